@@ -1,0 +1,101 @@
+# certkeep - plain Makefile. `make` builds ./certkeep; `make check` builds
+# with ASan+UBSan into build/san and runs every test; `make demo` runs the
+# main job against a local Pebble; `make bench` measures; `make fuzz` builds
+# the fuzzers (clang/libFuzzer).
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+DESTDIR	?=
+PKG_CONFIG ?= pkg-config
+CC	?= cc
+BUILD	?= build
+SANITIZE ?=
+JOBS	?= 2
+
+PKGS	= yaml-0.1 libssl libcrypto libcurl libcjson ldns
+
+CFLAGS	?= -O2 -g
+WARN	= -std=c11 -Wall -Wextra -Werror -Wmissing-prototypes \
+	  -Wstrict-prototypes -Wshadow -Wformat=2 -Wpointer-arith -Wvla \
+	  -Wimplicit-fallthrough
+ifneq ($(SANITIZE),)
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
+endif
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) \
+	     -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+LIBS	= $(PKG_LIBS) -lpthread
+
+LIB_SRCS  = $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c)) \
+	    $(wildcard checks/*.c)
+LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB	  = $(BUILD)/libcertkeep.a
+TEST_SRCS = $(wildcard tests/unit/test_*.c)
+TEST_BINS = $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+ifeq ($(BUILD),build)
+PROG	= certkeep
+else
+PROG	= $(BUILD)/certkeep
+endif
+
+.PHONY: all check tests demo bench fuzz install uninstall clean deps
+
+all: $(PROG)
+
+$(PROG): $(BUILD)/src/main.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(BUILD)/src/main.o $(LIB) $(LIBS)
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $(LIB_OBJS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) tests/unit/tap.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LIBS)
+
+tests: $(TEST_BINS)
+
+# Installs what is missing (the script does nothing when all is there).
+deps:
+	@sh contrib/install-deps.sh
+
+check: deps
+	$(MAKE) BUILD=build/san SANITIZE=1 all tests
+	CERTKEEP=$(CURDIR)/build/san/certkeep TESTBIN=$(CURDIR)/build/san/tests \
+	    JOBS=$(JOBS) sh tests/run.sh $(T)
+
+demo: deps
+	$(MAKE) all
+	sh contrib/demo.sh
+
+bench: deps
+	$(MAKE) all
+	sh tests/bench/run.sh
+
+fuzz:
+	$(MAKE) -f tests/fuzz/Makefile
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5
+	install -m 0755 certkeep $(DESTDIR)$(BINDIR)/certkeep
+	install -m 0644 man/certkeep.1 $(DESTDIR)$(MANDIR)/man1/certkeep.1
+	install -m 0644 man/certkeep.yaml.5 $(DESTDIR)$(MANDIR)/man5/certkeep.yaml.5
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/certkeep $(DESTDIR)$(MANDIR)/man1/certkeep.1 \
+	    $(DESTDIR)$(MANDIR)/man5/certkeep.yaml.5
+
+clean:
+	rm -rf build certkeep
+
+-include $(LIB_OBJS:.o=.d) $(BUILD)/src/main.d

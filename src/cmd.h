@@ -1,0 +1,81 @@
+/*
+ * cmd.h - the commands of SPEC section 1. main.c parses the global options
+ * and calls one of these with the command's own arguments (argv[0] is the
+ * command name). Each returns the process exit status.
+ */
+#ifndef CERTKEEP_CMD_H
+#define CERTKEEP_CMD_H
+
+#include "log.h"
+
+struct manifest;
+struct strlist;
+
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,
+	EXIT_PENDING = 2,	/* plan: changes pending */
+	EXIT_USAGE = 64,
+	EXIT_DATAERR = 65,	/* invalid manifest */
+};
+
+enum out_format {
+	OUT_TEXT,
+	OUT_JSON,
+};
+
+/* Everything a command gets from the global options. */
+struct ctx {
+	const char	*manifest_path;	/* -m, $CERTKEEP_MANIFEST, ./certkeep.yaml */
+	enum out_format	 out;		/* -o */
+	struct log	 log;		/* -v, -q, --log-format */
+};
+
+/* One option of a command: --name, --name VALUE or --name=VALUE. */
+struct cmd_opt {
+	const char	*name;		/* without the dashes */
+	int		 has_arg;
+	const char	**value;	/* set when has_arg */
+	int		*flag;		/* set to 1 when !has_arg */
+};
+
+/*
+ * Parses argv[1..] against opts (NULL-name terminated); positional
+ * arguments go to pos. Returns 0, or -1 after printing a usage error.
+ */
+int	 cmd_parse(const char *cmd, int argc, char **argv,
+	    const struct cmd_opt *opts, struct strlist *pos);
+/*
+ * Loads the manifest of ctx. On failure prints every problem to stderr
+ * and returns NULL: the caller exits EXIT_DATAERR.
+ */
+struct manifest *cmd_load_manifest(const struct ctx *ctx);
+/*
+ * Checks that each NAME in pos is a certificate of m; fills sel[i] = 1 for
+ * selected certificates (all when pos is empty). Prints the error and
+ * returns -1 for an unknown name.
+ */
+int	 cmd_select(const struct manifest *m, const struct strlist *pos,
+	    unsigned char *sel);
+
+int	 cmd_check(struct ctx *ctx, int argc, char **argv);
+int	 cmd_plan(struct ctx *ctx, int argc, char **argv);
+int	 cmd_apply(struct ctx *ctx, int argc, char **argv);
+int	 cmd_render(struct ctx *ctx, int argc, char **argv);
+int	 cmd_status(struct ctx *ctx, int argc, char **argv);
+int	 cmd_revoke(struct ctx *ctx, int argc, char **argv);
+int	 cmd_backup(struct ctx *ctx, int argc, char **argv);
+int	 cmd_restore(struct ctx *ctx, int argc, char **argv);
+int	 cmd_account(struct ctx *ctx, int argc, char **argv);
+
+struct command {
+	const char	*name;
+	int		(*fn)(struct ctx *, int, char **);
+	const char	*usage;
+	const char	*help;
+};
+/* NULL-name terminated; used by main.c and `help`. */
+extern const struct command command_table[];
+const struct command *command_find(const char *name);
+
+#endif

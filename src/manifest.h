@@ -1,0 +1,204 @@
+/*
+ * manifest.h - the manifest (SPEC section 2) as typed structs.
+ *
+ * manifest_load() parses and validates a whole file; every problem becomes
+ * one "FILE:LINE:COL: message" line in the diagnostics list, all of them at
+ * once, and nothing is written anywhere. Every path in the structs below is
+ * already resolved against the manifest's directory; every default is
+ * already applied, so consumers never look at "unset".
+ */
+#ifndef CERTKEEP_MANIFEST_H
+#define CERTKEEP_MANIFEST_H
+
+#include <stddef.h>
+
+struct strlist;
+
+/* Size limit for a manifest file; larger ones are refused. */
+#define MANIFEST_MAX_BYTES	(4 * 1024 * 1024)
+
+#define LE_DIRECTORY_URL \
+	"https://acme-v02.api.letsencrypt.org/directory"
+#define LE_STAGING_DIRECTORY_URL \
+	"https://acme-staging-v02.api.letsencrypt.org/directory"
+
+enum key_type {
+	KEY_EC_P256,
+	KEY_EC_P384,
+	KEY_RSA_2048,
+	KEY_RSA_3072,
+	KEY_RSA_4096,
+	KEY__MAX
+};
+/* "ec-p256", ...; indexed by enum key_type. */
+extern const char *const key_type_names[KEY__MAX];
+/* Returns the key type for a name, or -1. */
+int	 key_type_from_name(const char *name);
+
+enum chall_type {
+	CHALL_HTTP01,
+	CHALL_DNS01,
+	CHALL__MAX
+};
+/* "http-01", "dns-01"; indexed by enum chall_type. */
+extern const char *const chall_type_names[CHALL__MAX];
+int	 chall_type_from_name(const char *name);
+
+enum server_kind {
+	SERVER_AXIGEN,
+	SERVER_DOVECOT,
+	SERVER_POSTFIX,
+	SERVER_NGINX,
+	SERVER_HAPROXY,
+	SERVER__MAX
+};
+extern const char *const server_kind_names[SERVER__MAX];
+int	 server_kind_from_name(const char *name);
+
+enum service_kind {
+	SERVICE_WEBMAIL,
+	SERVICE_IMAP,
+	SERVICE_POP3,
+	SERVICE_SMTP_IN,
+	SERVICE_WEBMAIL_PROXY,
+	SERVICE_IMAP_PROXY,
+	SERVICE_POP3_PROXY,
+	SERVICE_WEBADMIN,
+	SERVICE__MAX
+};
+extern const char *const service_kind_names[SERVICE__MAX];
+int	 service_kind_from_name(const char *name);
+
+/* Where a node stood in the manifest, for messages about it later. */
+struct mpos {
+	int	 line;		/* 1-based */
+	int	 col;		/* 1-based */
+};
+
+/* The challenge a certificate is validated with (defaults merged in). */
+struct mchallenge {
+	enum chall_type	 type;
+	/* http-01: exactly one of webroot and listen is set. */
+	char		*webroot;	/* absolute path, or NULL */
+	char		*listen;	/* "host:port" / "[v6]:port", or NULL */
+	/* dns-01 through RFC 2136 dynamic update. */
+	char		*rfc2136_server;	/* "host:port" (port default 53) */
+	char		*tsig_name;		/* "certkeep." */
+	char		*tsig_algorithm;	/* "hmac-sha256" (default) */
+	char		*tsig_secret_file;	/* absolute path: base64 secret */
+	long long	 propagation_timeout;	/* seconds; default 120 */
+};
+
+struct mlistener {
+	enum server_kind	 server;
+	enum service_kind	 service;
+	char			*address;	/* as written: "0.0.0.0:443" */
+	char			*host;		/* "0.0.0.0", "::" (no brackets) */
+	int			 port;
+	int			 redirect_to_secure;
+	struct mpos		 pos;
+};
+
+struct mcert {
+	char		*name;		/* safe directory name */
+	char		**hostnames;	/* NULL-terminated, lower-case */
+	size_t		 nhostnames;
+	char		**addresses;	/* NULL-terminated, canonical IPs */
+	size_t		 naddresses;
+	enum key_type	 key_type;	/* default ec-p256 */
+	int		 reuse_key;
+	char		*profile;	/* effective: own, else acme.profile,
+					   else NULL (no profile) */
+	struct mchallenge challenge;	/* effective: own merged over default */
+	char		**deploy_hook;	/* NULL-terminated argv, or NULL */
+	struct mlistener *listeners;
+	size_t		 nlisteners;
+	struct mpos	 pos;
+};
+
+struct macme {
+	char		*directory;	/* https URL (aliases resolved) */
+	char		*directory_alias; /* "letsencrypt", ... or NULL */
+	char		**contact;	/* NULL-terminated e-mail addresses */
+	size_t		 ncontact;
+	int		 terms_accepted;
+	char		*ca_bundle;	/* absolute path, or NULL (SPEC 2.1) */
+	enum key_type	 account_key;	/* default ec-p256 */
+	char		*eab_kid;	/* NULL when no EAB */
+	char		*eab_hmac_key_file;	/* absolute path */
+	char		*profile;	/* NULL when unset */
+	int		 profile_optional;
+	char		**caa_identities;	/* NULL-terminated, may be empty */
+	size_t		 ncaa_identities;
+};
+
+struct mrenew {
+	int		 set;		/* renew_before given */
+	int		 is_percent;
+	long long	 seconds;	/* when !is_percent */
+	int		 percent;	/* 1..99 when is_percent */
+};
+
+struct mdns {
+	char		**resolvers;	/* NULL-terminated "host[:port]"; may be
+					   empty: use /etc/resolv.conf */
+	size_t		 nresolvers;
+	long long	 timeout_ms;	/* default 5000 */
+};
+
+struct mnotify {
+	int		 enabled;	/* the notify block is present */
+	char		*smtp;		/* smtp://, smtps://, smtp+starttls:// */
+	char		*from;
+	char		*contact;
+	char		*auth_file;	/* absolute path or NULL: "user\npass" */
+};
+
+struct mfragments {
+	char		*dir;		/* absolute; default <manifest dir>/fragments */
+	char		**reload[SERVER__MAX];	/* argv per server, or NULL */
+	long long	 hook_timeout;	/* seconds; default 300 */
+};
+
+struct manifest {
+	char		*path;		/* as given on the command line */
+	char		*dir;		/* absolute directory of the manifest */
+	int		 version;
+	struct macme	 acme;
+	char		*store;		/* absolute; default /var/opt/certkeep */
+	struct mrenew	 renew_before;
+	char		**domains;	/* NULL-terminated, lower-case */
+	size_t		 ndomains;
+	struct mdns	 dns;
+	struct mchallenge challenge;	/* the default for all certificates */
+	struct mnotify	 notify;
+	struct mfragments fragments;
+	struct mcert	*certs;
+	size_t		 ncerts;
+};
+
+/*
+ * Loads and validates a manifest. On success returns a manifest (free with
+ * manifest_free()). On failure returns NULL and adds every problem to diags
+ * as "FILE:LINE:COL: message" (FILE as given in path); a file that cannot
+ * be read gives one "FILE: message" line.
+ */
+struct manifest *manifest_load(const char *path, struct strlist *diags);
+/* Same, from a buffer; name is used in messages and dir resolves paths. */
+struct manifest *manifest_load_buf(const char *name, const char *dir,
+	    const char *data, size_t len, struct strlist *diags);
+void	 manifest_free(struct manifest *m);
+
+/* Returns the certificate with that name, or NULL (borrowed). */
+const struct mcert *manifest_find_cert(const struct manifest *m,
+	    const char *name);
+
+/* Syntax checks, shared with other modules (DNS, CLI arguments). */
+int	 hostname_valid(const char *s, int allow_wildcard);
+int	 safe_name_valid(const char *s);
+int	 email_valid(const char *s);
+/* Splits "host:port" or "[v6]:port"; malloced host, caller frees. */
+int	 hostport_parse(const char *s, int default_port, char **host,
+	    int *port);
+
+#endif

@@ -1,0 +1,1 @@
+#define CERTKEEP_VERSION "0.1.0"
