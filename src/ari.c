@@ -1,0 +1,361 @@
+/*
+ * ari.c - ACME Renewal Information (RFC 9773): the pure part (ari.h).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "ari.h"
+#include "err.h"
+#include "util.h"
+
+const char *const ari_poll_result_names[ARI_POLL__MAX] = {
+	"ok", "temporary-error", "long-term-error",
+};
+
+void
+ari_window_clear(struct ari_window *w)
+{
+	if (w == NULL)
+		return;
+	free(w->explanation_url);
+	memset(w, 0, sizeof(*w));
+}
+
+void
+ari_state_clear(struct ari_state *st)
+{
+	if (st == NULL)
+		return;
+	free(st->cert_id);
+	free(st->explanation_url);
+	free(st->url);
+	memset(st, 0, sizeof(*st));
+}
+
+int
+ari_parse_response(const char *body, size_t len, const char *url,
+    struct ari_window *w, char **warning, struct err *e)
+{
+	cJSON *root = NULL;
+	const cJSON *sw, *js, *je, *ex;
+	time_t start, end;
+	int rc = -1;
+
+	memset(w, 0, sizeof(*w));
+	*warning = NULL;
+	root = cJSON_ParseWithLength(body, len);
+	if (root == NULL || !cJSON_IsObject(root)) {
+		err_set(e, "%s: renewalInfo answer is not a JSON object", url);
+		goto out;
+	}
+	ex = cJSON_GetObjectItemCaseSensitive(root, "explanationURL");
+	if (cJSON_IsString(ex) && ex->valuestring[0] != '\0')
+		w->explanation_url = xstrdup(ex->valuestring);
+	sw = cJSON_GetObjectItemCaseSensitive(root, "suggestedWindow");
+	js = cJSON_GetObjectItemCaseSensitive(sw, "start");
+	je = cJSON_GetObjectItemCaseSensitive(sw, "end");
+	if (!cJSON_IsString(js) || !cJSON_IsString(je) ||
+	    time_parse_rfc3339(js->valuestring, &start) == -1 ||
+	    time_parse_rfc3339(je->valuestring, &end) == -1) {
+		*warning = xasprintf("%s: renewalInfo answer has no usable "
+		    "suggestedWindow (start and end in RFC 3339): ignored",
+		    url);
+	} else if (end <= start) {
+		/* RFC 9773 4.2: such a window is invalid, the client
+		   ignores it. */
+		*warning = xasprintf("%s: renewalInfo suggestedWindow ends "
+		    "before it starts: ignored", url);
+	} else {
+		w->start = start;
+		w->end = end;
+	}
+	rc = 0;
+out:
+	cJSON_Delete(root);
+	return rc;
+}
+
+int
+ari_retry_after_parse(const char *hdr, time_t now, long long *secs)
+{
+	char *end;
+	long long v;
+	time_t t;
+
+	if (hdr == NULL)
+		return -1;
+	while (*hdr == ' ' || *hdr == '\t')
+		hdr++;
+	if (*hdr >= '0' && *hdr <= '9') {
+		errno = 0;
+		v = strtoll(hdr, &end, 10);
+		while (*end == ' ' || *end == '\t' || *end == '\r' ||
+		    *end == '\n')
+			end++;
+		if (errno == ERANGE || *end != '\0')
+			return -1;
+		*secs = v;
+		return 0;
+	}
+	if (time_parse_http(hdr, &t) == -1)
+		return -1;
+	*secs = t > now ? (long long)(t - now) : 0;
+	return 0;
+}
+
+long long
+ari_retry_clamp(long long secs)
+{
+	if (secs < ARI_RETRY_MIN)
+		return ARI_RETRY_MIN;
+	if (secs > ARI_RETRY_MAX)
+		return ARI_RETRY_MAX;
+	return secs;
+}
+
+long long
+ari_backoff_cap(long long lifetime)
+{
+	long long cap;
+
+	if (lifetime <= 0)
+		return ARI_RETRY_LONG_ERROR;
+	cap = lifetime / 24;
+	if (cap < ARI_RETRY_MIN)
+		cap = ARI_RETRY_MIN;
+	if (cap > ARI_RETRY_LONG_ERROR)
+		cap = ARI_RETRY_LONG_ERROR;
+	return cap;
+}
+
+long long
+ari_backoff(int failures, long long lifetime)
+{
+	long long cap = ari_backoff_cap(lifetime), d = ARI_BACKOFF_BASE;
+	int i;
+
+	for (i = 1; i < failures && d < cap; i++)
+		d *= 2;
+	if (d > cap)
+		d = cap;
+	/* Jitter in the upper half keeps many clients from polling in
+	   lockstep after a CA outage. */
+	return ari_retry_clamp(rand_between(d / 2, d));
+}
+
+time_t
+ari_choose(time_t start, time_t end)
+{
+	return (time_t)rand_between((long long)start, (long long)end);
+}
+
+static void
+set_str(char **dst, const char *src)
+{
+	free(*dst);
+	*dst = src != NULL ? xstrdup(src) : NULL;
+}
+
+int
+ari_state_record(struct ari_state *st, const char *cert_id, const char *url,
+    enum ari_poll_result res, const struct ari_window *w, long long retry,
+    long long lifetime, time_t now)
+{
+	int changed = 0;
+
+	if (st->cert_id == NULL || strcmp(st->cert_id, cert_id) != 0) {
+		/* Another certificate: what was known belongs to the one
+		   it replaced. */
+		ari_state_clear(st);
+		st->cert_id = xstrdup(cert_id);
+	}
+	st->last_poll = now;
+	if (url != NULL)
+		set_str(&st->url, url);
+	switch (res) {
+	case ARI_POLL_OK:
+		st->failures = 0;
+		if (w != NULL && w->start != 0) {
+			if (w->start != st->window_start ||
+			    w->end != st->window_end ||
+			    st->chosen < w->start || st->chosen > w->end) {
+				st->window_start = w->start;
+				st->window_end = w->end;
+				st->chosen = ari_choose(w->start, w->end);
+				changed = 1;
+			}
+		}
+		if (w != NULL)
+			set_str(&st->explanation_url, w->explanation_url);
+		st->retry_after = now + (retry >= 0 ? ari_retry_clamp(retry) :
+		    ARI_RETRY_DEFAULT);
+		break;
+	case ARI_POLL_TEMPORARY:
+		if (st->failures < INT_MAX)
+			st->failures++;
+		st->retry_after = now + (retry >= 0 ? ari_retry_clamp(retry) :
+		    ari_backoff(st->failures, lifetime));
+		break;
+	case ARI_POLL_LONG_ERROR:
+	default:
+		if (st->failures < INT_MAX)
+			st->failures++;
+		st->retry_after = now + ARI_RETRY_LONG_ERROR;
+		/* The URL may have moved: take it from the directory
+		   again next time. */
+		set_str(&st->url, NULL);
+		break;
+	}
+	return changed;
+}
+
+int
+ari_poll_due(const struct ari_state *st, const char *cert_id,
+    time_t not_after, time_t now)
+{
+	if (cert_id == NULL || not_after <= now)
+		return 0;
+	if (st == NULL || st->cert_id == NULL ||
+	    strcmp(st->cert_id, cert_id) != 0)
+		return 1;
+	return st->retry_after <= now;
+}
+
+int
+ari_says_renew(const struct ari_state *st, const char *cert_id, time_t now,
+    long long next_run, time_t *at)
+{
+	*at = 0;
+	if (st == NULL || cert_id == NULL || st->cert_id == NULL ||
+	    strcmp(st->cert_id, cert_id) != 0 || st->window_start == 0 ||
+	    st->chosen == 0)
+		return 0;
+	*at = st->chosen;
+	if (st->chosen <= now)
+		return 1;
+	if (next_run > 0 && (long long)st->chosen < (long long)now + next_run)
+		return 1;
+	return 0;
+}
+
+static time_t
+json_time(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+	time_t t;
+
+	if (cJSON_IsString(v) && time_parse_rfc3339(v->valuestring, &t) == 0)
+		return t;
+	return 0;
+}
+
+static char *
+json_str(const cJSON *o, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	if (cJSON_IsString(v) && v->valuestring[0] != '\0')
+		return xstrdup(v->valuestring);
+	return NULL;
+}
+
+void
+ari_state_from_json(const cJSON *o, struct ari_state *st)
+{
+	const cJSON *v;
+
+	memset(st, 0, sizeof(*st));
+	if (!cJSON_IsObject(o))
+		return;
+	st->cert_id = json_str(o, "cert_id");
+	st->window_start = json_time(o, "window_start");
+	st->window_end = json_time(o, "window_end");
+	if (st->window_end <= st->window_start)
+		st->window_start = st->window_end = 0;
+	st->chosen = json_time(o, "chosen");
+	st->retry_after = json_time(o, "retry_after");
+	st->explanation_url = json_str(o, "explanation_url");
+	st->last_poll = json_time(o, "last_poll");
+	v = cJSON_GetObjectItemCaseSensitive(o, "failures");
+	if (cJSON_IsNumber(v) && v->valuedouble >= 0 &&
+	    v->valuedouble < 1000000)
+		st->failures = v->valueint;
+	st->url = json_str(o, "url");
+}
+
+static void
+add_time(cJSON *o, const char *name, time_t t)
+{
+	char buf[64];
+
+	if (t == 0) {
+		cJSON_AddNullToObject(o, name);
+		return;
+	}
+	time_format_rfc3339(t, buf, sizeof(buf));
+	cJSON_AddStringToObject(o, name, buf);
+}
+
+static void
+add_str(cJSON *o, const char *name, const char *s)
+{
+	if (s == NULL)
+		cJSON_AddNullToObject(o, name);
+	else
+		cJSON_AddStringToObject(o, name, s);
+}
+
+cJSON *
+ari_state_to_json(const struct ari_state *st)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL)
+		abort();
+	add_str(o, "cert_id", st->cert_id);
+	add_time(o, "window_start", st->window_start);
+	add_time(o, "window_end", st->window_end);
+	add_time(o, "chosen", st->chosen);
+	add_time(o, "retry_after", st->retry_after);
+	add_str(o, "explanation_url", st->explanation_url);
+	add_time(o, "last_poll", st->last_poll);
+	cJSON_AddNumberToObject(o, "failures", st->failures);
+	add_str(o, "url", st->url);
+	return o;
+}
+
+cJSON *
+ari_state_to_output(const struct ari_state *st)
+{
+	cJSON *o;
+
+	if (st == NULL || st->cert_id == NULL)
+		return NULL;
+	if ((o = cJSON_CreateObject()) == NULL)
+		abort();
+	add_str(o, "cert_id", st->cert_id);
+	add_time(o, "window_start", st->window_start);
+	add_time(o, "window_end", st->window_end);
+	add_time(o, "chosen", st->chosen);
+	add_time(o, "retry_after", st->retry_after);
+	add_str(o, "explanation_url", st->explanation_url);
+	return o;
+}
+
+int
+ari_may_replace(char *const *old, char *const *new_names)
+{
+	size_t i, j;
+
+	if (old == NULL || new_names == NULL)
+		return 0;
+	for (i = 0; old[i] != NULL; i++)
+		for (j = 0; new_names[j] != NULL; j++)
+			if (strcmp(old[i], new_names[j]) == 0)
+				return 1;
+	return 0;
+}
