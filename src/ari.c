@@ -10,6 +10,7 @@
 
 #include "ari.h"
 #include "err.h"
+#include "plan.h"
 #include "util.h"
 
 const char *const ari_poll_result_names[ARI_POLL__MAX] = {
@@ -358,4 +359,92 @@ ari_may_replace(char *const *old, char *const *new_names)
 			if (strcmp(old[i], new_names[j]) == 0)
 				return 1;
 	return 0;
+}
+
+int
+ari_handle_answer(struct ari_state *st, const char *cert_id, const char *url,
+    long status, const char *retry_hdr, const char *body, size_t len,
+    long long lifetime, time_t now, char **msg)
+{
+	struct ari_window w;
+	struct err e;
+	enum ari_poll_result res;
+	char *warning = NULL, *full;
+	long long retry = -1;
+	int changed;
+
+	memset(&w, 0, sizeof(w));
+	*msg = NULL;
+	full = xasprintf("%s/%s", url, cert_id);
+	if (retry_hdr != NULL &&
+	    ari_retry_after_parse(retry_hdr, now, &retry) == -1)
+		retry = -1;
+	if (status == 200) {
+		if (ari_parse_response(body != NULL ? body : "", len, full, &w,
+		    &warning, &e) == 0) {
+			res = ARI_POLL_OK;
+			*msg = warning;
+			warning = NULL;
+		} else {
+			res = ARI_POLL_LONG_ERROR;
+			*msg = xstrdup(e.msg);
+		}
+	} else if (status == 0 || status >= 500 || status == 429) {
+		res = ARI_POLL_TEMPORARY;
+		*msg = status == 0 ?
+		    xasprintf("%s: no answer; will ask again later", full) :
+		    xasprintf("%s: HTTP %ld; will ask again later", full,
+		    status);
+	} else {
+		res = ARI_POLL_LONG_ERROR;
+		*msg = xasprintf("%s: HTTP %ld; will ask again in 6 hours",
+		    full, status);
+	}
+	changed = ari_state_record(st, cert_id, url, res, &w, retry, lifetime,
+	    now);
+	ari_window_clear(&w);
+	free(warning);
+	free(full);
+	return changed;
+}
+
+int
+ari_plan_adjust(struct plan_item *item, const struct ari_state *st,
+    time_t now, long long next_run)
+{
+	char a[64], b[64], c[64];
+	time_t at;
+	int says;
+
+	if (item->info.status == CERTINFO_MISSING ||
+	    item->info.status == CERTINFO_CORRUPT_CERT)
+		return 0;
+	says = ari_says_renew(st, item->info.ari_id, now, next_run, &at);
+	if (at == 0)
+		return 0;
+	if (item->action != PLAN_KEEP) {
+		if (item->renew_at == 0 || at < item->renew_at)
+			item->renew_at = at;
+		return 0;
+	}
+	if (!says) {
+		if (item->renew_at == 0 || at < item->renew_at) {
+			item->renew_at = at;
+			return 1;
+		}
+		return 0;
+	}
+	time_format_rfc3339(st->window_start, a, sizeof(a));
+	time_format_rfc3339(st->window_end, b, sizeof(b));
+	time_format_rfc3339(at, c, sizeof(c));
+	item->action = PLAN_RENEW;
+	item->reason = REASON_ARI;
+	free(item->reason_text);
+	item->reason_text = at <= now ?
+	    xasprintf("the CA's renewal window %s .. %s says renew "
+	    "(chosen instant %s has passed)", a, b, c) :
+	    xasprintf("the CA's renewal window %s .. %s says renew "
+	    "(chosen instant %s comes before the next run)", a, b, c);
+	item->renew_at = at;
+	return 1;
 }

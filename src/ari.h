@@ -145,6 +145,31 @@ struct cJSON *ari_state_to_json(const struct ari_state *st);
 struct cJSON *ari_state_to_output(const struct ari_state *st);
 
 /*
+ * Takes the HTTP answer to GET <url>/<cert_id> (status 0: no answer at
+ * all — connection failure or timeout; retry_hdr: the Retry-After header
+ * or NULL) and records it in st: 200 with a parsable body is a window;
+ * 5xx, 429 and no answer back off; any other status, or a body that does
+ * not parse, is a long-term error (6 hours). url is the renewalInfo base.
+ * Returns 1 when the chosen instant changed, else 0; *msg gets a malloced
+ * line for the log (a warning), or NULL.
+ */
+int	 ari_handle_answer(struct ari_state *st, const char *cert_id,
+	    const char *url, long status, const char *retry_hdr,
+	    const char *body, size_t len, long long lifetime, time_t now,
+	    char **msg);
+
+/*
+ * Lets ARI advance a decision made by the SPEC 4 rule (plan_decide()):
+ * when item keeps its certificate and ARI says renew (ari_says_renew()
+ * with next_run), it becomes a renewal with reason REASON_ARI; when the
+ * chosen instant is earlier than item->renew_at, renew_at becomes the
+ * chosen instant. Never delays a renewal. Returns 1 when item changed.
+ */
+struct plan_item;
+int	 ari_plan_adjust(struct plan_item *item, const struct ari_state *st,
+	    time_t now, long long next_run);
+
+/*
  * Whether the order replacing the certificate with hostnames old may carry
  * `replaces`: they share at least one hostname (RFC 9773 section 5).
  */

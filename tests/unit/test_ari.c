@@ -12,6 +12,7 @@
 #include "ari.h"
 #include "err.h"
 #include "lifetime.h"
+#include "plan.h"
 #include "profile.h"
 #include "tap.h"
 #include "util.h"
@@ -353,6 +354,85 @@ test_lifetime(void)
 	    "6 days: expiring soon at 1 d");
 }
 
+static void
+test_answer(void)
+{
+	struct ari_state st;
+	time_t now = 1800000000;
+	char *msg;
+
+	memset(&st, 0, sizeof(st));
+	ok(ari_handle_answer(&st, "A.01", "https://ca/ri", 200, "21600",
+	    body_ok, strlen(body_ok), 90 * DAY, now, &msg) == 1,
+	    "200: window recorded");
+	ok(msg == NULL, "no message for a good answer");
+	is_int(st.retry_after, now + 21600, "Retry-After from the header");
+	ok(st.window_start != 0 && st.chosen != 0, "window and instant");
+	ari_handle_answer(&st, "A.01", "https://ca/ri", 503, NULL, "", 0,
+	    90 * DAY, now, &msg);
+	ok(st.failures == 1 && st.retry_after == now + 60 && msg != NULL,
+	    "503: backoff 1 minute, warned");
+	free(msg);
+	ari_handle_answer(&st, "A.01", "https://ca/ri", 0, NULL, NULL, 0,
+	    90 * DAY, now, &msg);
+	ok(st.failures == 2 && st.retry_after >= now + 60 &&
+	    st.retry_after <= now + 120, "no answer: backoff grows");
+	free(msg);
+	ari_handle_answer(&st, "A.01", "https://ca/ri", 404, "30", "{}", 2,
+	    90 * DAY, now, &msg);
+	ok(st.retry_after == now + 21600 && msg != NULL &&
+	    strstr(msg, "https://ca/ri/A.01") != NULL,
+	    "404: long-term error, 6 hours, message names the URL");
+	free(msg);
+	ari_handle_answer(&st, "A.01", "https://ca/ri", 200, NULL, "nope", 4,
+	    90 * DAY, now, &msg);
+	ok(st.retry_after == now + 21600 && msg != NULL,
+	    "unparsable 200: long-term error");
+	free(msg);
+	ok(st.window_start != 0, "errors keep the last window");
+	ari_state_clear(&st);
+}
+
+static void
+test_plan_adjust(void)
+{
+	struct plan_item it;
+	struct ari_state st;
+	time_t now = 1800000000;
+
+	memset(&it, 0, sizeof(it));
+	memset(&st, 0, sizeof(st));
+	it.info.status = CERTINFO_OK;
+	it.info.ari_id = xstrdup("A.01");
+	it.action = PLAN_KEEP;
+	it.reason = REASON_KEEP;
+	it.renew_at = now + 20 * DAY;
+	st.cert_id = xstrdup("A.01");
+	st.window_start = now + DAY;
+	st.window_end = now + 3 * DAY;
+	st.chosen = now + 2 * DAY;
+	ok(ari_plan_adjust(&it, &st, now, 0) == 1 &&
+	    it.action == PLAN_KEEP && it.renew_at == now + 2 * DAY,
+	    "earlier window moves renew_at, still keep");
+	ok(ari_plan_adjust(&it, &st, now + 2 * DAY, 0) == 1 &&
+	    it.action == PLAN_RENEW && it.reason == REASON_ARI &&
+	    it.reason_text != NULL, "chosen passed: renew, reason ari (%s)",
+	    it.reason_text ? it.reason_text : "");
+	free(it.reason_text);
+	it.reason_text = NULL;
+	it.action = PLAN_KEEP;
+	it.reason = REASON_KEEP;
+	it.renew_at = now + DAY / 2;
+	ok(ari_plan_adjust(&it, &st, now, 0) == 0 &&
+	    it.renew_at == now + DAY / 2, "later window never delays");
+	it.action = PLAN_RENEW;
+	it.reason = REASON_EXPIRING;
+	ok(ari_plan_adjust(&it, &st, now + 3 * DAY, 0) == 0 &&
+	    it.reason == REASON_EXPIRING, "SPEC rule first: its reason kept");
+	free(it.info.ari_id);
+	ari_state_clear(&st);
+}
+
 int
 main(void)
 {
@@ -365,5 +445,7 @@ main(void)
 	test_replace();
 	test_profile();
 	test_lifetime();
+	test_answer();
+	test_plan_adjust();
 	return tap_done();
 }
