@@ -448,3 +448,18 @@ ari_plan_adjust(struct plan_item *item, const struct ari_state *st,
 	item->renew_at = at;
 	return 1;
 }
+
+int
+ari_replaces_refused(long status, const char *problem_type)
+{
+	const char *t = problem_type;
+
+	if (status < 400)
+		return 0;
+	if (t != NULL && strncmp(t, "urn:ietf:params:acme:error:", 27) == 0)
+		t += 27;
+	if (t != NULL && (strcmp(t, "badNonce") == 0 ||
+	    strcmp(t, "rateLimited") == 0))
+		return 0;
+	return 1;
+}

@@ -175,4 +175,17 @@ int	 ari_plan_adjust(struct plan_item *item, const struct ari_state *st,
  */
 int	 ari_may_replace(char *const *old, char *const *new_names);
 
+/*
+ * Whether a newOrder that carried `replaces` and failed with this HTTP
+ * status and problem type (NULL when none) should be sent again once
+ * without it. The CA refuses a stale `replaces` in several ways: 409
+ * alreadyReplaced/conflict (Let's Encrypt, Pebble: "already has a
+ * replacement order"), 403 when another account ordered the predecessor,
+ * 404/500 when it no longer knows it (Pebble after a restart). Every
+ * problem answer counts except those that would fail again anyway:
+ * badNonce (retried by the request layer) and rateLimited; no answer at
+ * all (status 0) does not count.
+ */
+int	 ari_replaces_refused(long status, const char *problem_type);
+
 #endif

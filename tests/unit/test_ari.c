@@ -299,6 +299,19 @@ test_replace(void)
 	ok(ari_may_replace(a, b), "one shared hostname: replaces");
 	ok(!ari_may_replace(a, c), "no shared hostname: no replaces");
 	ok(!ari_may_replace(NULL, c), "no predecessor: no replaces");
+	ok(ari_replaces_refused(409, "urn:ietf:params:acme:error:malformed"),
+	    "409 already replaced: retry without");
+	ok(ari_replaces_refused(409,
+	    "urn:ietf:params:acme:error:alreadyReplaced"), "alreadyReplaced");
+	ok(ari_replaces_refused(500,
+	    "urn:ietf:params:acme:error:serverInternal"),
+	    "500 unknown predecessor: retry without");
+	ok(ari_replaces_refused(403, NULL), "403 other account");
+	ok(!ari_replaces_refused(429,
+	    "urn:ietf:params:acme:error:rateLimited"), "rate limit: no");
+	ok(!ari_replaces_refused(400, "urn:ietf:params:acme:error:badNonce"),
+	    "badNonce: no");
+	ok(!ari_replaces_refused(0, NULL), "no answer: no");
 }
 
 static void
