@@ -1,7 +1,7 @@
 /*
  * plan.h - the reconciler's decision for one certificate: issue, renew or
  * keep, and why. Pure: it reads the manifest entry, what the repository
- * holds (certinfo), the certificate's state JSON and the time, and does no
+ * holds (certinfo), the certificate's state (state.h) and the time, and does no
  * I/O, so `plan`, `apply` and `status` agree by construction.
  */
 #ifndef CERTKEEP_PLAN_H
@@ -11,7 +11,7 @@
 
 #include "certinfo.h"
 
-struct cJSON;
+struct certstate;
 struct manifest;
 struct mcert;
 struct mrenew;
@@ -70,7 +70,7 @@ long long plan_renew_window(const struct mrenew *rb, time_t not_before,
  * is moved into item->info and *info is zeroed). Returns 0 or -1.
  */
 int	 plan_decide(const struct manifest *m, const struct mcert *c,
-	    struct certinfo *info, const struct cJSON *state, time_t now,
+	    struct certinfo *info, const struct certstate *state, time_t now,
 	    int force, struct plan_item *item);
 void	 plan_item_clear(struct plan_item *item);
 

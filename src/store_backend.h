@@ -1,0 +1,57 @@
+/*
+ * store_backend.h - private to the store module: the operations table a
+ * store backend implements. store.c checks names and keys, derives the
+ * set's extra files and keeps state JSON on top of blobs; a backend only
+ * moves bytes. The directory tree (store_fs.c) is the first backend; an
+ * etcd backend adds one table and one file.
+ */
+#ifndef CERTKEEP_STORE_BACKEND_H
+#define CERTKEEP_STORE_BACKEND_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct certset;
+struct err;
+struct strlist;
+struct store_lock;
+
+struct store_backend {
+	const char *name;
+	/* Returns the backend's private data, or NULL and fills e. */
+	void	*(*open)(const char *root, int create, struct err *e);
+	void	 (*close)(void *be);
+	/* As store_read_set(); name is already checked. */
+	int	 (*read_set)(void *be, const char *name, struct certset *set,
+		    struct err *e);
+	/* set has all five members set (fullchain, combined derived). */
+	int	 (*replace_set)(void *be, const char *name,
+		    const struct certset *set, struct err *e);
+	/* what is "store" or a certificate name; *lk malloced by backend. */
+	int	 (*lock)(void *be, const char *what, int wait,
+		    struct store_lock **lk, struct err *e);
+	void	 (*unlock)(struct store_lock *lk);
+	int	 (*list)(void *be, struct strlist *names, struct err *e);
+	/* key is already checked (relative, no "..", no dot-components). */
+	int	 (*get_blob)(void *be, const char *key, char **data,
+		    size_t *len, struct err *e);
+	int	 (*put_blob)(void *be, const char *key, const void *data,
+		    size_t len, mode_t mode, struct err *e);
+	int	 (*del_blob)(void *be, const char *key, struct err *e);
+};
+
+/* A held lock; the backend that made it releases it. */
+struct store_lock {
+	const struct store_backend *be;
+	int	 fd;		/* fs: the flocked file */
+	void	*priv;
+};
+
+extern const struct store_backend store_fs_backend;
+
+/* Sets kept in archive/<name>/ besides the live one. */
+#define STORE_ARCHIVE_KEEP	5
+/* Largest file read from a set or a blob. */
+#define STORE_FILE_MAX		(1024 * 1024)
+
+#endif

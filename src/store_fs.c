@@ -1,0 +1,617 @@
+/*
+ * store_fs.c - the directory-tree backend of the store (layout in store.h).
+ *
+ * A set is written into a fresh archive/<name>/<N> directory (built under a
+ * temporary name, renamed when complete), then a new symlink is renamed
+ * over letsencrypt/<name>; a reader opens letsencrypt/<name> once and reads
+ * every file through that directory handle, so it sees one set, never a
+ * mix. Leftovers of a crash (temporary directories and symlinks, all named
+ * with ".tmp-") are invisible to readers and removed by the next write.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "store.h"
+#include "store_backend.h"
+#include "util.h"
+
+struct store_fs {
+	char	*root;
+};
+
+static const char *const fs_subdirs[] = {
+	"letsencrypt", "archive", "state", "accounts", "locks",
+};
+
+static void *
+fs_open(const char *root, int create, struct err *e)
+{
+	struct store_fs *fs;
+	char *p;
+	size_t i;
+
+	if (create) {
+		if (mkdir_p(root, 0700, e) == -1)
+			return NULL;
+		for (i = 0; i < sizeof(fs_subdirs) / sizeof(fs_subdirs[0]);
+		    i++) {
+			p = path_join(root, fs_subdirs[i]);
+			if (mkdir_p(p, 0700, e) == -1) {
+				free(p);
+				return NULL;
+			}
+			free(p);
+		}
+	}
+	fs = xcalloc(1, sizeof(*fs));
+	fs->root = xstrdup(root);
+	return fs;
+}
+
+static void
+fs_close(void *be)
+{
+	struct store_fs *fs = be;
+
+	if (fs == NULL)
+		return;
+	free(fs->root);
+	free(fs);
+}
+
+/* Reads file of the directory dfd; NULL member when it does not exist. */
+static int
+fs_read_member(int dfd, const char *dir, const char *file, char **out,
+    struct err *e)
+{
+	struct buf b;
+	char chunk[8192];
+	ssize_t n;
+	int fd;
+
+	*out = NULL;
+	fd = openat(dfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1) {
+		if (errno == ENOENT)
+			return 0;
+		err_sys(e, "%s/%s", dir, file);
+		return -1;
+	}
+	buf_init(&b);
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			err_sys(e, "%s/%s: read", dir, file);
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		if (b.len + (size_t)n > STORE_FILE_MAX) {
+			err_set(e, "%s/%s: larger than %d bytes", dir, file,
+			    STORE_FILE_MAX);
+			goto fail;
+		}
+		buf_append(&b, chunk, (size_t)n);
+	}
+	close(fd);
+	/* An empty file reads as "" so the caller can tell it from absent;
+	   buf_steal of an empty buffer may give NULL. */
+	*out = b.data != NULL ? buf_steal(&b) : xstrdup("");
+	return 0;
+fail:
+	if (b.data != NULL)
+		explicit_bzero(b.data, b.len);
+	buf_free(&b);
+	close(fd);
+	return -1;
+}
+
+static int
+fs_read_set(void *be, const char *name, struct certset *set, struct err *e)
+{
+	struct store_fs *fs = be;
+	char *dir;
+	int dfd, rc = -1;
+
+	dir = xasprintf("%s/letsencrypt/%s", fs->root, name);
+	/* One handle on the directory pins one set even if a writer swaps
+	   the symlink while we read. */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd == -1) {
+		if (errno == ENOENT) {	/* none, or a dangling symlink */
+			rc = 0;
+			goto out;
+		}
+		err_sys(e, "%s", dir);
+		goto out;
+	}
+	if (fs_read_member(dfd, dir, STORE_CERT, &set->cert, e) == -1 ||
+	    fs_read_member(dfd, dir, STORE_CHAIN, &set->chain, e) == -1 ||
+	    fs_read_member(dfd, dir, STORE_KEY, &set->key, e) == -1 ||
+	    fs_read_member(dfd, dir, STORE_FULLCHAIN, &set->fullchain,
+	    e) == -1 ||
+	    fs_read_member(dfd, dir, STORE_COMBINED, &set->combined, e) == -1) {
+		certset_clear(set);
+		goto out;
+	}
+	rc = 1;
+out:
+	if (dfd != -1)
+		close(dfd);
+	free(dir);
+	return rc;
+}
+
+/* "12" -> 12; anything else (temporaries, strays) -> -1. */
+static long
+fs_archive_number(const char *s)
+{
+	char *end;
+	long n;
+
+	if (!isdigit((unsigned char)s[0]))
+		return -1;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || n < 0 || n > INT_MAX)
+		return -1;
+	return n;
+}
+
+static int
+cmp_long_desc(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/*
+ * Lists the numbered sets of archive/<name> (sorted newest first, malloced
+ * into *nums) and removes the temporaries a crashed writer left behind.
+ */
+static int
+fs_archive_scan(const char *adir, long **nums, size_t *n, struct err *e)
+{
+	struct dirent *de;
+	DIR *d;
+	char *p;
+	size_t cap = 0;
+	long v;
+	struct err ignored;
+
+	*nums = NULL;
+	*n = 0;
+	if ((d = opendir(adir)) == NULL) {
+		err_sys(e, "%s", adir);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strstr(de->d_name, ".tmp-") != NULL) {
+			p = path_join(adir, de->d_name);
+			(void)rm_rf(p, &ignored);
+			free(p);
+			continue;
+		}
+		if ((v = fs_archive_number(de->d_name)) < 0)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*nums = xrealloc(*nums, cap * sizeof(**nums));
+		}
+		(*nums)[(*n)++] = v;
+	}
+	closedir(d);
+	if (*n > 0)
+		qsort(*nums, *n, sizeof(**nums), cmp_long_desc);
+	return 0;
+}
+
+/* Removes letsencrypt/.<name>.tmp-* symlinks left by a crashed writer. */
+static void
+fs_clean_live_tmp(const char *ldir, const char *name)
+{
+	struct dirent *de;
+	DIR *d;
+	char *prefix, *p;
+	size_t plen;
+
+	if ((d = opendir(ldir)) == NULL)
+		return;
+	prefix = xasprintf(".%s.tmp-", name);
+	plen = strlen(prefix);
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, prefix, plen) != 0)
+			continue;
+		p = path_join(ldir, de->d_name);
+		/* Only our symlinks, or a directory swapped out by a
+		   RENAME_EXCHANGE whose move to the archive was cut short. */
+		if (unlinkat(AT_FDCWD, p, 0) == -1 && errno == EISDIR) {
+			struct err ignored;
+			(void)rm_rf(p, &ignored);
+		}
+		free(p);
+	}
+	free(prefix);
+	closedir(d);
+}
+
+/* Writes the five files into a fresh directory, fsynced. */
+static int
+fs_write_files(const char *dir, const struct certset *set, struct err *e)
+{
+	static const struct {
+		const char *file;
+		size_t off;
+		mode_t mode;
+	} files[] = {
+		{ STORE_KEY, offsetof(struct certset, key), 0600 },
+		{ STORE_CERT, offsetof(struct certset, cert), 0644 },
+		{ STORE_CHAIN, offsetof(struct certset, chain), 0644 },
+		{ STORE_FULLCHAIN, offsetof(struct certset, fullchain), 0644 },
+		{ STORE_COMBINED, offsetof(struct certset, combined), 0600 },
+	};
+	const char *data;
+	char *p;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		data = *(char *const *)((const char *)set + files[i].off);
+		p = path_join(dir, files[i].file);
+		rc = file_write_atomic(p, data, strlen(data), files[i].mode, e);
+		free(p);
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Renames the temporary symlink tmp over live, which is a real directory:
+   exchange them atomically, then file the old directory as archive n. */
+static int
+fs_swap_plain_dir(const char *tmp, const char *live, const char *old_dest,
+    struct err *e)
+{
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, live, RENAME_EXCHANGE) == 0) {
+		if (rename(tmp, old_dest) == -1) {
+			err_sys(e, "rename %s to %s", tmp, old_dest);
+			return -1;
+		}
+		return 0;
+	}
+	if (errno != EINVAL && errno != ENOSYS) {
+		err_sys(e, "exchange %s and %s", tmp, live);
+		return -1;
+	}
+	/* A file system without RENAME_EXCHANGE: a short gap without a
+	   live set is the best it allows; once only, at migration. */
+	if (rename(live, old_dest) == -1) {
+		err_sys(e, "rename %s to %s", live, old_dest);
+		return -1;
+	}
+	if (rename(tmp, live) == -1) {
+		err_sys(e, "rename %s to %s", tmp, live);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+fs_replace_set(void *be, const char *name, const struct certset *set,
+    struct err *e)
+{
+	struct store_fs *fs = be;
+	char *ldir = NULL, *adir = NULL, *live = NULL, *tmpdir = NULL;
+	char *newdir = NULL, *target = NULL, *tmplink = NULL;
+	char *olddest = NULL, *p;
+	long *nums = NULL, next, newn, oldn = -1;
+	size_t n = 0, i, kept;
+	unsigned char rnd[6];
+	struct stat st;
+	struct err ignored;
+	int plain = 0, rc = -1;
+
+	ldir = path_join(fs->root, "letsencrypt");
+	adir = xasprintf("%s/archive/%s", fs->root, name);
+	live = path_join(ldir, name);
+	if (mkdir_p(ldir, 0700, e) == -1 || mkdir_p(adir, 0700, e) == -1)
+		goto out;
+	fs_clean_live_tmp(ldir, name);
+	if (fs_archive_scan(adir, &nums, &n, e) == -1)
+		goto out;
+	next = n > 0 ? nums[0] + 1 : 1;
+
+	if (lstat(live, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			plain = 1;
+		else if (!S_ISLNK(st.st_mode)) {
+			err_set(e, "%s: neither a directory nor a symlink",
+			    live);
+			goto out;
+		}
+	} else if (errno != ENOENT) {
+		err_sys(e, "%s", live);
+		goto out;
+	}
+	if (plain) {	/* the old directory becomes archive <next> */
+		oldn = next;
+		olddest = xasprintf("%s/%ld", adir, oldn);
+		next++;
+	}
+	newn = next;
+
+	/* Build the new set under a temporary name, then publish it. */
+	tmpdir = xasprintf("%s/%ld.tmp-XXXXXX", adir, newn);
+	if (mkdtemp(tmpdir) == NULL) {
+		err_sys(e, "%s", tmpdir);
+		free(tmpdir);
+		tmpdir = NULL;
+		goto out;
+	}
+	if (fs_write_files(tmpdir, set, e) == -1)
+		goto out;
+	newdir = xasprintf("%s/%ld", adir, newn);
+	if (rename(tmpdir, newdir) == -1) {
+		err_sys(e, "rename %s to %s", tmpdir, newdir);
+		goto out;
+	}
+	free(tmpdir);
+	tmpdir = NULL;
+	if (dir_fsync(adir, e) == -1)
+		goto out;
+
+	if (rand_bytes(rnd, sizeof(rnd)) == -1) {
+		err_set(e, "%s: no randomness for a temporary name", ldir);
+		goto out;
+	}
+	tmplink = xasprintf("%s/.%s.tmp-%02x%02x%02x%02x%02x%02x", ldir, name,
+	    rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
+	target = xasprintf("../archive/%s/%ld", name, newn);
+	if (symlink(target, tmplink) == -1) {
+		err_sys(e, "%s", tmplink);
+		free(tmplink);
+		tmplink = NULL;
+		goto out;
+	}
+	if (plain) {
+		if (fs_swap_plain_dir(tmplink, live, olddest, e) == -1)
+			goto out;
+	} else if (rename(tmplink, live) == -1) {
+		err_sys(e, "rename %s to %s", tmplink, live);
+		goto out;
+	}
+	free(tmplink);
+	tmplink = NULL;
+	if (dir_fsync(ldir, e) == -1 || dir_fsync(adir, e) == -1)
+		goto out;
+	rc = 0;
+
+	/* Housekeeping: keep the live set and the STORE_ARCHIVE_KEEP newest
+	   others; a failure here loses nothing. */
+	if (oldn >= 0) {
+		nums = xrealloc(nums, (n + 1) * sizeof(*nums));
+		nums[n++] = oldn;
+		qsort(nums, n, sizeof(*nums), cmp_long_desc);
+	}
+	for (i = 0, kept = 0; i < n; i++) {
+		if (nums[i] == newn)
+			continue;
+		if (++kept <= STORE_ARCHIVE_KEEP)
+			continue;
+		p = xasprintf("%s/%ld", adir, nums[i]);
+		(void)rm_rf(p, &ignored);
+		free(p);
+	}
+out:
+	if (tmpdir != NULL)
+		(void)rm_rf(tmpdir, &ignored);
+	if (tmplink != NULL)
+		(void)unlink(tmplink);
+	free(nums);
+	free(ldir);
+	free(adir);
+	free(live);
+	free(tmpdir);
+	free(newdir);
+	free(target);
+	free(tmplink);
+	free(olddest);
+	return rc;
+}
+
+static int
+fs_lock(void *be, const char *what, int wait, struct store_lock **lkp,
+    struct err *e)
+{
+	struct store_fs *fs = be;
+	struct store_lock *lk;
+	char *dir = NULL, *path = NULL, pidbuf[32];
+	ssize_t n;
+	int fd = -1, rc = -1, r;
+
+	dir = path_join(fs->root, "locks");
+	if (mkdir_p(dir, 0700, e) == -1)
+		goto out;
+	path = what == NULL ? path_join(dir, "store.lock") :
+	    xasprintf("%s/%s.lock", dir, what);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd == -1) {
+		err_sys(e, "%s", path);
+		goto out;
+	}
+	while ((r = flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB))) == -1 &&
+	    errno == EINTR)
+		;
+	if (r == -1) {
+		if (errno != EWOULDBLOCK) {
+			err_sys(e, "%s: lock", path);
+			goto out;
+		}
+		n = pread(fd, pidbuf, sizeof(pidbuf) - 1, 0);
+		pidbuf[n > 0 ? n : 0] = '\0';
+		pidbuf[strcspn(pidbuf, "\n")] = '\0';
+		if (what == NULL)
+			err_set(e, "store %s is locked by pid %s (another "
+			    "certkeep apply?)", fs->root,
+			    *pidbuf ? pidbuf : "unknown");
+		else
+			err_set(e, "certificate %s in store %s is locked by "
+			    "pid %s (another certkeep apply?)", what,
+			    fs->root, *pidbuf ? pidbuf : "unknown");
+		goto out;
+	}
+	/* Say who holds it, for the message of the one who waits. */
+	n = snprintf(pidbuf, sizeof(pidbuf), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) == -1 || pwrite(fd, pidbuf, (size_t)n, 0) != n) {
+		err_sys(e, "%s: write", path);
+		goto out;
+	}
+	lk = xcalloc(1, sizeof(*lk));
+	lk->be = &store_fs_backend;
+	lk->fd = fd;
+	fd = -1;
+	*lkp = lk;
+	rc = 0;
+out:
+	if (fd != -1)
+		close(fd);
+	free(path);
+	free(dir);
+	return rc;
+}
+
+static void
+fs_unlock(struct store_lock *lk)
+{
+	/* The pid stays in the file; only a flock makes it meaningful. */
+	if (lk->fd != -1)
+		close(lk->fd);
+	free(lk);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+fs_list(void *be, struct strlist *names, struct err *e)
+{
+	struct store_fs *fs = be;
+	struct dirent *de;
+	struct stat st;
+	char *dir;
+	DIR *d;
+	int rc = -1;
+
+	dir = path_join(fs->root, "letsencrypt");
+	if ((d = opendir(dir)) == NULL) {
+		if (errno == ENOENT)
+			rc = 0;
+		else
+			err_sys(e, "%s", dir);
+		goto out;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')	/* ., .., temporaries */
+			continue;
+		/* Follows the symlink: a set whose target is gone is not. */
+		if (fstatat(dirfd(d), de->d_name, &st, 0) == -1 ||
+		    !S_ISDIR(st.st_mode))
+			continue;
+		strlist_add(names, de->d_name);
+	}
+	closedir(d);
+	if (names->n > 1)
+		qsort(names->v, names->n, sizeof(*names->v), cmp_str);
+	rc = 0;
+out:
+	free(dir);
+	return rc;
+}
+
+static int
+fs_get_blob(void *be, const char *key, char **data, size_t *len,
+    struct err *e)
+{
+	struct store_fs *fs = be;
+	char *path;
+	int rc = -1;
+
+	path = path_join(fs->root, key);
+	if ((*data = file_read(path, STORE_FILE_MAX, len, e)) != NULL)
+		rc = 1;
+	else if (errno == ENOENT)
+		rc = 0;
+	free(path);
+	return rc;
+}
+
+static int
+fs_put_blob(void *be, const char *key, const void *data, size_t len,
+    mode_t mode, struct err *e)
+{
+	struct store_fs *fs = be;
+	char *path, *dir;
+	int rc = -1;
+
+	path = path_join(fs->root, key);
+	dir = path_dirname(path);
+	if (mkdir_p(dir, 0700, e) == 0 &&
+	    file_write_atomic(path, data, len, mode, e) == 0)
+		rc = 0;
+	free(dir);
+	free(path);
+	return rc;
+}
+
+static int
+fs_del_blob(void *be, const char *key, struct err *e)
+{
+	struct store_fs *fs = be;
+	char *path, *dir;
+	int rc = -1;
+
+	path = path_join(fs->root, key);
+	dir = path_dirname(path);
+	if (unlink(path) == -1) {
+		if (errno == ENOENT)
+			rc = 0;
+		else
+			err_sys(e, "%s", path);
+		goto out;
+	}
+	rc = dir_fsync(dir, e);
+out:
+	free(dir);
+	free(path);
+	return rc;
+}
+
+const struct store_backend store_fs_backend = {
+	.name = "fs",
+	.open = fs_open,
+	.close = fs_close,
+	.read_set = fs_read_set,
+	.replace_set = fs_replace_set,
+	.lock = fs_lock,
+	.unlock = fs_unlock,
+	.list = fs_list,
+	.get_blob = fs_get_blob,
+	.put_blob = fs_put_blob,
+	.del_blob = fs_del_blob,
+};

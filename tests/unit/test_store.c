@@ -1,0 +1,513 @@
+/* test_store.c - the fs store backend and the certificate state. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+#include "state.h"
+#include "store.h"
+#include "tap.h"
+#include "util.h"
+
+static char root[256];
+
+static mode_t
+mode_of(const char *rel)
+{
+	char p[512];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	if (lstat(p, &st) == -1)
+		return (mode_t)-1;
+	return st.st_mode;
+}
+
+static int
+exists(const char *rel)
+{
+	return mode_of(rel) != (mode_t)-1;
+}
+
+static char *
+readlink_of(const char *name)
+{
+	char p[512], t[512];
+	ssize_t n;
+
+	snprintf(p, sizeof(p), "%s/letsencrypt/%s", root, name);
+	if ((n = readlink(p, t, sizeof(t) - 1)) < 0)
+		return NULL;
+	t[n] = '\0';
+	return xstrdup(t);
+}
+
+static int
+count_archive(const char *name)
+{
+	char p[512];
+	int n = 0;
+	char cmd[600];
+	FILE *fp;
+	char line[256];
+
+	snprintf(p, sizeof(p), "%s/archive/%s", root, name);
+	snprintf(cmd, sizeof(cmd), "ls -1 '%s'", p);
+	if ((fp = popen(cmd, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		n++;
+	pclose(fp);
+	return n;
+}
+
+static int
+replace(struct store *s, const char *name, const char *tag)
+{
+	struct certset set;
+	struct err e;
+	int rc;
+
+	memset(&set, 0, sizeof(set));
+	set.cert = xasprintf("CERT %s\n", tag);
+	set.chain = xasprintf("CHAIN %s", tag);	/* no newline on purpose */
+	set.key = xasprintf("KEY %s\n", tag);
+	rc = store_replace_set(s, name, &set, &e);
+	if (rc == -1)
+		printf("# replace: %s\n", e.msg);
+	certset_clear(&set);
+	return rc;
+}
+
+static void
+test_open(void)
+{
+	struct store *s;
+	struct certset set;
+	struct strlist l;
+	struct err e;
+	char *missing;
+
+	missing = xasprintf("%s/nothere", root);
+	s = store_open(missing, 0, &e);
+	ok(s != NULL, "open without create on a missing root");
+	is_int(store_read_set(s, "a", &set, &e), 0, "no set in a missing root");
+	strlist_init(&l);
+	is_int(store_list(s, &l, &e), 0, "list of a missing root");
+	is_int(l.n, 0, "lists nothing");
+	strlist_free(&l);
+	ok(access(missing, F_OK) == -1, "nothing created without create");
+	store_free(s);
+	free(missing);
+
+	s = store_open(root, 1, &e);
+	ok(s != NULL, "open with create");
+	is_int(mode_of("letsencrypt") & 07777, 0700,
+	    "letsencrypt/ is 0700");
+	is_int(mode_of("locks") & 07777, 0700, "locks/ is 0700");
+	is_int(mode_of("state") & 07777, 0700, "state/ is 0700");
+	ok(store_read_set(s, "../x", &set, &e) == -1 &&
+	    strstr(e.msg, "safe") != NULL, "unsafe name refused: %s", e.msg);
+	ok(store_read_set(s, ".hidden", &set, &e) == -1, "dot name refused");
+	store_free(s);
+}
+
+static void
+test_replace(void)
+{
+	struct store *s;
+	struct certset set;
+	struct strlist l;
+	struct err e;
+	char *t, *p;
+	int i;
+
+	s = store_open(root, 1, &e);
+	is_int(replace(s, "web", "one"), 0, "first replace");
+	t = readlink_of("web");
+	is_str(t, "../archive/web/1", "live is a symlink to archive 1");
+	free(t);
+	is_int(store_read_set(s, "web", &set, &e), 1, "read the set");
+	is_str(set.cert, "CERT one\n", "cert");
+	is_str(set.chain, "CHAIN one\n", "chain gets its newline");
+	is_str(set.key, "KEY one\n", "key");
+	is_str(set.fullchain, "CERT one\nCHAIN one\n", "fullchain derived");
+	is_str(set.combined, "KEY one\nCERT one\nCHAIN one\n",
+	    "combined derived");
+	certset_clear(&set);
+	ok(set.key == NULL, "certset_clear zeroes");
+	is_int(mode_of("archive/web/1/key.pem") & 07777, 0600,
+	    "key.pem 0600");
+	is_int(mode_of("archive/web/1/combined.pem") & 07777, 0600,
+	    "combined.pem 0600");
+	is_int(mode_of("archive/web/1/cert.pem") & 07777, 0644,
+	    "cert.pem 0644");
+	is_int(mode_of("archive/web/1") & 07777, 0700,
+	    "archive set dir 0700");
+
+	is_int(replace(s, "web", "two"), 0, "second replace");
+	t = readlink_of("web");
+	is_str(t, "../archive/web/2", "live now archive 2");
+	free(t);
+	is_int(store_read_set(s, "web", &set, &e), 1, "read again");
+	is_str(set.cert, "CERT two\n", "new cert");
+	certset_clear(&set);
+	ok(exists("archive/web/1/cert.pem"), "old set archived");
+
+	p = store_live_path(s, "web", STORE_KEY);
+	t = xasprintf("%s/letsencrypt/web/key.pem", root);
+	is_str(p, t, "store_live_path");
+	free(p);
+	free(t);
+
+	for (i = 0; i < 8; i++)
+		replace(s, "web", "more");
+	t = readlink_of("web");
+	is_str(t, "../archive/web/10", "live is archive 10");
+	free(t);
+	is_int(count_archive("web"), 6, "live + 5 kept in the archive");
+	ok(!exists("archive/web/4") && exists("archive/web/5"), "oldest pruned");
+
+	memset(&set, 0, sizeof(set));
+	set.cert = xstrdup("C");
+	ok(store_replace_set(s, "web", &set, &e) == -1, "set without key "
+	    "refused: %s", e.msg);
+	certset_clear(&set);
+
+	replace(s, "alpha", "a");
+	strlist_init(&l);
+	is_int(store_list(s, &l, &e), 0, "list");
+	ok(l.n == 2 && strcmp(l.v[0], "alpha") == 0 &&
+	    strcmp(l.v[1], "web") == 0, "list sorted: alpha web");
+	strlist_free(&l);
+	store_free(s);
+}
+
+static void
+write_file(const char *path, const char *data)
+{
+	FILE *fp = fopen(path, "w");
+
+	if (fp != NULL) {
+		fputs(data, fp);
+		fclose(fp);
+	}
+}
+
+static void
+test_plain_dir(void)
+{
+	struct store *s;
+	struct certset set;
+	struct err e;
+	char *d, *f, *t;
+
+	s = store_open(root, 1, &e);
+	d = xasprintf("%s/letsencrypt/hand", root);
+	mkdir(d, 0700);
+	f = path_join(d, "cert.pem");
+	write_file(f, "HAND CERT\n");
+	free(f);
+	f = path_join(d, "key.pem");
+	write_file(f, "HAND KEY\n");
+	chmod(f, 0600);
+	free(f);
+	is_int(store_read_set(s, "hand", &set, &e), 1, "plain dir is read");
+	is_str(set.cert, "HAND CERT\n", "plain dir cert");
+	ok(set.chain == NULL, "missing chain member is NULL");
+	certset_clear(&set);
+
+	is_int(replace(s, "hand", "new"), 0, "replace over a plain dir");
+	t = readlink_of("hand");
+	is_str(t, "../archive/hand/2", "now a symlink to archive 2");
+	free(t);
+	ok(exists("archive/hand/1/cert.pem"),
+	    "old plain dir moved to archive 1");
+	is_int(store_read_set(s, "hand", &set, &e), 1, "read after migration");
+	is_str(set.cert, "CERT new\n", "new set live");
+	certset_clear(&set);
+	free(d);
+
+	/* A dangling symlink is no set at all. */
+	d = xasprintf("%s/letsencrypt/dangling", root);
+	symlink("../archive/dangling/7", d);
+	is_int(store_read_set(s, "dangling", &set, &e), 0,
+	    "dangling symlink reads as no set");
+	free(d);
+	store_free(s);
+}
+
+static void
+test_crash(void)
+{
+	struct store *s;
+	struct certset set;
+	struct strlist l;
+	struct err e;
+	char *p, *t;
+
+	s = store_open(root, 1, &e);
+	replace(s, "crash", "good");
+	/* What a writer killed mid-way leaves behind. */
+	p = xasprintf("%s/archive/crash/2.tmp-abcdef", root);
+	mkdir(p, 0700);
+	t = path_join(p, "cert.pem");
+	write_file(t, "HALF");
+	free(t);
+	free(p);
+	p = xasprintf("%s/archive/crash/1/cert.pem.tmp-123456", root);
+	write_file(p, "HALF");
+	free(p);
+	p = xasprintf("%s/letsencrypt/.crash.tmp-aabbcc", root);
+	symlink("../archive/crash/2.tmp-abcdef", p);
+	free(p);
+
+	is_int(store_read_set(s, "crash", &set, &e), 1, "read after crash");
+	is_str(set.cert, "CERT good\n", "reader sees the old complete set");
+	certset_clear(&set);
+	strlist_init(&l);
+	store_list(s, &l, &e);
+	ok(!strlist_contains(&l, ".crash.tmp-aabbcc"), "list ignores "
+	    "temporaries");
+	strlist_free(&l);
+
+	is_int(replace(s, "crash", "next"), 0, "replace after crash");
+	ok(!exists("archive/crash/2.tmp-abcdef"),
+	    "temporary set dir cleaned");
+	ok(!exists("letsencrypt/.crash.tmp-aabbcc"),
+	    "temporary symlink cleaned");
+	t = readlink_of("crash");
+	is_str(t, "../archive/crash/2", "numbering ignores temporaries");
+	free(t);
+	store_free(s);
+}
+
+static void
+test_locks(void)
+{
+	struct store *s;
+	struct store_lock *lk = NULL, *lk2 = NULL;
+	struct err e;
+	int p2c[2], c2p[2];
+	char want[64], c;
+	pid_t pid;
+	long long t0;
+
+	s = store_open(root, 1, &e);
+	if (pipe(p2c) == -1 || pipe(c2p) == -1)
+		abort();
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		struct store_lock *a = NULL, *b = NULL;
+		struct store *cs = store_open(root, 0, &e);
+		if (store_lock(cs, 0, &a, &e) == -1 ||
+		    store_lock_cert(cs, "web", 0, &b, &e) == -1)
+			_exit(1);
+		(void)!write(c2p[1], "L", 1);
+		(void)!read(p2c[0], &c, 1);	/* hold until told */
+		usleep(300 * 1000);
+		store_unlock(b);
+		store_unlock(a);
+		store_free(cs);
+		_exit(0);
+	}
+	is_int(read(c2p[0], &c, 1), 1, "child holds the locks");
+	snprintf(want, sizeof(want), "locked by pid %ld", (long)pid);
+	ok(store_lock(s, 0, &lk, &e) == -1 && strstr(e.msg, want) != NULL &&
+	    strstr(e.msg, "another certkeep apply?") != NULL,
+	    "no-wait store lock names the holder: %s", e.msg);
+	ok(store_lock_cert(s, "web", 0, &lk, &e) == -1 &&
+	    strstr(e.msg, want) != NULL && strstr(e.msg, "web") != NULL,
+	    "no-wait cert lock names the holder: %s", e.msg);
+	is_int(store_lock_cert(s, "other", 0, &lk2, &e), 0,
+	    "another certificate's lock is free");
+	store_unlock(lk2);
+	(void)!write(p2c[1], "G", 1);
+	t0 = mono_ms();
+	is_int(store_lock(s, 1, &lk, &e), 0, "waiting lock is granted");
+	ok(mono_ms() - t0 >= 200, "after the holder let go (%lld ms)",
+	    mono_ms() - t0);
+	store_unlock(lk);
+	waitpid(pid, NULL, 0);
+	store_unlock(NULL);
+	close(p2c[0]);
+	close(p2c[1]);
+	close(c2p[0]);
+	close(c2p[1]);
+	store_free(s);
+}
+
+static void
+test_blobs(void)
+{
+	struct store *s;
+	struct err e;
+	char *data = NULL;
+	size_t len = 0;
+
+	s = store_open(root, 1, &e);
+	is_int(store_put_blob(s, "accounts/acme.test/key.pem", "SECRET", 6,
+	    0600, &e), 0, "put blob");
+	is_int(mode_of("accounts/acme.test/key.pem") & 07777, 0600,
+	    "blob mode");
+	is_int(mode_of("accounts/acme.test") & 07777, 0700,
+	    "blob dir 0700");
+	is_int(store_get_blob(s, "accounts/acme.test/key.pem", &data, &len,
+	    &e), 1, "get blob");
+	ok(len == 6 && memcmp(data, "SECRET", 6) == 0, "blob content");
+	free(data);
+	is_int(store_get_blob(s, "accounts/none", &data, &len, &e), 0,
+	    "absent blob");
+	is_int(store_del_blob(s, "accounts/acme.test/key.pem", &e), 0,
+	    "delete blob");
+	is_int(store_get_blob(s, "accounts/acme.test/key.pem", &data, &len,
+	    &e), 0, "deleted");
+	is_int(store_del_blob(s, "accounts/acme.test/key.pem", &e), 0,
+	    "delete absent blob is fine");
+	ok(store_put_blob(s, "../escape", "x", 1, 0600, &e) == -1,
+	    "'..' refused: %s", e.msg);
+	ok(store_put_blob(s, "a/../../escape", "x", 1, 0600, &e) == -1,
+	    "inner '..' refused");
+	ok(store_put_blob(s, "/etc/x", "x", 1, 0600, &e) == -1,
+	    "absolute key refused");
+	ok(store_get_blob(s, "a//b", &data, &len, &e) == -1,
+	    "empty component refused");
+	store_free(s);
+}
+
+static void
+test_state(void)
+{
+	struct store *s;
+	struct certstate st, st2;
+	struct err e;
+	char *w = NULL, *p;
+	cJSON *j;
+	char *const names[] = { "b.example", "a.example", NULL };
+
+	s = store_open(root, 1, &e);
+	is_int(certstate_load(s, "web", &st, &w, &e), 0, "no state yet");
+	ok(w == NULL && st.key_type == -1, "empty state, no warning");
+
+	st.hostnames = strv_dup(names);
+	st.nhostnames = 2;
+	st.key_type = 1;
+	st.profile = xstrdup("shortlived");
+	st.serial = xstrdup("03AB");
+	st.issued_at = 1700000000;
+	st.order_url = xstrdup("https://ca.test/order/1");
+	st.order_started = 1700000100;
+	certstate_set_error(&st, 1700000200,
+	    "urn:ietf:params:acme:error:rateLimited", "too many");
+	certstate_set_error(&st, 1700000300,
+	    "urn:ietf:params:acme:error:rateLimited", "too many again");
+	st.backoff_until = 1700003600;
+	st.revoked = 1;
+	st.revoked_serial = xstrdup("0102");
+	st.revoked_at = 1700000400;
+	st.last_expiring_notice = 1700000500;
+	st.ari.cert_id = xstrdup("aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE");
+	st.ari.window_start = 1700100000;
+	st.ari.window_end = 1700200000;
+	is_int(certstate_save(s, "web", &st, &e), 0, "save state");
+	is_int(mode_of("state/web.json") & 07777, 0600,
+	    "state file 0600");
+	certstate_clear(&st);
+
+	is_int(certstate_load(s, "web", &st2, &w, &e), 1, "load state");
+	ok(st2.nhostnames == 2 && strcmp(st2.hostnames[0], "b.example") == 0
+	    && strcmp(st2.hostnames[1], "a.example") == 0,
+	    "hostnames in issued order");
+	is_int(st2.key_type, 1, "key_type");
+	is_str(st2.profile, "shortlived", "profile");
+	is_str(st2.serial, "03AB", "serial");
+	is_int(st2.issued_at, 1700000000, "issued_at");
+	is_str(st2.order_url, "https://ca.test/order/1", "order_url");
+	is_int(st2.order_started, 1700000100, "order_started");
+	is_int(st2.consecutive_failures, 2, "failures counted");
+	is_int(st2.backoff_until, 1700003600, "backoff_until");
+	is_int(st2.last_error_time, 1700000300, "last error time");
+	is_str(st2.last_error_type, "urn:ietf:params:acme:error:rateLimited",
+	    "last error type");
+	is_str(st2.last_error_detail, "too many again", "last error detail");
+	ok(st2.revoked && st2.revoked_at == 1700000400, "revoked");
+	is_str(st2.revoked_serial, "0102", "revoked serial");
+	is_int(st2.last_expiring_notice, 1700000500, "last_expiring_notice");
+	is_str(st2.ari.cert_id, "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE",
+	    "ari cert_id");
+	is_int(st2.ari.window_end, 1700200000, "ari window_end");
+	certstate_clear(&st2);
+
+	/* Unknown members survive a load/save. */
+	p = xasprintf("%s/state/keep.json", root);
+	write_file(p, "{\"version\": 1, \"serial\": \"AA\", \"future\": "
+	    "{\"x\": [1, 2]}}");
+	is_int(certstate_load(s, "keep", &st, &w, &e), 1, "load with unknown");
+	free(st.serial);
+	st.serial = xstrdup("BB");
+	certstate_save(s, "keep", &st, &e);
+	certstate_clear(&st);
+	j = NULL;
+	is_int(store_get_state(s, "keep", &j, &w, &e), 1, "raw state");
+	ok(cJSON_IsObject(cJSON_GetObjectItem(j, "future")),
+	    "unknown member kept");
+	is_str(cJSON_GetStringValue(cJSON_GetObjectItem(j, "serial")), "BB",
+	    "known member updated");
+	cJSON_Delete(j);
+	free(p);
+
+	/* Corrupt and future files are discarded with a warning. */
+	p = xasprintf("%s/state/bad.json", root);
+	write_file(p, "{\"version\": 1, \"serial\": ");
+	is_int(certstate_load(s, "bad", &st, &w, &e), 0, "corrupt state: 0");
+	ok(w != NULL && strstr(w, "bad.json") != NULL &&
+	    strstr(w, "discarded") != NULL, "corrupt warns: %s", w);
+	ok(st.serial == NULL, "corrupt state is empty");
+	free(w);
+	certstate_clear(&st);
+	write_file(p, "{\"version\": 7, \"serial\": \"AA\"}");
+	is_int(certstate_load(s, "bad", &st, &w, &e), 0, "future version: 0");
+	ok(w != NULL && strstr(w, "version 7") != NULL, "future version "
+	    "warns: %s", w);
+	ok(st.serial == NULL, "future state is empty");
+	free(w);
+	certstate_clear(&st);
+	write_file(p, "[1,2]");
+	is_int(certstate_load(s, "bad", &st, &w, &e), 0, "array state: 0");
+	ok(w != NULL, "array warns");
+	free(w);
+	certstate_clear(&st);
+	free(p);
+	store_free(s);
+}
+
+int
+main(void)
+{
+	char cmd[300];
+
+	snprintf(root, sizeof(root), "%s/certkeep-store-XXXXXX",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (mkdtemp(root) == NULL)
+		return 1;
+	strncat(root, "/s", sizeof(root) - strlen(root) - 1);
+	test_open();
+	test_replace();
+	test_plain_dir();
+	test_crash();
+	test_locks();
+	test_blobs();
+	test_state();
+	root[strlen(root) - 2] = '\0';
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		printf("# could not remove %s\n", root);
+	return tap_done();
+}
