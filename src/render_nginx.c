@@ -1,0 +1,109 @@
+/*
+ * render_nginx.c - nginx/<certificate>.conf: one server block per listener
+ * (listen ADDR ssl; server_name; ssl_certificate = full chain, leaf first;
+ * ssl_certificate_key = the key), and for redirect_to_secure a plain
+ * server block that answers 301 to https. Include them in http {}:
+ *
+ *   include /var/opt/certkeep/fragments/nginx/[*].conf;
+ *
+ * Also nginx/<certificate>.ssl.inc with only the two ssl_ lines, for
+ * admins who keep their own server blocks (the name does not match
+ * the .conf glob, so the include above skips it).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "manifest.h"
+#include "render.h"
+#include "util.h"
+
+/* The TLS port of the same certificate a redirect goes to; 0 if none. */
+static int
+tls_port(const struct render_input *in, const struct render_cert *c)
+{
+	size_t i;
+
+	for (i = 0; i < in->nlisteners; i++)
+		if (in->listeners[i].cert == c &&
+		    !in->listeners[i].lst->redirect_to_secure)
+			return in->listeners[i].lst->port;
+	return 443;
+}
+
+static void
+server_names(struct buf *b, const struct render_cert *c)
+{
+	size_t j;
+
+	buf_puts(b, "    server_name");
+	for (j = 0; c->hostnames[j] != NULL; j++)
+		buf_printf(b, " %s", c->hostnames[j]);
+	buf_puts(b, ";\n");
+}
+
+int
+render_nginx(const struct render_input *in, struct render_output *out,
+    struct err *e)
+{
+	struct buf b;
+	size_t i, k;
+	char *addr, *name;
+	int port;
+
+	(void)e;
+	for (k = 0; k < in->ncerts; k++) {
+		const struct render_cert *c = &in->certs[k];
+
+		buf_init(&b);
+		render_header(&b, "#", in);
+		buf_printf(&b, "# Certificate %s. Include in http {}:\n"
+		    "#   include %s/*.conf;\n", c->name, in->dir);
+		for (i = 0; i < in->nlisteners; i++) {
+			const struct mlistener *l = in->listeners[i].lst;
+
+			if (in->listeners[i].cert != c)
+				continue;
+			addr = render_addr(l);
+			if (l->redirect_to_secure) {
+				port = tls_port(in, c);
+				buf_printf(&b, "\n# %s %s: redirect to https\n"
+				    "server {\n    listen %s;\n",
+				    service_kind_names[l->service], addr,
+				    addr);
+				server_names(&b, c);
+				if (port == 443)
+					buf_puts(&b, "    return 301 "
+					    "https://$host$request_uri;\n}\n");
+				else
+					buf_printf(&b, "    return 301 "
+					    "https://$host:%d$request_uri;\n}\n",
+					    port);
+			} else {
+				buf_printf(&b, "\n# %s %s\nserver {\n"
+				    "    listen %s ssl;\n",
+				    service_kind_names[l->service], addr,
+				    addr);
+				server_names(&b, c);
+				buf_printf(&b, "    ssl_certificate %s;\n"
+				    "    ssl_certificate_key %s;\n}\n",
+				    c->fullchain, c->key);
+			}
+			free(addr);
+		}
+		name = xasprintf("%s.conf", c->name);
+		render_output_add(out, name, buf_steal(&b), 0644);
+		free(name);
+
+		buf_init(&b);
+		render_header(&b, "#", in);
+		buf_printf(&b, "# Certificate %s, for your own server block:\n"
+		    "#   include %s/%s.ssl.inc;\n", c->name, in->dir, c->name);
+		buf_printf(&b, "ssl_certificate %s;\nssl_certificate_key %s;\n",
+		    c->fullchain, c->key);
+		name = xasprintf("%s.ssl.inc", c->name);
+		render_output_add(out, name, buf_steal(&b), 0644);
+		free(name);
+	}
+	return 0;
+}
