@@ -1,13 +1,125 @@
+/*
+ * cmd_render.c - `certkeep render`: writes every fragment from the
+ * repository as it is (no ACME traffic), then runs the reload command of
+ * each server whose fragments changed. No deploy_hook runs: no
+ * certificate changed.
+ */
 #include <stdio.h>
+#include <stdlib.h>
+
+#include <cjson/cJSON.h>
 
 #include "cmd.h"
+#include "err.h"
+#include "hook.h"
+#include "manifest.h"
+#include "render.h"
+#include "store.h"
+#include "util.h"
 
-/* Not built yet: see the open issues. */
+/* Prints what changed (text) or adds it to root (JSON). */
+static void
+render_report(const struct ctx *ctx, const struct render_changes *rc,
+    const struct hook_report *hr, cJSON *root)
+{
+	cJSON *arr, *o;
+	size_t i;
+
+	if (ctx->out == OUT_JSON) {
+		arr = cJSON_AddArrayToObject(root, "fragments");
+		for (i = 0; i < rc->n; i++) {
+			o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "server",
+			    server_kind_names[rc->v[i].server]);
+			cJSON_AddStringToObject(o, "path", rc->v[i].path);
+			cJSON_AddStringToObject(o, "action",
+			    render_action_names[rc->v[i].action]);
+			cJSON_AddItemToArray(arr, o);
+		}
+		cJSON_AddNumberToObject(root, "unchanged",
+		    (double)rc->unchanged);
+		arr = cJSON_AddArrayToObject(root, "missing");
+		for (i = 0; i < rc->missing.n; i++)
+			cJSON_AddItemToArray(arr,
+			    cJSON_CreateString(rc->missing.v[i]));
+		o = cJSON_AddObjectToObject(root, "hooks");
+		cJSON_AddNumberToObject(o, "run", hr->nrun);
+		cJSON_AddNumberToObject(o, "failed", hr->nfailed);
+		arr = cJSON_AddArrayToObject(o, "failures");
+		for (i = 0; i < hr->failures.n; i++)
+			cJSON_AddItemToArray(arr,
+			    cJSON_CreateString(hr->failures.v[i]));
+		return;
+	}
+	for (i = 0; i < rc->n; i++)
+		printf("%-7s %-7s %s\n", render_action_names[rc->v[i].action],
+		    server_kind_names[rc->v[i].server], rc->v[i].path);
+	printf("%zu fragment file(s) changed, %zu unchanged", rc->n,
+	    rc->unchanged);
+	if (rc->missing.n > 0)
+		printf(", %zu certificate(s) not in the repository yet",
+		    rc->missing.n);
+	if (hr->nrun > 0)
+		printf("; %d hook(s) run, %d failed", hr->nrun, hr->nfailed);
+	printf("\n");
+}
+
 int
 cmd_render(struct ctx *ctx, int argc, char **argv)
 {
-	(void)ctx;
-	(void)argc;
-	fprintf(stderr, "certkeep %s: not implemented yet\n", argv[0]);
-	return EXIT_FAIL;
+	static const struct cmd_opt opts[] = { { NULL, 0, NULL, NULL } };
+	struct manifest *m = NULL;
+	struct store *s = NULL;
+	struct render_changes rc;
+	struct hook_report hr;
+	struct strlist pos;
+	struct err e;
+	cJSON *root = NULL;
+	char *json;
+	int status = EXIT_FAIL, failed = 0;
+
+	strlist_init(&pos);
+	render_changes_init(&rc);
+	hook_report_init(&hr);
+	err_clear(&e);
+	if (cmd_parse(argv[0], argc, argv, opts, &pos) == -1) {
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (pos.n > 0) {
+		fprintf(stderr, "certkeep render: takes no arguments (it "
+		    "renders every listener)\n");
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if ((m = cmd_load_manifest(ctx)) == NULL) {
+		status = EXIT_DATAERR;
+		goto out;
+	}
+	if ((s = store_open(m->store, 0, &e)) == NULL) {
+		log_error(&ctx->log, "%s", e.msg);
+		goto out;
+	}
+	if (render_all(m, s, &ctx->log, &rc, &e) == -1)
+		failed = 1;	/* logged; the other servers were written */
+	if (hooks_after_apply(m, s, &ctx->log, &rc, NULL, &hr) == -1)
+		failed = 1;
+	if (ctx->out == OUT_JSON)
+		root = cJSON_CreateObject();
+	render_report(ctx, &rc, &hr, root);
+	if (root != NULL) {
+		cJSON_AddBoolToObject(root, "ok", !failed);
+		json = cJSON_Print(root);
+		printf("%s\n", json);
+		free(json);
+	}
+	status = failed ? EXIT_FAIL : EXIT_OK;
+out:
+	cJSON_Delete(root);
+	render_changes_clear(&rc);
+	hook_report_clear(&hr);
+	strlist_free(&pos);
+	store_free(s);
+	manifest_free(m);
+	return status;
 }
