@@ -16,6 +16,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "render.h"
+#include "store.h"
 #include "util.h"
 
 #include "tap.h"
@@ -278,10 +279,210 @@ test_hooks(void)
 	free(logged);
 }
 
+static char *
+slurp(const char *path)
+{
+	size_t len;
+	char *d = file_read(path, 1 << 20, &len, NULL);
+
+	return d != NULL ? d : xstrdup("");
+}
+
+static int
+changed_path(const struct render_changes *c, const char *suffix,
+    enum render_action a)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (str_endswith(c->v[i].path, suffix) && c->v[i].action == a)
+			return 1;
+	return 0;
+}
+
+/*
+ * render_all / render_pending / hooks_after_apply on a hand-built manifest
+ * and a real store: what is written, what is left out, what is pruned,
+ * and which hooks run for which change.
+ */
+static void
+test_render_all(void)
+{
+	char tmpl[] = "/tmp/certkeep-render-XXXXXX";
+	char *root, *frag, *logf, *cmd_reload, *cmd_deploy, *p, *d;
+	char *hosts_1[] = { "a.example.com", NULL };
+	char *hosts_2[] = { "b.example.com", NULL };
+	struct mlistener la[1], lb[2];
+	struct mcert certs2[2];
+	struct manifest m;
+	struct store *st;
+	struct certset set;
+	struct render_changes rc;
+	struct hook_report hr;
+	struct log lg;
+	struct err e;
+	unsigned char will[2] = { 0, 1 }, changed[2] = { 1, 0 };
+	char *reload_argv[4], *deploy_argv[4];
+
+	log_init(&lg);
+	lg.level = LOG_ERROR;
+	root = mkdtemp(tmpl);
+	if (root == NULL) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	frag = path_join(root, "frag");
+	logf = path_join(root, "hooks.log");
+	cmd_reload = xasprintf("echo \"reload $CERTKEEP_SERVER "
+	    "[$CERTKEEP_NAMES] ${CERTKEEP_NAME:-none}\" >> %s", logf);
+	cmd_deploy = xasprintf("echo \"deploy $CERTKEEP_NAME $CERTKEEP_KEY "
+	    "[$CERTKEEP_HOSTNAMES]\" >> %s; exit ${FAIL:-0}", logf);
+	reload_argv[0] = "sh"; reload_argv[1] = "-c";
+	reload_argv[2] = cmd_reload; reload_argv[3] = NULL;
+	deploy_argv[0] = "sh"; deploy_argv[1] = "-c";
+	deploy_argv[2] = cmd_deploy; deploy_argv[3] = NULL;
+
+	memset(la, 0, sizeof(la));
+	memset(lb, 0, sizeof(lb));
+	la[0].server = SERVER_DOVECOT; la[0].service = SERVICE_IMAP;
+	la[0].host = "127.0.0.1"; la[0].port = 993;
+	lb[0].server = SERVER_DOVECOT; lb[0].service = SERVICE_POP3;
+	lb[0].host = "127.0.0.1"; lb[0].port = 995;
+	lb[1].server = SERVER_NGINX; lb[1].service = SERVICE_WEBMAIL;
+	lb[1].host = "127.0.0.1"; lb[1].port = 443;
+	memset(certs2, 0, sizeof(certs2));
+	certs2[0].name = "a.example.com"; certs2[0].hostnames = hosts_1;
+	certs2[0].nhostnames = 1; certs2[0].listeners = la;
+	certs2[0].nlisteners = 1; certs2[0].deploy_hook = deploy_argv;
+	certs2[1].name = "b.example.com"; certs2[1].hostnames = hosts_2;
+	certs2[1].nhostnames = 1; certs2[1].listeners = lb;
+	certs2[1].nlisteners = 2;
+	memset(&m, 0, sizeof(m));
+	m.path = "certkeep.yaml";
+	m.dir = root;
+	m.store = root;
+	m.certs = certs2;
+	m.ncerts = 2;
+	m.fragments.dir = frag;
+	m.fragments.hook_timeout = 20;
+	m.fragments.reload[SERVER_DOVECOT] = reload_argv;
+
+	err_clear(&e);
+	st = store_open(root, 1, &e);
+	ok(st != NULL, "store opens: %s", e.msg);
+	if (st == NULL)
+		return;
+	memset(&set, 0, sizeof(set));
+	set.cert = "CERT\n"; set.chain = "CHAIN\n"; set.key = "KEY\n";
+	is_int(store_replace_set(st, "a.example.com", &set, &e), 0,
+	    "a set for a.example.com");
+
+	render_changes_init(&rc);
+	is_int(render_pending(&m, st, &lg, NULL, &rc, &e), 0, "pending");
+	ok(rc.n == 1 && changed_path(&rc, "/dovecot/ssl.conf", RENDER_WRITE),
+	    "pending: dovecot/ssl.conf would be written (%zu change(s))",
+	    rc.n);
+	p = path_join(frag, "dovecot/ssl.conf");
+	ok(access(p, F_OK) != 0, "pending writes nothing");
+	render_changes_clear(&rc);
+
+	render_changes_init(&rc);
+	memset(will, 0, sizeof(will));
+	will[1] = 1;
+	is_int(render_pending(&m, st, &lg, will, &rc, &e), 0,
+	    "pending, b about to be issued");
+	ok(changed_path(&rc, "/nginx/b.example.com.conf", RENDER_WRITE),
+	    "the nginx fragment of b would be written");
+	is_int(rc.missing.n, 0, "nothing missing when b will exist");
+	render_changes_clear(&rc);
+
+	render_changes_init(&rc);
+	is_int(render_all(&m, st, &lg, &rc, &e), 0, "render_all: %s", e.msg);
+	ok(changed_path(&rc, "/dovecot/ssl.conf", RENDER_WRITE) &&
+	    rc.server_changed[SERVER_DOVECOT] &&
+	    !rc.server_changed[SERVER_NGINX], "dovecot changed, nginx not");
+	ok(rc.missing.n == 1 && strcmp(rc.missing.v[0], "b.example.com") == 0,
+	    "b has no set: reported missing");
+	d = slurp(p);
+	ok(strstr(d, "a.example.com/fullchain.pem") != NULL &&
+	    strstr(d, "b.example.com") == NULL,
+	    "dovecot fragment names a, leaves out b");
+	free(d);
+
+	/* Hooks: a changed, dovecot fragment changed. */
+	hook_report_init(&hr);
+	is_int(hooks_after_apply(&m, st, &lg, &rc, changed, &hr), 0,
+	    "hooks run");
+	is_int(hr.nrun, 2, "one reload, one deploy hook");
+	d = slurp(logf);
+	ok(strstr(d, "reload dovecot [a.example.com] none\n") != NULL,
+	    "reload: CERTKEEP_SERVER, CERTKEEP_NAMES (two certificates: no per-certificate vars)");
+	ok(strstr(d, "deploy a.example.com ") != NULL &&
+	    strstr(d, "/letsencrypt/a.example.com/key.pem [a.example.com]")
+	    != NULL, "deploy hook: CERTKEEP_NAME, _KEY, _HOSTNAMES");
+	ok(strstr(d, "deploy") > strstr(d, "reload"),
+	    "the deploy hook runs after the reload");
+	free(d);
+	hook_report_clear(&hr);
+	render_changes_clear(&rc);
+
+	/* Unchanged: nothing written, no hook. */
+	unlink(logf);
+	render_changes_init(&rc);
+	is_int(render_all(&m, st, &lg, &rc, &e), 0, "second render_all");
+	is_int(rc.n, 0, "nothing changed");
+	hook_report_init(&hr);
+	memset(changed, 0, sizeof(changed));
+	is_int(hooks_after_apply(&m, st, &lg, &rc, changed, &hr), 0,
+	    "no hooks");
+	is_int(hr.nrun, 0, "none ran");
+	ok(access(logf, F_OK) != 0, "hook log untouched");
+	hook_report_clear(&hr);
+	render_changes_clear(&rc);
+
+	/* A failing deploy hook: reported, the reload still ran. */
+	setenv("FAIL", "4", 1);
+	changed[0] = 1;
+	hook_report_init(&hr);
+	is_int(hooks_after_apply(&m, st, &lg, NULL, changed, &hr), -1,
+	    "a failing deploy hook fails the run");
+	ok(hr.nrun == 2 && hr.nfailed == 1 && hr.cert_failed[0] == 1 &&
+	    hr.reload[SERVER_DOVECOT] == 1, "reported for a, reload ran");
+	ok(hr.failures.n == 1 && strstr(hr.failures.v[0], "exit status 4"),
+	    "message: %s", hr.failures.n ? hr.failures.v[0] : "");
+	hook_report_clear(&hr);
+	unsetenv("FAIL");
+
+	/* Stale certkeep files are pruned; foreign files are kept. */
+	d = path_join(frag, "dovecot/old.conf");
+	file_write_atomic(d, "# " RENDER_MARK "x.\n", strlen(RENDER_MARK) + 5,
+	    0644, NULL);
+	free(d);
+	d = path_join(frag, "dovecot/admin.conf");
+	file_write_atomic(d, "# mine\n", 7, 0644, NULL);
+	render_changes_init(&rc);
+	is_int(render_all(&m, st, &lg, &rc, &e), 0, "render_all prunes");
+	ok(rc.n == 1 && changed_path(&rc, "/dovecot/old.conf", RENDER_REMOVE),
+	    "the stale certkeep file is removed");
+	ok(access(d, F_OK) == 0, "a file without the header is kept");
+	free(d);
+	render_changes_clear(&rc);
+
+	store_free(st);
+	if (getenv("KEEP") == NULL)
+		rm_rf(root, NULL);
+	free(p);
+	free(frag);
+	free(logf);
+	free(cmd_reload);
+	free(cmd_deploy);
+}
+
 int
 main(void)
 {
 	test_golden();
 	test_hooks();
+	test_render_all();
 	return tap_done();
 }
