@@ -49,4 +49,12 @@ struct certinfo {
 int	 certinfo_read(const struct certset *set, struct certinfo *info);
 void	 certinfo_clear(struct certinfo *info);
 
+/*
+ * The RFC 9773 certID: base64url(AKI keyIdentifier) "." base64url(the
+ * DER content octets of the serial, leading 0x00 included). Malloced,
+ * caller frees.
+ */
+char	*certinfo_ari_id(const unsigned char *aki, size_t akilen,
+	    const unsigned char *serial_der_content, size_t n);
+
 #endif

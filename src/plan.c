@@ -1,0 +1,206 @@
+/*
+ * plan.c - the reconciler's decision (plan.h): the SPEC section 4 window
+ * and the order in which reasons to act are looked for.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "certinfo.h"
+#include "manifest.h"
+#include "plan.h"
+#include "state.h"
+#include "util.h"
+
+const char *const plan_action_names[PLAN__MAX] = { "keep", "issue", "renew" };
+const char *const plan_reason_names[REASON__MAX] = {
+	"keep", "missing", "corrupt", "key-mismatch", "expiring",
+	"names-changed", "key-type-changed", "profile-changed", "ari",
+	"forced", "revoked",
+};
+
+#define DAY	86400LL
+
+long long
+plan_renew_window(const struct mrenew *rb, time_t not_before,
+    time_t not_after)
+{
+	long long lifetime = (long long)not_after - (long long)not_before;
+	long long w;
+
+	if (lifetime <= 0)
+		return 0;
+	if (rb != NULL && rb->set) {
+		w = rb->is_percent ? lifetime * rb->percent / 100 : rb->seconds;
+		return w < lifetime / 2 ? w : lifetime / 2;
+	}
+	return 25 * DAY < lifetime / 3 ? 25 * DAY : lifetime / 3;
+}
+
+static void
+fmt_day(time_t t, char *out, size_t outsz)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, outsz, "%Y-%m-%d", &tm);
+}
+
+/* Whole days from now until t, rounded down (negative once past). */
+static long long
+days_until(time_t t, time_t now)
+{
+	long long d = (long long)t - (long long)now;
+
+	return d >= 0 ? d / DAY : -((-d + DAY - 1) / DAY);
+}
+
+/* "+new.example -old.example" when the sets differ, else NULL. */
+static char *
+names_diff(const struct mcert *c, char *const *sans)
+{
+	struct buf b;
+	size_t i, j;
+	int found;
+
+	buf_init(&b);
+	for (i = 0; i < c->nhostnames; i++) {
+		found = 0;
+		for (j = 0; sans != NULL && sans[j] != NULL && !found; j++)
+			found = strcmp(c->hostnames[i], sans[j]) == 0;
+		if (!found)
+			buf_printf(&b, "%s+%s", b.len ? " " : "",
+			    c->hostnames[i]);
+	}
+	for (j = 0; sans != NULL && sans[j] != NULL; j++) {
+		found = 0;
+		for (i = 0; i < c->nhostnames && !found; i++)
+			found = strcmp(c->hostnames[i], sans[j]) == 0;
+		if (!found)
+			buf_printf(&b, "%s-%s", b.len ? " " : "", sans[j]);
+	}
+	if (b.len == 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+static int
+same_profile(const char *a, const char *b)
+{
+	if (a == NULL)
+		a = "";
+	if (b == NULL)
+		b = "";
+	return strcmp(a, b) == 0;
+}
+
+/* Whether st speaks of the certificate described by info. */
+static int
+state_is_for(const struct certstate *st, const struct certinfo *info)
+{
+	return st != NULL && st->serial != NULL && info->serial != NULL &&
+	    strcasecmp(st->serial, info->serial) == 0;
+}
+
+static void
+decide(struct plan_item *it, enum plan_action a, enum plan_reason r,
+    char *text)
+{
+	it->action = a;
+	it->reason = r;
+	free(it->reason_text);
+	it->reason_text = text;
+}
+
+int
+plan_decide(const struct manifest *m, const struct mcert *c,
+    struct certinfo *info, const struct certstate *st, time_t now, int force,
+    struct plan_item *item)
+{
+	const struct certinfo *ii;
+	char day[32], due[32], win[32], *diff = NULL;
+	long long left;
+
+	memset(item, 0, sizeof(*item));
+	item->cert = c;
+	item->info = *info;		/* moved */
+	memset(info, 0, sizeof(*info));
+	info->key_type = -1;
+	ii = &item->info;
+
+	if (ii->status == CERTINFO_MISSING) {
+		decide(item, PLAN_ISSUE, REASON_MISSING,
+		    xstrdup("no certificate in the repository"));
+		goto backoff;
+	}
+	if (ii->status == CERTINFO_CORRUPT_CERT) {
+		decide(item, PLAN_RENEW, REASON_CORRUPT, xstrdup(ii->problem));
+		goto backoff;
+	}
+	item->window = plan_renew_window(&m->renew_before, ii->not_before,
+	    ii->not_after);
+	item->renew_at = ii->not_after - (time_t)item->window;
+	duration_format(item->window, win, sizeof(win));
+	fmt_day(ii->not_after, day, sizeof(day));
+	left = days_until(ii->not_after, now);
+
+	if (ii->status == CERTINFO_KEY_MISMATCH)
+		decide(item, PLAN_RENEW, REASON_KEY_MISMATCH,
+		    xstrdup(ii->problem));
+	else if (ii->status != CERTINFO_OK)
+		decide(item, PLAN_RENEW, REASON_CORRUPT, xstrdup(ii->problem));
+	else if (state_is_for(st, ii) && st->revoked &&
+	    (st->revoked_serial == NULL ||
+	    strcasecmp(st->revoked_serial, ii->serial) == 0))
+		decide(item, PLAN_RENEW, REASON_REVOKED,
+		    xasprintf("revoked (serial %s)", ii->serial));
+	else if ((diff = names_diff(c, ii->sans)) != NULL)
+		decide(item, PLAN_RENEW, REASON_NAMES_CHANGED,
+		    xasprintf("hostnames changed: %s", diff));
+	else if (ii->key_type != (int)c->key_type)
+		decide(item, PLAN_RENEW, REASON_KEY_TYPE_CHANGED,
+		    xasprintf("key type %s, manifest wants %s",
+		    ii->key_type >= 0 && ii->key_type < KEY__MAX ?
+		    key_type_names[ii->key_type] : "other",
+		    key_type_names[c->key_type]));
+	else if (state_is_for(st, ii) && !same_profile(st->profile,
+	    c->profile))
+		decide(item, PLAN_RENEW, REASON_PROFILE_CHANGED,
+		    xasprintf("profile %s, manifest wants %s",
+		    st->profile != NULL ? st->profile : "(none)",
+		    c->profile != NULL ? c->profile : "(none)"));
+	else if (now >= item->renew_at)
+		decide(item, PLAN_RENEW, REASON_EXPIRING, left < 0 ?
+		    xasprintf("expired %s (%lld day%s ago)", day, -left,
+		    left == -1 ? "" : "s") :
+		    xasprintf("expires %s (%lld day%s left), inside the %s "
+		    "renewal window", day, left, left == 1 ? "" : "s", win));
+	else if (force)
+		decide(item, PLAN_RENEW, REASON_FORCED,
+		    xasprintf("renewal forced (expires %s, %lld days left)",
+		    day, left));
+	else {
+		fmt_day(item->renew_at, due, sizeof(due));
+		decide(item, PLAN_KEEP, REASON_KEEP,
+		    xasprintf("valid until %s (%lld day%s left); renewal from "
+		    "%s", day, left, left == 1 ? "" : "s", due));
+	}
+	free(diff);
+backoff:
+	if (st != NULL && !force && item->action != PLAN_KEEP &&
+	    st->backoff_until > now)
+		item->backoff_until = st->backoff_until;
+	return 0;
+}
+
+void
+plan_item_clear(struct plan_item *item)
+{
+	if (item == NULL)
+		return;
+	free(item->reason_text);
+	certinfo_clear(&item->info);
+	memset(item, 0, sizeof(*item));
+}

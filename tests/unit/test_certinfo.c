@@ -1,0 +1,247 @@
+/* test_certinfo.c - the repository reader over sets made with openssl
+   (tests/lib/mkcerts.sh) and over garbage. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "certinfo.h"
+#include "err.h"
+#include "manifest.h"
+#include "store.h"
+#include "tap.h"
+#include "util.h"
+
+static char dir[256];
+static char srcdir[1024];
+
+static int
+sh(const char *args)
+{
+	char cmd[2400];
+
+	snprintf(cmd, sizeof(cmd), "cd '%s' && sh '%s/tests/lib/mkcerts.sh' %s",
+	    dir, srcdir, args);
+	return system(cmd);
+}
+
+static char *
+slurp(const char *sub, const char *file)
+{
+	char *p, *data;
+	struct err e;
+
+	p = xasprintf("%s/%s/%s", dir, sub, file);
+	data = file_read(p, 1 << 20, NULL, &e);
+	free(p);
+	return data;
+}
+
+/* Loads the set in dir/sub; members NULL where files are absent. */
+static void
+load(const char *sub, struct certset *set)
+{
+	memset(set, 0, sizeof(*set));
+	set->cert = slurp(sub, "cert.pem");
+	set->key = slurp(sub, "key.pem");
+	set->chain = slurp(sub, "cert_auth.pem");
+}
+
+static enum certinfo_status
+status_of(struct certset *set, struct certinfo *info)
+{
+	certinfo_read(set, info);
+	return info->status;
+}
+
+static void
+test_ari_id(void)
+{
+	/* RFC 9773 section 4.1's example. */
+	static const unsigned char aki[] = {
+		0x69, 0x88, 0x5B, 0x6B, 0x87, 0x46, 0x40, 0x41, 0xE1, 0xB3,
+		0x7B, 0x84, 0x7B, 0xA0, 0xAE, 0x2C, 0xDE, 0x01, 0xC8, 0xD4,
+	};
+	static const unsigned char serial[] = { 0x00, 0x87, 0x65, 0x43, 0x21 };
+	char *id = certinfo_ari_id(aki, sizeof(aki), serial, sizeof(serial));
+
+	is_str(id, "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE", "RFC 9773 certID");
+	free(id);
+}
+
+int
+main(void)
+{
+	struct certset set, other;
+	struct certinfo info;
+	time_t now = time(NULL);
+	char *p;
+
+	test_ari_id();
+	/* Tests run from the top of the source tree. */
+	if (getcwd(srcdir, sizeof(srcdir)) == NULL)
+		return 1;
+	snprintf(dir, sizeof(dir), "%s/certkeep-ci-XXXXXX",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	if (sh("mkcerts_ca ca") != 0 ||
+	    sh("mkcerts_leaf ca good ec-p256 10 90 Web.Example.com,"
+	    "imap.example.com 0x87654321") != 0 ||
+	    sh("mkcerts_leaf ca rsa rsa-2048 0 30 rsa.example") != 0 ||
+	    sh("mkcerts_leaf ca p384 ec-p384 0 30 p384.example") != 0 ||
+	    sh("mkcerts_leaf ca ed ed25519 0 30 ed.example") != 0 ||
+	    sh("mkcerts_ca ca2") != 0) {
+		printf("Bail out! openssl could not make the test certificates\n");
+		return 1;
+	}
+
+	load("good", &set);
+	is_int(status_of(&set, &info), CERTINFO_OK, "valid set is ok");
+	ok(info.problem == NULL, "no problem text");
+	is_int(info.nsans, 2, "two SANs");
+	is_str(info.sans[0], "web.example.com", "SAN lower-cased");
+	is_str(info.sans[1], "imap.example.com", "second SAN");
+	ok(info.sans[2] == NULL, "SANs NULL-terminated");
+	ok(info.not_before > now - 10 * 86400 - 120 &&
+	    info.not_before < now - 10 * 86400 + 120, "notBefore 10 days ago");
+	is_int(info.not_after - info.not_before, 90 * 86400, "90-day lifetime");
+	is_str(info.issuer, "CN=Test Int CA,O=Test", "issuer RFC 2253");
+	is_str(info.issuer_cn, "Test Int CA", "issuer CN");
+	is_str(info.serial, "87654321", "serial hex");
+	is_int(info.key_type, KEY_EC_P256, "ec-p256");
+	is_int(info.key_bits, 256, "256 bits");
+	ok(info.ari_id != NULL && str_endswith(info.ari_id, ".AIdlQyE"),
+	    "ari_id ends with the serial with its 0x00: %s", info.ari_id);
+	certinfo_clear(&info);
+
+	/* Key mismatch: the key of another set. */
+	load("rsa", &other);
+	free(set.key);
+	set.key = other.key;
+	other.key = NULL;
+	is_int(status_of(&set, &info), CERTINFO_KEY_MISMATCH, "key mismatch");
+	ok(info.problem != NULL && strstr(info.problem, "key.pem") != NULL,
+	    "mismatch says key.pem: %s", info.problem);
+	ok(info.nsans == 2, "fields still read on mismatch");
+	certinfo_clear(&info);
+	certset_clear(&other);
+	certset_clear(&set);
+
+	load("good", &set);
+	free(set.key);
+	set.key = NULL;
+	is_int(status_of(&set, &info), CERTINFO_MISSING_KEY, "missing key");
+	certinfo_clear(&info);
+	set.key = xstrdup("-----BEGIN PRIVATE KEY-----\nAAAA\n"
+	    "-----END PRIVATE KEY-----\n");
+	is_int(status_of(&set, &info), CERTINFO_CORRUPT_KEY, "garbage key");
+	certinfo_clear(&info);
+	certset_clear(&set);
+
+	/* An encrypted key must not prompt: it is corrupt for us. */
+	load("good", &set);
+	p = xasprintf("cd '%s' && openssl pkey -in good/key.pem -aes256 "
+	    "-passout pass:x -out good/enc.pem", dir);
+	ok(system(p) == 0, "made an encrypted key");
+	free(p);
+	free(set.key);
+	set.key = slurp("good", "enc.pem");
+	is_int(status_of(&set, &info), CERTINFO_CORRUPT_KEY,
+	    "encrypted key is corrupt, no prompt");
+	certinfo_clear(&info);
+	certset_clear(&set);
+
+	load("good", &set);
+	free(set.chain);
+	set.chain = NULL;
+	is_int(status_of(&set, &info), CERTINFO_CORRUPT_CHAIN, "missing chain");
+	ok(strstr(info.problem, "missing") != NULL, "says missing: %s",
+	    info.problem);
+	certinfo_clear(&info);
+	set.chain = xstrdup("");
+	is_int(status_of(&set, &info), CERTINFO_CORRUPT_CHAIN, "empty chain");
+	certinfo_clear(&info);
+	free(set.chain);
+	set.chain = slurp("ca2", "int.pem");
+	is_int(status_of(&set, &info), CERTINFO_CORRUPT_CHAIN,
+	    "chain of another CA");
+	ok(strstr(info.problem, "issuer") != NULL, "says issuer: %s",
+	    info.problem);
+	certinfo_clear(&info);
+	free(set.chain);
+	p = slurp("ca", "int.pem");
+	set.chain = xasprintf("%s%s", p, "garbage\n-----BEGIN CERTIFICATE-----"
+	    "\nnot base64 !!\n-----END CERTIFICATE-----\n");
+	free(p);
+	is_int(status_of(&set, &info), CERTINFO_CORRUPT_CHAIN,
+	    "garbage after the intermediate");
+	certinfo_clear(&info);
+	free(set.chain);
+	set.chain = slurp("ca", "root.pem");
+	p = slurp("ca", "int.pem");
+	set.chain = xrealloc(set.chain, strlen(set.chain) + strlen(p) + 1);
+	memmove(set.chain + strlen(p), set.chain, strlen(set.chain) + 1);
+	memcpy(set.chain, p, strlen(p));
+	free(p);
+	is_int(status_of(&set, &info), CERTINFO_OK, "int + root chains");
+	certinfo_clear(&info);
+	free(set.chain);
+	p = slurp("ca2", "root.pem");
+	set.chain = slurp("ca", "int.pem");
+	set.chain = xrealloc(set.chain, strlen(set.chain) + strlen(p) + 1);
+	strcat(set.chain, p);
+	free(p);
+	is_int(status_of(&set, &info), CERTINFO_CORRUPT_CHAIN,
+	    "second chain link from another CA");
+	certinfo_clear(&info);
+	certset_clear(&set);
+
+	/* Garbage where the certificate should be. */
+	memset(&set, 0, sizeof(set));
+	set.cert = xstrdup("this is not a certificate\n\x01\x02\xff");
+	is_int(status_of(&set, &info), CERTINFO_CORRUPT_CERT, "garbage cert");
+	ok(info.sans == NULL && info.not_after == 0, "nothing filled");
+	certinfo_clear(&info);
+	free(set.cert);
+	set.cert = xstrdup("-----BEGIN CERTIFICATE-----\nMIIBkTCB+wIJAK\n"
+	    "-----END CERTIFICATE-----\n");
+	is_int(status_of(&set, &info), CERTINFO_CORRUPT_CERT,
+	    "truncated DER");
+	certinfo_clear(&info);
+	free(set.cert);
+	set.cert = xstrdup("");
+	is_int(status_of(&set, &info), CERTINFO_CORRUPT_CERT, "empty cert");
+	certinfo_clear(&info);
+	certset_clear(&set);
+	is_int(status_of(NULL, &info), CERTINFO_MISSING, "no set: missing");
+	certinfo_clear(&info);
+	memset(&set, 0, sizeof(set));
+	is_int(status_of(&set, &info), CERTINFO_MISSING, "no cert: missing");
+	certinfo_clear(&info);
+
+	load("rsa", &set);
+	is_int(status_of(&set, &info), CERTINFO_OK, "rsa set ok");
+	is_int(info.key_type, KEY_RSA_2048, "rsa-2048");
+	is_int(info.key_bits, 2048, "2048 bits");
+	certinfo_clear(&info);
+	certset_clear(&set);
+	load("p384", &set);
+	certinfo_read(&set, &info);
+	is_int(info.key_type, KEY_EC_P384, "ec-p384");
+	certinfo_clear(&info);
+	certset_clear(&set);
+	load("ed", &set);
+	is_int(status_of(&set, &info), CERTINFO_OK, "ed25519 set ok");
+	is_int(info.key_type, -1, "ed25519 is no manifest key type");
+	certinfo_clear(&info);
+	certset_clear(&set);
+
+	is_str(certinfo_status_names[CERTINFO_KEY_MISMATCH], "key-mismatch",
+	    "status names");
+	p = xasprintf("rm -rf '%s'", dir);
+	if (system(p) != 0)
+		printf("# could not remove %s\n", dir);
+	free(p);
+	return tap_done();
+}

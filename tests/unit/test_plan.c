@@ -1,0 +1,296 @@
+/* test_plan.c - the SPEC 4 window at its edges and plan_decide's reasons. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "certinfo.h"
+#include "manifest.h"
+#include "plan.h"
+#include "state.h"
+#include "tap.h"
+#include "util.h"
+
+#define DAY 86400LL
+
+static long long
+win(const struct mrenew *rb, long long lifetime)
+{
+	return plan_renew_window(rb, 1000000000, 1000000000 + lifetime);
+}
+
+static void
+test_window(void)
+{
+	struct mrenew rb;
+
+	memset(&rb, 0, sizeof(rb));
+	is_int(win(NULL, 90 * DAY), 25 * DAY, "90-day cert: 25d");
+	is_int(win(&rb, 90 * DAY), 25 * DAY, "unset renew_before: 25d");
+	is_int(win(&rb, 75 * DAY), 25 * DAY, "75 days: 25d = lifetime/3");
+	is_int(win(&rb, 74 * DAY), 74 * DAY / 3, "74 days: lifetime/3");
+	is_int(win(&rb, 76 * DAY), 25 * DAY, "76 days: capped at 25d");
+	is_int(win(&rb, 45 * DAY), 15 * DAY, "45-day cert: 15d");
+	is_int(win(&rb, 6 * DAY), 2 * DAY, "6-day cert: 2d");
+	is_int(win(&rb, 365 * DAY), 25 * DAY, "1-year cert: 25d");
+	is_int(win(&rb, 0), 0, "zero lifetime: 0");
+	is_int(win(&rb, -DAY), 0, "negative lifetime: 0");
+
+	rb.set = 1;
+	rb.seconds = 30 * DAY;
+	is_int(win(&rb, 45 * DAY), 45 * DAY / 2, "30d on 45 days: 22.5d");
+	is_int(win(&rb, 90 * DAY), 30 * DAY, "30d on 90 days: 30d");
+	is_int(win(&rb, 60 * DAY), 30 * DAY, "30d on 60 days: exactly half");
+	is_int(win(&rb, 6 * DAY), 3 * DAY, "30d on 6 days: 3d");
+	rb.seconds = 10 * DAY;
+	is_int(win(&rb, 90 * DAY), 10 * DAY, "10d on 90 days: 10d");
+	rb.is_percent = 1;
+	rb.percent = 33;
+	is_int(win(&rb, 90 * DAY), 90 * DAY * 33 / 100, "33%% of 90 days");
+	is_int(win(&rb, 6 * DAY), 6 * DAY * 33 / 100, "33%% of 6 days");
+	rb.percent = 50;
+	is_int(win(&rb, 90 * DAY), 45 * DAY, "50%%: half");
+	rb.percent = 75;
+	is_int(win(&rb, 90 * DAY), 45 * DAY, "75%%: capped at half");
+}
+
+/* A parsed, healthy certinfo; sans copied. */
+static void
+mkinfo(struct certinfo *ci, time_t nb, time_t na, const char *s1,
+    const char *s2, int kt)
+{
+	memset(ci, 0, sizeof(*ci));
+	ci->status = CERTINFO_OK;
+	ci->not_before = nb;
+	ci->not_after = na;
+	ci->sans = xcalloc(3, sizeof(char *));
+	ci->sans[0] = xstrdup(s1);
+	ci->nsans = 1;
+	if (s2 != NULL) {
+		ci->sans[1] = xstrdup(s2);
+		ci->nsans = 2;
+	}
+	ci->serial = xstrdup("0A0B");
+	ci->issuer = xstrdup("CN=Test");
+	ci->key_type = kt;
+}
+
+int
+main(void)
+{
+	struct manifest m;
+	struct mcert c;
+	struct certinfo ci;
+	struct plan_item it;
+	struct certstate st;
+	char *names[] = { "mail.example.com", "imap.example.com", NULL };
+	time_t now = 1800000000;	/* 2027-01-15 08:00 UTC */
+
+	test_window();
+
+	memset(&m, 0, sizeof(m));
+	memset(&c, 0, sizeof(c));
+	c.name = "mail";
+	c.hostnames = names;
+	c.nhostnames = 2;
+	c.key_type = KEY_EC_P256;
+
+	/* Missing. */
+	memset(&ci, 0, sizeof(ci));
+	ci.status = CERTINFO_MISSING;
+	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
+	is_int(it.action, PLAN_ISSUE, "missing: issue");
+	is_int(it.reason, REASON_MISSING, "reason missing");
+	is_str(plan_reason_names[it.reason], "missing", "reason name");
+	is_str(plan_action_names[it.action], "issue", "action name");
+	plan_item_clear(&it);
+
+	/* Valid, 60 days left of 90: keep, renew_at = notAfter - 25d. */
+	mkinfo(&ci, now - 30 * DAY, now + 60 * DAY, "mail.example.com",
+	    "imap.example.com", KEY_EC_P256);
+	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
+	ok(ci.sans == NULL, "info moved into the item");
+	is_int(it.action, PLAN_KEEP, "60 days left: keep");
+	is_int(it.reason, REASON_KEEP, "reason keep");
+	is_int(it.window, 25 * DAY, "window 25d");
+	is_int(it.renew_at, now + 35 * DAY, "renew_at");
+	ok(strstr(it.reason_text, "60 days left") != NULL, "keep text: %s",
+	    it.reason_text);
+	plan_item_clear(&it);
+
+	/* SAN order does not matter. */
+	mkinfo(&ci, now - 30 * DAY, now + 60 * DAY, "imap.example.com",
+	    "mail.example.com", KEY_EC_P256);
+	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
+	is_int(it.action, PLAN_KEEP, "names compared as a set");
+	plan_item_clear(&it);
+
+	/* The window's edge: due exactly at notAfter - 25d. */
+	mkinfo(&ci, now - 65 * DAY, now + 25 * DAY, "mail.example.com",
+	    "imap.example.com", KEY_EC_P256);
+	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
+	is_int(it.action, PLAN_RENEW, "25 days left of 90: renew");
+	is_int(it.reason, REASON_EXPIRING, "reason expiring");
+	plan_item_clear(&it);
+	mkinfo(&ci, now - 65 * DAY + 1, now + 25 * DAY + 1,
+	    "mail.example.com", "imap.example.com", KEY_EC_P256);
+	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
+	is_int(it.action, PLAN_KEEP, "one second before the window: keep");
+	plan_item_clear(&it);
+
+	/* 10 days left. */
+	mkinfo(&ci, now - 80 * DAY, now + 10 * DAY, "mail.example.com",
+	    "imap.example.com", KEY_EC_P256);
+	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
+	is_int(it.action, PLAN_RENEW, "10 days left: renew");
+	is_str(it.reason_text, "expires 2027-01-25 (10 days left), inside "
+	    "the 25d renewal window", "expiring text");
+	plan_item_clear(&it);
+
+	/* Expired. */
+	mkinfo(&ci, now - 100 * DAY, now - 10 * DAY, "mail.example.com",
+	    "imap.example.com", KEY_EC_P256);
+	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
+	is_int(it.reason, REASON_EXPIRING, "expired: expiring");
+	is_str(it.reason_text, "expired 2027-01-05 (10 days ago)",
+	    "expired text");
+	plan_item_clear(&it);
+
+	/* 6-day certificate with 3 days left: keep; 2 days: renew. */
+	mkinfo(&ci, now - 3 * DAY, now + 3 * DAY, "mail.example.com",
+	    "imap.example.com", KEY_EC_P256);
+	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
+	is_int(it.action, PLAN_KEEP, "6-day cert, 3 days left: keep");
+	plan_item_clear(&it);
+	mkinfo(&ci, now - 4 * DAY, now + 2 * DAY, "mail.example.com",
+	    "imap.example.com", KEY_EC_P256);
+	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
+	is_int(it.action, PLAN_RENEW, "6-day cert, 2 days left: renew");
+	ok(strstr(it.reason_text, "inside the 2d renewal window") != NULL,
+	    "2d window in text: %s", it.reason_text);
+	plan_item_clear(&it);
+
+	/* renew_before 30d on a 45-day certificate: 22.5 days. */
+	m.renew_before.set = 1;
+	m.renew_before.seconds = 30 * DAY;
+	mkinfo(&ci, now - 22 * DAY, now + 23 * DAY, "mail.example.com",
+	    "imap.example.com", KEY_EC_P256);
+	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
+	is_int(it.action, PLAN_KEEP, "45 days, 23 left, 30d: keep");
+	plan_item_clear(&it);
+	mkinfo(&ci, now - 23 * DAY, now + 22 * DAY, "mail.example.com",
+	    "imap.example.com", KEY_EC_P256);
+	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
+	is_int(it.action, PLAN_RENEW, "45 days, 22 left, 30d: renew");
+	ok(strstr(it.reason_text, "22d12h") != NULL, "window 22d12h: %s",
+	    it.reason_text);
+	plan_item_clear(&it);
+	memset(&m.renew_before, 0, sizeof(m.renew_before));
+
+	/* Names changed. */
+	mkinfo(&ci, now - 30 * DAY, now + 60 * DAY, "mail.example.com",
+	    "old.example.com", KEY_EC_P256);
+	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
+	is_int(it.reason, REASON_NAMES_CHANGED, "names changed");
+	is_str(it.reason_text, "hostnames changed: +imap.example.com "
+	    "-old.example.com", "names text");
+	plan_item_clear(&it);
+
+	/* Key type changed. */
+	mkinfo(&ci, now - 30 * DAY, now + 60 * DAY, "mail.example.com",
+	    "imap.example.com", KEY_RSA_2048);
+	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
+	is_int(it.reason, REASON_KEY_TYPE_CHANGED, "key type changed");
+	is_str(it.reason_text, "key type rsa-2048, manifest wants ec-p256",
+	    "key type text");
+	plan_item_clear(&it);
+	mkinfo(&ci, now - 30 * DAY, now + 60 * DAY, "mail.example.com",
+	    "imap.example.com", -1);
+	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
+	is_int(it.reason, REASON_KEY_TYPE_CHANGED, "other key type changed");
+	plan_item_clear(&it);
+
+	/* Corrupt states. */
+	mkinfo(&ci, now - 30 * DAY, now + 60 * DAY, "mail.example.com",
+	    "imap.example.com", KEY_EC_P256);
+	ci.status = CERTINFO_KEY_MISMATCH;
+	ci.problem = xstrdup("key.pem is not the key of cert.pem");
+	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
+	ok(it.action == PLAN_RENEW && it.reason == REASON_KEY_MISMATCH,
+	    "key mismatch: renew");
+	is_str(it.reason_text, "key.pem is not the key of cert.pem",
+	    "mismatch text");
+	plan_item_clear(&it);
+	mkinfo(&ci, now - 30 * DAY, now + 60 * DAY, "mail.example.com",
+	    "imap.example.com", KEY_EC_P256);
+	ci.status = CERTINFO_CORRUPT_CHAIN;
+	ci.problem = xstrdup("cert_auth.pem is missing");
+	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
+	ok(it.action == PLAN_RENEW && it.reason == REASON_CORRUPT,
+	    "broken chain: renew corrupt");
+	plan_item_clear(&it);
+	memset(&ci, 0, sizeof(ci));
+	ci.status = CERTINFO_CORRUPT_CERT;
+	ci.problem = xstrdup("cert.pem does not hold a PEM certificate");
+	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
+	ok(it.action == PLAN_RENEW && it.reason == REASON_CORRUPT &&
+	    it.renew_at == 0, "garbage cert: renew corrupt, no renew_at");
+	plan_item_clear(&it);
+
+	/* Forced. */
+	mkinfo(&ci, now - 30 * DAY, now + 60 * DAY, "mail.example.com",
+	    "imap.example.com", KEY_EC_P256);
+	plan_decide(&m, &c, &ci, NULL, now, 1, &it);
+	ok(it.action == PLAN_RENEW && it.reason == REASON_FORCED, "forced");
+	plan_item_clear(&it);
+
+	/* State: profile changed, revoked, backoff. */
+	certstate_init(&st);
+	st.serial = xstrdup("0a0b");
+	st.profile = xstrdup("classic");
+	c.profile = "shortlived";
+	mkinfo(&ci, now - 30 * DAY, now + 60 * DAY, "mail.example.com",
+	    "imap.example.com", KEY_EC_P256);
+	plan_decide(&m, &c, &ci, &st, now, 0, &it);
+	is_int(it.reason, REASON_PROFILE_CHANGED, "profile changed");
+	is_str(it.reason_text, "profile classic, manifest wants shortlived",
+	    "profile text");
+	plan_item_clear(&it);
+	free(st.serial);
+	st.serial = xstrdup("FFFF");
+	mkinfo(&ci, now - 30 * DAY, now + 60 * DAY, "mail.example.com",
+	    "imap.example.com", KEY_EC_P256);
+	plan_decide(&m, &c, &ci, &st, now, 0, &it);
+	is_int(it.reason, REASON_KEEP, "state of another serial: no profile "
+	    "judgement");
+	plan_item_clear(&it);
+	c.profile = "classic";
+	free(st.serial);
+	st.serial = xstrdup("0A0B");
+	st.revoked = 1;
+	mkinfo(&ci, now - 30 * DAY, now + 60 * DAY, "mail.example.com",
+	    "imap.example.com", KEY_EC_P256);
+	plan_decide(&m, &c, &ci, &st, now, 0, &it);
+	is_int(it.reason, REASON_REVOKED, "revoked");
+	plan_item_clear(&it);
+	st.revoked = 0;
+	st.backoff_until = now + 3600;
+	mkinfo(&ci, now - 80 * DAY, now + 10 * DAY, "mail.example.com",
+	    "imap.example.com", KEY_EC_P256);
+	plan_decide(&m, &c, &ci, &st, now, 0, &it);
+	ok(it.action == PLAN_RENEW && it.backoff_until == now + 3600,
+	    "backoff kept with the action");
+	plan_item_clear(&it);
+	mkinfo(&ci, now - 80 * DAY, now + 10 * DAY, "mail.example.com",
+	    "imap.example.com", KEY_EC_P256);
+	plan_decide(&m, &c, &ci, &st, now, 1, &it);
+	is_int(it.backoff_until, 0, "--force-renew overrides backoff");
+	plan_item_clear(&it);
+	st.backoff_until = now - 1;
+	mkinfo(&ci, now - 80 * DAY, now + 10 * DAY, "mail.example.com",
+	    "imap.example.com", KEY_EC_P256);
+	plan_decide(&m, &c, &ci, &st, now, 0, &it);
+	is_int(it.backoff_until, 0, "past backoff is over");
+	plan_item_clear(&it);
+	certstate_clear(&st);
+	return tap_done();
+}
