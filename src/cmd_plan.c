@@ -1,13 +1,180 @@
+/*
+ * cmd_plan.c - `certkeep plan [NAME...]`: what apply would do for each
+ * certificate and why (SPEC sections 1, 4, 6). Reads the store, writes
+ * nothing. Exit 0 nothing to do, 2 changes pending, 1 error.
+ */
 #include <stdio.h>
+#include <stdlib.h>
+
+#include <cjson/cJSON.h>
 
 #include "cmd.h"
+#include "err.h"
+#include "manifest.h"
+#include "plan.h"
+#include "state.h"
+#include "store.h"
+#include "table.h"
+#include "util.h"
 
-/* Not built yet: see the open issues. */
+/*
+ * HOOK POINT "which fragments would change" (SPEC 1: plan shows it): the
+ * render module fills this in with render_pending(), treating every
+ * certificate about to be issued (items[i].action == PLAN_ISSUE) as
+ * present. It prints to stdout after the table in text mode, or adds a
+ * "fragments" member to root in JSON mode (root NULL in text mode), and
+ * returns 1 when fragments would change, 0 when none would, -1 on error.
+ */
+static int
+plan_fragments(const struct ctx *ctx, const struct manifest *m,
+    struct store *s, const struct plan_item *items, const unsigned char *sel,
+    cJSON *root)
+{
+	(void)ctx;
+	(void)m;
+	(void)s;
+	(void)items;
+	(void)sel;
+	(void)root;
+	return 0;
+}
+
+static void
+plan_print_text(const struct manifest *m, const struct plan_item *items,
+    const unsigned char *sel)
+{
+	static const char *const hdr[] = { "NAME", "ACTION", "REASON" };
+	const char *row[3];
+	struct table t;
+	char *reason, when[64];
+	size_t i, count[PLAN__MAX] = { 0 };
+
+	table_init(&t, 3, hdr);
+	for (i = 0; i < m->ncerts; i++) {
+		if (!sel[i])
+			continue;
+		count[items[i].action]++;
+		/* The reason can quote names read from a certificate. */
+		reason = str_escape(items[i].reason_text != NULL ?
+		    items[i].reason_text : "");
+		if (items[i].backoff_until != 0) {
+			char *r2;
+			time_format_rfc3339(items[i].backoff_until, when,
+			    sizeof(when));
+			r2 = xasprintf("%s; held back until %s after "
+			    "failures", reason, when);
+			free(reason);
+			reason = r2;
+		}
+		row[0] = m->certs[i].name;
+		row[1] = plan_action_names[items[i].action];
+		row[2] = reason;
+		table_add(&t, row);
+		free(reason);
+	}
+	table_print(&t, stdout);
+	table_free(&t);
+	printf("\n%zu to issue, %zu to renew, %zu to keep\n",
+	    count[PLAN_ISSUE], count[PLAN_RENEW], count[PLAN_KEEP]);
+}
+
 int
 cmd_plan(struct ctx *ctx, int argc, char **argv)
 {
-	(void)ctx;
-	(void)argc;
-	fprintf(stderr, "certkeep %s: not implemented yet\n", argv[0]);
-	return EXIT_FAIL;
+	static const struct cmd_opt opts[] = { { NULL, 0, NULL, NULL } };
+	struct manifest *m = NULL;
+	struct store *s = NULL;
+	struct plan_item *items = NULL;
+	struct certstate *states = NULL;
+	unsigned char *sel = NULL;
+	struct strlist pos;
+	struct err e;
+	cJSON *root = NULL, *arr;
+	char *warning, *json;
+	time_t now;
+	size_t i;
+	int status = EXIT_FAIL, failed = 0, pending = 0;
+
+	strlist_init(&pos);
+	err_clear(&e);
+	if (cmd_parse(argv[0], argc, argv, opts, &pos) == -1) {
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if ((m = cmd_load_manifest(ctx)) == NULL) {
+		status = EXIT_DATAERR;
+		goto out;
+	}
+	sel = xcalloc(m->ncerts + 1, 1);
+	if (cmd_select(m, &pos, sel) == -1) {
+		status = EXIT_USAGE;
+		goto out;
+	}
+	/* Without create: plan never makes the store appear. */
+	if ((s = store_open(m->store, 0, &e)) == NULL) {
+		log_error(&ctx->log, "%s", e.msg);
+		goto out;
+	}
+	items = xcalloc(m->ncerts + 1, sizeof(*items));
+	states = xcalloc(m->ncerts + 1, sizeof(*states));
+	now = now_wall();
+	for (i = 0; i < m->ncerts; i++) {
+		certstate_init(&states[i]);
+		if (!sel[i])
+			continue;
+		if (plan_read_cert(s, m, &m->certs[i], now, 0, &items[i],
+		    &states[i], &warning, &e) == -1) {
+			log_cert(&ctx->log, LOG_ERROR, m->certs[i].name, "%s",
+			    e.msg);
+			failed = 1;
+			sel[i] = 0;
+			continue;
+		}
+		if (warning != NULL)
+			log_cert(&ctx->log, LOG_WARN, m->certs[i].name, "%s",
+			    warning);
+		free(warning);
+		if (items[i].action != PLAN_KEEP)
+			pending = 1;
+	}
+
+	if (ctx->out == OUT_JSON) {
+		root = cJSON_CreateObject();
+		arr = cJSON_AddArrayToObject(root, "certificates");
+		for (i = 0; i < m->ncerts; i++)
+			if (sel[i])
+				cJSON_AddItemToArray(arr, plan_item_to_json(
+				    &items[i], &states[i], now));
+	} else
+		plan_print_text(m, items, sel);
+	switch (plan_fragments(ctx, m, s, items, sel, root)) {
+	case -1:
+		failed = 1;
+		break;
+	case 1:
+		pending = 1;
+		break;
+	default:
+		break;
+	}
+	if (root != NULL) {
+		cJSON_AddBoolToObject(root, "changes_pending", pending);
+		json = cJSON_Print(root);
+		printf("%s\n", json);
+		free(json);
+	}
+	status = failed ? EXIT_FAIL : pending ? EXIT_PENDING : EXIT_OK;
+out:
+	cJSON_Delete(root);
+	for (i = 0; items != NULL && i < m->ncerts; i++) {
+		plan_item_clear(&items[i]);
+		certstate_clear(&states[i]);
+	}
+	free(items);
+	free(states);
+	free(sel);
+	strlist_free(&pos);
+	store_free(s);
+	manifest_free(m);
+	return status;
 }

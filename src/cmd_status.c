@@ -1,13 +1,154 @@
+/*
+ * cmd_status.c - `certkeep status [NAME...]`: one row per certificate
+ * (name, hostnames, not-after, days left, issuer, key type, listeners,
+ * state), or the same as JSON. Reads the store, writes nothing. Exit 0
+ * (1 only when the store cannot be read).
+ */
 #include <stdio.h>
+#include <stdlib.h>
 
+#include <cjson/cJSON.h>
+
+#include "certinfo.h"
 #include "cmd.h"
+#include "err.h"
+#include "manifest.h"
+#include "plan.h"
+#include "state.h"
+#include "store.h"
+#include "table.h"
+#include "util.h"
 
-/* Not built yet: see the open issues. */
+/* Adds the row of one certificate. */
+static void
+status_row(struct table *t, const struct plan_item *it, time_t now)
+{
+	const struct mcert *c = it->cert;
+	const struct certinfo *ii = &it->info;
+	int parsed = ii->status != CERTINFO_MISSING &&
+	    ii->status != CERTINFO_CORRUPT_CERT;
+	const char *row[8];
+	struct buf hosts, lis;
+	struct tm tm;
+	char day[32], left[32], *issuer = NULL;
+	size_t i;
+
+	buf_init(&hosts);
+	buf_init(&lis);
+	for (i = 0; i < c->nhostnames; i++)
+		buf_printf(&hosts, "%s%s", i ? "," : "", c->hostnames[i]);
+	for (i = 0; i < c->nlisteners; i++)
+		buf_printf(&lis, "%s%s/%s@%s", i ? "," : "",
+		    server_kind_names[c->listeners[i].server],
+		    service_kind_names[c->listeners[i].service],
+		    c->listeners[i].address);
+	row[0] = c->name;
+	row[1] = hosts.data;
+	row[2] = row[3] = row[4] = row[5] = NULL;
+	if (parsed) {
+		gmtime_r(&ii->not_after, &tm);
+		strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+		snprintf(left, sizeof(left), "%lld",
+		    plan_days_left(ii->not_after, now));
+		row[2] = day;
+		row[3] = left;
+		/* Read from a file: escaped before it reaches a terminal. */
+		if (ii->issuer_cn != NULL || ii->issuer != NULL)
+			issuer = str_escape(ii->issuer_cn != NULL ?
+			    ii->issuer_cn : ii->issuer);
+		row[4] = issuer;
+		row[5] = ii->key_type >= 0 && ii->key_type < KEY__MAX ?
+		    key_type_names[ii->key_type] : "other";
+	}
+	row[6] = c->nlisteners > 0 ? lis.data : NULL;
+	row[7] = plan_item_state(it, now);
+	table_add(t, row);
+	free(issuer);
+	buf_free(&hosts);
+	buf_free(&lis);
+}
+
 int
 cmd_status(struct ctx *ctx, int argc, char **argv)
 {
-	(void)ctx;
-	(void)argc;
-	fprintf(stderr, "certkeep %s: not implemented yet\n", argv[0]);
-	return EXIT_FAIL;
+	static const struct cmd_opt opts[] = { { NULL, 0, NULL, NULL } };
+	static const char *const hdr[] = { "NAME", "HOSTNAMES", "NOT-AFTER",
+	    "DAYS", "ISSUER", "KEY", "LISTENERS", "STATE" };
+	struct manifest *m = NULL;
+	struct store *s = NULL;
+	struct plan_item item;
+	struct certstate st;
+	struct table t;
+	unsigned char *sel = NULL;
+	struct strlist pos;
+	struct err e;
+	cJSON *root = NULL, *arr = NULL;
+	char *warning, *json;
+	time_t now;
+	size_t i;
+	int status = EXIT_FAIL, failed = 0;
+
+	strlist_init(&pos);
+	table_init(&t, 8, hdr);
+	err_clear(&e);
+	if (cmd_parse(argv[0], argc, argv, opts, &pos) == -1) {
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if ((m = cmd_load_manifest(ctx)) == NULL) {
+		status = EXIT_DATAERR;
+		goto out;
+	}
+	sel = xcalloc(m->ncerts + 1, 1);
+	if (cmd_select(m, &pos, sel) == -1) {
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if ((s = store_open(m->store, 0, &e)) == NULL) {
+		log_error(&ctx->log, "%s", e.msg);
+		goto out;
+	}
+	if (ctx->out == OUT_JSON) {
+		root = cJSON_CreateObject();
+		arr = cJSON_AddArrayToObject(root, "certificates");
+	}
+	now = now_wall();
+	for (i = 0; i < m->ncerts; i++) {
+		if (!sel[i])
+			continue;
+		if (plan_read_cert(s, m, &m->certs[i], now, 0, &item, &st,
+		    &warning, &e) == -1) {
+			log_cert(&ctx->log, LOG_ERROR, m->certs[i].name, "%s",
+			    e.msg);
+			failed = 1;
+			certstate_clear(&st);
+			continue;
+		}
+		if (warning != NULL)
+			log_cert(&ctx->log, LOG_WARN, m->certs[i].name, "%s",
+			    warning);
+		free(warning);
+		if (arr != NULL)
+			cJSON_AddItemToArray(arr, plan_item_to_json(&item, &st,
+			    now));
+		else
+			status_row(&t, &item, now);
+		plan_item_clear(&item);
+		certstate_clear(&st);
+	}
+	if (root != NULL) {
+		json = cJSON_Print(root);
+		printf("%s\n", json);
+		free(json);
+	} else
+		table_print(&t, stdout);
+	status = failed ? EXIT_FAIL : EXIT_OK;
+out:
+	cJSON_Delete(root);
+	table_free(&t);
+	free(sel);
+	strlist_free(&pos);
+	store_free(s);
+	manifest_free(m);
+	return status;
 }

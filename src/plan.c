@@ -46,15 +46,6 @@ fmt_day(time_t t, char *out, size_t outsz)
 	strftime(out, outsz, "%Y-%m-%d", &tm);
 }
 
-/* Whole days from now until t, rounded down (negative once past). */
-static long long
-days_until(time_t t, time_t now)
-{
-	long long d = (long long)t - (long long)now;
-
-	return d >= 0 ? d / DAY : -((-d + DAY - 1) / DAY);
-}
-
 /* "+new.example -old.example" when the sets differ, else NULL. */
 static char *
 names_diff(const struct mcert *c, char *const *sans)
@@ -144,7 +135,7 @@ plan_decide(const struct manifest *m, const struct mcert *c,
 	item->renew_at = ii->not_after - (time_t)item->window;
 	duration_format(item->window, win, sizeof(win));
 	fmt_day(ii->not_after, day, sizeof(day));
-	left = days_until(ii->not_after, now);
+	left = plan_days_left(ii->not_after, now);
 
 	if (ii->status == CERTINFO_KEY_MISMATCH)
 		decide(item, PLAN_RENEW, REASON_KEY_MISMATCH,

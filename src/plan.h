@@ -74,4 +74,38 @@ int	 plan_decide(const struct manifest *m, const struct mcert *c,
 	    int force, struct plan_item *item);
 void	 plan_item_clear(struct plan_item *item);
 
+/* Whole days from now until not_after, rounded down (negative once past). */
+long long plan_days_left(time_t not_after, time_t now);
+/*
+ * One word for a certificate's condition, for status and JSON "state":
+ * the certinfo status when the set is not sound ("missing",
+ * "corrupt-cert", "key-mismatch", ...), else "expired", else the reason
+ * when it is due ("expiring", "names-changed", ...), else "ok".
+ */
+const char *plan_item_state(const struct plan_item *item, time_t now);
+
+/*
+ * The I/O side (plan_read.c), shared by plan, status and apply: reads the
+ * live set and the state of c from the store, decides with plan_decide()
+ * and lets ARI advance it (ari_plan_adjust(), next_run 0). st receives the
+ * state (caller certstate_clear()s it, even on error); *warning a
+ * malloced line about a discarded state file, or NULL. Only reads.
+ * Returns 0, or -1 when the store cannot be read (e says where).
+ */
+struct store;
+struct err;
+int	 plan_read_cert(struct store *s, const struct manifest *m,
+	    const struct mcert *c, time_t now, int force,
+	    struct plan_item *item, struct certstate *st, char **warning,
+	    struct err *e);
+/*
+ * The JSON object of one certificate for plan/status/apply output: name,
+ * hostnames, action, reason, reason_text, state, not_before, not_after,
+ * days_left, issuer, issuer_dn, key_type, serial, sans, problem,
+ * listeners, window, renew_at, backoff_until (when set), last_error and
+ * ari (when known). st may be NULL. New object, caller deletes.
+ */
+struct cJSON *plan_item_to_json(const struct plan_item *item,
+	    const struct certstate *st, time_t now);
+
 #endif

@@ -1,0 +1,168 @@
+/*
+ * plan_read.c - gathers what plan_decide() needs from the store (set,
+ * certinfo, state, ARI) and turns a decision into the JSON every command
+ * prints, so that plan, status and apply agree by construction.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "ari.h"
+#include "certinfo.h"
+#include "err.h"
+#include "manifest.h"
+#include "plan.h"
+#include "state.h"
+#include "store.h"
+#include "util.h"
+
+long long
+plan_days_left(time_t not_after, time_t now)
+{
+	long long d = (long long)not_after - (long long)now;
+
+	return d >= 0 ? d / 86400 : -((-d + 86399) / 86400);
+}
+
+const char *
+plan_item_state(const struct plan_item *item, time_t now)
+{
+	if (item->info.status != CERTINFO_OK)
+		return certinfo_status_names[item->info.status];
+	if (item->info.not_after <= now)
+		return "expired";
+	if (item->action != PLAN_KEEP && item->reason != REASON_FORCED)
+		return plan_reason_names[item->reason];
+	return "ok";
+}
+
+int
+plan_read_cert(struct store *s, const struct manifest *m,
+    const struct mcert *c, time_t now, int force, struct plan_item *item,
+    struct certstate *st, char **warning, struct err *e)
+{
+	struct certset set;
+	struct certinfo info;
+	int r;
+
+	memset(item, 0, sizeof(*item));
+	*warning = NULL;
+	if (certstate_load(s, c->name, st, warning, e) == -1)
+		return -1;
+	if ((r = store_read_set(s, c->name, &set, e)) == -1)
+		return -1;
+	certinfo_read(r == 1 ? &set : NULL, &info);
+	certset_clear(&set);
+	plan_decide(m, c, &info, st, now, force, item);
+	if (!force && item->backoff_until == 0)
+		ari_plan_adjust(item, &st->ari, now, 0);
+	return 0;
+}
+
+static void
+add_time(cJSON *o, const char *name, time_t t)
+{
+	char buf[64];
+
+	if (t == 0) {
+		cJSON_AddNullToObject(o, name);
+		return;
+	}
+	time_format_rfc3339(t, buf, sizeof(buf));
+	cJSON_AddStringToObject(o, name, buf);
+}
+
+static void
+add_str(cJSON *o, const char *name, const char *s)
+{
+	if (s == NULL)
+		cJSON_AddNullToObject(o, name);
+	else
+		cJSON_AddStringToObject(o, name, s);
+}
+
+static cJSON *
+str_array(char *const *v)
+{
+	cJSON *a = cJSON_CreateArray();
+	size_t i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
+	return a;
+}
+
+cJSON *
+plan_item_to_json(const struct plan_item *item, const struct certstate *st,
+    time_t now)
+{
+	const struct mcert *c = item->cert;
+	const struct certinfo *ii = &item->info;
+	int parsed = ii->status != CERTINFO_MISSING &&
+	    ii->status != CERTINFO_CORRUPT_CERT;
+	cJSON *o, *a, *l, *ari;
+	char win[32];
+	size_t i;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		abort();
+	cJSON_AddStringToObject(o, "name", c->name);
+	cJSON_AddItemToObject(o, "hostnames", str_array(c->hostnames));
+	cJSON_AddStringToObject(o, "action", plan_action_names[item->action]);
+	cJSON_AddStringToObject(o, "reason", plan_reason_names[item->reason]);
+	add_str(o, "reason_text", item->reason_text);
+	cJSON_AddStringToObject(o, "state", plan_item_state(item, now));
+	add_str(o, "problem", ii->problem);
+	add_time(o, "not_before", parsed ? ii->not_before : 0);
+	add_time(o, "not_after", parsed ? ii->not_after : 0);
+	if (parsed)
+		cJSON_AddNumberToObject(o, "days_left",
+		    (double)plan_days_left(ii->not_after, now));
+	else
+		cJSON_AddNullToObject(o, "days_left");
+	add_str(o, "issuer", ii->issuer_cn != NULL ? ii->issuer_cn :
+	    ii->issuer);
+	add_str(o, "issuer_dn", ii->issuer);
+	add_str(o, "key_type", !parsed ? NULL : ii->key_type >= 0 &&
+	    ii->key_type < KEY__MAX ? key_type_names[ii->key_type] : "other");
+	if (parsed)
+		cJSON_AddNumberToObject(o, "key_bits", ii->key_bits);
+	else
+		cJSON_AddNullToObject(o, "key_bits");
+	add_str(o, "serial", ii->serial);
+	if (parsed)
+		cJSON_AddItemToObject(o, "sans", str_array(ii->sans));
+	else
+		cJSON_AddNullToObject(o, "sans");
+	a = cJSON_AddArrayToObject(o, "listeners");
+	for (i = 0; i < c->nlisteners; i++) {
+		l = cJSON_CreateObject();
+		cJSON_AddStringToObject(l, "server",
+		    server_kind_names[c->listeners[i].server]);
+		cJSON_AddStringToObject(l, "service",
+		    service_kind_names[c->listeners[i].service]);
+		cJSON_AddStringToObject(l, "address", c->listeners[i].address);
+		cJSON_AddItemToArray(a, l);
+	}
+	if (item->window > 0) {
+		duration_format(item->window, win, sizeof(win));
+		cJSON_AddStringToObject(o, "window", win);
+	} else
+		cJSON_AddNullToObject(o, "window");
+	add_time(o, "renew_at", item->renew_at);
+	if (item->backoff_until != 0)
+		add_time(o, "backoff_until", item->backoff_until);
+	if (st != NULL && (st->last_error_time != 0 ||
+	    st->last_error_detail != NULL)) {
+		l = cJSON_AddObjectToObject(o, "last_error");
+		add_time(l, "time", st->last_error_time);
+		add_str(l, "type", st->last_error_type);
+		add_str(l, "detail", st->last_error_detail);
+		cJSON_AddNumberToObject(l, "consecutive_failures",
+		    st->consecutive_failures);
+	}
+	if (st != NULL && (ari = ari_state_to_output(&st->ari)) != NULL)
+		cJSON_AddItemToObject(o, "ari", ari);
+	return o;
+}
