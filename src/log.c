@@ -21,17 +21,50 @@ log_init(struct log *l)
 	l->fp = stderr;
 }
 
+/* Whether msg carries a PEM private key (any kind: "PRIVATE KEY-----"
+   ends every such armour line). */
+static int
+log_has_key(const char *msg)
+{
+	return strstr(msg, "PRIVATE KEY-----") != NULL;
+}
+
+/* Text form: control bytes escaped so that one event is one line. */
+static char *
+log_text_clean(const char *msg)
+{
+	struct buf b;
+	const unsigned char *p;
+
+	buf_init(&b);
+	for (p = (const unsigned char *)msg; *p != '\0'; p++) {
+		if (*p == '\n')
+			buf_puts(&b, "\\n");
+		else if (*p < 0x20 || *p == 0x7f)
+			buf_printf(&b, "\\x%02x", *p);
+		else
+			buf_append(&b, p, 1);
+	}
+	return buf_steal(&b);
+}
+
 static void
 log_emit(const struct log *l, enum log_level lvl, const char *name,
-    const char *fmt, va_list ap)
+    const char *event, cJSON *fields, const char *fmt, va_list ap)
 {
-	char *msg, ts[32], *line;
-	cJSON *o;
+	char *msg = NULL, ts[32], *line = NULL;
+	cJSON *o = NULL, *it;
 
-	if (l == NULL || lvl > l->level)
-		return;
-	if (vasprintf(&msg, fmt, ap) < 0)
-		return;
+	if (l == NULL || l->fp == NULL || lvl > l->level)
+		goto out;
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		msg = NULL;
+		goto out;
+	}
+	if (log_has_key(msg)) {
+		free(msg);
+		msg = xstrdup("(message withheld: it contained key material)");
+	}
 	if (l->json) {
 		time_format_rfc3339(now_wall(), ts, sizeof(ts));
 		o = cJSON_CreateObject();
@@ -39,20 +72,35 @@ log_emit(const struct log *l, enum log_level lvl, const char *name,
 		cJSON_AddStringToObject(o, "level", log_level_names[lvl]);
 		if (name != NULL)
 			cJSON_AddStringToObject(o, "certificate", name);
+		if (event != NULL)
+			cJSON_AddStringToObject(o, "event", event);
 		cJSON_AddStringToObject(o, "message", msg);
-		line = cJSON_PrintUnformatted(o);
-		cJSON_Delete(o);
-		if (line != NULL) {
-			fprintf(l->fp, "%s\n", line);
-			free(line);
+		while (fields != NULL && (it = fields->child) != NULL) {
+			cJSON_DetachItemViaPointer(fields, it);
+			if (it->string == NULL ||
+			    cJSON_GetObjectItemCaseSensitive(o, it->string) !=
+			    NULL) {
+				cJSON_Delete(it);
+				continue;
+			}
+			cJSON_AddItemToObject(o, it->string, it);
 		}
-	} else if (lvl == LOG_INFO) {
-		fprintf(l->fp, "certkeep: %s\n", msg);
+		line = cJSON_PrintUnformatted(o);
+		if (line != NULL)
+			fprintf(l->fp, "%s\n", line);
 	} else {
-		fprintf(l->fp, "certkeep: %s: %s\n", log_level_names[lvl],
-		    msg);
+		line = log_text_clean(msg);
+		if (lvl == LOG_INFO)
+			fprintf(l->fp, "certkeep: %s\n", line);
+		else
+			fprintf(l->fp, "certkeep: %s: %s\n",
+			    log_level_names[lvl], line);
 	}
 	fflush(l->fp);
+out:
+	cJSON_Delete(fields);
+	cJSON_Delete(o);
+	free(line);
 	free(msg);
 }
 
@@ -62,7 +110,7 @@ log_msg(const struct log *l, enum log_level lvl, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_emit(l, lvl, NULL, fmt, ap);
+	log_emit(l, lvl, NULL, NULL, NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -73,6 +121,99 @@ log_cert(const struct log *l, enum log_level lvl, const char *name,
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_emit(l, lvl, name, fmt, ap);
+	log_emit(l, lvl, name, NULL, NULL, fmt, ap);
 	va_end(ap);
+}
+
+void
+log_event(const struct log *l, enum log_level lvl, const char *name,
+    const char *event, cJSON *fields, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_emit(l, lvl, name, event, fields, fmt, ap);
+	va_end(ap);
+}
+
+long long
+log_days_left(time_t t, time_t now)
+{
+	long long d = (long long)t - (long long)now;
+
+	/* Floor division, so that 1 hour past expiry is -1, not 0. */
+	return d >= 0 ? d / 86400 : -((-d + 86399) / 86400);
+}
+
+static void
+log_date(time_t t, char *out, size_t outsz)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, outsz, "%Y-%m-%d", &tm) == 0)
+		snprintf(out, outsz, "?");
+}
+
+void
+log_cert_expiry(const struct log *l, const char *name, time_t not_after,
+    time_t now, long long next_check)
+{
+	char day[32], ts[32], nc[32], tail[64];
+	long long left = log_days_left(not_after, now);
+	cJSON *f;
+
+	if (l == NULL || l->level < LOG_INFO)
+		return;
+	log_date(not_after, day, sizeof(day));
+	time_format_rfc3339(not_after, ts, sizeof(ts));
+	tail[0] = '\0';
+	if (next_check > 0) {
+		duration_format(next_check, nc, sizeof(nc));
+		snprintf(tail, sizeof(tail), ", next check in %s", nc);
+	}
+	f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "not_after", ts);
+	cJSON_AddNumberToObject(f, "days_left", (double)left);
+	if (next_check > 0)
+		cJSON_AddNumberToObject(f, "next_check_seconds",
+		    (double)next_check);
+	if (not_after <= now)
+		log_event(l, LOG_INFO, name, "check", f,
+		    "certificate %s expired %s, %lld day%s ago%s", name, day,
+		    -left, -left == 1 ? "" : "s", tail);
+	else
+		log_event(l, LOG_INFO, name, "check", f,
+		    "certificate %s expires %s, %lld day%s left%s", name, day,
+		    left, left == 1 ? "" : "s", tail);
+}
+
+void
+log_cert_window(const struct log *l, const char *name, const char *why)
+{
+	if (why != NULL && *why != '\0')
+		log_event(l, LOG_INFO, name, "window", NULL,
+		    "renewal window reached for %s: %s", name, why);
+	else
+		log_event(l, LOG_INFO, name, "window", NULL,
+		    "renewal window reached for %s", name);
+}
+
+void
+log_cert_done(const struct log *l, const char *name, int renewed,
+    time_t not_after, const char *serial)
+{
+	char day[32], ts[32];
+	cJSON *f;
+
+	if (l == NULL || l->level < LOG_INFO)
+		return;
+	log_date(not_after, day, sizeof(day));
+	time_format_rfc3339(not_after, ts, sizeof(ts));
+	f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "not_after", ts);
+	if (serial != NULL)
+		cJSON_AddStringToObject(f, "serial", serial);
+	log_event(l, LOG_INFO, name, renewed ? "renewed" : "issued", f,
+	    "%s %s, expires %s", renewed ? "renewed" : "issued", name, day);
 }

@@ -1,13 +1,28 @@
 /*
  * log.h - progress and diagnostics on stderr: one line per event, for
- * people (text) or programs (--log-format json: one JSON object a line).
- * Text that came from a server must be escaped by the caller (str_escape).
- * Never pass key material.
+ * people (text) or programs (--log-format json: one JSON object a line,
+ * with "time", "level", "message" and, where known, "certificate",
+ * "event" and the event's own fields).
+ *
+ * Text that came from a server must be escaped by the caller
+ * (str_escape); as a second line of defence the text form also escapes
+ * any control byte left in a message, so one event is always one line.
+ * Never pass key material: a message that contains a PEM private key is
+ * withheld.
+ *
+ * The lines a daily run prints, one per certificate and per action:
+ *   certificate webmail.example.com expires 2027-02-22, 54 days left,
+ *       next check in 24h                              (event "check")
+ *   renewal window reached for webmail.example.com: ... (event "window")
+ *   renewed webmail.example.com, expires 2027-05-23    (event "renewed")
  */
 #ifndef CERTKEEP_LOG_H
 #define CERTKEEP_LOG_H
 
 #include <stdio.h>
+#include <time.h>
+
+struct cJSON;
 
 enum log_level {
 	LOG_ERROR,
@@ -30,6 +45,41 @@ void	 log_msg(const struct log *l, enum log_level lvl, const char *fmt, ...)
 /* Same, with the certificate name as a separate field in JSON. */
 void	 log_cert(const struct log *l, enum log_level lvl, const char *name,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/*
+ * Same, with an event code ("check", "window", "issued", "renewed",
+ * "failed", "notify", "backup", ...) and extra JSON members: fields may be
+ * NULL, else an object whose members are added to the JSON line; it is
+ * consumed (deleted) in every case. name may be NULL.
+ */
+void	 log_event(const struct log *l, enum log_level lvl, const char *name,
+	    const char *event, struct cJSON *fields, const char *fmt, ...)
+	    __attribute__((format(printf, 6, 7)));
+
+/*
+ * The daily check line of one certificate (INFO, event "check"):
+ *   certificate NAME expires 2027-02-22, 54 days left, next check in 24h
+ * next_check: seconds until the next check, or <= 0 to leave that part
+ * out. JSON adds "not_after" (RFC 3339), "days_left" and
+ * "next_check_seconds". An expired certificate says "expired ... ago".
+ */
+void	 log_cert_expiry(const struct log *l, const char *name,
+	    time_t not_after, time_t now, long long next_check);
+/*
+ * "renewal window reached for NAME: WHY" (INFO, event "window"); why is
+ * the plan's reason text (may be NULL).
+ */
+void	 log_cert_window(const struct log *l, const char *name,
+	    const char *why);
+/*
+ * "issued NAME, expires 2027-05-23" / "renewed NAME, expires 2027-05-23"
+ * (INFO, event "issued"/"renewed"); JSON adds "not_after" and "serial"
+ * (serial may be NULL).
+ */
+void	 log_cert_done(const struct log *l, const char *name, int renewed,
+	    time_t not_after, const char *serial);
+
+/* Days left until t from now, rounded down (negative when past). */
+long long log_days_left(time_t t, time_t now);
 
 #define log_error(l, ...)	log_msg((l), LOG_ERROR, __VA_ARGS__)
 #define log_warn(l, ...)	log_msg((l), LOG_WARN, __VA_ARGS__)

@@ -1,0 +1,563 @@
+/*
+ * Unit tests for notify.c (recipients, headers, body), mail.c (the SMTP
+ * transport, against a real aiosmtpd server on a loopback port started
+ * here: tests/lib/smtpd.py) and log.c (the daily check lines, JSON).
+ * Runs from the source tree root (tests/run.sh does).
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+#include "log.h"
+#include "mail.h"
+#include "manifest.h"
+#include "notify.h"
+#include "tap.h"
+#include "util.h"
+
+static int
+free_port(void)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sa, &sl) == 0)
+		port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+static int
+port_open(int port)
+{
+	struct sockaddr_in sa;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), r;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((unsigned short)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	close(fd);
+	return r == 0;
+}
+
+/* Starts tests/lib/smtpd.py; returns its pid (0 on failure). */
+static pid_t
+smtpd_start(int port, const char *out, const char *x1, const char *x2,
+    const char *x3, const char *x4, const char *x5)
+{
+	char ps[16];
+	pid_t pid;
+	int i;
+
+	snprintf(ps, sizeof(ps), "%d", port);
+	if ((pid = fork()) == 0) {
+		char *argv[] = { "/usr/bin/python3", "tests/lib/smtpd.py",
+		    "--port", ps, "--out", (char *)out, (char *)x1,
+		    (char *)x2, (char *)x3, (char *)x4, (char *)x5, NULL };
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	for (i = 0; i < 200 && !port_open(port); i++)
+		usleep(50000);
+	return port_open(port) ? pid : 0;
+}
+
+static void
+smtpd_stop(pid_t pid)
+{
+	if (pid > 0) {
+		kill(pid, SIGTERM);
+		waitpid(pid, NULL, 0);
+	}
+}
+
+static char *
+slurp(const char *dir, const char *name)
+{
+	char *p = path_join(dir, name), *d;
+	struct err e;
+
+	d = file_read(p, 1 << 20, NULL, &e);
+	free(p);
+	return d;
+}
+
+/* Whether every line ends in CRLF and none is longer than 998 octets. */
+static int
+crlf_clean(const char *s)
+{
+	const char *p, *ls = s;
+
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '\n') {
+			if (p == s || p[-1] != '\r' || p - ls > 999)
+				return 0;
+			ls = p + 1;
+		}
+	}
+	return 1;
+}
+
+/* The header block's value of name ("To"), unfolded; malloced or NULL. */
+static char *
+header(const char *msg, const char *name)
+{
+	const char *p = msg, *end;
+	size_t nl = strlen(name);
+	struct buf b;
+
+	while (*p != '\0' && strncmp(p, "\r\n", 2) != 0) {
+		if (strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
+			buf_init(&b);
+			p += nl + 1;
+			while (*p == ' ')
+				p++;
+			for (;;) {
+				end = strstr(p, "\r\n");
+				buf_append(&b, p, (size_t)(end - p));
+				p = end + 2;
+				if (*p != ' ' && *p != '\t')
+					break;
+			}
+			return buf_steal(&b);
+		}
+		p = strstr(p, "\r\n") + 2;
+	}
+	return NULL;
+}
+
+int
+main(void)
+{
+	char *hn1[] = { "webmail.example.com", "mail.example.org",
+	    "other.net", NULL };
+	char *hn2[] = { "host.unmanaged.net", NULL };
+	char *hn3[] = { "a.example.com", "b.example.com", NULL };
+	char *hn4[] = { "webmail.mail.example.com", NULL };
+	char *doms[] = { "example.com", "example.org", "mail.example.com",
+	    NULL };
+	struct mlistener ls[2];
+	struct mcert c1, c2, c3, c4;
+	struct manifest m;
+	struct strlist r;
+	struct notify_info ni;
+	struct err e;
+	struct log lg;
+	char dir[] = "/tmp/certkeep-notify.XXXXXX", *msg, *h, *d, *p, *out;
+	char *path, *logbuf = NULL, *cmd, *tlscert, *tlskey, *path_join_tmp;
+	size_t len, loglen = 0;
+	time_t now = 1800000000;	/* 2027-01-15T08:00:00Z */
+	int port;
+	pid_t pid;
+	FILE *lf;
+
+	memset(&m, 0, sizeof(m));
+	m.path = "/etc/certkeep/certkeep.yaml";
+	m.domains = doms;
+	m.ndomains = 3;
+	m.notify.enabled = 1;
+	m.notify.from = "certkeep@example.com";
+	m.notify.contact = "admin@example.net";
+	memset(ls, 0, sizeof(ls));
+	ls[0].server = SERVER_AXIGEN;
+	ls[0].service = SERVICE_WEBMAIL;
+	ls[0].address = "0.0.0.0:443";
+	ls[1].server = SERVER_DOVECOT;
+	ls[1].service = SERVICE_IMAP;
+	ls[1].address = "0.0.0.0:993";
+	memset(&c1, 0, sizeof(c1));
+	c1.name = "webmail.example.com";
+	c1.hostnames = hn1;
+	c1.nhostnames = 3;
+	c1.listeners = ls;
+	c1.nlisteners = 2;
+	c2 = c1;
+	c2.name = "unmanaged";
+	c2.hostnames = hn2;
+	c2.nhostnames = 1;
+	c3 = c1;
+	c3.hostnames = hn3;
+	c3.nhostnames = 2;
+	c4 = c1;
+	c4.hostnames = hn4;
+	c4.nhostnames = 1;
+
+	/* Recipients. */
+	strlist_init(&r);
+	is_int(notify_recipients(&m, &c1, &r), 3, "c1: three recipients");
+	is_str(r.v[0], "postmaster+Alerts@example.com",
+	    "webmail.example.com -> example.com postmaster");
+	is_str(r.v[1], "postmaster+Alerts@example.org",
+	    "mail.example.org -> example.org postmaster");
+	is_str(r.v[2], "admin@example.net", "contact always, last");
+	strlist_free(&r);
+	strlist_init(&r);
+	is_int(notify_recipients(&m, &c2, &r), 1,
+	    "no managed domain: one recipient");
+	is_str(r.v[0], "admin@example.net", "no managed domain: contact only");
+	strlist_free(&r);
+	strlist_init(&r);
+	is_int(notify_recipients(&m, &c3, &r), 2, "same domain twice: deduped");
+	strlist_free(&r);
+	strlist_init(&r);
+	notify_recipients(&m, &c4, &r);
+	is_str(r.v[0], "postmaster+Alerts@mail.example.com",
+	    "the first (closest) managed suffix wins");
+	is_int(r.n, 2, "only the first managed suffix gets a postmaster");
+	strlist_free(&r);
+	m.notify.contact = "POSTMASTER+Alerts@example.com";
+	strlist_init(&r);
+	notify_recipients(&m, &c3, &r);
+	is_int(r.n, 1, "contact equal to a postmaster address: deduped");
+	strlist_free(&r);
+	m.notify.contact = "admin@example.net";
+
+	/* Composition: renewed. */
+	memset(&ni, 0, sizeof(ni));
+	ni.now = now;
+	ni.not_after = now + 90 * 86400;
+	ni.old_not_after = now + 10 * 86400;
+	ni.serial = "04A1B2";
+	ni.reason = "expires in 10 days, inside the 25d window";
+	ni.host = "mx1.example.com";
+	strlist_init(&r);
+	notify_recipients(&m, &c1, &r);
+	msg = notify_compose(&m, &c1, NOTIFY_RENEWED, &ni, r.v, &len, &e);
+	ok(msg != NULL && len == strlen(msg), "renewed message composed");
+	ok(crlf_clean(msg), "CRLF line ends, lines <= 998 octets");
+	h = header(msg, "Date");
+	is_str(h, "Fri, 15 Jan 2027 08:00:00 +0000", "Date is RFC 5322");
+	free(h);
+	h = header(msg, "From");
+	is_str(h, "certkeep <certkeep@example.com>", "From");
+	free(h);
+	h = header(msg, "To");
+	is_str(h, "postmaster+Alerts@example.com, "
+	    "postmaster+Alerts@example.org, admin@example.net",
+	    "To lists the recipients");
+	free(h);
+	h = header(msg, "Subject");
+	is_str(h, "[certkeep] Certificate renewed: webmail.example.com",
+	    "Subject names event and certificate");
+	free(h);
+	h = header(msg, "Message-ID");
+	ok(h != NULL && h[0] == '<' && str_endswith(h, "@example.com>"),
+	    "Message-ID <...@from-domain>: %s", h ? h : "");
+	free(h);
+	h = header(msg, "MIME-Version");
+	is_str(h, "1.0", "MIME-Version");
+	free(h);
+	h = header(msg, "Content-Type");
+	is_str(h, "text/plain; charset=utf-8", "Content-Type");
+	free(h);
+	p = strstr(msg, "\r\n\r\n");
+	ok(p != NULL && strstr(p, "renewed the certificate "
+	    "\"webmail.example.com\"") != NULL, "body: what happened");
+	ok(p != NULL && strstr(p, "webmail.example.com, mail.example.org, "
+	    "other.net") != NULL, "body: every hostname");
+	ok(p != NULL && strstr(p, "2027-04-15 08:00 UTC (90 days from now)")
+	    != NULL, "body: new expiry");
+	ok(p != NULL && strstr(p, "2027-01-25 08:00 UTC") != NULL,
+	    "body: previous expiry");
+	ok(p != NULL && strstr(p, "axigen webmail 0.0.0.0:443") != NULL &&
+	    strstr(p, "dovecot imap 0.0.0.0:993") != NULL,
+	    "body: listeners affected");
+	ok(p != NULL && strstr(p, "inside the 25d window") != NULL,
+	    "body: reason");
+	free(msg);
+
+	/* Failure: the CA's problem (hostile text escaped) and advice. */
+	memset(&ni, 0, sizeof(ni));
+	ni.now = now;
+	ni.renewal = 1;
+	ni.not_after = now + 5 * 86400;
+	ni.stage = "finalize";
+	ni.problem_type = "urn:ietf:params:acme:error:caa";
+	ni.problem = "CAA record for example.com prevents issuance\r\n"
+	    "Bcc: evil@example.net\x1b[31m";
+	msg = notify_compose(&m, &c1, NOTIFY_FAILED, &ni, r.v, &len, &e);
+	ok(msg != NULL && crlf_clean(msg), "failure message composed, clean");
+	h = header(msg, "Subject");
+	is_str(h, "[certkeep] FAILED to renew certificate: "
+	    "webmail.example.com", "failure Subject");
+	free(h);
+	ok(header(msg, "Bcc") == NULL && strstr(msg, "\r\nBcc:") == NULL,
+	    "server text cannot inject a header or a line");
+	ok(strstr(msg, "issuance\\r\\nBcc:") != NULL &&
+	    strstr(msg, "\\x1b[31m") != NULL, "server text escaped in the body");
+	ok(strstr(msg, "urn:ietf:params:acme:error:caa") != NULL,
+	    "body: error type");
+	ok(strstr(msg, "letsencrypt.org") != NULL,
+	    "body: what to do next (CAA advice)");
+	ok(strstr(msg, "2027-01-20 08:00 UTC (5 days from now)") != NULL,
+	    "body: current expiry");
+	ok(strstr(msg, "certkeep apply webmail.example.com") != NULL,
+	    "body: the command to run");
+	free(msg);
+
+	/* A very long single word is cut below 998 octets. */
+	d = xmalloc(5000);
+	memset(d, 'x', 4999);
+	d[4999] = '\0';
+	ni.problem = d;
+	msg = notify_compose(&m, &c1, NOTIFY_FAILED, &ni, r.v, &len, &e);
+	ok(msg != NULL && crlf_clean(msg), "5000-octet word wrapped");
+	free(msg);
+	free(d);
+
+	/* Preflight failure, first issue. */
+	memset(&ni, 0, sizeof(ni));
+	ni.now = now;
+	ni.stage = "preflight";
+	ni.problem_type = "aaaa";
+	ni.problem = "webmail.example.com AAAA 2001:db8::1 not in addresses";
+	msg = notify_compose(&m, &c2, NOTIFY_FAILED, &ni, r.v, &len, &e);
+	h = header(msg, "Subject");
+	is_str(h, "[certkeep] FAILED to issue certificate: unmanaged",
+	    "preflight failure Subject");
+	free(h);
+	ok(strstr(msg, "What the check found:") != NULL &&
+	    strstr(msg, "AAAA 2001:db8::1") != NULL, "check message in body");
+	ok(strstr(msg, "no certificate in place yet") != NULL,
+	    "no current certificate said");
+	free(msg);
+
+	/* Expiring soon. */
+	memset(&ni, 0, sizeof(ni));
+	ni.now = now;
+	ni.not_after = now + 3 * 86400 + 60;
+	msg = notify_compose(&m, &c1, NOTIFY_EXPIRING, &ni, r.v, &len, &e);
+	h = header(msg, "Subject");
+	is_str(h, "[certkeep] Certificate expiring in 3 days, not renewed: "
+	    "webmail.example.com", "expiring-soon Subject");
+	free(h);
+	free(msg);
+	strlist_free(&r);
+
+	ok(notify_expiring_due(0, now), "expiring: first notice due");
+	ok(!notify_expiring_due(now - 3600, now), "expiring: not twice in an "
+	    "hour");
+	ok(!notify_expiring_due(now - 6 * 3600, now), "expiring: not 6h later "
+	    "on the same day");
+	ok(notify_expiring_due(now - 86400, now), "expiring: a day later");
+	ok(notify_expiring_due(now - 23 * 3600 - 50 * 60, now),
+	    "expiring: daily timer 10 minutes early still sends");
+	ok(!notify_expiring_due(now - 11 * 3600, now),
+	    "expiring: the day before but only 11 hours ago: not yet");
+	ok(notify_expiring_due(now - 13 * 3600, now),
+	    "expiring: the day before and 13 hours ago: due");
+	ok(!notify_expiring_due(now - 30, now), "expiring: same day twice no");
+
+	m.notify.enabled = 0;
+	ok(notify_compose(&m, &c1, NOTIFY_ISSUED, &ni, NULL, &len, &e) ==
+	    NULL, "no notify block: nothing composed");
+	ok(notify_event(&m, &c1, NOTIFY_ISSUED, &ni, NULL, &e) == 0,
+	    "no notify block: notify_event is a no-op");
+	m.notify.enabled = 1;
+
+	/* The transport, against a real SMTP server. */
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	out = path_join(dir, "mail");
+	port = free_port();
+	pid = smtpd_start(port, out, NULL, NULL, NULL, NULL, NULL);
+	ok(pid > 0, "aiosmtpd started on 127.0.0.1:%d", port);
+	m.notify.smtp = xasprintf("smtp://127.0.0.1:%d", port);
+	lf = open_memstream(&logbuf, &loglen);
+	lg.level = LOG_INFO;
+	lg.json = 1;
+	lg.fp = lf;
+	memset(&ni, 0, sizeof(ni));
+	ni.not_after = now_wall() + 90 * 86400;
+	ok(notify_event(&m, &c1, NOTIFY_ISSUED, &ni, &lg, &e) == 0,
+	    "notify_event sent: %s", e.msg);
+	fflush(lf);
+	d = slurp(out, "0001.json");
+	ok(d != NULL && strstr(d, "\"mail_from\": \"certkeep@example.com\"")
+	    != NULL, "envelope sender");
+	ok(d != NULL && strstr(d, "\"postmaster+Alerts@example.com\", "
+	    "\"postmaster+Alerts@example.org\", \"admin@example.net\"") !=
+	    NULL, "envelope recipients");
+	free(d);
+	d = slurp(out, "0001.eml");
+	h = d != NULL ? header(d, "Subject") : NULL;
+	is_str(h, "[certkeep] Certificate issued: webmail.example.com",
+	    "server received the issued message");
+	free(h);
+	free(d);
+	ok(logbuf != NULL && strstr(logbuf, "\"event\":\"notify\"") != NULL &&
+	    strstr(logbuf, "\"level\":\"info\"") != NULL,
+	    "sending logged as JSON event notify");
+
+	/* Auth file with the wrong mode is refused, before connecting. */
+	path = path_join(dir, "auth");
+	file_write_atomic(path, "user\nsecret\n", 12, 0644, &e);
+	m.notify.auth_file = path;
+	ok(notify_event(&m, &c1, NOTIFY_ISSUED, &ni, &lg, &e) == -1 &&
+	    strstr(e.msg, "readable by group or others") != NULL,
+	    "group-readable auth file refused: %s", e.msg);
+	fflush(lf);
+	ok(strstr(logbuf, "\"level\":\"warning\"") != NULL &&
+	    strstr(logbuf, "not sent") != NULL, "failure logged as warning");
+	ok(strstr(logbuf, "secret") == NULL, "password never logged");
+	m.notify.auth_file = NULL;
+	smtpd_stop(pid);
+
+	/* Authenticated. */
+	port = free_port();
+	free(out);
+	out = path_join(dir, "mail2");
+	pid = smtpd_start(port, out, "--auth", "user:s3cret", NULL, NULL,
+	    NULL);
+	free(m.notify.smtp);
+	m.notify.smtp = xasprintf("smtp://127.0.0.1:%d", port);
+	file_write_atomic(path, "user\ns3cret\n", 12, 0600, &e);
+	m.notify.auth_file = path;
+	ok(notify_event(&m, &c2, NOTIFY_RENEWED, &ni, &lg, &e) == 0,
+	    "sent with AUTH from the auth file: %s", e.msg);
+	d = slurp(out, "0001.json");
+	ok(d != NULL && strstr(d, "\"auth_user\": \"user\"") != NULL &&
+	    strstr(d, "[\"admin@example.net\"]") != NULL,
+	    "authenticated as user; only the contact for an unmanaged name");
+	free(d);
+	file_write_atomic(path, "user\nwrong\n", 11, 0600, &e);
+	ok(notify_event(&m, &c2, NOTIFY_RENEWED, &ni, &lg, &e) == -1,
+	    "wrong password: not sent (%s)", e.msg);
+	m.notify.auth_file = NULL;
+
+	/* STARTTLS required, not offered. */
+	free(m.notify.smtp);
+	m.notify.smtp = xasprintf("smtp+starttls://127.0.0.1:%d", port);
+	ok(notify_event(&m, &c2, NOTIFY_RENEWED, &ni, &lg, &e) == -1 &&
+	    strstr(e.msg, "STARTTLS") != NULL,
+	    "smtp+starttls:// without STARTTLS refused: %s", e.msg);
+	smtpd_stop(pid);
+
+	/* TLS: a self-signed certificate for 127.0.0.1 as the trust. */
+	cmd = xasprintf("cd %s && openssl req -x509 -newkey ec -pkeyopt "
+	    "ec_paramgen_curve:P-256 -nodes -keyout tls.key -out tls.pem "
+	    "-subj /CN=127.0.0.1 -days 2 -addext "
+	    "subjectAltName=IP:127.0.0.1 2>/dev/null", dir);
+	ok(system(cmd) == 0, "test TLS certificate made");
+	free(cmd);
+	tlscert = path_join(dir, "tls.pem");
+	tlskey = path_join(dir, "tls.key");
+	free(out);
+	out = path_join(dir, "mail3");
+	port = free_port();
+	pid = smtpd_start(port, out, "--tls-cert", tlscert, "--tls-key", tlskey,
+	    NULL);
+	free(m.notify.smtp);
+	m.notify.smtp = xasprintf("smtp+starttls://127.0.0.1:%d", port);
+	m.acme.ca_bundle = tlscert;
+	ok(notify_event(&m, &c2, NOTIFY_RENEWED, &ni, &lg, &e) == 0,
+	    "smtp+starttls:// with a trusted certificate: sent (%s)", e.msg);
+	d = slurp(out, "0001.json");
+	ok(d != NULL && strstr(d, "\"tls\": true") != NULL,
+	    "the message went over TLS");
+	free(d);
+	m.acme.ca_bundle = NULL;
+	free(m.notify.smtp);
+	m.notify.smtp = xasprintf("smtp://127.0.0.1:%d", port);
+	ok(notify_event(&m, &c2, NOTIFY_RENEWED, &ni, &lg, &e) == -1,
+	    "smtp:// offered STARTTLS with an untrusted certificate: "
+	    "refused, no fallback to plain text (%s)", e.msg);
+	ok(access(path_join_tmp = path_join(out, "0002.eml"), F_OK) != 0,
+	    "nothing delivered without verification");
+	free(path_join_tmp);
+	smtpd_stop(pid);
+	port = free_port();
+	pid = smtpd_start(port, out, "--tls-cert", tlscert, "--tls-key", tlskey,
+	    "--implicit-tls");
+	free(m.notify.smtp);
+	m.notify.smtp = xasprintf("smtps://127.0.0.1:%d", port);
+	m.acme.ca_bundle = tlscert;
+	ok(notify_event(&m, &c2, NOTIFY_RENEWED, &ni, &lg, &e) == 0,
+	    "smtps:// implicit TLS: sent (%s)", e.msg);
+	m.acme.ca_bundle = NULL;
+	smtpd_stop(pid);
+	free(tlscert);
+	free(tlskey);
+
+	/* Server down. */
+	free(m.notify.smtp);
+	m.notify.smtp = xasprintf("smtp://127.0.0.1:%d", port);
+	ok(notify_event(&m, &c2, NOTIFY_RENEWED, &ni, &lg, &e) == -1 &&
+	    strstr(e.msg, m.notify.smtp) != NULL,
+	    "server down: error names the URL: %s", e.msg);
+	ok(mail_url_parse("http://x", &(enum mail_tls){0}, &e) == NULL,
+	    "http:// refused as notify.smtp");
+	free(m.notify.smtp);
+
+	/* Log lines. */
+	fclose(lf);
+	free(logbuf);
+	lf = open_memstream(&logbuf, &loglen);
+	lg.json = 0;
+	lg.fp = lf;
+	log_cert_expiry(&lg, "webmail.example.com", 1803290400,
+	    1803290400 - 54 * 86400 - 3600, 86400);
+	log_cert_window(&lg, "webmail.example.com", "expires in 10 days");
+	log_cert_done(&lg, "webmail.example.com", 1, 1803290400, "04AB");
+	log_info(&lg, "server said: evil\nforged line");
+	log_info(&lg, "-----BEGIN PRIVATE KEY-----\nMIIB");
+	fflush(lf);
+	ok(strstr(logbuf, "certkeep: certificate webmail.example.com expires "
+	    "2027-02-22, 54 days left, next check in 1d\n") != NULL,
+	    "daily check line");
+	ok(strstr(logbuf, "renewal window reached for webmail.example.com: "
+	    "expires in 10 days\n") != NULL, "window line");
+	ok(strstr(logbuf, "renewed webmail.example.com, expires 2027-02-22\n")
+	    != NULL, "renewed line");
+	ok(strstr(logbuf, "evil\\nforged line") != NULL,
+	    "text log: newline in a message escaped");
+	ok(strstr(logbuf, "MIIB") == NULL && strstr(logbuf, "withheld") !=
+	    NULL, "a key is never logged");
+	fclose(lf);
+	free(logbuf);
+	lf = open_memstream(&logbuf, &loglen);
+	lg.json = 1;
+	lg.fp = lf;
+	log_cert_expiry(&lg, "webmail.example.com", 1803290400,
+	    1803290400 - 54 * 86400 - 3600, 86400);
+	fclose(lf);
+	{
+		cJSON *j = cJSON_Parse(logbuf), *it;
+
+		ok(j != NULL, "JSON log line parses");
+		it = cJSON_GetObjectItem(j, "days_left");
+		ok(it != NULL && it->valuedouble == 54, "JSON days_left");
+		it = cJSON_GetObjectItem(j, "not_after");
+		ok(it != NULL && strcmp(it->valuestring,
+		    "2027-02-22T10:00:00Z") == 0, "JSON not_after");
+		it = cJSON_GetObjectItem(j, "event");
+		ok(it != NULL && strcmp(it->valuestring, "check") == 0,
+		    "JSON event");
+		it = cJSON_GetObjectItem(j, "certificate");
+		ok(it != NULL, "JSON certificate");
+		cJSON_Delete(j);
+	}
+	free(logbuf);
+
+	free(path);
+	free(out);
+	rm_rf(dir, &e);
+	return tap_done();
+}
