@@ -32,9 +32,9 @@ mkcerts_ca() {
 	    -extfile "$_d/int.ext" -out "$_d/int.pem" 2>/dev/null
 }
 
-# mkcerts_leaf CADIR OUTDIR KEYTYPE DAYS_AGO DAYS SANS [SERIAL]
-# A set whose notBefore is DAYS_AGO days back and lifetime DAYS days;
-# SANS is "a.example,b.example".
+# mkcerts_leaf CADIR OUTDIR KEYTYPE AGO DAYS SANS [SERIAL]
+# A set whose notBefore is AGO days back ("86000s": seconds) and lifetime
+# DAYS days; SANS is "a.example,b.example".
 mkcerts_leaf() {
 	_ca=$1 _out=$2 _kt=$3 _ago=$4 _days=$5 _sans=$6 _serial=${7:-}
 	mkdir -p "$_out"
@@ -45,7 +45,11 @@ mkcerts_leaf() {
 	printf 'subjectAltName=%s\nbasicConstraints=CA:false\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n' \
 	    "$_san" >"$_out/leaf.ext"
 	[ -n "$_serial" ] || _serial=0x$(openssl rand -hex 8)
-	_start=$(date -u -d "@$(( $(date +%s) - _ago * 86400 ))" '+%Y-%m-%d %H:%M:%S')
+	case "$_ago" in
+	*s) _ago=${_ago%s} ;;
+	*) _ago=$((_ago * 86400)) ;;
+	esac
+	_start=$(date -u -d "@$(( $(date +%s) - _ago ))" '+%Y-%m-%d %H:%M:%S')
 	TZ=UTC faketime "$_start" openssl x509 -req -in "$_out/csr.pem" \
 	    -CA "$_ca/int.pem" -CAkey "$_ca/int.key" -set_serial "$_serial" \
 	    -days "$_days" -extfile "$_out/leaf.ext" -out "$_out/cert.pem" \
