@@ -26,16 +26,7 @@ render_report(const struct ctx *ctx, const struct render_changes *rc,
 	size_t i;
 
 	if (ctx->out == OUT_JSON) {
-		arr = cJSON_AddArrayToObject(root, "fragments");
-		for (i = 0; i < rc->n; i++) {
-			o = cJSON_CreateObject();
-			cJSON_AddStringToObject(o, "server",
-			    server_kind_names[rc->v[i].server]);
-			cJSON_AddStringToObject(o, "path", rc->v[i].path);
-			cJSON_AddStringToObject(o, "action",
-			    render_action_names[rc->v[i].action]);
-			cJSON_AddItemToArray(arr, o);
-		}
+		cJSON_AddItemToObject(root, "fragments", render_changes_json(rc));
 		cJSON_AddNumberToObject(root, "unchanged",
 		    (double)rc->unchanged);
 		arr = cJSON_AddArrayToObject(root, "missing");
@@ -51,9 +42,7 @@ render_report(const struct ctx *ctx, const struct render_changes *rc,
 			    cJSON_CreateString(hr->failures.v[i]));
 		return;
 	}
-	for (i = 0; i < rc->n; i++)
-		printf("%-7s %-7s %s\n", render_action_names[rc->v[i].action],
-		    server_kind_names[rc->v[i].server], rc->v[i].path);
+	render_changes_print(rc, stdout);
 	printf("%zu fragment file(s) changed, %zu unchanged", rc->n,
 	    rc->unchanged);
 	if (rc->missing.n > 0)

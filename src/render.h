@@ -13,12 +13,14 @@
 #define CERTKEEP_RENDER_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "manifest.h"
 #include "util.h"
 
 struct buf;
+struct cJSON;
 struct err;
 struct log;
 struct store;
@@ -151,6 +153,12 @@ int	 render_all(const struct manifest *m, struct store *s,
 int	 render_pending(const struct manifest *m, struct store *s,
 	    const struct log *log, const unsigned char *will_exist,
 	    struct render_changes *out, struct err *e);
+
+/* For `plan`, `render` and `apply` output: a JSON array of {"server",
+ * "path", "action"} (a new tree, caller deletes), and one text line per
+ * change ("write   nginx   /path") on fp. */
+struct cJSON *render_changes_json(const struct render_changes *c);
+void	 render_changes_print(const struct render_changes *c, FILE *fp);
 
 /* Absolute manifest path for headers; malloced, caller frees. */
 char	*render_manifest_path(const struct manifest *m);

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "err.h"
 #include "log.h"
 #include "manifest.h"
@@ -363,4 +365,33 @@ render_pending(const struct manifest *m, struct store *s,
     struct render_changes *out, struct err *e)
 {
 	return render_run(m, s, log, will_exist, 1, out, e);
+}
+
+struct cJSON *
+render_changes_json(const struct render_changes *c)
+{
+	cJSON *arr, *o;
+	size_t i;
+
+	arr = cJSON_CreateArray();
+	for (i = 0; i < c->n; i++) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "server",
+		    server_kind_names[c->v[i].server]);
+		cJSON_AddStringToObject(o, "path", c->v[i].path);
+		cJSON_AddStringToObject(o, "action",
+		    render_action_names[c->v[i].action]);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+void
+render_changes_print(const struct render_changes *c, FILE *fp)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		fprintf(fp, "%-7s %-7s %s\n", render_action_names[c->v[i].action],
+		    server_kind_names[c->v[i].server], c->v[i].path);
 }
