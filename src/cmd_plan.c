@@ -12,14 +12,15 @@
 #include "err.h"
 #include "manifest.h"
 #include "plan.h"
+#include "render.h"
 #include "state.h"
 #include "store.h"
 #include "table.h"
 #include "util.h"
 
 /*
- * HOOK POINT "which fragments would change" (SPEC 1: plan shows it): the
- * render module fills this in with render_pending(), treating every
+ * Which fragments would change (SPEC 1: plan shows it): render_pending()
+ * computes it without writing, treating every
  * certificate about to be issued (items[i].action == PLAN_ISSUE) as
  * present. It prints to stdout after the table in text mode, or adds a
  * "fragments" member to root in JSON mode (root NULL in text mode), and
@@ -30,13 +31,35 @@ plan_fragments(const struct ctx *ctx, const struct manifest *m,
     struct store *s, const struct plan_item *items, const unsigned char *sel,
     cJSON *root)
 {
-	(void)ctx;
-	(void)m;
-	(void)s;
-	(void)items;
-	(void)sel;
-	(void)root;
-	return 0;
+	struct render_changes rc;
+	unsigned char *will;
+	struct err e;
+	size_t i;
+	int r = -1;
+
+	err_clear(&e);
+	render_changes_init(&rc);
+	will = xcalloc(m->ncerts + 1, 1);
+	for (i = 0; i < m->ncerts; i++)
+		will[i] = sel[i] && items[i].action == PLAN_ISSUE;
+	if (render_pending(m, s, &ctx->log, will, &rc, &e) == -1) {
+		log_error(&ctx->log, "%s", e.msg);
+		goto out;
+	}
+	if (root != NULL) {
+		cJSON_AddItemToObject(root, "fragments",
+		    render_changes_json(&rc));
+	} else if (rc.n > 0) {
+		printf("\nFragments that would change:\n");
+		render_changes_print(&rc, stdout);
+	} else {
+		printf("\nFragments: up to date (%zu file(s))\n", rc.unchanged);
+	}
+	r = rc.n > 0 ? 1 : 0;
+out:
+	free(will);
+	render_changes_clear(&rc);
+	return r;
 }
 
 static void
