@@ -163,7 +163,10 @@ plan_decide(const struct manifest *m, const struct mcert *c,
 		    st->profile != NULL ? st->profile : "(none)",
 		    c->profile != NULL ? c->profile : "(none)"));
 	else if (now >= item->renew_at)
-		decide(item, PLAN_RENEW, REASON_EXPIRING, left < 0 ?
+		decide(item, PLAN_RENEW, REASON_EXPIRING,
+		    now >= ii->not_after && left == 0 ?
+		    xasprintf("expired %s (today)", day) :
+		    now >= ii->not_after ?
 		    xasprintf("expired %s (%lld day%s ago)", day, -left,
 		    left == -1 ? "" : "s") :
 		    xasprintf("expires %s (%lld day%s left), inside the %s "

@@ -74,7 +74,7 @@ int	 plan_decide(const struct manifest *m, const struct mcert *c,
 	    int force, struct plan_item *item);
 void	 plan_item_clear(struct plan_item *item);
 
-/* Whole days from now until not_after, rounded down (negative once past). */
+/* Whole days from now until not_after, truncated (negative once past). */
 long long plan_days_left(time_t not_after, time_t now);
 /*
  * One word for a certificate's condition, for status and JSON "state":

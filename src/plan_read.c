@@ -20,9 +20,8 @@
 long long
 plan_days_left(time_t not_after, time_t now)
 {
-	long long d = (long long)not_after - (long long)now;
-
-	return d >= 0 ? d / 86400 : -((-d + 86399) / 86400);
+	/* Truncated toward zero: 10 days and an hour ago is "10 days". */
+	return ((long long)not_after - (long long)now) / 86400;
 }
 
 const char *
