@@ -223,6 +223,8 @@ ari_poll_due(const struct ari_state *st, const char *cert_id,
 	if (st == NULL || st->cert_id == NULL ||
 	    strcmp(st->cert_id, cert_id) != 0)
 		return 1;
+	if (st->unsupported)
+		return 0;
 	return st->retry_after <= now;
 }
 
@@ -281,6 +283,8 @@ ari_state_from_json(const cJSON *o, struct ari_state *st)
 	st->retry_after = json_time(o, "retry_after");
 	st->explanation_url = json_str(o, "explanation_url");
 	st->last_poll = json_time(o, "last_poll");
+	st->unsupported = cJSON_IsTrue(
+	    cJSON_GetObjectItemCaseSensitive(o, "unsupported"));
 	v = cJSON_GetObjectItemCaseSensitive(o, "failures");
 	if (cJSON_IsNumber(v) && v->valuedouble >= 0 &&
 	    v->valuedouble < 1000000)
@@ -326,6 +330,8 @@ ari_state_to_json(const struct ari_state *st)
 	add_time(o, "last_poll", st->last_poll);
 	cJSON_AddNumberToObject(o, "failures", st->failures);
 	add_str(o, "url", st->url);
+	if (st->unsupported)
+		cJSON_AddTrueToObject(o, "unsupported");
 	return o;
 }
 
@@ -334,7 +340,7 @@ ari_state_to_output(const struct ari_state *st)
 {
 	cJSON *o;
 
-	if (st == NULL || st->cert_id == NULL)
+	if (st == NULL || st->cert_id == NULL || st->unsupported)
 		return NULL;
 	if ((o = cJSON_CreateObject()) == NULL)
 		abort();
@@ -461,5 +467,64 @@ ari_replaces_refused(long status, const char *problem_type)
 	if (t != NULL && (strcmp(t, "badNonce") == 0 ||
 	    strcmp(t, "rateLimited") == 0))
 		return 0;
+	return 1;
+}
+
+const char *
+ari_known_url(const struct ari_state *st, const char *cert_id)
+{
+	if (st == NULL || cert_id == NULL || st->cert_id == NULL ||
+	    strcmp(st->cert_id, cert_id) != 0)
+		return NULL;
+	return st->url;
+}
+
+int
+ari_poll(struct ari_state *st, const char *cert_id, time_t not_after,
+    long long lifetime, const char *renewal_info,
+    const struct ari_http *http, time_t now, char **msg)
+{
+	struct err e;
+	char *url = NULL, *retry = NULL, *body = NULL;
+	size_t len = 0;
+	long status = 0;
+
+	*msg = NULL;
+	if (!ari_poll_due(st, cert_id, not_after, now))
+		return 0;
+	if (renewal_info == NULL || renewal_info[0] == '\0') {
+		/* No ARI at this CA: remember it for this certificate so
+		   that runs with nothing due send nothing. */
+		if (st->cert_id == NULL || strcmp(st->cert_id, cert_id) != 0) {
+			ari_state_clear(st);
+			st->cert_id = xstrdup(cert_id);
+		}
+		st->unsupported = 1;
+		return 0;
+	}
+	/* A trailing slash in the directory would double it. */
+	url = xstrdup(renewal_info);
+	while (url[0] != '\0' && url[strlen(url) - 1] == '/')
+		url[strlen(url) - 1] = '\0';
+	{
+		char *full = xasprintf("%s/%s", url, cert_id);
+
+		err_clear(&e);
+		if (http->get(http->arg, full, &status, &retry, &body, &len,
+		    &e) == -1)
+			status = 0;
+		free(full);
+	}
+	st->unsupported = 0;
+	ari_handle_answer(st, cert_id, url, status, retry, body, len,
+	    lifetime, now, msg);
+	if (status == 0 && e.msg[0] != '\0') {
+		free(*msg);
+		*msg = xasprintf("%s/%s: %s; will ask again later", url,
+		    cert_id, e.msg);
+	}
+	free(url);
+	free(retry);
+	free(body);
 	return 1;
 }

@@ -58,6 +58,8 @@ struct ari_state {
 	char	*url;		/* renewalInfo base URL of the last poll, so
 				   a run with nothing due needs no directory
 				   request; malloced or NULL */
+	int	 unsupported;	/* the CA had no renewalInfo when cert_id
+				   was checked: not asked again for it */
 };
 void	 ari_state_clear(struct ari_state *st);	/* frees members, zeroes */
 
@@ -140,9 +142,42 @@ struct cJSON *ari_state_to_json(const struct ari_state *st);
 /*
  * The "ari" object of plan/status JSON output: window_start, window_end,
  * chosen, retry_after, explanation_url (null when unknown). New object,
- * caller deletes; NULL when st has no certID at all.
+ * caller deletes; NULL when st has no certID at all or the CA has no ARI.
  */
 struct cJSON *ari_state_to_output(const struct ari_state *st);
+
+/*
+ * The renewalInfo base URL to poll cert_id with when it is already known
+ * from the last poll (borrowed from st), else NULL: the caller takes it
+ * from the directory.
+ */
+const char *ari_known_url(const struct ari_state *st, const char *cert_id);
+
+/* An unauthenticated GET, as the acme module's HTTP layer makes it. */
+struct ari_http {
+	/*
+	 * Fills *status (0 when there was no answer: connection failure,
+	 * timeout), *retry_after (the header, malloced, or NULL), *body
+	 * (malloced, NUL-terminated, or NULL) and *len. Returns 0 when an
+	 * answer came, -1 when none did (e says why).
+	 */
+	int	(*get)(void *arg, const char *url, long *status,
+		    char **retry_after, char **body, size_t *len,
+		    struct err *e);
+	void	*arg;
+};
+
+/*
+ * Polls the CA for cert_id (the live certificate, notAfter and lifetime
+ * given) when ari_poll_due() says so: GET <renewal_info>/<cert_id> and
+ * ari_handle_answer(). renewal_info NULL means the CA offers no ARI: st
+ * records that and this certificate is not asked about again. Returns 1
+ * when a request was sent, 0 when none was due or possible; *msg gets a
+ * malloced warning line or NULL.
+ */
+int	 ari_poll(struct ari_state *st, const char *cert_id, time_t not_after,
+	    long long lifetime, const char *renewal_info,
+	    const struct ari_http *http, time_t now, char **msg);
 
 /*
  * Takes the HTTP answer to GET <url>/<cert_id> (status 0: no answer at

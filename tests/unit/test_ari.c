@@ -4,6 +4,7 @@
  * kept or re-picked, the renew decision with --next-run, profiles against
  * meta.profiles, and the lifetime-derived sizes.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -446,6 +447,75 @@ test_plan_adjust(void)
 	ari_state_clear(&st);
 }
 
+struct fake {
+	int	 calls;
+	long	 status;
+	const char *retry;
+	const char *body;
+	char	 last_url[256];
+};
+
+static int
+fake_get(void *arg, const char *url, long *status, char **retry, char **body,
+    size_t *len, struct err *e)
+{
+	struct fake *f = arg;
+
+	f->calls++;
+	snprintf(f->last_url, sizeof(f->last_url), "%s", url);
+	*status = f->status;
+	*retry = f->retry != NULL ? xstrdup(f->retry) : NULL;
+	*body = f->body != NULL ? xstrdup(f->body) : NULL;
+	*len = f->body != NULL ? strlen(f->body) : 0;
+	if (f->status == 0) {
+		err_set(e, "connection refused");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+test_poll(void)
+{
+	struct fake f;
+	struct ari_http h = { fake_get, &f };
+	struct ari_state st;
+	time_t now = 1800000000, na = now + 90 * DAY;
+	char *msg;
+
+	memset(&f, 0, sizeof(f));
+	memset(&st, 0, sizeof(st));
+	f.status = 200;
+	f.retry = "21600";
+	f.body = body_ok;
+	ok(ari_poll(&st, "A.01", na, 90 * DAY, "https://ca/ri/", &h, now,
+	    &msg) == 1 && f.calls == 1, "first poll sent");
+	is_str(f.last_url, "https://ca/ri/A.01", "GET <renewalInfo>/<certID>");
+	is_str(ari_known_url(&st, "A.01"), "https://ca/ri", "URL kept");
+	ok(ari_poll(&st, "A.01", na, 90 * DAY, "https://ca/ri", &h, now + 60,
+	    &msg) == 0 && f.calls == 1, "not again before Retry-After");
+	ok(ari_poll(&st, "A.01", na, 90 * DAY, "https://ca/ri", &h,
+	    now + 21600, &msg) == 1 && f.calls == 2, "again once it passed");
+	ok(ari_poll(&st, "A.01", na, 90 * DAY, "https://ca/ri", &h, na + 1,
+	    &msg) == 0 && f.calls == 2, "never for an expired certificate");
+	f.status = 0;
+	ok(ari_poll(&st, "A.01", na, 90 * DAY, "https://ca/ri", &h,
+	    now + 2 * 21600, &msg) == 1 && msg != NULL &&
+	    strstr(msg, "connection refused") != NULL,
+	    "no answer: recorded and said (%s)", msg ? msg : "");
+	free(msg);
+	ok(st.failures == 1 && st.window_start != 0, "failure keeps window");
+	/* A CA without renewalInfo: remembered, nothing sent again. */
+	ok(ari_poll(&st, "B.02", na, 90 * DAY, NULL, &h, now, &msg) == 0 &&
+	    f.calls == 3 && st.unsupported, "no renewalInfo: nothing sent");
+	ok(ari_poll_due(&st, "B.02", na, now + 30 * DAY) == 0,
+	    "and never due for that certificate");
+	ok(ari_known_url(&st, "B.02") == NULL, "no URL known");
+	ok(ari_poll_due(&st, "C.03", na, now) == 1,
+	    "the next certificate is asked again");
+	ari_state_clear(&st);
+}
+
 int
 main(void)
 {
@@ -460,5 +530,6 @@ main(void)
 	test_lifetime();
 	test_answer();
 	test_plan_adjust();
+	test_poll();
 	return tap_done();
 }
