@@ -528,3 +528,37 @@ ari_poll(struct ari_state *st, const char *cert_id, time_t not_after,
 	free(body);
 	return 1;
 }
+
+char *
+ari_state_describe(const struct ari_state *st, const char *cert_id)
+{
+	char a[64], b[64];
+	struct buf out;
+	char *esc;
+
+	if (st == NULL || cert_id == NULL || st->cert_id == NULL ||
+	    strcmp(st->cert_id, cert_id) != 0 || st->unsupported)
+		return NULL;
+	buf_init(&out);
+	if (st->window_start != 0) {
+		time_format_rfc3339(st->window_start, a, sizeof(a));
+		time_format_rfc3339(st->window_end, b, sizeof(b));
+		buf_printf(&out, "window %s .. %s", a, b);
+		time_format_rfc3339(st->chosen, a, sizeof(a));
+		buf_printf(&out, ", renew at %s", a);
+	} else
+		buf_puts(&out, "no window yet");
+	if (st->retry_after != 0) {
+		time_format_rfc3339(st->retry_after, a, sizeof(a));
+		buf_printf(&out, ", next poll %s", a);
+	}
+	if (st->failures > 0)
+		buf_printf(&out, " (%d failed poll%s)", st->failures,
+		    st->failures == 1 ? "" : "s");
+	if (st->explanation_url != NULL) {
+		esc = str_escape(st->explanation_url);
+		buf_printf(&out, ", explanation %s", esc);
+		free(esc);
+	}
+	return buf_steal(&out);
+}

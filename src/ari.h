@@ -205,6 +205,13 @@ int	 ari_plan_adjust(struct plan_item *item, const struct ari_state *st,
 	    time_t now, long long next_run);
 
 /*
+ * One line for people about what ARI knows of cert_id: "window A .. B,
+ * renew at C, next poll D, explanation URL" (server text escaped).
+ * Malloced, caller frees; NULL when nothing is known for that certificate.
+ */
+char	*ari_state_describe(const struct ari_state *st, const char *cert_id);
+
+/*
  * Whether the order replacing the certificate with hostnames old may carry
  * `replaces`: they share at least one hostname (RFC 9773 section 5).
  */

@@ -9,7 +9,7 @@
 const struct command command_table[] = {
 	{ "check", cmd_check, "check [NAME...]",
 	  "preflight only: manifest, DNS A/AAAA, CAA, ACME directory" },
-	{ "plan", cmd_plan, "plan [NAME...]",
+	{ "plan", cmd_plan, "plan [NAME...] [--next-run DURATION]",
 	  "show what apply would do (exit 0 nothing, 2 changes pending)" },
 	{ "apply", cmd_apply,
 	  "apply [NAME...] [--force-renew] [--skip-checks] [--wait]",

@@ -58,6 +58,22 @@ struct manifest *cmd_load_manifest(const struct ctx *ctx);
 int	 cmd_select(const struct manifest *m, const struct strlist *pos,
 	    unsigned char *sel);
 
+/*
+ * --next-run DURATION of plan and apply: how long until the next run
+ * (e.g. 24h for a daily timer), so that an ARI instant falling before it
+ * renews now. Returns 0, or -1 after printing a usage error.
+ */
+int	 cmd_parse_next_run(const char *cmd, const char *arg, long long *secs);
+/*
+ * Prints, after a plan/status table, one line per selected certificate
+ * for which ARI knows something: "  NAME: window A .. B, renew at C, ...".
+ * items and states are indexed like m->certs. Prints nothing otherwise.
+ */
+struct plan_item;
+struct certstate;
+void	 cmd_print_ari(const struct manifest *m, const struct plan_item *items,
+	    const struct certstate *states, const unsigned char *sel);
+
 int	 cmd_check(struct ctx *ctx, int argc, char **argv);
 int	 cmd_plan(struct ctx *ctx, int argc, char **argv);
 int	 cmd_apply(struct ctx *ctx, int argc, char **argv);

@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "ari.h"
 #include "cmd.h"
 #include "err.h"
 #include "manifest.h"
@@ -104,7 +105,12 @@ plan_print_text(const struct manifest *m, const struct plan_item *items,
 int
 cmd_plan(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct cmd_opt opts[] = { { NULL, 0, NULL, NULL } };
+	const char *next_run_arg = NULL;
+	const struct cmd_opt opts[] = {
+		{ "next-run", 1, &next_run_arg, NULL },
+		{ NULL, 0, NULL, NULL },
+	};
+	long long next_run = 0;
 	struct manifest *m = NULL;
 	struct store *s = NULL;
 	struct plan_item *items = NULL;
@@ -121,6 +127,11 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 	strlist_init(&pos);
 	err_clear(&e);
 	if (cmd_parse(argv[0], argc, argv, opts, &pos) == -1) {
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (next_run_arg != NULL && cmd_parse_next_run(argv[0], next_run_arg,
+	    &next_run) == -1) {
 		status = EXIT_USAGE;
 		goto out;
 	}
@@ -157,6 +168,10 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 			log_cert(&ctx->log, LOG_WARN, m->certs[i].name, "%s",
 			    warning);
 		free(warning);
+		/* --next-run: an ARI instant before the next run renews now. */
+		if (next_run > 0 && items[i].backoff_until == 0)
+			ari_plan_adjust(&items[i], &states[i].ari, now,
+			    next_run);
 		if (items[i].action != PLAN_KEEP)
 			pending = 1;
 	}
@@ -168,8 +183,10 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 			if (sel[i])
 				cJSON_AddItemToArray(arr, plan_item_to_json(
 				    &items[i], &states[i], now));
-	} else
+	} else {
 		plan_print_text(m, items, sel);
+		cmd_print_ari(m, items, states, sel);
+	}
 	switch (plan_fragments(ctx, m, s, items, sel, root)) {
 	case -1:
 		failed = 1;

@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "ari.h"
 #include "certinfo.h"
 #include "cmd.h"
 #include "err.h"
@@ -80,7 +81,7 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 	struct certstate st;
 	struct table t;
 	unsigned char *sel = NULL;
-	struct strlist pos;
+	struct strlist pos, ari_lines;
 	struct err e;
 	cJSON *root = NULL, *arr = NULL;
 	char *warning, *json;
@@ -89,6 +90,7 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 	int status = EXIT_FAIL, failed = 0;
 
 	strlist_init(&pos);
+	strlist_init(&ari_lines);
 	table_init(&t, 8, hdr);
 	err_clear(&e);
 	if (cmd_parse(argv[0], argc, argv, opts, &pos) == -1) {
@@ -131,8 +133,16 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 		if (arr != NULL)
 			cJSON_AddItemToArray(arr, plan_item_to_json(&item, &st,
 			    now));
-		else
+		else {
+			char *line = ari_state_describe(&st.ari,
+			    item.info.ari_id);
+
 			status_row(&t, &item, now);
+			if (line != NULL)
+				strlist_addf(&ari_lines, "  %s: %s",
+				    m->certs[i].name, line);
+			free(line);
+		}
 		plan_item_clear(&item);
 		certstate_clear(&st);
 	}
@@ -140,14 +150,20 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 		json = cJSON_Print(root);
 		printf("%s\n", json);
 		free(json);
-	} else
+	} else {
 		table_print(&t, stdout);
+		if (ari_lines.n > 0)
+			printf("\nRenewal information from the CA (ARI):\n");
+		for (i = 0; i < ari_lines.n; i++)
+			printf("%s\n", ari_lines.v[i]);
+	}
 	status = failed ? EXIT_FAIL : EXIT_OK;
 out:
 	cJSON_Delete(root);
 	table_free(&t);
 	free(sel);
 	strlist_free(&pos);
+	strlist_free(&ari_lines);
 	store_free(s);
 	manifest_free(m);
 	return status;
