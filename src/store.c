@@ -238,6 +238,17 @@ store_del_blob(struct store *s, const char *key, struct err *e)
 }
 
 int
+store_list_blobs(struct store *s, const char *prefix, struct strlist *keys,
+    mode_t **modes, struct err *e)
+{
+	if (modes != NULL)
+		*modes = NULL;
+	if (!store_key_ok(prefix, e))
+		return -1;
+	return s->be->list_blobs(s->data, prefix, keys, modes, e);
+}
+
+int
 store_get_state(struct store *s, const char *name, struct cJSON **state,
     char **warning, struct err *e)
 {

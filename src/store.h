@@ -115,5 +115,14 @@ int	 store_get_blob(struct store *s, const char *key, char **data,
 int	 store_put_blob(struct store *s, const char *key, const void *data,
 	    size_t len, mode_t mode, struct err *e);
 int	 store_del_blob(struct store *s, const char *key, struct err *e);
+/*
+ * Keys of every blob under prefix (a relative directory such as
+ * "accounts" or "state"), recursively, sorted; appended to keys. With
+ * modes non-NULL, *modes gets a malloced array of their permission bits,
+ * parallel to the keys added (caller frees). Used by backup. Returns 0 or
+ * -1; a missing prefix is no blob at all.
+ */
+int	 store_list_blobs(struct store *s, const char *prefix,
+	    struct strlist *keys, mode_t **modes, struct err *e);
 
 #endif

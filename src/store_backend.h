@@ -38,6 +38,9 @@ struct store_backend {
 	int	 (*put_blob)(void *be, const char *key, const void *data,
 		    size_t len, mode_t mode, struct err *e);
 	int	 (*del_blob)(void *be, const char *key, struct err *e);
+	/* As store_list_blobs(); prefix is already checked. */
+	int	 (*list_blobs)(void *be, const char *prefix,
+		    struct strlist *keys, mode_t **modes, struct err *e);
 };
 
 /* A held lock; the backend that made it releases it. */

@@ -602,6 +602,102 @@ out:
 	return rc;
 }
 
+/* Walks dir (key prefix rel) adding regular files; skips dot names. */
+static int
+fs_walk_blobs(const char *dir, const char *rel, struct strlist *keys,
+    struct buf *modes, struct err *e)
+{
+	struct dirent *de;
+	struct stat st;
+	char *sub, *subrel;
+	mode_t m;
+	DIR *d;
+	int rc = -1;
+
+	if ((d = opendir(dir)) == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		err_sys(e, "%s", dir);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')	/* ., .., temporaries */
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW)
+		    == -1) {
+			err_sys(e, "%s/%s", dir, de->d_name);
+			goto out;
+		}
+		sub = path_join(dir, de->d_name);
+		subrel = path_join(rel, de->d_name);
+		if (S_ISDIR(st.st_mode)) {
+			if (fs_walk_blobs(sub, subrel, keys, modes, e) != 0) {
+				free(sub);
+				free(subrel);
+				goto out;
+			}
+		} else if (S_ISREG(st.st_mode)) {
+			strlist_add(keys, subrel);
+			m = st.st_mode & 07777;
+			buf_append(modes, &m, sizeof(m));
+		}
+		free(sub);
+		free(subrel);
+	}
+	rc = 0;
+out:
+	closedir(d);
+	return rc;
+}
+
+static int
+fs_list_blobs(void *be, const char *prefix, struct strlist *keys,
+    mode_t **modes, struct err *e)
+{
+	struct store_fs *fs = be;
+	struct strlist got;
+	struct buf mb;
+	mode_t *mv = NULL, *out = NULL;
+	char *dir, **order = NULL;
+	size_t i, j, n;
+	int rc = -1;
+
+	strlist_init(&got);
+	buf_init(&mb);
+	dir = path_join(fs->root, prefix);
+	if (fs_walk_blobs(dir, prefix, &got, &mb, e) != 0)
+		goto out;
+	n = got.n;
+	mv = (mode_t *)(void *)mb.data;
+	/* Sort keys, carrying each one's mode along. */
+	order = xcalloc(n + 1, sizeof(*order));
+	for (i = 0; i < n; i++)
+		order[i] = got.v[i];
+	if (n > 1)
+		qsort(order, n, sizeof(*order), cmp_str);
+	out = xcalloc(n + 1, sizeof(*out));
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < n && got.v[j] != order[i]; j++)
+			;
+		out[i] = mv[j];
+	}
+	if (modes != NULL) {
+		/* Parallel to the keys this call adds. */
+		*modes = out;
+		out = NULL;
+	}
+	for (i = 0; i < n; i++)
+		strlist_add(keys, order[i]);
+	rc = 0;
+out:
+	free(out);
+	free(order);
+	buf_free(&mb);
+	strlist_free(&got);
+	free(dir);
+	return rc;
+}
+
 const struct store_backend store_fs_backend = {
 	.name = "fs",
 	.open = fs_open,
@@ -614,4 +710,5 @@ const struct store_backend store_fs_backend = {
 	.get_blob = fs_get_blob,
 	.put_blob = fs_put_blob,
 	.del_blob = fs_del_blob,
+	.list_blobs = fs_list_blobs,
 };

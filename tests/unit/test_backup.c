@@ -1,0 +1,446 @@
+/*
+ * Tests for backup and restore: the ustar writer/reader (tar.c), the CMS
+ * seal/unseal (backup.c) and the `backup`/`restore` commands ($CERTKEEP,
+ * with --store) over a real store filled through the store API with sets
+ * made by tests/lib/mkcerts.sh. Also opens an archive by hand with the
+ * command the README gives (openssl cms -decrypt ... | tar -x).
+ * Runs from the source tree root (tests/run.sh does).
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "backup.h"
+#include "err.h"
+#include "store.h"
+#include "tar.h"
+#include "tap.h"
+#include "util.h"
+
+static char dir[] = "/tmp/certkeep-backup.XXXXXX";
+static const char *certkeep;
+
+/* Runs a shell command line; returns its exit status. */
+static int __attribute__((format(printf, 1, 2)))
+run(const char *fmt, ...)
+{
+	va_list ap;
+	char *cmd;
+	int st;
+
+	va_start(ap, fmt);
+	if (vasprintf(&cmd, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	st = system(cmd);
+	free(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+/* certkeep ARGS with stdout/stderr in dir/out, dir/err; exit status. */
+static int __attribute__((format(printf, 1, 2)))
+ck(const char *fmt, ...)
+{
+	va_list ap;
+	char *args;
+	int rc;
+
+	va_start(ap, fmt);
+	if (vasprintf(&args, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	rc = run("%s %s >%s/out 2>%s/err", certkeep, args, dir, dir);
+	if (run("grep -q Sanitizer %s/err", dir) == 0) {
+		ok(0, "no sanitizer report from certkeep %s", args);
+		run("sed 's/^/#   /' %s/err | head -30", dir);
+	}
+	free(args);
+	return rc;
+}
+
+static int
+err_has(const char *needle)
+{
+	char *p = path_join(dir, "err"), *d;
+	struct err e;
+	int r;
+
+	d = file_read(p, 1 << 20, NULL, &e);
+	r = d != NULL && strstr(d, needle) != NULL;
+	if (!r)
+		printf("#   stderr: %s\n", d != NULL ? d : "(none)");
+	free(d);
+	free(p);
+	return r;
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	struct err e;
+
+	return file_read(path, 4 << 20, len, &e);
+}
+
+/* Whether a and b hold the same bytes and mode (following symlinks). */
+static int
+same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	char *da, *db;
+	size_t la = 0, lb = 0;
+	int r;
+
+	if (stat(a, &sa) != 0 || stat(b, &sb) != 0)
+		return 0;
+	da = slurp(a, &la);
+	db = slurp(b, &lb);
+	r = da != NULL && db != NULL && la == lb && memcmp(da, db, la) == 0 &&
+	    (sa.st_mode & 07777) == (sb.st_mode & 07777);
+	if (!r)
+		printf("#   differ: %s (%o) %s (%o)\n", a, sa.st_mode & 07777,
+		    b, sb.st_mode & 07777);
+	free(da);
+	free(db);
+	return r;
+}
+
+static mode_t
+mode_of(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 ? st.st_mode & 07777 : (mode_t)-1;
+}
+
+/* Puts the set made in dir/sets/<name> into the store. */
+static int
+put_set(struct store *s, const char *name)
+{
+	struct certset set;
+	struct err e;
+	char *p;
+	int rc;
+
+	memset(&set, 0, sizeof(set));
+	p = xasprintf("%s/sets/%s/cert.pem", dir, name);
+	set.cert = slurp(p, NULL);
+	free(p);
+	p = xasprintf("%s/sets/%s/cert_auth.pem", dir, name);
+	set.chain = slurp(p, NULL);
+	free(p);
+	p = xasprintf("%s/sets/%s/key.pem", dir, name);
+	set.key = slurp(p, NULL);
+	free(p);
+	rc = store_replace_set(s, name, &set, &e);
+	if (rc != 0)
+		printf("# put_set %s: %s\n", name, e.msg);
+	certset_clear(&set);
+	return rc;
+}
+
+static void
+test_tar(void)
+{
+	struct tar_entries t, r;
+	struct buf b;
+	struct err e;
+	char longp[300], *bad;
+	const struct tar_entry *en;
+
+	tar_entries_init(&t);
+	tar_entries_init(&r);
+	buf_init(&b);
+	tar_entries_add(&t, "a", NULL, 0, 0700, 1000);
+	tar_entries_add(&t, "a/key.pem", "secret\n", 7, 0600, 1000);
+	memset(longp, 'x', sizeof(longp));
+	memcpy(longp, "a/", 2);
+	longp[150] = '/';
+	longp[220] = '\0';
+	tar_entries_add(&t, longp, "", 0, 0644, 1000);
+	ok(tar_write(&t, &b, &e) == 0, "tar written");
+	ok(b.len % 512 == 0 && b.len == 512 * 6,
+	    "ustar blocks: 3 headers, 1 data, 2 end (%zu)", b.len);
+	ok(tar_read(b.data, b.len, &r, &e) == 0, "tar read back: %s", e.msg);
+	is_int(r.n, 3, "three entries");
+	en = tar_entries_find(&r, "a/key.pem");
+	ok(en != NULL && en->len == 7 && memcmp(en->data, "secret\n", 7) == 0
+	    && en->mode == 0600, "file bytes and mode kept");
+	ok(tar_entries_find(&r, longp) != NULL, "220-byte path via prefix");
+	en = tar_entries_find(&r, "a");
+	ok(en != NULL && en->is_dir && en->mode == 0700, "directory kept");
+	tar_entries_free(&r);
+
+	/* Damage: a header byte, a truncation, an unsafe path. */
+	b.data[1] ^= 1;
+	ok(tar_read(b.data, b.len, &r, &e) == -1 && r.n == 0 &&
+	    strstr(e.msg, "checksum") != NULL, "header damage: %s", e.msg);
+	b.data[1] ^= 1;
+	ok(tar_read(b.data, b.len - 1024 - 512, &r, &e) == -1,
+	    "truncated: %s", e.msg);
+	tar_entries_free(&t);
+	tar_entries_add(&t, "../etc/passwd", "x", 1, 0644, 0);
+	buf_free(&b);
+	tar_write(&t, &b, &e);
+	ok(tar_read(b.data, b.len, &r, &e) == -1 && strstr(e.msg, "unsafe")
+	    != NULL, "../ refused: %s", e.msg);
+	tar_entries_free(&t);
+	buf_free(&b);
+	tar_entries_add(&t, "/abs", "x", 1, 0644, 0);
+	tar_write(&t, &b, &e);
+	ok(tar_read(b.data, b.len, &r, &e) == -1, "absolute path refused");
+	/* A symlink entry. */
+	b.data[156] = '2';
+	bad = b.data;
+	(void)bad;
+	ok(tar_read(b.data, b.len, &r, &e) == -1, "link refused: %s", e.msg);
+	tar_entries_free(&t);
+	tar_entries_free(&r);
+	buf_free(&b);
+}
+
+static void
+test_seal(void)
+{
+	struct buf out, back;
+	struct err e;
+	const char *msg = "hello, archive";
+
+	buf_init(&out);
+	buf_init(&back);
+	ok(backup_seal(msg, strlen(msg), "pw", 2, 1000, &out, &e) == 0,
+	    "sealed: %s", e.msg);
+	ok(backup_unseal(out.data, out.len, "pw", 2, &back, &e) == 0 &&
+	    back.len == strlen(msg) && memcmp(back.data, msg, back.len) == 0,
+	    "unsealed: %s", e.msg);
+	/* Wrong passphrase and damage: through the commands below (each
+	   attempt costs a full key derivation). */
+	ok(backup_seal(msg, strlen(msg), "", 0, 1000, &out, &e) == -1,
+	    "empty passphrase refused");
+	buf_free(&out);
+	buf_free(&back);
+}
+
+int
+main(void)
+{
+	static const char *const names[] = { "webmail.example.com",
+	    "mx.example.com", "other", NULL };
+	static const char *const files[] = { "cert.pem", "cert_auth.pem",
+	    "key.pem", "fullchain.pem", "combined.pem", NULL };
+	struct store *s;
+	struct err e;
+	cJSON *st;
+	char *a, *b, *p, *arch;
+	size_t i, j, len;
+	int allsame;
+
+	if ((certkeep = getenv("CERTKEEP")) == NULL)
+		certkeep = "./certkeep";
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	test_tar();
+	test_seal();
+
+	/* A store with three sets, two states and an account. */
+	ok(run("sh tests/lib/mkcerts.sh mkcerts_ca %s/ca", dir) == 0,
+	    "test CA");
+	for (i = 0; names[i] != NULL; i++)
+		ok(run("sh tests/lib/mkcerts.sh mkcerts_leaf %s/ca %s/sets/%s "
+		    "ec-p256 10 90 %s", dir, dir, names[i], names[i]) == 0,
+		    "set %s made", names[i]);
+	p = path_join(dir, "store");
+	s = store_open(p, 1, &e);
+	free(p);
+	ok(s != NULL, "store opened");
+	for (i = 0; names[i] != NULL; i++)
+		ok(put_set(s, names[i]) == 0, "set %s stored", names[i]);
+	st = cJSON_Parse("{\"version\":1,\"serial\":\"0A\","
+	    "\"last_expiring_notice\":\"2026-11-24T06:00:00Z\"}");
+	ok(store_put_state(s, names[0], st, &e) == 0, "state stored");
+	ok(store_put_state(s, names[2], st, &e) == 0, "state stored");
+	cJSON_Delete(st);
+	ok(store_put_blob(s, "accounts/acme.test/key.pem", "-----BEGIN "
+	    "PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n", 57, 0600, &e)
+	    == 0 && store_put_blob(s, "accounts/acme.test/account.json",
+	    "{\"url\":\"https://acme.test/acct/1\"}\n", 35, 0644, &e) == 0,
+	    "account stored");
+	store_free(s);
+
+	/* backup with the passphrase from the environment. */
+	setenv("CERTKEEP_PASSPHRASE", "correct horse battery", 1);
+	arch = path_join(dir, "b.cms");
+	/* Few rounds: PBKDF2 under ASan's malloc is slow; the default is
+	   measured by tests/bench/backup.sh. */
+	is_int(ck("backup %s --store %s/store --kdf-iterations 2000", arch,
+	    dir), 0, "backup exit 0");
+	ok(run("openssl cms -cmsout -print -inform DER -in %s | "
+	    "grep -q 'INTEGER *:07D0'", arch) == 0,
+	    "the archive carries its PBKDF2 count (2000)");
+	ok(run("openssl cms -cmsout -print -inform DER -in %s | grep -q "
+	    "'id-smime-ct-authEnvelopedData'", arch) == 0 &&
+	    run("openssl cms -cmsout -print -inform DER -in %s | grep -q "
+	    "'aes-256-gcm'", arch) == 0,
+	    "AuthEnvelopedData with AES-256-GCM");
+	is_int(mode_of(arch), 0600, "archive is 0600");
+	ok(run("grep -q 'backup %s: 3 certificates' %s/out", arch, dir) == 0,
+	    "backup says what it wrote");
+	a = slurp(arch, &len);
+	ok(a != NULL && len > 0 && memmem(a, len, "PRIVATE KEY", 11) == NULL
+	    && memmem(a, len, "BEGIN CERTIFICATE", 17) == NULL,
+	    "nothing readable in the archive");
+	free(a);
+
+	/* The README's manual command. */
+	ok(run("cd %s && openssl cms -decrypt -inform DER -in b.cms "
+	    "-pwri_password 'correct horse battery' -out manual.tar && "
+	    "mkdir manual && tar -xpf manual.tar -C manual", dir) == 0,
+	    "openssl cms -decrypt -pwri_password | tar -x opens it");
+	allsame = 1;
+	for (i = 0; names[i] != NULL; i++)
+		for (j = 0; files[j] != NULL; j++) {
+			a = xasprintf("%s/store/letsencrypt/%s/%s", dir,
+			    names[i], files[j]);
+			b = xasprintf("%s/manual/letsencrypt/%s/%s", dir,
+			    names[i], files[j]);
+			allsame &= same_file(a, b);
+			free(a);
+			free(b);
+		}
+	ok(allsame, "manual extraction: every set file identical, modes too");
+	p = xasprintf("%s/manual/letsencrypt/%s/key.pem", dir, names[0]);
+	is_int(mode_of(p), 0600, "manual extraction: key 0600");
+	free(p);
+	p = xasprintf("%s/manual/accounts/acme.test", dir);
+	is_int(mode_of(p), 0700, "manual extraction: dirs 0700");
+	free(p);
+	ok(run("tar -tvf %s/manual.tar | grep -q ' certkeep-backup.json$'",
+	    dir) == 0, "GNU tar lists the index");
+
+	/* Round trip into an empty store. */
+	is_int(ck("restore %s --store %s/store2", arch, dir), 0,
+	    "restore exit 0");
+	allsame = 1;
+	for (i = 0; names[i] != NULL; i++)
+		for (j = 0; files[j] != NULL; j++) {
+			a = xasprintf("%s/store/letsencrypt/%s/%s", dir,
+			    names[i], files[j]);
+			b = xasprintf("%s/store2/letsencrypt/%s/%s", dir,
+			    names[i], files[j]);
+			allsame &= same_file(a, b);
+			free(a);
+			free(b);
+		}
+	ok(allsame, "restored sets byte-identical with modes");
+	a = xasprintf("%s/store/state/%s.json", dir, names[0]);
+	b = xasprintf("%s/store2/state/%s.json", dir, names[0]);
+	ok(same_file(a, b), "state restored byte-identical");
+	free(a);
+	free(b);
+	a = xasprintf("%s/store2/state/%s.json", dir, names[1]);
+	ok(access(a, F_OK) != 0, "no state invented");
+	free(a);
+	a = xasprintf("%s/store/accounts/acme.test/key.pem", dir);
+	b = xasprintf("%s/store2/accounts/acme.test/key.pem", dir);
+	ok(same_file(a, b), "account key restored, 0600");
+	free(a);
+	free(b);
+	a = xasprintf("%s/store/accounts/acme.test/account.json", dir);
+	b = xasprintf("%s/store2/accounts/acme.test/account.json", dir);
+	ok(same_file(a, b), "account file restored, 0644");
+	free(a);
+	free(b);
+	p = xasprintf("%s/store2/letsencrypt/%s/key.pem", dir, names[1]);
+	is_int(mode_of(p), 0600, "restored key 0600");
+	free(p);
+	p = xasprintf("%s/store2/letsencrypt/%s/", dir, names[1]);
+	is_int(mode_of(p), 0700, "restored set directory 0700");
+	free(p);
+	p = xasprintf("%s/store2/accounts/acme.test", dir);
+	is_int(mode_of(p), 0700, "restored account directory 0700");
+	free(p);
+
+	/* Not over an existing repository without --force. */
+	a = xasprintf("%s/store2/letsencrypt/%s/cert.pem", dir, names[0]);
+	b = slurp(a, NULL);
+	is_int(ck("restore %s --store %s/store2", arch, dir), 1,
+	    "restore into a non-empty store: exit 1");
+	ok(err_has("not empty") && err_has("--force"), "says why and --force");
+	is_int(ck("restore %s --store %s/store2 --force", arch, dir), 0,
+	    "restore --force: exit 0");
+	p = slurp(a, NULL);
+	ok(p != NULL && b != NULL && strcmp(p, b) == 0,
+	    "after --force the set is the backup's");
+	free(p);
+	free(b);
+	free(a);
+
+	/* Wrong passphrase, damaged archives: refused, nothing written. */
+	setenv("CERTKEEP_PASSPHRASE", "wrong horse", 1);
+	is_int(ck("restore %s --store %s/store3", arch, dir), 1,
+	    "wrong passphrase: exit 1");
+	ok(err_has("wrong passphrase") && err_has("nothing was written"),
+	    "wrong passphrase said");
+	p = path_join(dir, "store3");
+	ok(access(p, F_OK) != 0, "wrong passphrase: nothing written");
+	setenv("CERTKEEP_PASSPHRASE", "correct horse battery", 1);
+	a = slurp(arch, &len);
+	{
+		/* Flip one byte: in the content, in the tag, in the
+		   recipient info. */
+		size_t at[] = { len / 2, len - 10, 60 };
+		char *bad = path_join(dir, "bad.cms");
+
+		for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+			a[at[i]] ^= 0x40;
+			file_write_atomic(bad, a, len, 0600, &e);
+			a[at[i]] ^= 0x40;
+			is_int(ck("restore %s --store %s/store3", bad, dir), 1,
+			    "byte %zu of %zu flipped: exit 1", at[i], len);
+			ok(err_has("nothing was written") && access(p, F_OK)
+			    != 0, "byte %zu flipped: nothing written", at[i]);
+		}
+		file_write_atomic(bad, a, len / 2, 0600, &e);
+		is_int(ck("restore %s --store %s/store3", bad, dir), 1,
+		    "truncated archive: exit 1");
+		ok(access(p, F_OK) != 0, "truncated: nothing written");
+		free(bad);
+	}
+	free(a);
+	free(p);
+
+	/* Passphrase sources. */
+	unsetenv("CERTKEEP_PASSPHRASE");
+	is_int(ck("restore %s --store %s/store3", arch, dir), 64,
+	    "no passphrase: usage error");
+	is_int(ck("backup %s --store %s/store --passphrase secret", arch, dir),
+	    64, "--passphrase on argv refused");
+	ok(err_has("never taken from the command line"), "and says why");
+	p = path_join(dir, "pass");
+	file_write_atomic(p, "correct horse battery\n", 22, 0644, &e);
+	is_int(ck("restore %s --store %s/store3 --passphrase-file %s", arch,
+	    dir, p), 64, "group-readable passphrase file refused");
+	ok(err_has("chmod 600"), "says chmod 600");
+	chmod(p, 0600);
+	is_int(ck("restore %s --store %s/store3 --passphrase-file %s", arch,
+	    dir, p), 0, "passphrase file (one line, newline stripped) works");
+	file_write_atomic(p, "\n", 1, 0600, &e);
+	is_int(ck("backup %s --store %s/store --passphrase-file %s", arch,
+	    dir, p), 64, "empty passphrase refused");
+	is_int(ck("backup %s --store %s/store --kdf-iterations 10", arch,
+	    dir), 64, "too few PBKDF2 iterations refused");
+	setenv("CERTKEEP_PASSPHRASE", "", 1);
+	is_int(ck("backup %s --store %s/store --kdf-iterations 2000", arch,
+	    dir), 64,
+	    "empty CERTKEEP_PASSPHRASE refused");
+	free(p);
+	free(arch);
+
+	rm_rf(dir, &e);
+	return tap_done();
+}
