@@ -1,0 +1,175 @@
+/*
+ * acme.h - the ACME protocol client (RFC 8555): the directory and its
+ * meta, the nonce pool, ONE signed-request primitive (acme_post: JWS with
+ * jwk or kid, POST-as-GET, transparent badNonce retry, Location capture),
+ * problem documents turned into one clear message and classified in one
+ * table, and ONE wait helper for every poll.
+ *
+ * A struct acme is one client: one HTTP handle (connection reuse), its own
+ * nonce pool, the account key and URL once known. No global state: give
+ * each thread its own client.
+ *
+ * Every protocol step (account.c, order.c, revoke) is a small function
+ * built on acme_post().
+ */
+#ifndef CERTKEEP_ACME_H
+#define CERTKEEP_ACME_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "http.h"
+
+struct cJSON;
+struct err;
+struct key;
+struct log;
+
+/* What kind of failure the last call of a client ended with. */
+enum acme_class {
+	ACME_OK,
+	ACME_RETRYABLE,		/* badNonce, serverInternal, 5xx: try later */
+	ACME_RATE_LIMITED,	/* rateLimited: back off, persisted */
+	ACME_BAD_INPUT,		/* the CA refuses what we asked (names, CAA,
+				   validation, contact, EAB, ...) */
+	ACME_NETWORK,		/* no answer: DNS, connect, TLS */
+	ACME_PROTOCOL,		/* malformed answers, unexpected states */
+	ACME__MAX
+};
+/* "ok", "retryable", "rate-limited", "bad-input", "network", "protocol" */
+extern const char *const acme_class_names[ACME__MAX];
+
+/* The prefix of every ACME problem type. */
+#define ACME_URN	"urn:ietf:params:acme:error:"
+
+/*
+ * The class of an ACME problem type (full URN or the short name); unknown
+ * types are ACME_PROTOCOL. *validation is set to 1 for the types a failed
+ * challenge validation yields (caa, dns, connection, incorrectResponse,
+ * unauthorized, tls).
+ */
+enum acme_class acme_problem_class(const char *type, int *validation);
+
+/* The directory (RFC 8555 7.1.1) and its meta, all kept. */
+struct acme_dir {
+	char	*url;
+	char	*new_nonce;
+	char	*new_account;
+	char	*new_order;
+	char	*new_authz;	/* NULL: pre-authorization not offered */
+	char	*revoke_cert;
+	char	*key_change;
+	char	*renewal_info;	/* RFC 9773; NULL when not offered */
+	/* meta */
+	char	*terms;		/* termsOfService URL or NULL */
+	char	*website;
+	int	 eab_required;	/* externalAccountRequired */
+	struct strlist caa_identities;
+	struct cJSON *profiles;	/* meta.profiles object (owned) or NULL */
+	struct cJSON *raw;	/* the whole directory (owned) */
+};
+
+struct acme;
+
+/*
+ * A client for the directory at dir_url (https), trusting ca_file. log
+ * may be NULL. Nothing is sent yet. Free with acme_free().
+ */
+struct acme *acme_new(const char *dir_url, const char *ca_file,
+	    const struct log *log, struct err *e);
+void	 acme_free(struct acme *a);
+
+/* Fetches the directory once (later calls return the cached one). */
+const struct acme_dir *acme_directory(struct acme *a, struct err *e);
+
+/*
+ * The account key (borrowed: keep it alive while a uses it) and its URL
+ * (kid, copied; NULL until registered). Requests other than newAccount and
+ * revoke-by-certificate-key are signed with kid.
+ */
+void	 acme_set_account(struct acme *a, const struct key *k,
+	    const char *kid);
+const char *acme_kid(const struct acme *a);
+const struct key *acme_key(const struct acme *a);
+
+/* How the signed request identifies its signer. */
+enum acme_signer {
+	ACME_SIGN_KID,		/* "kid": the account URL */
+	ACME_SIGN_JWK,		/* "jwk": the account key (newAccount) */
+};
+
+/*
+ * The signed-request primitive: POSTs payload (a JSON value; NULL for
+ * POST-as-GET) to url as a flattened JWS signed with the account key,
+ * with a nonce from the pool (HEAD newNonce when it is empty). A badNonce
+ * answer is retried with the fresh nonce it carries (up to
+ * ACME_NONCE_RETRIES times); every Replay-Nonce feeds the pool.
+ *
+ * Returns 0 for a 2xx answer (r holds it: body, Location, Link, ...).
+ * Returns -1 otherwise with e holding one message ("what: detail
+ * (problem type)", subproblems naming their identifiers) and the class of
+ * the failure in acme_last_class(); r holds the answer when there was one.
+ */
+int	 acme_post(struct acme *a, const char *url, const struct cJSON *payload,
+	    enum acme_signer signer, struct http_resp *r, struct err *e);
+#define ACME_NONCE_RETRIES	25
+
+/* Unauthenticated GET (renewalInfo); 0 when the server answered. */
+int	 acme_get(struct acme *a, const char *url, struct http_resp *r,
+	    struct err *e);
+
+/*
+ * A flattened JWS (as a JSON text, malloced, caller frees) of payload
+ * (JSON text, or "" for POST-as-GET) for url, signed by k, identified by
+ * kid (NULL: by jwk), with nonce (NULL: none, for the inner JWS of a key
+ * change).
+ */
+char	*acme_jws(const struct key *k, const char *kid, const char *nonce,
+	    const char *url, const char *payload, struct err *e);
+
+/* The class, problem type (URN or NULL) and Retry-After (seconds, -1
+   none) of the last failed request of a. Borrowed. */
+enum acme_class acme_last_class(const struct acme *a);
+const char *acme_last_type(const struct acme *a);
+long long acme_last_retry_after(const struct acme *a);
+/* Requests sent by a so far (HTTP, all kinds). */
+long	 acme_requests(const struct acme *a);
+/* Records a failure found by the caller (e.g. an invalid authorization). */
+void	 acme_set_failure(struct acme *a, enum acme_class c, const char *type,
+	    long long retry_after);
+
+/*
+ * Formats a problem document (a JSON object) into out: "detail (type)"
+ * with each subproblem as "; IDENTIFIER: detail (type)". Text from the CA
+ * is escaped. Sets *type (borrowed from o) to the problem type.
+ */
+void	 acme_problem_text(const struct cJSON *o, struct buf *out,
+	    const char **type);
+
+/*
+ * The wait helper, for every poll: the first wait is short (ACME servers
+ * like Pebble answer in milliseconds), each next one doubles with jitter
+ * up to cap_ms, a Retry-After from the server is honoured, and the total
+ * is bounded by timeout_ms.
+ */
+struct acme_wait {
+	long long	 deadline_ms;	/* mono_ms() bound */
+	long long	 next_ms;	/* the next base delay */
+	long long	 cap_ms;
+	int		 polls;
+};
+#define ACME_WAIT_FIRST_MS	150
+#define ACME_WAIT_CAP_MS	5000
+void	 acme_wait_init(struct acme_wait *w, long long timeout_ms);
+/*
+ * Sleeps before the next poll: retry_after is the server's Retry-After in
+ * seconds (-1: none). Returns 0, or -1 when the next poll would come
+ * after the deadline (no sleep then).
+ */
+int	 acme_wait_next(struct acme_wait *w, long long retry_after);
+
+/* The host of a directory URL, made safe for a path component
+   ("acme-v02.api.letsencrypt.org", "127.0.0.1_14000"); malloced. */
+char	*acme_dir_host(const char *dir_url);
+
+#endif

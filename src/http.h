@@ -1,0 +1,65 @@
+/*
+ * http.h - HTTPS for the ACME client (libcurl). One struct http per client
+ * (per thread): its curl handle is reused so requests share connections.
+ * Peer and host verification are always on; trust is exactly the bundle
+ * given (SPEC 2.1, resolved by cabundle_path()).
+ */
+#ifndef CERTKEEP_HTTP_H
+#define CERTKEEP_HTTP_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "util.h"
+
+struct err;
+struct http;
+
+/* Response bodies larger than this are refused (a chain is a few KiB). */
+#define HTTP_BODY_MAX	(2 * 1024 * 1024)
+#define HTTP_CONNECT_TIMEOUT_MS	10000L
+#define HTTP_TIMEOUT_MS		60000L
+
+struct http_resp {
+	long		 status;	/* HTTP status */
+	char		*body;		/* malloced, NUL-terminated */
+	size_t		 len;
+	char		*content_type;	/* malloced or NULL */
+	char		*nonce;		/* Replay-Nonce, or NULL */
+	char		*location;	/* Location, or NULL */
+	char		*retry_after;	/* Retry-After as sent, or NULL */
+	struct strlist	 link_up;	/* Link: <url>;rel="up" */
+	struct strlist	 link_alternate;	/* rel="alternate" */
+};
+
+void	 http_resp_init(struct http_resp *r);
+void	 http_resp_clear(struct http_resp *r);	/* frees and re-inits */
+
+/*
+ * A client trusting the CA file ca_file (a path, must exist). Returns NULL
+ * and fills e on failure. Free with http_free().
+ */
+struct http *http_new(const char *ca_file, struct err *e);
+void	 http_free(struct http *h);
+
+/*
+ * Sends one request: method "GET", "HEAD" or "POST"; body (may be NULL)
+ * with content type ctype. Fills r (caller inits and clears). Returns 0
+ * when the server answered (any status), -1 when there was no answer
+ * (DNS, connect, TLS — e says which, naming the URL and the trust file
+ * for a certificate problem).
+ */
+int	 http_request(struct http *h, const char *method, const char *url,
+	    const char *ctype, const void *body, size_t len,
+	    struct http_resp *r, struct err *e);
+
+/* Requests sent through h so far (for -v and the tests). */
+long	 http_count(const struct http *h);
+
+/*
+ * The Retry-After of r in seconds from now (delta-seconds or HTTP-date,
+ * never negative), or -1 when absent or malformed.
+ */
+long long http_retry_after(const struct http_resp *r, time_t now);
+
+#endif
