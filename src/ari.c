@@ -470,11 +470,31 @@ ari_replaces_refused(long status, const char *problem_type)
 	return 1;
 }
 
-const char *
-ari_known_url(const struct ari_state *st, const char *cert_id)
+/* Length of "scheme://authority" of url, or 0. */
+static size_t
+origin_len(const char *url)
 {
+	const char *p = strstr(url, "://");
+
+	if (p == NULL)
+		return 0;
+	p += 3;
+	return (size_t)(p - url) + strcspn(p, "/?#");
+}
+
+const char *
+ari_known_url(const struct ari_state *st, const char *cert_id,
+    const char *dir_url)
+{
+	size_t n;
+
 	if (st == NULL || cert_id == NULL || st->cert_id == NULL ||
-	    strcmp(st->cert_id, cert_id) != 0)
+	    st->url == NULL || strcmp(st->cert_id, cert_id) != 0)
+		return NULL;
+	/* Another CA (the manifest's directory changed): ask it. */
+	n = origin_len(st->url);
+	if (dir_url == NULL || n == 0 || origin_len(dir_url) != n ||
+	    strncmp(st->url, dir_url, n) != 0)
 		return NULL;
 	return st->url;
 }

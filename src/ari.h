@@ -148,10 +148,12 @@ struct cJSON *ari_state_to_output(const struct ari_state *st);
 
 /*
  * The renewalInfo base URL to poll cert_id with when it is already known
- * from the last poll (borrowed from st), else NULL: the caller takes it
- * from the directory.
+ * from the last poll and lives at the same origin (scheme://host:port) as
+ * dir_url, the manifest's directory (borrowed from st); else NULL: the
+ * caller takes it from the directory.
  */
-const char *ari_known_url(const struct ari_state *st, const char *cert_id);
+const char *ari_known_url(const struct ari_state *st, const char *cert_id,
+	    const char *dir_url);
 
 /* An unauthenticated GET, as the acme module's HTTP layer makes it. */
 struct ari_http {

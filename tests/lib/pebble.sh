@@ -57,7 +57,7 @@ PEBBLE_CHALLTESTSRV=${PEBBLE_CHALLTESTSRV:-/usr/bin/pebble-challtestsrv}
 _pebble_certs() {
 	_pd=$1
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	    -keyout "$_pd/ca.key" -out "$_pd/ca.pem" -days 30 \
+	    -keyout "$_pd/ca.key" -out "$_pd/ca.pem" -days 3650 \
 	    -subj "/CN=certkeep test Pebble HTTPS CA" 2>/dev/null || return 1
 	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 	    -keyout "$_pd/key.pem" -out "$_pd/server.csr" \
@@ -65,7 +65,7 @@ _pebble_certs() {
 	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:false\nextendedKeyUsage=serverAuth\n' \
 	    >"$_pd/server.ext"
 	openssl x509 -req -in "$_pd/server.csr" -CA "$_pd/ca.pem" \
-	    -CAkey "$_pd/ca.key" -CAcreateserial -days 30 \
+	    -CAkey "$_pd/ca.key" -CAcreateserial -days 3650 \
 	    -extfile "$_pd/server.ext" -out "$_pd/cert.pem" 2>/dev/null
 }
 

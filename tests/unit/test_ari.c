@@ -491,7 +491,12 @@ test_poll(void)
 	ok(ari_poll(&st, "A.01", na, 90 * DAY, "https://ca/ri/", &h, now,
 	    &msg) == 1 && f.calls == 1, "first poll sent");
 	is_str(f.last_url, "https://ca/ri/A.01", "GET <renewalInfo>/<certID>");
-	is_str(ari_known_url(&st, "A.01"), "https://ca/ri", "URL kept");
+	is_str(ari_known_url(&st, "A.01", "https://ca/dir"), "https://ca/ri",
+	    "URL kept");
+	ok(ari_known_url(&st, "A.01", "https://ca:8443/dir") == NULL,
+	    "not for another CA");
+	ok(ari_known_url(&st, "A.01", "https://cab/dir") == NULL,
+	    "not for another host with the same prefix");
 	ok(ari_poll(&st, "A.01", na, 90 * DAY, "https://ca/ri", &h, now + 60,
 	    &msg) == 0 && f.calls == 1, "not again before Retry-After");
 	ok(ari_poll(&st, "A.01", na, 90 * DAY, "https://ca/ri", &h,
@@ -510,7 +515,8 @@ test_poll(void)
 	    f.calls == 3 && st.unsupported, "no renewalInfo: nothing sent");
 	ok(ari_poll_due(&st, "B.02", na, now + 30 * DAY) == 0,
 	    "and never due for that certificate");
-	ok(ari_known_url(&st, "B.02") == NULL, "no URL known");
+	ok(ari_known_url(&st, "B.02", "https://ca/dir") == NULL,
+	    "no URL known");
 	ok(ari_poll_due(&st, "C.03", na, now) == 1,
 	    "the next certificate is asked again");
 	ari_state_clear(&st);
