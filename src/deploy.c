@@ -10,6 +10,7 @@
 #include "hook.h"
 #include "log.h"
 #include "manifest.h"
+#include "notify.h"
 #include "render.h"
 #include "store.h"
 #include "util.h"
@@ -65,6 +66,34 @@ report_failure(struct hook_report *rep, const struct log *log,
 		log_error(log, "%s", e->msg);
 }
 
+/*
+ * Tells the certificate's recipients (SPEC 5: any failure) that the new
+ * certificate is in the repository but a hook after it failed. Sending
+ * never fails the run (notify_event logs).
+ */
+static void
+notify_hook_failure(const struct manifest *m, struct store *s,
+    const struct log *log, const struct mcert *c, const char *why)
+{
+	struct notify_info info;
+	struct err e;
+	char *path;
+
+	memset(&info, 0, sizeof(info));
+	path = store_live_path(s, c->name, STORE_CERT);
+	info.renewal = 1;
+	info.stage = "deploy";
+	info.problem_type = "hook";
+	info.problem = why;
+	info.advice = "The new certificate is in the repository, but a hook "
+	    "after it failed, so a server may still use the old one. Fix the "
+	    "hook (see the log), then run it by hand.";
+	info.cert_path = path;
+	err_clear(&e);
+	notify_event(m, c, NOTIFY_FAILED, &info, log, &e);
+	free(path);
+}
+
 int
 hooks_after_apply(const struct manifest *m, struct store *s,
     const struct log *log, const struct render_changes *rc,
@@ -74,12 +103,13 @@ hooks_after_apply(const struct manifest *m, struct store *s,
 	struct hook_result res;
 	struct err e;
 	struct buf names;
-	char *label = NULL;
+	char *label = NULL, **why;
 	size_t i, on, last = 0;
 	int k, run;
 
 	free(rep->cert_failed);
 	rep->cert_failed = xcalloc(m->ncerts + 1, 1);
+	why = xcalloc(m->ncerts + 1, sizeof(*why));
 	rep->ncerts = m->ncerts;
 	for (k = 0; k < SERVER__MAX; k++) {
 		if (m->fragments.reload[k] == NULL)
@@ -119,8 +149,11 @@ hooks_after_apply(const struct manifest *m, struct store *s,
 			rep->reload[k] = -1;
 			for (i = 0; i < m->ncerts; i++)
 				if (cert_on_server(&m->certs[i], k) &&
-				    cert_changed != NULL && cert_changed[i])
+				    cert_changed != NULL && cert_changed[i] &&
+				    !rep->cert_failed[i]) {
 					rep->cert_failed[i] = 1;
+					why[i] = xstrdup(e.msg);
+				}
 		} else {
 			rep->reload[k] = 1;
 		}
@@ -142,10 +175,18 @@ hooks_after_apply(const struct manifest *m, struct store *s,
 		if (hook_run(c->deploy_hook, env.v, m->fragments.hook_timeout,
 		    label, log, &res, &e) == -1) {
 			report_failure(rep, log, c->name, &e);
+			if (!rep->cert_failed[i])
+				why[i] = xstrdup(e.msg);
 			rep->cert_failed[i] = 1;
 		}
 		strlist_free(&env);
 	}
+	for (i = 0; i < m->ncerts; i++) {
+		if (rep->cert_failed[i])
+			notify_hook_failure(m, s, log, &m->certs[i], why[i]);
+		free(why[i]);
+	}
+	free(why);
 	free(label);
 	return rep->nfailed > 0 ? -1 : 0;
 }
