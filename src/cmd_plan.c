@@ -172,6 +172,14 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 		if (next_run > 0 && items[i].backoff_until == 0)
 			ari_plan_adjust(&items[i], &states[i].ari, now,
 			    next_run);
+		/* -v: the daily check lines, as apply logs them. */
+		if (items[i].info.status != CERTINFO_MISSING &&
+		    items[i].info.status != CERTINFO_CORRUPT_CERT)
+			log_cert_expiry(&ctx->log, LOG_DEBUG, m->certs[i].name,
+			    items[i].info.not_after, now, next_run);
+		if (items[i].action == PLAN_RENEW)
+			log_cert_window(&ctx->log, LOG_DEBUG,
+			    m->certs[i].name, items[i].reason_text);
 		if (items[i].action != PLAN_KEEP)
 			pending = 1;
 	}

@@ -156,14 +156,14 @@ log_date(time_t t, char *out, size_t outsz)
 }
 
 void
-log_cert_expiry(const struct log *l, const char *name, time_t not_after,
-    time_t now, long long next_check)
+log_cert_expiry(const struct log *l, enum log_level lvl, const char *name,
+    time_t not_after, time_t now, long long next_check)
 {
 	char day[32], ts[32], nc[32], tail[64];
 	long long left = log_days_left(not_after, now);
 	cJSON *f;
 
-	if (l == NULL || l->level < LOG_INFO)
+	if (l == NULL || l->level < lvl)
 		return;
 	log_date(not_after, day, sizeof(day));
 	time_format_rfc3339(not_after, ts, sizeof(ts));
@@ -179,23 +179,24 @@ log_cert_expiry(const struct log *l, const char *name, time_t not_after,
 		cJSON_AddNumberToObject(f, "next_check_seconds",
 		    (double)next_check);
 	if (not_after <= now)
-		log_event(l, LOG_INFO, name, "check", f,
+		log_event(l, lvl, name, "check", f,
 		    "certificate %s expired %s, %lld day%s ago%s", name, day,
 		    -left, -left == 1 ? "" : "s", tail);
 	else
-		log_event(l, LOG_INFO, name, "check", f,
+		log_event(l, lvl, name, "check", f,
 		    "certificate %s expires %s, %lld day%s left%s", name, day,
 		    left, left == 1 ? "" : "s", tail);
 }
 
 void
-log_cert_window(const struct log *l, const char *name, const char *why)
+log_cert_window(const struct log *l, enum log_level lvl, const char *name,
+    const char *why)
 {
 	if (why != NULL && *why != '\0')
-		log_event(l, LOG_INFO, name, "window", NULL,
+		log_event(l, lvl, name, "window", NULL,
 		    "renewal window reached for %s: %s", name, why);
 	else
-		log_event(l, LOG_INFO, name, "window", NULL,
+		log_event(l, lvl, name, "window", NULL,
 		    "renewal window reached for %s", name);
 }
 

@@ -56,20 +56,22 @@ void	 log_event(const struct log *l, enum log_level lvl, const char *name,
 	    __attribute__((format(printf, 6, 7)));
 
 /*
- * The daily check line of one certificate (INFO, event "check"):
+ * The daily check line of one certificate (level lvl: INFO in apply,
+ * DEBUG in plan; event "check"):
  *   certificate NAME expires 2027-02-22, 54 days left, next check in 24h
  * next_check: seconds until the next check, or <= 0 to leave that part
  * out. JSON adds "not_after" (RFC 3339), "days_left" and
  * "next_check_seconds". An expired certificate says "expired ... ago".
  */
-void	 log_cert_expiry(const struct log *l, const char *name,
-	    time_t not_after, time_t now, long long next_check);
+void	 log_cert_expiry(const struct log *l, enum log_level lvl,
+	    const char *name, time_t not_after, time_t now,
+	    long long next_check);
 /*
- * "renewal window reached for NAME: WHY" (INFO, event "window"); why is
- * the plan's reason text (may be NULL).
+ * "renewal window reached for NAME: WHY" (level lvl, event "window");
+ * why is the plan's reason text (may be NULL).
  */
-void	 log_cert_window(const struct log *l, const char *name,
-	    const char *why);
+void	 log_cert_window(const struct log *l, enum log_level lvl,
+	    const char *name, const char *why);
 /*
  * "issued NAME, expires 2027-05-23" / "renewed NAME, expires 2027-05-23"
  * (INFO, event "issued"/"renewed"); JSON adds "not_after" and "serial"

@@ -7,11 +7,15 @@
 #include <cjson/cJSON.h>
 
 #include "cabundle.h"
+#include "certinfo.h"
+#include "check.h"
 #include "err.h"
 #include "log.h"
 #include "mail.h"
 #include "manifest.h"
 #include "notify.h"
+#include "plan.h"
+#include "state.h"
 #include "util.h"
 #include "version.h"
 
@@ -526,4 +530,77 @@ notify_expiring_due(time_t last, time_t now)
 	if (gmtime_r(&last, &a) == NULL || gmtime_r(&now, &b) == NULL)
 		return 1;
 	return a.tm_year != b.tm_year || a.tm_yday != b.tm_yday;
+}
+
+void
+notify_info_from_certinfo(struct notify_info *info, const struct certinfo *ci)
+{
+	if (ci == NULL || ci->status == CERTINFO_MISSING ||
+	    ci->status == CERTINFO_CORRUPT_CERT)
+		return;
+	info->not_after = ci->not_after;
+	info->serial = ci->serial;
+	info->issuer = ci->issuer_cn != NULL ? ci->issuer_cn : ci->issuer;
+}
+
+int
+notify_expiring_maybe(const struct manifest *m, const struct mcert *c,
+    const struct certinfo *ci, struct certstate *st, time_t now,
+    const struct log *log)
+{
+	struct notify_info ni;
+	long long window;
+
+	if (!m->notify.enabled || ci == NULL ||
+	    ci->status == CERTINFO_MISSING ||
+	    ci->status == CERTINFO_CORRUPT_CERT)
+		return 0;
+	window = plan_renew_window(&m->renew_before, ci->not_before,
+	    ci->not_after);
+	if ((long long)now < (long long)ci->not_after - window)
+		return 0;
+	if (!notify_expiring_due(st->last_expiring_notice, now))
+		return 0;
+	memset(&ni, 0, sizeof(ni));
+	ni.now = now;
+	notify_info_from_certinfo(&ni, ci);
+	if (notify_event(m, c, NOTIFY_EXPIRING, &ni, log, NULL) != 0)
+		return -1;
+	st->last_expiring_notice = now;
+	return 1;
+}
+
+int
+notify_preflight_failed(const struct manifest *m, const struct mcert *c,
+    const struct check_results *r, const struct certinfo *ci, int renewal,
+    const struct log *log)
+{
+	struct notify_info ni;
+	struct buf b;
+	const char *first = NULL;
+	size_t i;
+	int rc;
+
+	if (!m->notify.enabled)
+		return 0;
+	buf_init(&b);
+	for (i = 0; i < r->n; i++) {
+		if (r->v[i].status != CHECK_FAIL)
+			continue;
+		if (first == NULL)
+			first = r->v[i].check;
+		buf_printf(&b, "%s%s%s%s: %s", b.len > 0 ? "; " : "",
+		    r->v[i].check, r->v[i].hostname != NULL ? " " : "",
+		    r->v[i].hostname != NULL ? r->v[i].hostname : "",
+		    r->v[i].message != NULL ? r->v[i].message : "failed");
+	}
+	memset(&ni, 0, sizeof(ni));
+	notify_info_from_certinfo(&ni, ci);
+	ni.renewal = renewal;
+	ni.stage = "preflight";
+	ni.problem_type = first;
+	ni.problem = b.data != NULL ? b.data : "a preflight check failed";
+	rc = notify_event(m, c, NOTIFY_FAILED, &ni, log, NULL);
+	buf_free(&b);
+	return rc;
 }

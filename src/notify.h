@@ -18,6 +18,9 @@
 #include <stddef.h>
 #include <time.h>
 
+struct certinfo;
+struct certstate;
+struct check_results;
 struct err;
 struct log;
 struct manifest;
@@ -102,5 +105,35 @@ int	 notify_event(const struct manifest *m, const struct mcert *c,
  * sends two in a row.
  */
 int	 notify_expiring_due(time_t last, time_t now);
+
+/*
+ * Fills not_after, serial and issuer of info from what the repository
+ * holds (info borrows from ci; nothing when the leaf did not parse).
+ */
+void	 notify_info_from_certinfo(struct notify_info *info,
+	    const struct certinfo *ci);
+
+/*
+ * For apply, after a certificate's turn: when it is inside its renewal
+ * window (or expired) and still was not renewed, sends expiring-soon if
+ * notify_expiring_due(st->last_expiring_notice, now), and then sets
+ * st->last_expiring_notice = now (the caller saves the state; a notice
+ * that could not be sent is not recorded, so the next run tries again).
+ * ci: the live certificate (nothing is sent when there is none). Returns
+ * 1 when sent, 0 when not due or not needed, -1 when sending failed.
+ */
+int	 notify_expiring_maybe(const struct manifest *m,
+	    const struct mcert *c, const struct certinfo *ci,
+	    struct certstate *st, time_t now, const struct log *log);
+
+/*
+ * For apply: a failed preflight. The message lists every failing check
+ * ("caa webmail.example.com: ..."); problem_type is the first failing
+ * check's name. renewal: a live certificate exists (ci may be NULL).
+ * Returns as notify_event().
+ */
+int	 notify_preflight_failed(const struct manifest *m,
+	    const struct mcert *c, const struct check_results *r,
+	    const struct certinfo *ci, int renewal, const struct log *log);
 
 #endif

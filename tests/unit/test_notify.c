@@ -17,11 +17,14 @@
 
 #include <cjson/cJSON.h>
 
+#include "certinfo.h"
+#include "check.h"
 #include "err.h"
 #include "log.h"
 #include "mail.h"
 #include "manifest.h"
 #include "notify.h"
+#include "state.h"
 #include "tap.h"
 #include "util.h"
 
@@ -406,6 +409,58 @@ main(void)
 	    strstr(logbuf, "\"level\":\"info\"") != NULL,
 	    "sending logged as JSON event notify");
 
+	/* apply's helpers: expiring-soon once a day, preflight failure. */
+	{
+		struct certinfo ci;
+		struct certstate cs;
+		struct check_results cr;
+		time_t t = now_wall();
+
+		memset(&ci, 0, sizeof(ci));
+		ci.status = CERTINFO_OK;
+		ci.not_before = t - 80 * 86400;
+		ci.not_after = t + 10 * 86400;
+		ci.serial = "0ABC";
+		certstate_init(&cs);
+		is_int(notify_expiring_maybe(&m, &c1, &ci, &cs, t, &lg), 1,
+		    "inside the window: expiring-soon sent");
+		ok(cs.last_expiring_notice == t, "and recorded in the state");
+		is_int(notify_expiring_maybe(&m, &c1, &ci, &cs, t + 3600, &lg),
+		    0, "an hour later: not again");
+		is_int(notify_expiring_maybe(&m, &c1, &ci, &cs, t + 86400, &lg),
+		    1, "a day later: again");
+		ci.not_after = t + 60 * 86400;
+		cs.last_expiring_notice = 0;
+		is_int(notify_expiring_maybe(&m, &c1, &ci, &cs, t, &lg), 0,
+		    "outside the window: nothing");
+		d = slurp(out, "0002.eml");
+		h = d != NULL ? header(d, "Subject") : NULL;
+		ok(h != NULL && strstr(h, "expiring in 10 days") != NULL,
+		    "expiring-soon received: %s", h ? h : "");
+		free(h);
+		free(d);
+		check_results_init(&cr);
+		check_results_add(&cr, "a", "webmail.example.com", CHECK_PASS,
+		    "ok");
+		check_results_add(&cr, "caa", "webmail.example.com",
+		    CHECK_FAIL, "CAA example.com 0 issue \"ca.example\" "
+		    "does not permit letsencrypt.org");
+		is_int(notify_preflight_failed(&m, &c1, &cr, &ci, 1, &lg), 0,
+		    "preflight failure sent");
+		check_results_clear(&cr);
+		d = slurp(out, "0004.eml");
+		ok(d != NULL && strstr(d, "caa webmail.example.com: CAA "
+		    "example.com") != NULL && strstr(d, "What the check "
+		    "found:") != NULL && strstr(d, "letsencrypt.org\"") !=
+		    NULL, "preflight message: the check, and CAA advice");
+		h = d != NULL ? header(d, "Subject") : NULL;
+		is_str(h, "[certkeep] FAILED to renew certificate: "
+		    "webmail.example.com", "preflight failure Subject");
+		free(h);
+		free(d);
+		certstate_clear(&cs);
+	}
+
 	/* Auth file with the wrong mode is refused, before connecting. */
 	path = path_join(dir, "auth");
 	file_write_atomic(path, "user\nsecret\n", 12, 0644, &e);
@@ -512,9 +567,9 @@ main(void)
 	lf = open_memstream(&logbuf, &loglen);
 	lg.json = 0;
 	lg.fp = lf;
-	log_cert_expiry(&lg, "webmail.example.com", 1803290400,
+	log_cert_expiry(&lg, LOG_INFO, "webmail.example.com", 1803290400,
 	    1803290400 - 54 * 86400 - 3600, 86400);
-	log_cert_window(&lg, "webmail.example.com", "expires in 10 days");
+	log_cert_window(&lg, LOG_INFO, "webmail.example.com", "expires in 10 days");
 	log_cert_done(&lg, "webmail.example.com", 1, 1803290400, "04AB");
 	log_info(&lg, "server said: evil\nforged line");
 	log_info(&lg, "-----BEGIN PRIVATE KEY-----\nMIIB");
@@ -535,7 +590,7 @@ main(void)
 	lf = open_memstream(&logbuf, &loglen);
 	lg.json = 1;
 	lg.fp = lf;
-	log_cert_expiry(&lg, "webmail.example.com", 1803290400,
+	log_cert_expiry(&lg, LOG_INFO, "webmail.example.com", 1803290400,
 	    1803290400 - 54 * 86400 - 3600, 86400);
 	fclose(lf);
 	{
