@@ -6,6 +6,8 @@
 # retries UPDATE as ADD with --add-missing, and always QUITs.
 . "$(dirname "$0")/../lib.sh"
 
+# Debian's python3 first (a pyenv shim in PATH costs seconds per start).
+PATH="/usr/bin:$PATH"; export PATH
 FEED="$SRC_DIR/contrib/axigen-cli.sh"
 SCRIPT="$SRC_DIR/tests/golden/axigen/webmail-listeners.cli"
 printf 'pa ss\n' >"$T/pass"; chmod 600 "$T/pass"
@@ -13,7 +15,7 @@ printf 'pa ss\n' >"$T/pass"; chmod 600 "$T/pass"
 # fake [--fail REGEX]...: starts a fresh stand-in, sets $PORT, $LOG.
 fake() {
 	PORT=$(free_port); LOG="$T/cli-$PORT.log"
-	python3 "$TESTS_DIR/lib/axigen_fake.py" --port "$PORT" \
+	/usr/bin/python3 "$TESTS_DIR/lib/axigen_fake.py" --port "$PORT" \
 	    --password-file "$T/pass" --log "$LOG" "$@" 2>"$T/fake.err" &
 	track_pid $!
 	wait_port "$PORT" 10
