@@ -9,6 +9,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/render.sh"
 . "$TESTS_DIR/lib/pebble.sh"
+. "$TESTS_DIR/lib/smtp.sh"
 
 start_pebble || { ok 1 "pebble starts"; done_testing; }
 curl -sf --cacert "$PEBBLE_TRUST" "$PEBBLE_MGMT/roots/0" >"$T/root.pem"
@@ -29,10 +30,12 @@ SH
 cat >"$T/deploy.sh" <<'SH'
 #!/bin/sh
 echo "deploy $CERTKEEP_NAME $(openssl x509 -noout -serial -in "$CERTKEEP_CERT")" >>"$HOOKLOG"
+[ ! -e "$HOOKLOG.fail" ] || { echo "deploy failed on purpose"; exit 3; }
 SH
 chmod +x "$T/reload.sh" "$T/deploy.sh"
 export HOOKLOG="$T/hooks.log"
 
+smtp_start "$T/mail"; ok $? "SMTP server for notifications"
 cat >"$T/certkeep.yaml" <<YAML
 version: 1
 acme:
@@ -41,6 +44,11 @@ acme:
   terms_accepted: true
   ca_bundle: $PEBBLE_TRUST
 store: $T/store
+domains: [example.com]
+notify:
+  smtp: smtp://127.0.0.1:$SMTP_PORT
+  from: certkeep@example.com
+  contact: admin@example.com
 challenge:
   type: http-01
   http-01: {listen: "127.0.0.1:$PEBBLE_HTTP_PORT"}
@@ -113,4 +121,26 @@ got_new "$IMAPS" imap.example.com "$R"; ok $? "dovecot presents the new serial a
 got_new "$POP3S" mail.example.com "$R"; ok $? "dovecot POP3S too"
 got_new "$SMTP" mail.example.com "$R" smtp; ok $? "postfix presents the new serial after its reload"
 got_new "$HTTPS" mail.example.com "$R"; ok $? "nginx presents the new serial after its reload"
+
+# A failing deploy hook: reported and notified, the run exits 1, the
+# reloads still ran, the renewed set and the fragments are complete.
+: >"$HOOKLOG"; : >"$HOOKLOG.fail"
+n0=$(smtp_count)
+ck -m "$T/certkeep.yaml" apply --force-renew
+is "$RC" 1 "a failing deploy hook makes apply exit 1"
+like "$ERR" "deploy_hook mail.example.com: exit status 3" "the failure is reported"
+s3=$(serial_of "$C")
+ok $([ -n "$s3" ] && [ "$s3" != "$s2" ]; echo $?) "the certificate was still renewed"
+is "$(grep -c '^reload' "$HOOKLOG")" 3 "the reloads still ran"
+openssl x509 -noout -in "$T/store/letsencrypt/mail.example.com/fullchain.pem" 2>/dev/null &&
+    openssl pkey -noout -in "$T/store/letsencrypt/mail.example.com/key.pem" 2>/dev/null
+ok $? "the set on disk is complete"
+smtp_wait $((n0 + 2)) 20
+found=0
+i=$((n0 + 1))
+while [ $i -le "$(smtp_count)" ]; do
+	grep -q "exit status 3" "$(smtp_msg $i)" && found=1
+	i=$((i + 1))
+done
+is "$found" 1 "the hook failure is notified by e-mail"
 done_testing
