@@ -152,6 +152,34 @@ notify_wrap(struct buf *b, const char *indent, const char *text)
 	buf_puts(b, "\r\n");
 }
 
+/*
+ * Text from outside (the CA, a check) for the body: control bytes and
+ * non-ASCII become \xHH (\r\n as \r, \n), so it can never start a line
+ * of its own; backslashes and quotes stay as they are, so text another
+ * module already escaped is not escaped twice. Malloced, caller frees.
+ */
+static char *
+notify_clean(const char *s)
+{
+	struct buf b;
+	const unsigned char *p;
+
+	buf_init(&b);
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '\n')
+			buf_puts(&b, "\\n");
+		else if (*p == '\r')
+			buf_puts(&b, "\\r");
+		else if (*p < 0x20 || *p >= 0x7f)
+			buf_printf(&b, "\\x%02x", *p);
+		else
+			buf_append(&b, p, 1);
+	}
+	if (b.data == NULL)
+		return xstrdup("");
+	return buf_steal(&b);
+}
+
 /* One "Label: value" line of the summary block. */
 static void
 notify_field(struct buf *b, const char *label, const char *value)
@@ -334,27 +362,27 @@ notify_body(struct buf *b, const struct manifest *m, const struct mcert *c,
 		notify_field(b, "Current expiry:",
 		    "none (no certificate in place yet)");
 	if (info->reason != NULL) {
-		esc = str_escape(info->reason);
+		esc = notify_clean(info->reason);
 		notify_field(b, "Reason:", esc);
 		free(esc);
 	}
 	if (info->issuer != NULL) {
-		esc = str_escape(info->issuer);
+		esc = notify_clean(info->issuer);
 		notify_field(b, "Issuer:", esc);
 		free(esc);
 	}
 	if (info->serial != NULL) {
-		esc = str_escape(info->serial);
+		esc = notify_clean(info->serial);
 		notify_field(b, "Serial:", esc);
 		free(esc);
 	}
 	if (info->cert_path != NULL)
-		notify_field(b, "Certificate file:", info->cert_path);
+		notify_field(b, "File:", info->cert_path);
 	if (ev == NOTIFY_FAILED) {
 		if (info->stage != NULL)
 			notify_field(b, "Failed at:", info->stage);
 		if (info->problem_type != NULL) {
-			esc = str_escape(info->problem_type);
+			esc = notify_clean(info->problem_type);
 			notify_field(b, "Error type:", esc);
 			free(esc);
 		}
@@ -362,7 +390,7 @@ notify_body(struct buf *b, const struct manifest *m, const struct mcert *c,
 		buf_puts(b, strncmp(info->stage != NULL ? info->stage : "",
 		    "preflight", 9) == 0 ? "What the check found:\r\n" :
 		    "What went wrong:\r\n");
-		esc = str_escape(info->problem != NULL ? info->problem :
+		esc = notify_clean(info->problem != NULL ? info->problem :
 		    "(no detail)");
 		notify_wrap(b, "  ", esc);
 		free(esc);
