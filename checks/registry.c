@@ -4,8 +4,14 @@
 #include "check.h"
 
 extern const struct check check_manifest;
+extern const struct check check_a;
+extern const struct check check_aaaa;
+extern const struct check check_caa;
 
 const struct check *const check_table[] = {
 	&check_manifest,
+	&check_a,
+	&check_aaaa,
+	&check_caa,
 	NULL,
 };

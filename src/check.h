@@ -41,7 +41,16 @@ struct check_env {
 	/* Issuer domains CAA must name (caa_identities, else the
 	   directory's, else letsencrypt.org); NULL-terminated. */
 	char *const		*caa_identities;
-	void			*dns;		/* struct resolver *, DNS module */
+	/* Where caa_identities came from, for messages; and whether they
+	   are only a guess (no setting, no meta.caaIdentities, not Let's
+	   Encrypt): then a record naming another issuer only warns. */
+	const char		*caa_identity_source;
+	int			 caa_identity_guessed;
+	void			*dns;		/* struct dns_resolver * (dns.h);
+						   NULL: each check makes one */
+	/* Owned by check_env_init()/check_env_free(); do not touch. */
+	char			**caa_identities_owned;
+	char			*caa_identity_source_owned;
 };
 
 struct check {
@@ -51,6 +60,30 @@ struct check {
 	int		(*run)(const struct check_env *env,
 			    const struct mcert *c, struct check_results *out);
 };
+
+struct err;
+/*
+ * Fills env for manifest m: the resolver of m's dns block, the CAA
+ * identities (acme.caa_identities; else dir_caa_identities, the
+ * directory's meta.caaIdentities, when not NULL and not empty; else
+ * letsencrypt.org for Let's Encrypt's directories; else a guess: the
+ * directory URL's host, flagged as such), account_url (may be NULL).
+ * Everything is borrowed from the arguments or owned by env: free with
+ * check_env_free(). Returns 0, or -1 with e (a bad dns.resolvers entry).
+ */
+int	 check_env_init(struct check_env *env, const struct manifest *m,
+	    const struct log *log, const char *account_url,
+	    char *const *dir_caa_identities, struct err *e);
+void	 check_env_free(struct check_env *env);
+/*
+ * Runs checks_run() for every selected certificate (sel[i] != 0; NULL:
+ * all) of env->m concurrently (up to `threads` at once; 0: a default),
+ * results[i] for certificate i (init'ed here; the caller clears them).
+ * Returns the worst status.
+ */
+enum check_status checks_run_all(const struct check_env *env,
+	    const unsigned char *sel, struct check_results *results,
+	    int threads);
 
 /* NULL-terminated table of all checks, in the order they run. */
 extern const struct check *const check_table[];

@@ -1,13 +1,173 @@
+/*
+ * cmd_check.c - `certkeep check [NAME...]`: the preflight checks of
+ * checks/ for the selected certificates, run concurrently; a table (or
+ * JSON, SPEC section 6) of every result. Places no order. Exit 0 when
+ * nothing fails (warnings pass), 1 when a check fails, 64 for an unknown
+ * name, 65 for an invalid manifest.
+ */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include <cjson/cJSON.h>
+
+#include "check.h"
 #include "cmd.h"
+#include "err.h"
+#include "manifest.h"
+#include "table.h"
+#include "util.h"
 
-/* Not built yet: see the open issues. */
+static void
+check_print_text(const struct manifest *m, const unsigned char *sel,
+    const struct check_results *res, FILE *fp)
+{
+	static const char *const hdr[] = { "CERTIFICATE", "CHECK", "HOSTNAME",
+	    "STATUS", "MESSAGE" };
+	struct table t;
+	const char *row[5];
+	size_t i, j, npass = 0, nwarn = 0, nfail = 0;
+
+	table_init(&t, 5, hdr);
+	for (i = 0; i < m->ncerts; i++) {
+		if (!sel[i])
+			continue;
+		switch (check_results_worst(&res[i])) {
+		case CHECK_PASS:
+			npass++;
+			break;
+		case CHECK_WARN:
+			nwarn++;
+			break;
+		default:
+			nfail++;
+			break;
+		}
+		for (j = 0; j < res[i].n; j++) {
+			const struct check_result *r = &res[i].v[j];
+			row[0] = m->certs[i].name;
+			row[1] = r->check;
+			row[2] = r->hostname;
+			row[3] = check_status_names[r->status];
+			row[4] = r->message;
+			table_add(&t, row);
+		}
+	}
+	table_print(&t, fp);
+	table_free(&t);
+	fprintf(fp, "%zu certificate%s: %zu pass, %zu with warnings, "
+	    "%zu fail\n", npass + nwarn + nfail,
+	    npass + nwarn + nfail == 1 ? "" : "s", npass, nwarn, nfail);
+}
+
+static int
+check_print_json(const struct manifest *m, const unsigned char *sel,
+    const struct check_results *res, FILE *fp)
+{
+	cJSON *root, *arr, *c, *hosts, *checks, *o;
+	char *s;
+	size_t i, j;
+	enum check_status worst;
+
+	root = cJSON_CreateObject();
+	arr = cJSON_AddArrayToObject(root, "certificates");
+	for (i = 0; i < m->ncerts; i++) {
+		if (!sel[i])
+			continue;
+		c = cJSON_CreateObject();
+		cJSON_AddItemToArray(arr, c);
+		cJSON_AddStringToObject(c, "name", m->certs[i].name);
+		hosts = cJSON_AddArrayToObject(c, "hostnames");
+		for (j = 0; j < m->certs[i].nhostnames; j++)
+			cJSON_AddItemToArray(hosts, cJSON_CreateString(
+			    m->certs[i].hostnames[j]));
+		worst = check_results_worst(&res[i]);
+		cJSON_AddStringToObject(c, "status",
+		    check_status_names[worst]);
+		checks = cJSON_AddArrayToObject(c, "checks");
+		for (j = 0; j < res[i].n; j++) {
+			const struct check_result *r = &res[i].v[j];
+			o = cJSON_CreateObject();
+			cJSON_AddItemToArray(checks, o);
+			cJSON_AddStringToObject(o, "check", r->check);
+			if (r->hostname != NULL)
+				cJSON_AddStringToObject(o, "hostname",
+				    r->hostname);
+			else
+				cJSON_AddNullToObject(o, "hostname");
+			cJSON_AddStringToObject(o, "status",
+			    check_status_names[r->status]);
+			cJSON_AddStringToObject(o, "message", r->message);
+		}
+	}
+	s = cJSON_Print(root);
+	cJSON_Delete(root);
+	if (s == NULL)
+		return -1;
+	fprintf(fp, "%s\n", s);
+	free(s);
+	return 0;
+}
+
 int
 cmd_check(struct ctx *ctx, int argc, char **argv)
 {
-	(void)ctx;
-	(void)argc;
-	fprintf(stderr, "certkeep %s: not implemented yet\n", argv[0]);
-	return EXIT_FAIL;
+	static const struct cmd_opt opts[] = { { NULL, 0, NULL, NULL } };
+	struct manifest *m = NULL;
+	struct strlist pos;
+	struct check_env env;
+	struct check_results *res = NULL;
+	unsigned char *sel = NULL;
+	enum check_status worst;
+	struct err e;
+	size_t i;
+	int rc = EXIT_FAIL, env_ok = 0;
+	long long t0;
+
+	strlist_init(&pos);
+	if (cmd_parse(argv[0], argc, argv, opts, &pos) == -1) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if ((m = cmd_load_manifest(ctx)) == NULL) {
+		rc = EXIT_DATAERR;
+		goto out;
+	}
+	sel = xcalloc(m->ncerts ? m->ncerts : 1, 1);
+	if (cmd_select(m, &pos, sel) == -1) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	/* No account lookup here: `check` sends nothing to the CA but the
+	   directory request of its own check. */
+	if (check_env_init(&env, m, &ctx->log, NULL, NULL, &e) == -1) {
+		fprintf(stderr, "certkeep check: %s\n", e.msg);
+		rc = EXIT_DATAERR;
+		goto out;
+	}
+	env_ok = 1;
+	res = xcalloc(m->ncerts ? m->ncerts : 1, sizeof(*res));
+	t0 = mono_ms();
+	worst = checks_run_all(&env, sel, res, 0);
+	log_debug(&ctx->log, "checks took %lld ms", mono_ms() - t0);
+	if (ctx->out == OUT_JSON) {
+		if (check_print_json(m, sel, res, stdout) == -1) {
+			fprintf(stderr, "certkeep check: out of memory\n");
+			goto out;
+		}
+	} else {
+		check_print_text(m, sel, res, stdout);
+	}
+	rc = worst == CHECK_FAIL ? EXIT_FAIL : EXIT_OK;
+out:
+	if (res != NULL)
+		for (i = 0; i < m->ncerts; i++)
+			check_results_clear(&res[i]);
+	free(res);
+	if (env_ok)
+		check_env_free(&env);
+	free(sel);
+	manifest_free(m);
+	strlist_free(&pos);
+	return rc;
 }
