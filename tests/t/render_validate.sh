@@ -70,11 +70,17 @@ YAML
 write_manifest
 F="$T/frag"
 
-ck -m "$T/certkeep.yaml" render
+# plan lists the fragments that would change, and writes nothing.
+ck -m "$T/certkeep.yaml" -o json plan
+nfrag() { printf '%s' "$OUT" | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin).get("fragments", [])))' 2>/dev/null; }
+plan_before=$(nfrag)
 # Until the manifest loader lands there is nothing to run against.
 case "$ERR" in *"loader not built yet"*)
 	skip "manifest loader not built yet"; done_testing ;;
 esac
+test -e "$F"; ok $((! $?)) "plan writes no fragment"
+
+ck -m "$T/certkeep.yaml" render
 if [ "$RC" -ne 0 ]; then
 	diag "$ERR"; ok 1 "first render"; done_testing
 fi
@@ -87,6 +93,10 @@ for f in axigen/listeners.cli dovecot/ssl.conf postfix/tls.postconf \
 	ok $? "$f names certkeep and the manifest"
 	head -2 "$F/$f" | grep -qi "do not edit"; ok $? "$f says do not edit"
 done
+
+is "$plan_before" 7 "plan listed the 7 fragment files render then wrote"
+ck -m "$T/certkeep.yaml" -o json plan
+is "$(nfrag)" 0 "after render, plan lists no fragment change"
 
 # Axigen: every path in the script exists in the repository.
 paths=$(grep -o '"/[^"]*"' "$F/axigen/listeners.cli" | tr -d '"' | sort -u)
