@@ -39,6 +39,7 @@ certinfo_clear(struct certinfo *info)
 	free(info->issuer_cn);
 	free(info->serial);
 	free(info->ari_id);
+	free(info->warning);
 	memset(info, 0, sizeof(*info));
 	info->key_type = -1;
 }
@@ -331,6 +332,10 @@ certinfo_read(const struct certset *set, struct certinfo *info)
 		    " does not hold an unencrypted PEM private key");
 		goto out;
 	}
+	if ((set->key_mode & 077) != 0)
+		info->warning = xasprintf(STORE_KEY " is readable by group or "
+		    "others (mode %04o); it should be 0600",
+		    (unsigned)set->key_mode);
 	if (X509_check_private_key(leaf, key) != 1) {
 		set_status(info, CERTINFO_KEY_MISMATCH, STORE_KEY
 		    " is not the key of " STORE_CERT);

@@ -39,6 +39,9 @@ struct certinfo {
 	int	 key_type;	/* enum key_type of the leaf's key, or -1 */
 	int	 key_bits;
 	char	*ari_id;	/* RFC 9773 certID (AKI.serial) or NULL */
+	char	*warning;	/* malloced, or NULL: a problem that needs no
+				   new certificate (key.pem readable by
+				   others) */
 };
 
 /*

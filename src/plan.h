@@ -89,7 +89,8 @@ const char *plan_item_state(const struct plan_item *item, time_t now);
  * live set and the state of c from the store, decides with plan_decide()
  * and lets ARI advance it (ari_plan_adjust(), next_run 0). st receives the
  * state (caller certstate_clear()s it, even on error); *warning a
- * malloced line about a discarded state file, or NULL. Only reads.
+ * malloced line about a discarded state file or a key.pem readable by
+ * others, or NULL. Only reads.
  * Returns 0, or -1 when the store cannot be read (e says where).
  */
 struct store;

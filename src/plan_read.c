@@ -56,6 +56,12 @@ plan_read_cert(struct store *s, const struct manifest *m,
 	plan_decide(m, c, &info, st, now, force, item);
 	if (!force && item->backoff_until == 0)
 		ari_plan_adjust(item, &st->ari, now, 0);
+	if (item->info.warning != NULL) {
+		char *both = *warning == NULL ? xstrdup(item->info.warning) :
+		    xasprintf("%s; %s", *warning, item->info.warning);
+		free(*warning);
+		*warning = both;
+	}
 	return 0;
 }
 
@@ -113,6 +119,8 @@ plan_item_to_json(const struct plan_item *item, const struct certstate *st,
 	add_str(o, "reason_text", item->reason_text);
 	cJSON_AddStringToObject(o, "state", plan_item_state(item, now));
 	add_str(o, "problem", ii->problem);
+	if (ii->warning != NULL)
+		cJSON_AddStringToObject(o, "warning", ii->warning);
 	add_time(o, "not_before", parsed ? ii->not_before : 0);
 	add_time(o, "not_after", parsed ? ii->not_after : 0);
 	if (parsed)

@@ -36,6 +36,8 @@ struct certset {
 	char	*fullchain;	/* derived on write: cert + chain */
 	char	*combined;	/* derived on write: key + cert + chain
 				   (HAProxy, Postfix chain_files, Axigen) */
+	mode_t	 key_mode;	/* read: permission bits of key.pem (0 when
+				   unknown); ignored on write */
 };
 
 /* Frees the members (not the struct) and zeroes them; the key is wiped. */
@@ -73,6 +75,7 @@ char	*store_live_path(const struct store *s, const char *name,
 int	 store_read_set(struct store *s, const char *name, struct certset *set,
 	    struct err *e);
 /*
+ * The caller holds store_lock_cert(name) (apply: under store_lock()).
  * Replaces the live set of name with cert/chain/key of set atomically
  * (deriving fullchain and combined), keeping the previous set in the
  * archive. Directories 0700, files 0600 (key, combined) or 0644.

@@ -72,15 +72,18 @@ fs_close(void *be)
 /* Reads file of the directory dfd; NULL member when it does not exist. */
 static int
 fs_read_member(int dfd, const char *dir, const char *file, char **out,
-    struct err *e)
+    mode_t *mode, struct err *e)
 {
 	struct buf b;
+	struct stat st;
 	char chunk[8192];
 	ssize_t n;
 	int fd;
 
 	*out = NULL;
-	fd = openat(dfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* Symlinks are followed: a hand-made set may point into a certbot
+	   archive. */
+	fd = openat(dfd, file, O_RDONLY | O_CLOEXEC);
 	if (fd == -1) {
 		if (errno == ENOENT)
 			return 0;
@@ -88,6 +91,8 @@ fs_read_member(int dfd, const char *dir, const char *file, char **out,
 		return -1;
 	}
 	buf_init(&b);
+	if (mode != NULL && fstat(fd, &st) == 0)
+		*mode = st.st_mode & 07777;
 	for (;;) {
 		n = read(fd, chunk, sizeof(chunk));
 		if (n == -1) {
@@ -137,12 +142,15 @@ fs_read_set(void *be, const char *name, struct certset *set, struct err *e)
 		err_sys(e, "%s", dir);
 		goto out;
 	}
-	if (fs_read_member(dfd, dir, STORE_CERT, &set->cert, e) == -1 ||
-	    fs_read_member(dfd, dir, STORE_CHAIN, &set->chain, e) == -1 ||
-	    fs_read_member(dfd, dir, STORE_KEY, &set->key, e) == -1 ||
-	    fs_read_member(dfd, dir, STORE_FULLCHAIN, &set->fullchain,
+	if (fs_read_member(dfd, dir, STORE_CERT, &set->cert, NULL, e) == -1 ||
+	    fs_read_member(dfd, dir, STORE_CHAIN, &set->chain, NULL,
 	    e) == -1 ||
-	    fs_read_member(dfd, dir, STORE_COMBINED, &set->combined, e) == -1) {
+	    fs_read_member(dfd, dir, STORE_KEY, &set->key, &set->key_mode,
+	    e) == -1 ||
+	    fs_read_member(dfd, dir, STORE_FULLCHAIN, &set->fullchain, NULL,
+	    e) == -1 ||
+	    fs_read_member(dfd, dir, STORE_COMBINED, &set->combined, NULL,
+	    e) == -1) {
 		certset_clear(set);
 		goto out;
 	}

@@ -1,6 +1,6 @@
 # tests/lib/mkcerts.sh - certificates made with openssl for tests: a test
 # root and intermediate, and leaf sets (cert.pem, key.pem, cert_auth.pem,
-# fullchain.pem) with chosen key type, names and validity (faketime puts
+# fullchain.pem, combined.pem) with chosen key type, names and validity (faketime puts
 # notBefore in the past). Sourced by shell tests; the C unit tests run it
 # as `sh tests/lib/mkcerts.sh FUNCTION ARGS...`.
 
@@ -56,6 +56,7 @@ mkcerts_leaf() {
 	    2>/dev/null || return 1
 	cp "$_ca/int.pem" "$_out/cert_auth.pem"
 	cat "$_out/cert.pem" "$_out/cert_auth.pem" >"$_out/fullchain.pem"
+	(umask 077 && cat "$_out/key.pem" "$_out/fullchain.pem" >"$_out/combined.pem")
 	chmod 600 "$_out/key.pem"
 	rm -f "$_out/csr.pem" "$_out/leaf.ext"
 }

@@ -117,12 +117,27 @@ is "$(jq 'c["sixty"]["listeners"]')" "[{'server': 'dovecot', 'service': 'imap', 
 like "$(jq 'c["sixty"]["renew_at"]')" 'Z$' "JSON: renew_at"
 like "$(jq 'c["soon"]["reason_text"]')" '10 days left' "JSON: reason_text"
 is "$(jq 'd["changes_pending"]')" True "JSON: changes_pending"
-is "$(cat "$T/.err")" "" "plan -o json: nothing on stderr"
+unlike "$(cat "$T/.out")" '^[^{[:space:]}"]' "plan -o json: stdout holds only the JSON document"
 
 # --- selection, exit codes ---
 ck -m "$M" plan sixty
-is "$RC" 0 "plan of a kept certificate: exit 0"
+is "$RC" 2 "plan of a kept certificate whose fragments are not written: exit 2"
 unlike "$OUT" 'expired' "only the named certificate"
+# Nothing to do: a manifest of the kept certificate alone, its fragments
+# rendered (outside $S, which must not change).
+mkdir -p "$T/keep"
+{ sed -n '1,/^certificates:/p' "$M" | sed "s|^store: store|store: $S/store|"
+  cert sixty "sixty.example.com, www.sixty.example.com"; } >"$T/keep/certkeep.yaml"
+K=$T/keep/certkeep.yaml
+ck -m "$K" render
+is "$RC" 0 "render the kept certificate's fragments"
+ck -m "$K" plan
+is "$RC" 0 "plan with nothing to do: exit 0"
+like "$OUT" '0 to issue, 0 to renew, 1 to keep' "nothing to do summary"
+ck -m "$K" -o json plan
+is "$RC" 0 "plan -o json with nothing to do: exit 0"
+printf '%s' "$OUT" >"$T/plan.json"
+is "$(python3 -c "import json; print(json.load(open('$T/plan.json'))['changes_pending'])")" False "JSON: no changes pending"
 ck -m "$M" plan sixty soon
 is "$RC" 2 "plan of two, one due: exit 2"
 ck -m "$M" plan nosuch
@@ -173,7 +188,17 @@ is "$(snapshot)" "$before" "invalid manifest: nothing created"
 # A corrupt state file warns, plan still decides.
 mkdir -p "$S/store/state"
 printf '{"version": 1, "serial": ' >"$S/store/state/sixty.json"
-ck -m "$M" plan sixty
+ck -m "$K" plan sixty
 is "$RC" 0 "corrupt state: plan still works"
 like "$ERR" 'sixty.json.*discarded' "corrupt state: warning"
+
+# A key readable by others is reported, not renewed.
+chmod 644 "$S/store/letsencrypt/short/key.pem"
+ck -m "$M" status short
+is "$RC" 0 "key readable by others: status exit 0"
+like "$ERR" 'key.pem is readable by group or others \(mode 0644\)' "key mode warned"
+ck -m "$M" -o json plan short
+printf '%s' "$OUT" >"$T/plan.json"
+like "$(jq 'c["short"]["warning"]')" '0644' "JSON: warning"
+is "$(jq 'c["short"]["action"]')" keep "still keep"
 done_testing

@@ -115,6 +115,16 @@ main(void)
 	    "ari_id ends with the serial with its 0x00: %s", info.ari_id);
 	certinfo_clear(&info);
 
+	set.key_mode = 0644;
+	is_int(status_of(&set, &info), CERTINFO_OK, "world-readable key: ok");
+	ok(info.warning != NULL && strstr(info.warning, "0644") != NULL,
+	    "but warned: %s", info.warning);
+	certinfo_clear(&info);
+	set.key_mode = 0600;
+	certinfo_read(&set, &info);
+	ok(info.warning == NULL, "0600 key: no warning");
+	certinfo_clear(&info);
+
 	/* Key mismatch: the key of another set. */
 	load("rsa", &other);
 	free(set.key);

@@ -222,6 +222,18 @@ test_plain_dir(void)
 	is_int(store_read_set(s, "hand", &set, &e), 1, "plain dir is read");
 	is_str(set.cert, "HAND CERT\n", "plain dir cert");
 	ok(set.chain == NULL, "missing chain member is NULL");
+
+	is_int(set.key_mode, 0600, "key mode reported");
+	certset_clear(&set);
+	/* certbot-style: members are symlinks into another tree. */
+	f = path_join(d, "cert_auth.pem");
+	t = xasprintf("%s/elsewhere.pem", root);
+	write_file(t, "CHAIN VIA LINK\n");
+	symlink(t, f);
+	free(t);
+	free(f);
+	is_int(store_read_set(s, "hand", &set, &e), 1, "symlinked member");
+	is_str(set.chain, "CHAIN VIA LINK\n", "symlinked member is read");
 	certset_clear(&set);
 
 	is_int(replace(s, "hand", "new"), 0, "replace over a plain dir");
