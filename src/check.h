@@ -48,6 +48,9 @@ struct check_env {
 	int			 caa_identity_guessed;
 	void			*dns;		/* struct dns_resolver * (dns.h);
 						   NULL: each check makes one */
+	/* An ACME client (struct acme *) whose directory checks may read
+	   (cached: no extra request); NULL: a check makes its own. */
+	void			*acme;
 	/* Owned by check_env_init()/check_env_free(); do not touch. */
 	char			**caa_identities_owned;
 	char			*caa_identity_source_owned;
