@@ -501,8 +501,12 @@ acme_post(struct acme *a, const char *url, const cJSON *payload,
 		}
 		debug_req(a, "POST", url, r->status);
 		nonce_keep(a, r);
-		if (is_bad_nonce(r) && attempt < ACME_NONCE_RETRIES)
+		if (is_bad_nonce(r) && attempt < ACME_NONCE_RETRIES) {
+			if (a->log != NULL)
+				log_debug(a->log, "acme: badNonce from %s, "
+				    "retrying with a fresh nonce", url);
 			continue;
+		}
 		break;
 	}
 	if (r->status < 200 || r->status > 299) {

@@ -166,7 +166,8 @@ poll_ari(const struct ctx *ctx, const struct manifest *m, struct store *s,
 			continue;
 		if ((a = client_get(cl, 0)) == NULL)
 			return;
-		url = ari_known_url(&ac->st.ari, ci->ari_id);
+		url = ari_known_url(&ac->st.ari, ci->ari_id,
+		    m->acme.directory);
 		if (url == NULL) {
 			const struct acme_dir *d = acme_directory(a, &e);
 

@@ -185,7 +185,7 @@ write_manifest() {
 			echo "    hostnames: [$_h]"
 			echo "    key_type: $_kt"
 			echo "    listeners:"
-			echo "      - {server: dovecot, service: imap, address: \"127.0.0.1:993\"}"
+			echo "      - {server: dovecot, service: imap, address: \"127.0.0.1:$((9900 + _i))\"}"
 			_i=$((_i + 1))
 		done
 	} >"$_f"

@@ -1,0 +1,74 @@
+#!/bin/sh
+# Failures: an untrusted CA is refused with a clear message; a blocked
+# domain fails with the CA's error naming it while the others are issued
+# (exit 1); repeated validation failures put the certificate on a
+# persisted backoff shown by plan and status, which --force-renew
+# overrides; a second apply holding the lock is refused (or waits).
+. "$(dirname "$0")/../lib.sh"
+. "$TESTS_DIR/lib/pebble.sh"
+
+start_pebble '{"domainBlocklist": ["blocked.example.com"]}' ||
+    { ok 1 "start_pebble"; done_testing; }
+
+# No ca_bundle and no cacert_default.pem: the system bundle does not know
+# Pebble's CA.
+MF_CA_BUNDLE=omit write_manifest "$T/m.yaml" 1
+cd "$T" && ck -m "$T/m.yaml" apply; cd "$SRC_DIR"
+is "$RC" 1 "untrusted CA: exit 1"
+like "$ERR" "TLS certificate is not trusted" "says the certificate is not trusted"
+like "$ERR" "ca_bundle" "points at acme.ca_bundle"
+ls "$T/store/accounts/"*/url >/dev/null 2>&1
+ok $(( $? == 0 )) "no account made"
+# cacert_default.pem in the working directory is the second choice.
+mkdir -p "$T/wd" && cp "$PEBBLE_TRUST" "$T/wd/cacert_default.pem"
+cd "$T/wd" && ck -m "$T/m.yaml" apply; cd "$SRC_DIR"
+is "$RC" 0 "cacert_default.pem in the working directory is trusted"
+
+MF_HOSTS_2="blocked.example.com" write_manifest "$T/m.yaml" 3
+ck -m "$T/m.yaml" apply
+is "$RC" 1 "a blocked domain: exit 1"
+like "$ERR" 'c2 .*failed.*blocked\.example\.com' "the error names the blocked name"
+like "$ERR" 'rejectedIdentifier|policy' "with the CA's problem"
+like "$ERR" 'issuing c3 \.\.\. done' "the others are issued"
+test -s "$T/store/letsencrypt/c3/cert.pem"; ok $? "c3 is in the repository"
+ck -m "$T/m.yaml" -o json status
+like "$OUT" 'rejectedIdentifier' "status shows the last error"
+
+# Validation that cannot succeed: the responder is not where the VA looks.
+bad=$(free_port)
+MF_CHALLENGE="{listen: \"127.0.0.1:$bad\"}" MF_HOSTS_1=v.example.com write_manifest "$T/v.yaml" 1
+sed -i "s|store: .*|store: $T/vstore|" "$T/v.yaml"
+ck -m "$T/v.yaml" apply
+is "$RC" 1 "validation failure: exit 1"
+like "$ERR" 'v\.example\.com: validation failed' "names the hostname that failed validation"
+ck -m "$T/v.yaml" apply
+is "$RC" 1 "second validation failure"
+like "$ERR" 'no new attempt before' "repeated failures start a backoff"
+pebble_mark
+ck -m "$T/v.yaml" apply
+is "$RC" 1 "held back: still exit 1"
+like "$ERR" 'held back until' "says it is held back"
+is "$(pebble_since_mark)" 0 "a held-back certificate sends the CA nothing"
+ck -m "$T/v.yaml" -o json plan
+like "$OUT" '"backoff_until":[[:space:]]*"20' "plan shows the backoff"
+ck -m "$T/v.yaml" -o json status
+like "$OUT" '"backoff_until":[[:space:]]*"20' "status shows the backoff"
+ck -m "$T/v.yaml" apply --force-renew
+like "$ERR" 'validation failed' "--force-renew tries again"
+
+# The store lock.
+write_manifest "$T/m.yaml" 1
+lockfile=$(ls "$T/store/locks/" | head -1)
+if [ -n "$lockfile" ]; then
+	flock "$T/store/locks/$lockfile" sleep 3 &
+	track_pid $!
+	sleep 0.5
+	ck -m "$T/m.yaml" apply
+	is "$RC" 1 "a second apply is refused while the lock is held"
+	like "$ERR" 'lock|held|pid' "with a clear message"
+	ck -m "$T/m.yaml" apply --wait
+	is "$RC" 0 "--wait waits for the lock"
+else
+	ok 1 "store lock file exists"
+fi
+done_testing
