@@ -15,12 +15,12 @@ _pids=""
 
 track_pid() { _pids="$_pids $1"; }
 free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 wait_port() {
 	_i=0
 	while [ $_i -lt $(( ${2:-20} * 10 )) ]; do
-		python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1',$1)))" 2>/dev/null && return 0
+		/usr/bin/python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1',$1)))" 2>/dev/null && return 0
 		sleep 0.1; _i=$((_i + 1))
 	done
 	return 1
@@ -97,7 +97,7 @@ t0=$(date +%s.%N)
 rc=$?
 t1=$(date +%s.%N)
 n1=$(pebble_requests)
-echo "apply exited $rc: $((n1 - n0)) ACME requests, $(python3 -c "print('%.2f' % ($t1 - $t0))") s"
+echo "apply exited $rc: $((n1 - n0)) ACME requests, $(/usr/bin/python3 -c "print('%.2f' % ($t1 - $t0))") s"
 
 say "certkeep status"
 "$CERTKEEP" -m "$T/certkeep.yaml" status

@@ -118,7 +118,11 @@ cmd_revoke(struct ctx *ctx, int argc, char **argv)
 		status = EXIT_DATAERR;
 		goto out;
 	}
-	if (manifest_find_cert(m, name) == NULL) {
+	size_t ci_idx;
+	for (ci_idx = 0; ci_idx < m->ncerts; ci_idx++)
+		if (strcmp(m->certs[ci_idx].name, name) == 0)
+			break;
+	if (ci_idx == m->ncerts) {
 		fprintf(stderr, "certkeep revoke: %s is not a certificate of "
 		    "%s\n", name, m->path);
 		status = EXIT_USAGE;

@@ -6,6 +6,7 @@
 # External Account Binding when the CA requires it.
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/pebble.sh"
+need_manifest_loader
 
 start_pebble || { ok 1 "start_pebble"; done_testing; }
 
@@ -29,10 +30,10 @@ ck -m "$T/m.yaml" account register
 is "$RC" 0 "register"
 ck -m "$T/m.yaml" -o json account show
 is "$RC" 0 "show"
-url=$(echo "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["account"]["url"])')
+url=$(echo "$OUT" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["account"]["url"])')
 like "$url" '^https://127\.0\.0\.1:[0-9]+/my-account/' "account URL"
 like "$OUT" '"status":[[:space:]]*"valid"' "status valid"
-th1=$(echo "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["account"]["thumbprint"])')
+th1=$(echo "$OUT" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["account"]["thumbprint"])')
 
 sed -i 's/contact: \[hostmaster@example.com\]/contact: [hostmaster@example.com, ops@example.com]/' "$T/m.yaml"
 ck -m "$T/m.yaml" account update
@@ -43,25 +44,25 @@ like "$OUT" 'mailto:ops@example.com' "the CA has the new contact"
 # The URL blob lost: found again by key (onlyReturnExisting).
 rm -f "$T/store/accounts/"*/url
 ck -m "$T/m.yaml" -o json account show
-is "$(echo "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["account"]["url"])')" "$url" "same account re-found by its key"
+is "$(echo "$OUT" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["account"]["url"])')" "$url" "same account re-found by its key"
 
 ck -m "$T/m.yaml" -o json account rollover
 is "$RC" 0 "rollover"
-th2=$(echo "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["account"]["thumbprint"])')
+th2=$(echo "$OUT" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["account"]["thumbprint"])')
 ok $([ "$th1" != "$th2" ]; echo $?) "new key thumbprint"
 ck -m "$T/m.yaml" apply
 is "$RC" 0 "apply after rollover"
 like "$ERR" 'issuing c2 \.\.\. done' "issued with the rolled key"
 rm -f "$T/store/accounts/"*/url
 ck -m "$T/m.yaml" -o json account show
-is "$(echo "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["account"]["url"])')" "$url" "the new key belongs to the same account"
+is "$(echo "$OUT" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["account"]["url"])')" "$url" "the new key belongs to the same account"
 
 ck -m "$T/m.yaml" account deactivate
 is "$RC" 0 "deactivate"
 ck -m "$T/m.yaml" apply --force-renew c1
 is "$RC" 0 "apply after deactivation registers a new account"
 ck -m "$T/m.yaml" -o json account show
-nurl=$(echo "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["account"]["url"])')
+nurl=$(echo "$OUT" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["account"]["url"])')
 ok $([ -n "$nurl" ] && [ "$nurl" != "$url" ]; echo $?) "a different account"
 stop_pebble
 

@@ -5,6 +5,7 @@
 # webroot served by another web server, the token files removed after.
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/pebble.sh"
+need_manifest_loader
 
 start_pebble || { ok 1 "start_pebble"; done_testing; }
 live() { echo "$T/store/letsencrypt/$1/$2"; }
@@ -69,7 +70,7 @@ out=$(sets_sound); ok $? "sound after resume $out"
 
 # Webroot: another web server serves the token files.
 mkdir -p "$T/www"
-python3 -m http.server --bind 127.0.0.1 --directory "$T/www" "$PEBBLE_HTTP_PORT" >"$T/www.log" 2>&1 &
+/usr/bin/python3 -m http.server --bind 127.0.0.1 --directory "$T/www" "$PEBBLE_HTTP_PORT" >"$T/www.log" 2>&1 &
 track_pid $!
 wait_port "$PEBBLE_HTTP_PORT" 10
 MF_CHALLENGE="{webroot: $T/www}" MF_HOSTS_1="web.example.com" write_manifest "$T/w.yaml" 1

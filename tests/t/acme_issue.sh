@@ -5,6 +5,7 @@
 # key type changed renew; --force-renew; JSON output.
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/pebble.sh"
+need_manifest_loader
 
 start_pebble || { ok 1 "start_pebble"; done_testing; }
 pebble_roots "$T/roots.pem"
@@ -77,6 +78,6 @@ is "$RC" 0 "--force-renew rsa"
 like "$OUT" '"result":[[:space:]]*"renewed"' "JSON says renewed"
 like "$OUT" '"name":[[:space:]]*"rsa"' "JSON names the certificate"
 unlike "$OUT" '"name":[[:space:]]*"c1"' "only the selected certificate"
-echo "$OUT" | python3 -c 'import json,sys; d=json.load(sys.stdin); c=d["certificates"][0]; sys.exit(0 if c["action"]=="renew" and c["not_after"] else 1)'
+echo "$OUT" | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); c=d["certificates"][0]; sys.exit(0 if c["action"]=="renew" and c["not_after"] else 1)'
 ok $? "JSON has action and not_after"
 done_testing
