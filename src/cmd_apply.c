@@ -117,6 +117,22 @@ terms_place(const struct manifest *m)
 	return xstrdup(m->path);
 }
 
+/* A failed or held-back renewal of a certificate inside its window:
+   the expiring-soon notice, at most once a day (state remembers it). */
+static void
+notify_expiring(const struct ctx *ctx, const struct manifest *m,
+    struct store *s, const struct mcert *c, struct apply_cert *ac)
+{
+	struct err e;
+
+	if (ac->item.info.status != CERTINFO_OK)
+		return;
+	if (notify_expiring_maybe(m, c, &ac->item.info, &ac->st, now_wall(),
+	    &ctx->log) == 1 &&
+	    certstate_save(s, c->name, &ac->st, &e) == -1)
+		log_cert(&ctx->log, LOG_WARN, c->name, "%s", e.msg);
+}
+
 static void
 notify_done(const struct ctx *ctx, const struct manifest *m,
     struct store *s, const struct mcert *c, const struct apply_cert *ac)
@@ -287,7 +303,7 @@ cmd_apply(struct ctx *ctx, int argc, char **argv)
 			continue;
 		if (ac->item.action == PLAN_KEEP) {
 			ac->result = APPLY_KEPT;
-			log_cert_expiry(&ctx->log, c->name,
+			log_cert_expiry(&ctx->log, LOG_INFO, c->name,
 			    ac->item.info.not_after, now, 0);
 			continue;
 		}
@@ -305,6 +321,7 @@ cmd_apply(struct ctx *ctx, int argc, char **argv)
 			log_cert(&ctx->log, LOG_ERROR, c->name, "%s %s ... %s",
 			    verb, c->name, ac->error);
 			failed = 1;
+			notify_expiring(ctx, m, s, c, ac);
 			continue;
 		}
 		nwork++;
@@ -363,6 +380,8 @@ cmd_apply(struct ctx *ctx, int argc, char **argv)
 			    ac->res.error ? ac->res.error : "unknown error");
 		}
 		notify_done(ctx, m, s, c, ac);
+		if (ac->result == APPLY_FAILED)
+			notify_expiring(ctx, m, s, c, ac);
 	}
 	chall_run_free(run);
 	run = NULL;
