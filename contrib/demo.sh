@@ -62,6 +62,7 @@ acme:
 store: $T/store
 renew_before: 25d
 domains: [example.com]
+dns: {resolvers: ["127.0.0.1:$PEBBLE_DNS_PORT"]}   # challtestsrv: every name is 127.0.0.1
 challenge:
   type: http-01
   http-01: {listen: "127.0.0.1:$PEBBLE_HTTP_PORT"}

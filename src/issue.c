@@ -192,28 +192,24 @@ preflight(const struct issue_env *env, struct acme *a, const struct mcert *c,
 {
 	struct check_env ce;
 	struct check_results cr;
-	struct strlist caa;
 	struct buf b;
+	struct err e;
 	const struct acme_dir *d;
 	enum check_status worst;
 
-	memset(&ce, 0, sizeof(ce));
-	strlist_init(&caa);
 	check_results_init(&cr);
 	buf_init(&b);
-	ce.m = env->m;
-	ce.log = env->log;
-	ce.account_url = acme_kid(a);
-	ce.acme = a;
-	if (env->m->acme.ncaa_identities > 0)
-		ce.caa_identities = env->m->acme.caa_identities;
-	else if ((d = acme_directory(a, NULL)) != NULL &&
-	    d->caa_identities.n > 0)
-		ce.caa_identities = d->caa_identities.v;
-	else {
-		strlist_add(&caa, "letsencrypt.org");
-		ce.caa_identities = caa.v;
+	d = acme_directory(a, NULL);
+	if (check_env_init(&ce, env->m, env->log, acme_kid(a),
+	    d != NULL && d->caa_identities.n > 0 ? d->caa_identities.v : NULL,
+	    &e) == -1) {
+		res->checks_failed = 1;
+		res->stage = "preflight";
+		res->error = xasprintf("preflight: %s", e.msg);
+		res->problem_type = xstrdup("check:dns");
+		return -1;
 	}
+	ce.acme = a;
 	worst = checks_run(&ce, c, &cr);
 	for (size_t i = 0; i < cr.n; i++) {
 		const struct check_result *r = &cr.v[i];
@@ -241,7 +237,7 @@ preflight(const struct issue_env *env, struct acme *a, const struct mcert *c,
 		res->error = xasprintf("preflight failed: %s", b.data);
 	}
 	buf_free(&b);
-	strlist_free(&caa);
+	check_env_free(&ce);
 	check_results_clear(&cr);
 	return worst == CHECK_FAIL ? -1 : 0;
 }

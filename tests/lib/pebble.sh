@@ -46,7 +46,8 @@
 #       certificate 1 also www.c1.example.com when MF_MULTI=1) pointed at
 #       Pebble: directory $PEBBLE_URL, ca_bundle $PEBBLE_TRUST, store
 #       $T/store, fragments $T/frag, challenge http-01 listen
-#       127.0.0.1:$PEBBLE_HTTP_PORT. Knobs (environment):
+#       127.0.0.1:$PEBBLE_HTTP_PORT, DNS (preflight) from challtestsrv
+#       (every name 127.0.0.1, no CAA). Knobs (environment):
 #         MF_TERMS=true|false|omit   acme.terms_accepted (default true)
 #         MF_CA_BUNDLE=path|omit     default $PEBBLE_TRUST
 #         MF_CHALLENGE='{webroot: /x}'  the http-01 block
@@ -170,6 +171,7 @@ write_manifest() {
 		echo "store: $T/store"
 		[ -z "${MF_TOP_EXTRA:-}" ] || echo "$MF_TOP_EXTRA"
 		echo "domains: [example.com]"
+		echo "dns: {resolvers: [\"127.0.0.1:$PEBBLE_DNS_PORT\"]}"
 		echo "challenge:"
 		echo "  type: http-01"
 		echo "  http-01: $_ch"
