@@ -247,6 +247,44 @@ main(void)
 	certinfo_clear(&info);
 	certset_clear(&set);
 
+	/* Mutated PEM never crashes the reader (ASan watches). */
+	{
+		char *orig[3];
+		char **m[3];
+		int k, r, crashes = 0;
+
+		load("good", &set);
+		orig[0] = xstrdup(set.cert);
+		orig[1] = xstrdup(set.key);
+		orig[2] = xstrdup(set.chain);
+		m[0] = &set.cert;
+		m[1] = &set.key;
+		m[2] = &set.chain;
+		srand(42);
+		for (r = 0; r < 300; r++) {
+			for (k = 0; k < 3; k++) {
+				size_t len = strlen(orig[k]), pos;
+				int flips = 1 + rand() % 4;
+				free(*m[k]);
+				*m[k] = xstrdup(orig[k]);
+				/* Cut at random sometimes. */
+				if (rand() % 5 == 0)
+					(*m[k])[rand() % len] = '\0';
+				while (flips-- > 0 && strlen(*m[k]) > 0) {
+					pos = (size_t)rand() % strlen(*m[k]);
+					(*m[k])[pos] = "AZaz09+/=\n-x"[rand() % 13];
+				}
+			}
+			if (certinfo_read(&set, &info) != 0)
+				crashes++;
+			certinfo_clear(&info);
+		}
+		ok(crashes == 0, "300 mutated sets read without failure");
+		for (k = 0; k < 3; k++)
+			free(orig[k]);
+		certset_clear(&set);
+	}
+
 	is_str(certinfo_status_names[CERTINFO_KEY_MISMATCH], "key-mismatch",
 	    "status names");
 	p = xasprintf("rm -rf '%s'", dir);

@@ -356,6 +356,57 @@ test_locks(void)
 	store_free(s);
 }
 
+/* Readers racing a writer see whole sets only: cert, key and combined of
+   one read always carry the same tag. */
+static void
+test_race(void)
+{
+	struct store *s;
+	struct certset set;
+	struct err e;
+	char tag[64], want[256];
+	int i, bad = 0, reads = 0, status;
+	pid_t pid;
+
+	s = store_open(root, 1, &e);
+	replace(s, "race", "0");
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		struct store *ws = store_open(root, 0, &e);
+		for (i = 1; i <= 60; i++) {
+			snprintf(tag, sizeof(tag), "%d", i);
+			if (replace(ws, "race", tag) == -1)
+				_exit(1);
+		}
+		store_free(ws);
+		_exit(0);
+	}
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		if (store_read_set(s, "race", &set, &e) != 1 ||
+		    set.cert == NULL || set.key == NULL ||
+		    set.combined == NULL) {
+			bad++;
+			certset_clear(&set);
+			continue;
+		}
+		reads++;
+		snprintf(tag, sizeof(tag), "%s", set.cert + 5);
+		tag[strcspn(tag, "\n")] = '\0';
+		snprintf(want, sizeof(want), "KEY %s\n", tag);
+		if (strcmp(set.key, want) != 0)
+			bad++;
+		snprintf(want, sizeof(want), "KEY %s\nCERT %s\nCHAIN %s\n",
+		    tag, tag, tag);
+		if (strcmp(set.combined, want) != 0)
+			bad++;
+		certset_clear(&set);
+	}
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "writer replaced 60 times");
+	ok(reads > 0 && bad == 0, "%d racing reads, %d torn", reads, bad);
+	store_free(s);
+}
+
 static void
 test_blobs(void)
 {
@@ -515,6 +566,7 @@ main(void)
 	test_plain_dir();
 	test_crash();
 	test_locks();
+	test_race();
 	test_blobs();
 	test_state();
 	root[strlen(root) - 2] = '\0';
