@@ -70,7 +70,8 @@ certificates:
       - {server: nginx, service: webmail, address: "127.0.0.1:$HTTPS"}
 YAML
 
-ck -m "$T/certkeep.yaml" apply
+# --skip-checks: the preflight (DNS) is not what this test is about.
+ck -m "$T/certkeep.yaml" apply --skip-checks
 case "$ERR" in *"not implemented yet"*|*"loader not built yet"*)
 	skip "apply or the manifest loader not built yet"; done_testing ;;
 esac
@@ -78,6 +79,9 @@ is "$RC" 0 "apply issues the certificate from Pebble"
 C="$T/store/letsencrypt/mail.example.com/cert.pem"
 s1=$(serial_of "$C")
 ok $([ -n "$s1" ]; echo $?) "certificate in the repository (serial $s1)"
+if [ -z "$s1" ]; then
+	diag "$ERR"; done_testing
+fi
 is "$(sort "$HOOKLOG" | sed 's/serial=[0-9A-F]*/serial=/' | tr '\n' '|')" "deploy mail.example.com serial=|reload dovecot names=mail.example.com|reload nginx names=mail.example.com|reload postfix names=mail.example.com|" "first apply: each reload once, the deploy hook once"
 for f in dovecot/ssl.conf postfix/tls.postconf nginx/mail.example.com.conf; do
 	test -f "$F/$f"; ok $? "apply wrote $f"
@@ -98,11 +102,11 @@ is "$(served_serial "$SMTP" mail.example.com "$R" smtp)" "$s1" "postfix STARTTLS
 is "$(served_serial "$HTTPS" mail.example.com "$R")" "$s1" "nginx HTTPS: verified"
 
 : >"$HOOKLOG"
-ck -m "$T/certkeep.yaml" apply
+ck -m "$T/certkeep.yaml" apply --skip-checks
 is "$RC" 0 "apply with nothing due"
 is "$(cat "$HOOKLOG")" "" "nothing changed: no hook ran"
 
-ck -m "$T/certkeep.yaml" apply --force-renew
+ck -m "$T/certkeep.yaml" apply --skip-checks --force-renew
 is "$RC" 0 "apply --force-renew"
 s2=$(serial_of "$C")
 ok $([ -n "$s2" ] && [ "$s2" != "$s1" ]; echo $?) "renewed: new serial $s2"
@@ -126,7 +130,7 @@ got_new "$HTTPS" mail.example.com "$R"; ok $? "nginx presents the new serial aft
 # reloads still ran, the renewed set and the fragments are complete.
 : >"$HOOKLOG"; : >"$HOOKLOG.fail"
 n0=$(smtp_count)
-ck -m "$T/certkeep.yaml" apply --force-renew
+ck -m "$T/certkeep.yaml" apply --skip-checks --force-renew
 is "$RC" 1 "a failing deploy hook makes apply exit 1"
 like "$ERR" "deploy_hook mail.example.com: exit status 3" "the failure is reported"
 s3=$(serial_of "$C")
