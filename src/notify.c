@@ -248,15 +248,16 @@ notify_advice(const char *problem_type, const char *stage)
 	if (t != NULL) {
 		if (strncmp(t, "urn:ietf:params:acme:error:", 27) == 0)
 			t += 27;
+		else if (strncmp(t, "check:", 6) == 0)	/* state's form */
+			t += 6;
 		for (i = 0; notify_advice_table[i].type != NULL; i++)
 			if (strcmp(notify_advice_table[i].type, t) == 0)
 				return notify_advice_table[i].advice;
 	}
 	if (stage != NULL && strcmp(stage, "preflight") == 0)
-		return "Fix what the check reports (run `certkeep check NAME` "
-		    "to see every check).";
-	return "Read the error above, fix its cause, then run `certkeep "
-	    "apply NAME` (or wait for the next scheduled run).";
+		return "Fix what the checks report; `certkeep check` runs "
+		    "them all again and shows each result.";
+	return "Read the error above and fix its cause.";
 }
 
 static void

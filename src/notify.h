@@ -82,8 +82,9 @@ char	*notify_subject(const struct mcert *c, enum notify_event ev,
 	    const struct notify_info *info);
 
 /*
- * What to do after a failure with this problem type (ACME URN or check
- * name), one or two sentences; a static string. NULL type: a generic one.
+ * What to do after a failure with this problem type (ACME URN, check name
+ * or "check:<name>"), one or two sentences; a static string. Unknown or
+ * NULL type: a generic one for the stage.
  */
 const char *notify_advice(const char *problem_type, const char *stage);
 

@@ -26,6 +26,7 @@ acme:
   ca_bundle: $PEBBLE_TRUST
 store: $T/store
 domains: [example.com]
+dns: {resolvers: ["127.0.0.1:$PEBBLE_DNS_PORT"]}
 challenge:
   type: http-01
   http-01: {listen: "127.0.0.1:$PEBBLE_HTTP_PORT"}
@@ -146,4 +147,45 @@ is "$RC" 0 "STARTTLS required but not offered: apply still exits 0"
 like "$ERR" "not sent: .*STARTTLS" "the STARTTLS failure is logged"
 sleep 0.5
 is "$(smtp_count)" 0 "nothing delivered in clear text"
+
+# Expiring soon: ten days before webmail expires (faketime), the CA is
+# gone, so the renewal fails: a failure message and one expiring-soon
+# notice; an hour later no second notice; a day later another one.
+smtp_stop
+smtp_start "$T/mail3"
+manifest "smtp://127.0.0.1:$SMTP_PORT"
+stop_pebble
+na=$(openssl x509 -noout -enddate -in "$T/store/letsencrypt/webmail/cert.pem" | cut -d= -f2)
+na_s=$(date -u -d "$na" +%s)
+REAL=$CERTKEEP
+cat >"$T/fake.sh" <<SH
+#!/bin/sh
+export ASAN_OPTIONS="\${ASAN_OPTIONS:-}:verify_asan_link_order=0"
+exec faketime "\$FAKE" "$REAL" "\$@"
+SH
+chmod +x "$T/fake.sh"
+CERTKEEP="$T/fake.sh"
+export FAKE="$(date -u -d "@$((na_s - 10 * 86400))" '+%Y-%m-%d %H:%M:%S')"
+ck -m "$T/certkeep.yaml" apply webmail
+is "$RC" 1 "ten days before expiry, CA unreachable: the renewal fails (exit 1)"
+smtp_wait 2
+m=$(msg webmail expiring-soon)
+ok $([ -n "$m" ]; echo $?) "expiring-soon notice sent"
+like "$(hdr "$m" Subject)" "expiring in (9|10) days, not renewed: webmail" "expiring-soon Subject"
+is "$(rcpts "$m")" "admin@example.net postmaster+Alerts@example.com" "expiring-soon: recipients"
+ok $([ -n "$(msg webmail failed)" ]; echo $?) "and the failure message"
+n=$(smtp_count)
+export FAKE="$(date -u -d "@$((na_s - 10 * 86400 + 3600))" '+%Y-%m-%d %H:%M:%S')"
+ck -m "$T/certkeep.yaml" apply webmail
+sleep 0.5
+is "$(ls "$SMTP_OUT" | grep -c '\.eml$')" "$(( n + $(grep -c 'not sent' "$T/.err" 2>/dev/null || true) + $(printf '%s' "$ERR" | grep -c 'notified .* webmail failed') ))" \
+    "an hour later: no second expiring-soon notice"
+grep -l -x "X-Certkeep-Event: expiring-soon.\{0,1\}" "$SMTP_OUT"/*.eml | wc -l >"$T/nexp"
+is "$(tr -d ' ' <"$T/nexp")" 1 "one expiring-soon notice that day"
+export FAKE="$(date -u -d "@$((na_s - 9 * 86400 + 3600))" '+%Y-%m-%d %H:%M:%S')"
+ck -m "$T/certkeep.yaml" apply webmail
+sleep 0.5
+grep -l -x "X-Certkeep-Event: expiring-soon.\{0,1\}" "$SMTP_OUT"/*.eml | wc -l >"$T/nexp"
+is "$(tr -d ' ' <"$T/nexp")" 2 "the next day: the next expiring-soon notice"
+CERTKEEP=$REAL
 done_testing

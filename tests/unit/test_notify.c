@@ -338,6 +338,8 @@ main(void)
 	free(h);
 	ok(strstr(msg, "What the check found:") != NULL &&
 	    strstr(msg, "AAAA 2001:db8::1") != NULL, "check message in body");
+	ok(strstr(msg, "a wrong AAAA breaks http-01") != NULL,
+	    "AAAA advice for a failed aaaa check");
 	ok(strstr(msg, "no certificate in place yet") != NULL,
 	    "no current certificate said");
 	free(msg);
@@ -354,6 +356,8 @@ main(void)
 	free(msg);
 	strlist_free(&r);
 
+	is_str(notify_advice("check:caa", "preflight"),
+	    notify_advice("caa", NULL), "state's check:NAME form has advice");
 	ok(notify_expiring_due(0, now), "expiring: first notice due");
 	ok(!notify_expiring_due(now - 3600, now), "expiring: not twice in an "
 	    "hour");
