@@ -127,7 +127,8 @@ mail_send(const struct mail_server *srv, const char *from,
 	struct mail_reader rd;
 	enum mail_tls tls;
 	char *url = NULL, *ca = NULL, *user = NULL, *pass = NULL;
-	char *mfrom = NULL, *rc_addr, errbuf[CURL_ERROR_SIZE];
+	char *mfrom = NULL, *rc_addr, errbuf[CURL_ERROR_SIZE], *p;
+	char host[256];
 	CURLcode cc;
 	long code = 0, timeout;
 	size_t i;
@@ -135,6 +136,16 @@ mail_send(const struct mail_server *srv, const char *from,
 
 	if ((url = mail_url_parse(srv->url, &tls, e)) == NULL)
 		goto out;
+	/* libcurl says EHLO with the URL's path, else "localhost", which
+	   some servers refuse: this machine's name instead. */
+	p = strstr(url, "://") + 3;
+	if (strchr(p, '/') == NULL && gethostname(host, sizeof(host)) == 0 &&
+	    host[0] != '\0') {
+		host[sizeof(host) - 1] = '\0';
+		p = url;
+		url = xasprintf("%s/%s", p, host);
+		free(p);
+	}
 	if (rcpts == NULL || rcpts[0] == NULL) {
 		err_set(e, "SMTP %s: no recipients", srv->url);
 		goto out;

@@ -7,7 +7,7 @@
  *   smtp+starttls://host[:587]  STARTTLS required (fails when not offered)
  *   smtps://host[:465]          TLS from the first byte
  * Peer verification is always on (trust: cabundle_path()). The URL's path,
- * when present, is the name sent in EHLO.
+ * when present, is the name sent in EHLO; else this machine's hostname.
  */
 #ifndef CERTKEEP_MAIL_H
 #define CERTKEEP_MAIL_H

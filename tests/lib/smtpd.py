@@ -36,6 +36,7 @@ class Keeper:
             "mail_from": envelope.mail_from,
             "rcpt_tos": envelope.rcpt_tos,
             "tls": session.ssl is not None,
+            "helo": session.host_name,
             "auth_user": (session.auth_data.login.decode()
                           if session.authenticated and
                           getattr(session.auth_data, "login", None)

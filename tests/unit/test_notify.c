@@ -402,6 +402,16 @@ main(void)
 	ok(d != NULL && strstr(d, "\"postmaster+Alerts@example.com\", "
 	    "\"postmaster+Alerts@example.org\", \"admin@example.net\"") !=
 	    NULL, "envelope recipients");
+	{
+		char hn[256], *want;
+
+		gethostname(hn, sizeof(hn));
+		hn[sizeof(hn) - 1] = '\0';
+		want = xasprintf("\"helo\": \"%s\"", hn);
+		ok(d != NULL && strstr(d, want) != NULL,
+		    "EHLO with this machine's name (%s)", hn);
+		free(want);
+	}
 	free(d);
 	d = slurp(out, "0001.eml");
 	h = d != NULL ? header(d, "Subject") : NULL;
