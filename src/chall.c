@@ -13,7 +13,7 @@
 /* dns-01: the DNS module adds &chall_dns01 here (chall_dns01.c). */
 const struct chall_ops *const chall_table[CHALL__MAX] = {
 	[CHALL_HTTP01] = &chall_http01,
-	[CHALL_DNS01] = NULL,
+	[CHALL_DNS01] = &chall_dns01,
 };
 
 struct chall_slot {

@@ -85,6 +85,7 @@ struct chall_ops {
 extern const struct chall_ops *const chall_table[CHALL__MAX];
 
 extern const struct chall_ops chall_http01;
+extern const struct chall_ops chall_dns01;
 
 /* The contexts of one run (one `apply`), shared by its orders. */
 struct chall_run;

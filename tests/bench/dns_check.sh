@@ -1,0 +1,53 @@
+#!/bin/sh
+# `certkeep check` of 1,000 hostnames (250 certificates of 4 names, two
+# zones, CAA at each zone apex and on some names) against a local Knot:
+# wall time and peak memory. All must pass, and it must take well under
+# the 1,000 sequential round trips' worth of timeouts (limit: 20 s).
+. "$(dirname "$0")/../lib.sh"
+. "$TESTS_DIR/lib/knot.sh"
+
+NCERT=${BENCH_DNS_CERTS:-250}
+PER=4
+{
+	i=1
+	while [ $i -le $((NCERT * PER)) ]; do
+		echo "h$i A 192.0.2.$((i % 250 + 1))"
+		[ $((i % 10)) -eq 0 ] && echo "h$i CAA 0 issue \"letsencrypt.org; validationmethods=http-01\""
+		i=$((i + 1))
+	done
+} >"$T/recs"
+knot_zone bench.test '@ CAA 0 issue "letsencrypt.org"'
+cat "$T/recs" >>"$T/knot/zones/bench.test.zone"
+knot_zone sub.bench.test '@ CAA 0 iodef "mailto:x@bench.test"' 'www A 192.0.2.1'
+start_knot || { echo "Bail out! knot"; exit 1; }
+{
+	printf 'version: 1\nacme:\n  directory: letsencrypt\n'
+	printf '  contact: [hostmaster@bench.test]\n  terms_accepted: true\n'
+	printf 'store: %s/store\ndns: {resolvers: ["127.0.0.1:%s"], timeout: 2s}\n' "$T" "$KNOT_PORT"
+	printf 'challenge: {type: http-01, http-01: {webroot: %s/www}}\ncertificates:\n' "$T"
+	c=1
+	while [ $c -le "$NCERT" ]; do
+		b=$(( (c - 1) * PER ))
+		printf '  - {name: c%d, hostnames: [h%d.bench.test, h%d.bench.test, h%d.bench.test, h%d.bench.test]}\n' \
+		    $c $((b + 1)) $((b + 2)) $((b + 3)) $((b + 4))
+		c=$((c + 1))
+	done
+} >"$T/m.yaml"
+
+"$CERTKEEP" -m "$T/m.yaml" check >/dev/null 2>"$T/err"
+if grep -q 'loader not built yet' "$T/err"; then
+	skip "manifest loader not built yet"; done_testing
+fi
+for fmt in text json; do
+	o=""; [ $fmt = json ] && o="-o json"
+	# shellcheck disable=SC2086
+	/usr/bin/time -f '%e %M' -o "$T/time" "$CERTKEEP" -m "$T/m.yaml" $o check \
+	    >"$T/out" 2>"$T/err"
+	rc=$?
+	read -r secs kb <"$T/time"
+	echo "# check $((NCERT * PER)) hostnames ($NCERT certificates, $fmt): ${secs}s, peak ${kb} KiB"
+	is "$rc" 0 "check ($fmt) passes for every hostname"
+	[ $rc -eq 0 ] || tail -5 "$T/out" | sed 's/^/#   /'
+	awk -v s="$secs" 'BEGIN { exit !(s < 20) }'; ok $? "check ($fmt) under 20 s"
+done
+done_testing
