@@ -16,7 +16,9 @@
 #         '{"domainBlocklist": ["blocked.example.com"]}'
 #       Environment passed through to pebble: PEBBLE_WFE_NONCEREJECT,
 #       PEBBLE_AUTHZREUSE, PEBBLE_CHAIN_LENGTH (set them before calling).
-#       PEBBLE_VA_NOSLEEP=1 is always set; PEBBLE_VA_ALWAYS_VALID is unset
+#       PEBBLE_DNS_SERVER=host:port makes Pebble resolve through that
+#       server (e.g. Knot from tests/lib/knot.sh, for dns-01) instead of
+#       challtestsrv. PEBBLE_VA_NOSLEEP=1 is always set; PEBBLE_VA_ALWAYS_VALID is unset
 #       (challenges are really validated). Binary: $PEBBLE_BIN, default
 #       /usr/bin/pebble (ARI/profile tests: PEBBLE_BIN=$PEBBLE_ARI).
 #       Exports:
@@ -54,6 +56,8 @@
 #         MF_ACME_EXTRA='eab: {...}'  one more line under acme:
 #         MF_TOP_EXTRA='renew_before: 10m'  one more top-level line
 #         MF_HOSTS_<i>='a.example.com, b.example.com'  hostnames of cert i
+#         MF_DNS_SERVER=host:port|omit  dns.resolvers for the preflight
+#                                    (default challtestsrv's DNS port)
 
 PEBBLE_BIN=${PEBBLE_BIN:-/usr/bin/pebble}
 PEBBLE_CHALLTESTSRV=${PEBBLE_CHALLTESTSRV:-/usr/bin/pebble-challtestsrv}
@@ -100,7 +104,7 @@ EOF
 	PEBBLE_CHALL_PID=$!
 	track_pid "$PEBBLE_CHALL_PID"
 	(unset PEBBLE_VA_ALWAYS_VALID; PEBBLE_VA_NOSLEEP=1 exec "$PEBBLE_BIN" \
-	    -config "$_pd/config.json" -dnsserver "127.0.0.1:$_dp") \
+	    -config "$_pd/config.json" -dnsserver "${PEBBLE_DNS_SERVER:-127.0.0.1:$_dp}") \
 	    >"$_pd/pebble.log" 2>&1 &
 	PEBBLE_PID=$!
 	track_pid "$PEBBLE_PID"
@@ -169,6 +173,10 @@ write_manifest() {
 		[ "$_cab" = omit ] || echo "  ca_bundle: $_cab"
 		[ -z "${MF_ACME_EXTRA:-}" ] || echo "  $MF_ACME_EXTRA"
 		echo "store: $T/store"
+		# The preflight's DNS: challtestsrv (or MF_DNS_SERVER, e.g.
+		# Knot), never the host's resolver.
+		[ "${MF_DNS_SERVER:-}" = omit ] ||
+		    echo "dns: {resolvers: [\"${MF_DNS_SERVER:-127.0.0.1:$PEBBLE_DNS_PORT}\"], timeout: 2s}"
 		[ -z "${MF_TOP_EXTRA:-}" ] || echo "$MF_TOP_EXTRA"
 		echo "domains: [example.com]"
 		echo "dns: {resolvers: [\"127.0.0.1:$PEBBLE_DNS_PORT\"]}"

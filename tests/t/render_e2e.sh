@@ -44,6 +44,8 @@ acme:
   terms_accepted: true
   ca_bundle: $PEBBLE_TRUST
 store: $T/store
+# The preflight resolves through challtestsrv, not the host's DNS.
+dns: {resolvers: ["127.0.0.1:$PEBBLE_DNS_PORT"]}
 domains: [example.com]
 notify:
   smtp: smtp://127.0.0.1:$SMTP_PORT
