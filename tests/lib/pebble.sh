@@ -179,7 +179,6 @@ write_manifest() {
 		    echo "dns: {resolvers: [\"${MF_DNS_SERVER:-127.0.0.1:$PEBBLE_DNS_PORT}\"], timeout: 2s}"
 		[ -z "${MF_TOP_EXTRA:-}" ] || echo "$MF_TOP_EXTRA"
 		echo "domains: [example.com]"
-		echo "dns: {resolvers: [\"127.0.0.1:$PEBBLE_DNS_PORT\"]}"
 		echo "challenge:"
 		echo "  type: http-01"
 		echo "  http-01: $_ch"
