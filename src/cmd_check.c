@@ -11,10 +11,14 @@
 
 #include <cjson/cJSON.h>
 
+#include "account.h"
+#include "acme.h"
+#include "cabundle.h"
 #include "check.h"
 #include "cmd.h"
 #include "err.h"
 #include "manifest.h"
+#include "store.h"
 #include "table.h"
 #include "util.h"
 
@@ -109,6 +113,30 @@ check_print_json(const struct manifest *m, const unsigned char *sel,
 	return 0;
 }
 
+/* The account URL of this directory from the repository, if one was
+   registered (malloced), else NULL. Reads only. */
+static char *
+check_account_url(const struct manifest *m)
+{
+	struct store *s;
+	struct err e;
+	char *blob, *url = NULL;
+	size_t len = 0;
+
+	if ((s = store_open(m->store, 0, &e)) == NULL)
+		return NULL;
+	blob = account_blob(m->acme.directory, "url");
+	if (store_get_blob(s, blob, &url, &len, &e) != 1) {
+		free(url);
+		url = NULL;
+	} else {
+		url[strcspn(url, "\r\n")] = '\0';
+	}
+	free(blob);
+	store_free(s);
+	return url;
+}
+
 int
 cmd_check(struct ctx *ctx, int argc, char **argv)
 {
@@ -120,6 +148,9 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 	unsigned char *sel = NULL;
 	enum check_status worst;
 	struct err e;
+	struct acme *a = NULL;
+	const struct acme_dir *d = NULL;
+	char *ca = NULL, *acct = NULL;
 	size_t i;
 	int rc = EXIT_FAIL, env_ok = 0;
 	long long t0;
@@ -138,14 +169,25 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	/* No account lookup here: `check` sends nothing to the CA but the
-	   directory request of its own check. */
-	if (check_env_init(&env, m, &ctx->log, NULL, NULL, &e) == -1) {
+	/*
+	 * One directory request for all certificates: its meta.caaIdentities
+	 * name the CA in CAA, and the acme-directory check reuses it (read
+	 * only once fetched). The account URL (RFC 8657 accounturi) comes
+	 * from the repository; nothing else is sent to the CA.
+	 */
+	if ((ca = cabundle_path(m->acme.ca_bundle, &e)) != NULL &&
+	    (a = acme_new(m->acme.directory, ca, &ctx->log, &e)) != NULL)
+		d = acme_directory(a, NULL);
+	acct = check_account_url(m);
+	if (check_env_init(&env, m, &ctx->log, acct,
+	    d != NULL && d->caa_identities.n > 0 ? d->caa_identities.v : NULL,
+	    &e) == -1) {
 		fprintf(stderr, "certkeep check: %s\n", e.msg);
 		rc = EXIT_DATAERR;
 		goto out;
 	}
 	env_ok = 1;
+	env.acme = d != NULL ? a : NULL;	/* else each check tries again */
 	res = xcalloc(m->ncerts ? m->ncerts : 1, sizeof(*res));
 	t0 = mono_ms();
 	worst = checks_run_all(&env, sel, res, 0);
@@ -166,6 +208,9 @@ out:
 	free(res);
 	if (env_ok)
 		check_env_free(&env);
+	acme_free(a);
+	free(ca);
+	free(acct);
 	free(sel);
 	manifest_free(m);
 	strlist_free(&pos);
