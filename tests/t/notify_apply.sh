@@ -25,8 +25,6 @@ acme:
   terms_accepted: true
   ca_bundle: $PEBBLE_TRUST
 store: $T/store
-# The preflight resolves through challtestsrv, not the host's DNS.
-dns: {resolvers: ["127.0.0.1:$PEBBLE_DNS_PORT"]}
 domains: [example.com]
 dns: {resolvers: ["127.0.0.1:$PEBBLE_DNS_PORT"]}
 challenge:
