@@ -5,6 +5,7 @@
 # NXDOMAIN, TCP fallback) and the A/AAAA checks, in text and JSON.
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/knot.sh"
+. "$TESTS_DIR/lib/pebble.sh"
 
 LE='"letsencrypt.org"'
 knot_zone example.test \
@@ -182,9 +183,11 @@ like "$OUT" '"name":[[:space:]]*"addr"' "NAME selects"
 unlike "$OUT" '"name":[[:space:]]*"main"' "... only that certificate"
 ck -m "$T/m.yaml" check nosuch
 is "$RC" 64 "unknown NAME exits 64"
+# A reachable directory (Pebble) so that acme-directory passes too.
+start_pebble || { echo "Bail out! pebble"; exit 1; }
 cat >"$T/ok.yaml" <<EOF
 version: 1
-acme: {directory: letsencrypt, contact: [h@example.test], terms_accepted: true}
+acme: {directory: "$PEBBLE_URL", ca_bundle: $PEBBLE_TRUST, caa_identities: [letsencrypt.org], contact: [h@example.test], terms_accepted: true}
 store: $T/store
 dns: {resolvers: ["127.0.0.1:$KNOT_PORT"]}
 challenge: {type: http-01, http-01: {webroot: $T/www}}
