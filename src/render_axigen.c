@@ -143,7 +143,11 @@ render_axigen(const struct render_input *in, struct render_output *out,
 	    "# - SMTP-INCOMING on 25/587: sslEnable no; STARTTLS uses this "
 	    "sslControl [V S13];\n"
 	    "#   \"Allow StartTLS\" itself lives in the SMTP filters "
-	    "(allowStartTLS) [V S13].\n");
+	    "(allowStartTLS) [V S13].\n"
+	    "# - Axigen >= 10.7 also picks certificates by SNI from "
+	    "<workdir>/certs/ (PEM files\n"
+	    "#   with key and certificate) [V S10]: a deploy_hook may copy "
+	    "combined.pem there.\n");
 	/* TLS listeners first: WebAdmin offers the secure-login redirect
 	   only once an SSL listener exists [V S12]. */
 	for (pass = 0; pass < 2; pass++) {
