@@ -204,6 +204,49 @@ test_tar(void)
 	buf_free(&b);
 }
 
+/* tar_read on mutated streams: never a crash, never an unsafe path. */
+static void
+test_tar_mutations(void)
+{
+	struct tar_entries t, r;
+	struct buf b;
+	struct err e;
+	size_t i, k, pos, accepted = 0, bad = 0;
+	char *copy;
+
+	tar_entries_init(&t);
+	buf_init(&b);
+	tar_entries_add(&t, "letsencrypt", NULL, 0, 0700, 1);
+	tar_entries_add(&t, "letsencrypt/x", NULL, 0, 0700, 1);
+	tar_entries_add(&t, "letsencrypt/x/key.pem", "0123456789abcdef\n", 17,
+	    0600, 1);
+	tar_entries_add(&t, "state/x.json", "{}", 2, 0600, 1);
+	tar_write(&t, &b, &e);
+	copy = xmalloc(b.len);
+	for (i = 0; i < 3000; i++) {
+		memcpy(copy, b.data, b.len);
+		for (k = 0; k < 1 + i % 4; k++) {
+			pos = (size_t)rand_between(0, (long long)b.len - 1);
+			copy[pos] = (char)rand_between(0, 255);
+		}
+		tar_entries_init(&r);
+		if (tar_read(copy, (size_t)rand_between((long long)b.len / 2,
+		    (long long)b.len), &r, &e) == 0) {
+			accepted++;
+			for (k = 0; k < r.n; k++)
+				if (r.v[k].path[0] == '/' ||
+				    strstr(r.v[k].path, "..") != NULL)
+					bad++;
+		}
+		tar_entries_free(&r);
+	}
+	ok(bad == 0, "3000 mutated streams: no unsafe path accepted "
+	    "(%zu accepted as intact)", accepted);
+	free(copy);
+	buf_free(&b);
+	tar_entries_free(&t);
+}
+
 static void
 test_seal(void)
 {
@@ -245,6 +288,7 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	test_tar();
+	test_tar_mutations();
 	test_seal();
 
 	/* A store with three sets, two states and an account. */
