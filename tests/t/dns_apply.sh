@@ -13,7 +13,8 @@ knot_zone example.test \
 	'bad A 127.0.0.1' 'bad CAA 0 issue ";"' \
 	'w A 127.0.0.1' \
 	'dl A 127.0.0.1' '_acme-challenge.dl CNAME dl.acme.test.' \
-	'dz A 127.0.0.1' '_acme-challenge.dz CNAME chal.example.test.'
+	'dz A 127.0.0.1' '_acme-challenge.dz CNAME chal.example.test.' \
+	'acctok A 127.0.0.1' 'acctbad A 127.0.0.1' 'wk A 127.0.0.1'
 knot_zone acme.test
 knot_update_acl example.test
 knot_update_acl acme.test
@@ -33,6 +34,7 @@ acme:
   contact: [hostmaster@example.test]
   terms_accepted: true
   ca_bundle: $PEBBLE_TRUST
+  caa_identities: [pebble.test]
 store: $T/store
 dns: {resolvers: ["$KNOT_SERVER"], timeout: 2s}
 challenge:
@@ -46,7 +48,9 @@ certificates:
   - {name: wild, hostnames: ["*.w.example.test", w.example.test], challenge: $dns01}
   - {name: deleg, hostnames: [dz.example.test], challenge: $dns01}
   - {name: delegx, hostnames: [dl.example.test], challenge: $dns01}
-  - {name: wrongkey, hostnames: [ok1.example.test], challenge: $wrong}
+  - {name: acctok, hostnames: [acctok.example.test]}
+  - {name: acctbad, hostnames: [acctbad.example.test]}
+  - {name: wrongkey, hostnames: [wk.example.test], challenge: $wrong}
 EOF
 
 ck -m "$T/m.yaml" apply ok1 bad ok2
@@ -64,6 +68,27 @@ like "$OUT" '"name":[[:space:]]*"ok2"' "status knows ok2"
 ck -m "$T/m.yaml" apply bad --skip-checks
 is "$RC" 0 "--skip-checks orders anyway (Pebble does not check CAA)"
 is "$(orders)" 3 "one more new-order request"
+
+# RFC 8657 accounturi against the account the first apply registered.
+url=$(cat "$(find "$T/store/accounts" -name url | head -1)" 2>/dev/null)
+like "$url" '^https://' "the account URL is in the repository"
+printf 'server 127.0.0.1 %s\nzone example.test.\nupdate add acctok.example.test. 5 CAA 0 issue "pebble.test; accounturi=%s"\nupdate add acctbad.example.test. 5 CAA 0 issue "pebble.test; accounturi=https://127.0.0.1/other/acct/99"\nsend\n' \
+    "$KNOT_PORT" "$url" | knsupdate -y "hmac-sha256:$KNOT_TSIG_NAME:$KNOT_TSIG_SECRET"
+ck -m "$T/m.yaml" -o json check acctok acctbad
+caa_of() {	# caa_of HOST: "status message" of its caa result
+	printf '%s' "$OUT" | /usr/bin/python3 -c '
+import json, sys
+for c in json.load(sys.stdin)["certificates"]:
+    for r in c["checks"]:
+        if r["check"] == "caa" and r["hostname"] == sys.argv[1]:
+            print(r["status"], r["message"])' "$1"
+}
+like "$(caa_of acctok.example.test)" '^pass CAA at acctok.example.test authorizes pebble.test' "accounturi equal to this account: pass"
+like "$(caa_of acctbad.example.test)" '^fail CAA at acctbad.example.test forbids.*is not this account' "accounturi of another account: fail"
+n=$(orders)
+ck -m "$T/m.yaml" apply acctok acctbad
+is "$RC" 1 "apply: acctbad fails its preflight"
+is "$(orders)" $((n + 1)) "only acctok was ordered"
 
 # dns-01: wildcard and base name share _acme-challenge.w.example.test.
 ck -m "$T/m.yaml" apply wild
