@@ -192,6 +192,23 @@ ck -m "$K" plan sixty
 is "$RC" 0 "corrupt state: plan still works"
 like "$ERR" 'sixty.json.*discarded' "corrupt state: warning"
 
+# valgrind over the optimised binary, when it is there and current (make
+# check builds only the sanitised one, whose LeakSanitizer ck watches).
+PLAIN=$SRC_DIR/certkeep
+if command -v valgrind >/dev/null && [ -x "$PLAIN" ] &&
+    [ -z "$(find "$SRC_DIR/src" "$SRC_DIR/checks" -name '*.[ch]' -newer "$PLAIN" | head -1)" ]; then
+	for c in plan status; do
+		valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		    --error-exitcode=3 "$PLAIN" -m "$M" -o json $c >/dev/null 2>"$T/vg.err"
+		rc=$?
+		ok "$([ $rc -ne 3 ] && ! grep -q '==[0-9]*==' "$T/vg.err"; echo $?)" \
+		    "valgrind: $c clean (rc $rc)"
+	done
+else
+	skip "valgrind: no current optimised ./certkeep (LeakSanitizer covers the runs above)"
+	skip "valgrind: status"
+fi
+
 # A key readable by others is reported, not renewed.
 chmod 644 "$S/store/letsencrypt/short/key.pem"
 ck -m "$M" status short
