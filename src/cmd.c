@@ -12,7 +12,8 @@ const struct command command_table[] = {
 	{ "plan", cmd_plan, "plan [NAME...] [--next-run DURATION]",
 	  "show what apply would do (exit 0 nothing, 2 changes pending)" },
 	{ "apply", cmd_apply,
-	  "apply [NAME...] [--force-renew] [--skip-checks] [--wait]",
+	  "apply [NAME...] [--force-renew] [--skip-checks] [--wait] "
+	  "[--next-run DURATION]",
 	  "check, issue/renew, write fragments, run hooks, notify" },
 	{ "render", cmd_render, "render",
 	  "write fragments from the repository as it is" },

@@ -165,7 +165,7 @@ notify_done(const struct ctx *ctx, const struct manifest *m,
 static void
 poll_ari(const struct ctx *ctx, const struct manifest *m, struct store *s,
     struct apply_client *cl, struct apply_cert *acs, const unsigned char *sel,
-    time_t now)
+    time_t now, long long next_run)
 {
 	for (size_t i = 0; i < m->ncerts; i++) {
 		struct apply_cert *ac = &acs[i];
@@ -204,7 +204,7 @@ poll_ari(const struct ctx *ctx, const struct manifest *m, struct store *s,
 		if (certstate_save(s, m->certs[i].name, &ac->st, &e) == -1)
 			log_cert(&ctx->log, LOG_WARN, m->certs[i].name, "%s",
 			    e.msg);
-		ari_plan_adjust(&ac->item, &ac->st.ari, now, 0);
+		ari_plan_adjust(&ac->item, &ac->st.ari, now, next_run);
 	}
 }
 
@@ -212,12 +212,15 @@ int
 cmd_apply(struct ctx *ctx, int argc, char **argv)
 {
 	int force = 0, skip_checks = 0, wait = 0;
+	const char *next_run_arg = NULL;
 	const struct cmd_opt opts[] = {
 		{ "force-renew", 0, NULL, &force },
 		{ "skip-checks", 0, NULL, &skip_checks },
 		{ "wait", 0, NULL, &wait },
+		{ "next-run", 1, &next_run_arg, NULL },
 		{ NULL, 0, NULL, NULL },
 	};
+	long long next_run = 0;
 	struct manifest *m = NULL;
 	struct store *s = NULL;
 	struct store_lock *lk = NULL;
@@ -241,6 +244,11 @@ cmd_apply(struct ctx *ctx, int argc, char **argv)
 	hook_report_init(&rep);
 	err_clear(&e);
 	if (cmd_parse(argv[0], argc, argv, opts, &pos) == -1) {
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (next_run_arg != NULL && cmd_parse_next_run(argv[0], next_run_arg,
+	    &next_run) == -1) {
 		status = EXIT_USAGE;
 		goto out;
 	}
@@ -289,8 +297,12 @@ cmd_apply(struct ctx *ctx, int argc, char **argv)
 			log_cert(&ctx->log, LOG_WARN, m->certs[i].name, "%s",
 			    warning);
 		free(warning);
+		/* --next-run: an ARI instant before the next run renews now. */
+		if (next_run > 0 && !force && acs[i].item.backoff_until == 0)
+			ari_plan_adjust(&acs[i].item, &acs[i].st.ari, now,
+			    next_run);
 	}
-	poll_ari(ctx, m, s, &cl, acs, sel, now);
+	poll_ari(ctx, m, s, &cl, acs, sel, now, next_run);
 
 	/* 2. Act on what needs it. */
 	for (i = 0; i < m->ncerts; i++) {

@@ -25,16 +25,3 @@ lifetime_retry_cap(long long lifetime)
 		return DAY;
 	return clamp(lifetime / 16, HOUR, DAY);
 }
-
-long long
-lifetime_expiring_soon(long long lifetime)
-{
-	long long w;
-
-	if (lifetime <= 0)
-		return 7 * DAY;
-	w = lifetime / 3;
-	if (w > 25 * DAY)
-		w = 25 * DAY;
-	return w / 2;
-}

@@ -216,7 +216,7 @@ place_order(struct ord *od, struct err *e)
 	    !ari_replaces_refused(od->place_status, t))
 		return -1;
 	if (od->req->log != NULL)
-		log_cert(od->req->log, LOG_INFO, od->req->cert->name,
+		log_cert(od->req->log, LOG_WARN, od->req->cert->name,
 		    "the CA refused replaces=%s (%s); ordering without it",
 		    od->req->replaces, e->msg);
 	cJSON_Delete(od->o);

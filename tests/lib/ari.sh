@@ -76,7 +76,10 @@ cert_id_of() {
 	    /usr/bin/python3 -c '
 import sys, base64, re
 t = sys.stdin.read()
-aki = re.search(r"(?:keyid:)?((?:[0-9A-F]{2}:)+[0-9A-F]{2})", t.split("serial=")[0]).group(1)
+m = re.search(r"(?:keyid:)?((?:[0-9A-F]{2}:)+[0-9A-F]{2})", t.split("serial=")[0])
+if m is None or "serial=" not in t:
+    sys.exit(0)
+aki = m.group(1)
 ser = t.split("serial=")[1].strip()
 a = bytes.fromhex(aki.replace(":", ""))
 s = bytes.fromhex(ser if len(ser) % 2 == 0 else "0" + ser)

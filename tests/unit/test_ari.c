@@ -358,14 +358,6 @@ test_lifetime(void)
 	is_int(lifetime_retry_cap(90 * DAY), DAY, "90 days: retry cap 1 d");
 	is_int(lifetime_retry_cap(6 * DAY), 9 * 3600, "6 days: retry 9 h");
 	is_int(lifetime_retry_cap(3600), 3600, "retry cap at least 1 h");
-	is_int(lifetime_expiring_soon(90 * DAY), 25 * DAY / 2,
-	    "90 days: expiring soon at 12.5 d");
-	is_int(lifetime_expiring_soon(64 * DAY), 64 * DAY / 6,
-	    "64 days: expiring soon at 10.7 d");
-	is_int(lifetime_expiring_soon(45 * DAY), 15 * DAY / 2,
-	    "45 days: expiring soon at 7.5 d");
-	is_int(lifetime_expiring_soon(6 * DAY), DAY,
-	    "6 days: expiring soon at 1 d");
 }
 
 static void
