@@ -37,6 +37,7 @@ struct dns01 {
 	long long		 timeout_ms;
 	char			*secret;
 	struct dnsupdate_key	 key;
+	char			*server;	/* rfc2136 server as ip:port */
 };
 
 /* What present() learnt, kept for ready() and cleanup() in it->priv. */
@@ -44,6 +45,47 @@ struct dns01_item {
 	char	*name;		/* where the TXT lives (after CNAMEs) */
 	char	*zone;
 };
+
+/* The rfc2136 server as "ip:port": a host name ("ns1.example.com:53")
+   is resolved once, here. Malloced, or NULL with e filled. */
+static char *
+server_address(const struct dns_resolver *r, const char *server,
+    struct err *e)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	struct dns_query q[2];
+	char *host, *port, *out = NULL, *a;
+	const char *colon;
+	size_t i;
+
+	if (dns_parse_server(server, 53, &ss, &len) == 0)
+		return xstrdup(server);
+	colon = strrchr(server, ':');
+	host = colon != NULL ? xstrndup(server, (size_t)(colon - server)) :
+	    xstrdup(server);
+	port = xstrdup(colon != NULL ? colon + 1 : "53");
+	dns_query_init(&q[0], host, LDNS_RR_TYPE_A);
+	dns_query_init(&q[1], host, LDNS_RR_TYPE_AAAA);
+	dns_resolve(r, q, 2);
+	for (i = 0; i < 2 && out == NULL; i++) {
+		if (q[i].status != DNS_OK)
+			continue;
+		a = ldns_rdf2str(ldns_rr_rdf(ldns_rr_list_rr(q[i].rrs, 0), 0));
+		if (a != NULL)
+			out = i == 0 ? xasprintf("%s:%s", a, port) :
+			    xasprintf("[%s]:%s", a, port);
+		free(a);
+	}
+	if (out == NULL)
+		err_set(e, "dns-01 rfc2136 server %s: no address for %s (%s)",
+		    server, host, dns_query_describe(&q[0]));
+	dns_query_clear(&q[0]);
+	dns_query_clear(&q[1]);
+	free(host);
+	free(port);
+	return out;
+}
 
 static int
 d01_setup(const struct manifest *m, const struct mchallenge *cfg,
@@ -92,6 +134,13 @@ d01_setup(const struct manifest *m, const struct mchallenge *cfg,
 	d->res = dns_resolver_from_manifest(&m->dns, e);
 	if (d->res == NULL) {
 		err_prefix(e, "dns.resolvers");
+		free(d->secret);
+		free(d);
+		return -1;
+	}
+	if ((d->server = server_address(d->res, cfg->rfc2136_server, e)) ==
+	    NULL) {
+		dns_resolver_free(d->res);
 		free(d->secret);
 		free(d);
 		return -1;
@@ -160,13 +209,13 @@ d01_present(void *ctx, struct chall_item *it, struct err *e)
 		    q.final_name);
 	if ((di->zone = zone_find(d->res, di->name, e)) == NULL)
 		goto fail;
-	if (dnsupdate_txt(d->cfg->rfc2136_server, &d->key, di->zone,
+	if (dnsupdate_txt(d->server, &d->key, di->zone,
 	    di->name, it->dns_value, DNS01_TTL, DNSUPDATE_ADD,
 	    DNS01_UPDATE_TIMEOUT, e) == -1)
 		goto fail;
 	log_cert(d->log, LOG_INFO, it->cert_name, "dns-01 %s: added TXT %s "
 	    "in zone %s at %s", it->identifier, di->name, di->zone,
-	    d->cfg->rfc2136_server);
+	    d->server);
 	it->priv = di;
 	dns_query_clear(&q);
 	free(name);
@@ -214,7 +263,7 @@ auth_servers(struct dns01 *d, const char *zone, struct strlist *l)
 	size_t i, n = 0, k;
 	char buf[128];
 
-	strlist_add(l, d->cfg->rfc2136_server);
+	strlist_add(l, d->server);
 	dns_query_init(&ns, zone, LDNS_RR_TYPE_NS);
 	dns_resolve(d->res, &ns, 1);
 	if (ns.status == DNS_OK) {
@@ -332,7 +381,7 @@ d01_cleanup(void *ctx, struct chall_item *it)
 
 	if (di == NULL)
 		return;
-	if (dnsupdate_txt(d->cfg->rfc2136_server, &d->key, di->zone,
+	if (dnsupdate_txt(d->server, &d->key, di->zone,
 	    di->name, it->dns_value, DNS01_TTL, DNSUPDATE_DELETE,
 	    DNS01_UPDATE_TIMEOUT, &e) == -1)
 		log_cert(d->log, LOG_WARN, it->cert_name, "dns-01 cleanup: %s",
@@ -351,6 +400,7 @@ d01_teardown(void *ctx)
 	if (d == NULL)
 		return;
 	dns_resolver_free(d->res);
+	free(d->server);
 	if (d->secret != NULL)
 		memset(d->secret, 0, strlen(d->secret));
 	free(d->secret);

@@ -23,7 +23,7 @@ PEBBLE_DNS_SERVER=$KNOT_SERVER start_pebble || { echo "Bail out! pebble"; exit 1
 
 orders() { grep -c 'POST /order-plz' "$PEBBLE_LOG"; }
 
-dns01="{type: dns-01, dns-01: {rfc2136: {server: \"$KNOT_SERVER\", tsig_name: $KNOT_TSIG_NAME, tsig_secret_file: $KNOT_TSIG_FILE}, propagation_timeout: 20s}}"
+dns01="{type: dns-01, dns-01: {rfc2136: {server: \"ns.example.test:$KNOT_PORT\", tsig_name: $KNOT_TSIG_NAME, tsig_secret_file: $KNOT_TSIG_FILE}, propagation_timeout: 20s}}"
 printf '%s\n' "$(head -c 32 /dev/urandom | base64)" >"$T/wrong.key"
 chmod 600 "$T/wrong.key"
 wrong="{type: dns-01, dns-01: {rfc2136: {server: \"$KNOT_SERVER\", tsig_name: $KNOT_TSIG_NAME, tsig_secret_file: $T/wrong.key}, propagation_timeout: 5s}}"
@@ -90,7 +90,8 @@ ck -m "$T/m.yaml" apply acctok acctbad
 is "$RC" 1 "apply: acctbad fails its preflight"
 is "$(orders)" $((n + 1)) "only acctok was ordered"
 
-# dns-01: wildcard and base name share _acme-challenge.w.example.test.
+# dns-01: wildcard and base name share _acme-challenge.w.example.test
+# (the rfc2136 server given by name, ns.example.test).
 ck -m "$T/m.yaml" apply wild
 is "$RC" 0 "wildcard certificate issued through dns-01"
 [ "$RC" -eq 0 ] || printf '%s\n' "$ERR" | tail -5 | sed 's/^/#   /'
