@@ -320,6 +320,10 @@ cmd_apply(struct ctx *ctx, int argc, char **argv)
 			continue;
 		}
 		verb = ac->item.action == PLAN_ISSUE ? "issuing" : "renewing";
+		/* The daily line of a certificate that is due (log.h). */
+		if (ac->item.action == PLAN_RENEW)
+			log_cert_window(&ctx->log, LOG_INFO, c->name,
+			    ac->item.reason_text);
 		if (ac->item.backoff_until > now) {
 			char when[32];
 
@@ -337,8 +341,10 @@ cmd_apply(struct ctx *ctx, int argc, char **argv)
 			continue;
 		}
 		nwork++;
-		log_cert(&ctx->log, LOG_DEBUG, c->name, "%s %s: %s", verb,
-		    c->name, ac->item.reason_text ? ac->item.reason_text : "");
+		if (ac->item.action != PLAN_RENEW)
+			log_cert(&ctx->log, LOG_DEBUG, c->name, "%s %s: %s",
+			    verb, c->name, ac->item.reason_text ?
+			    ac->item.reason_text : "");
 		if ((a = client_get(&cl, 1)) == NULL) {
 			if (cl.account_rc == ACCOUNT_NEED_TERMS) {
 				char *place = terms_place(m);

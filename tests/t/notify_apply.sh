@@ -92,6 +92,7 @@ like "$ERR" "notified .* of webmail issued" "sending logged"
 
 ck -m "$T/certkeep.yaml" apply --force-renew webmail
 is "$RC" 0 "apply --force-renew"
+like "$ERR" "renewing webmail \.\.\. done, expires [0-9-]{10}" "the renewed line"
 smtp_wait 3
 m=$(msg webmail renewed)
 ok $([ -n "$m" ]; echo $?) "renewed message"
@@ -168,6 +169,7 @@ CERTKEEP="$T/fake.sh"
 export FAKE="$(date -u -d "@$((na_s - 10 * 86400))" '+%Y-%m-%d %H:%M:%S')"
 ck -m "$T/certkeep.yaml" apply webmail
 is "$RC" 1 "ten days before expiry, CA unreachable: the renewal fails (exit 1)"
+like "$ERR" "renewal window reached for webmail: " "the window line"
 smtp_wait 2
 m=$(msg webmail expiring-soon)
 ok $([ -n "$m" ]; echo $?) "expiring-soon notice sent"
