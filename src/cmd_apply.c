@@ -370,7 +370,16 @@ cmd_apply(struct ctx *ctx, int argc, char **argv)
 			.m = m, .s = s, .log = &ctx->log, .chall = run,
 			.skip_checks = skip_checks, .force = force,
 		};
-		if (issue_cert(&env, a, &ac->item, &ac->st, &ac->res) == 0) {
+		/* The per-certificate lock (a shared store's unit of work);
+		   this run already holds the store lock, so it is free. */
+		struct store_lock *clk = NULL;
+		int issued;
+
+		if (store_lock_cert(s, c->name, 1, &clk, &e) == -1)
+			log_cert(&ctx->log, LOG_WARN, c->name, "%s", e.msg);
+		issued = issue_cert(&env, a, &ac->item, &ac->st, &ac->res);
+		store_unlock(clk);
+		if (issued == 0) {
 			char full[32], day[16];
 			cJSON *f = cJSON_CreateObject();
 

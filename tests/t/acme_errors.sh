@@ -59,8 +59,8 @@ like "$ERR" 'validation failed' "--force-renew tries again"
 
 # The store lock.
 write_manifest "$T/m.yaml" 1
-lockfile=$(ls "$T/store/locks/" | head -1)
-if [ -n "$lockfile" ]; then
+lockfile=store.lock
+if [ -e "$T/store/locks/$lockfile" ]; then
 	flock "$T/store/locks/$lockfile" sleep 3 &
 	track_pid $!
 	sleep 0.5
