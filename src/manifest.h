@@ -87,6 +87,8 @@ struct mchallenge {
 	char		*tsig_algorithm;	/* "hmac-sha256" (default) */
 	char		*tsig_secret_file;	/* absolute path: base64 secret */
 	long long	 propagation_timeout;	/* seconds; default 120 */
+	struct mpos	 pos;		/* the challenge key (override or
+					   default), or the certificate */
 };
 
 struct mlistener {
@@ -130,6 +132,11 @@ struct macme {
 	int		 profile_optional;
 	char		**caa_identities;	/* NULL-terminated, may be empty */
 	size_t		 ncaa_identities;
+	int		 terms_set;	/* terms_accepted was written */
+	/* The terms_accepted key, else the acme key, else 1:1: where to
+	 * point "terms_accepted missing" when an account must be made. */
+	struct mpos	 terms_pos;
+	struct mpos	 pos;		/* the acme key, or 1:1 */
 };
 
 struct mrenew {
@@ -193,12 +200,38 @@ void	 manifest_free(struct manifest *m);
 const struct mcert *manifest_find_cert(const struct manifest *m,
 	    const char *name);
 
-/* Syntax checks, shared with other modules (DNS, CLI arguments). */
+/*
+ * Syntax checks, shared with other modules (DNS, CLI arguments); in
+ * manifest_syntax.c. The *_valid() functions return 1 when valid, else 0;
+ * the *_problem() ones return NULL when valid, else a constant phrase
+ * saying what is wrong.
+ *
+ * Hostnames: LDH labels of 1..63, total <= 253, at least two labels, no
+ * trailing dot, last label not all digits; with allow_wildcard one leading
+ * "*." (no other '*'). Upper case is accepted (callers lower-case).
+ */
 int	 hostname_valid(const char *s, int allow_wildcard);
+const char *hostname_problem(const char *s, int allow_wildcard);
+/* A repository directory name: 1..64 of [A-Za-z0-9._-], no leading '.'
+ * or '-' (so never "." or ".."), no '/'. */
+#define SAFE_NAME_MAX	64
 int	 safe_name_valid(const char *s);
+const char *safe_name_problem(const char *s);
+/* local@domain: dot-atom local part <= 64, domain a valid hostname. */
 int	 email_valid(const char *s);
-/* Splits "host:port" or "[v6]:port"; malloced host, caller frees. */
+const char *email_problem(const char *s);
+/*
+ * Splits "host:port" or "[v6]:port"; host is an IPv4 address, a bracketed
+ * IPv6 address, "*" or a DNS name; port 1..65535, or default_port when
+ * missing and default_port > 0. On success *host is malloced (no
+ * brackets), caller frees.
+ */
 int	 hostport_parse(const char *s, int default_port, char **host,
 	    int *port);
+const char *hostport_split(const char *s, int default_port, char **host,
+	    int *port);
+/* Writes the canonical text of IP address s (v4 or v6, no brackets) to
+ * out (>= 46 bytes); returns 4 or 6, or -1 when s is not an address. */
+int	 ip_canonical(const char *s, char *out, size_t outsz);
 
 #endif
