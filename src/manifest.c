@@ -1673,7 +1673,8 @@ manifest_load_buf(const char *name, const char *dir, const char *data,
 		manifest_build(&L, root, m);
 	ytree_free(root);
 
-	qsort(L.d, L.nd, sizeof(*L.d), mdiag_cmp);
+	if (L.nd > 0)
+		qsort(L.d, L.nd, sizeof(*L.d), mdiag_cmp);
 	for (i = 0; i < L.nd; i++) {
 		strlist_addf(diags, "%s:%d:%d: %s", name, L.d[i].line,
 		    L.d[i].col, L.d[i].msg);
