@@ -205,6 +205,13 @@ hostport_split(const char *s, int default_port, char **hostp, int *portp)
 		}
 	} else {
 		colon = strchr(s, ':');
+		/* A bare IPv6 address is whole when the port may be left out. */
+		if (colon != NULL && default_port > 0 &&
+		    ip_canonical(s, buf, sizeof(buf)) == 6) {
+			*hostp = xstrdup(s);
+			*portp = default_port;
+			return NULL;
+		}
 		if (colon != NULL && strchr(colon + 1, ':') != NULL) {
 			why = "an IPv6 address needs brackets ([::1]:443)";
 			goto out;
