@@ -134,8 +134,8 @@ cmd_account(struct ctx *ctx, int argc, char **argv)
 	r = account_open(a, s, &m->acme, strcmp(sub, "register") == 0, &k,
 	    &e);
 	if (r == ACCOUNT_NEED_TERMS) {
-		/* TODO(manifest): the terms_pos place once landed. */
-		fprintf(stderr, "%s: %s\n", m->path, e.msg);
+		fprintf(stderr, "%s:%d:%d: %s\n", m->path,
+		    m->acme.terms_pos.line, m->acme.terms_pos.col, e.msg);
 		status = EXIT_DATAERR;
 		goto out;
 	}

@@ -113,8 +113,8 @@ client_free(struct apply_client *cl)
 static char *
 terms_place(const struct manifest *m)
 {
-	/* TODO(manifest): m->acme.terms_pos once the loader has landed. */
-	return xstrdup(m->path);
+	return xasprintf("%s:%d:%d", m->path, m->acme.terms_pos.line,
+	    m->acme.terms_pos.col);
 }
 
 /* A failed or held-back renewal of a certificate inside its window:
