@@ -998,14 +998,16 @@ parse_notify(struct mload *L, const struct ynode *k, const struct ynode *v,
 		free(host);
 		free(hp);
 	}
-	if (f[F_SMTP].v == NULL || ytree_is_null(f[F_SMTP].v))
+	if (f[F_SMTP].v == NULL || (f[F_SMTP].v->type == YTREE_SCALAR &&
+	    f[F_SMTP].v->len == 0) || ytree_is_null(f[F_SMTP].v))
 		NDIAG(L, k, "notify: missing smtp (the server to send "
 		    "through)");
 	if (f[F_FROM].v != NULL &&
 	    get_str(L, f[F_FROM].v, "notify.from", &nt->from) == 0 &&
 	    nt->from != NULL && (why = email_problem(nt->from)) != NULL)
 		mdiag_val(L, f[F_FROM].v, "notify.from", why);
-	if (f[F_FROM].v == NULL || ytree_is_null(f[F_FROM].v))
+	if (f[F_FROM].v == NULL || (f[F_FROM].v->type == YTREE_SCALAR &&
+	    f[F_FROM].v->len == 0) || ytree_is_null(f[F_FROM].v))
 		NDIAG(L, k, "notify: missing from (the sender address)");
 	if (f[F_CONTACT].v != NULL &&
 	    get_str(L, f[F_CONTACT].v, "notify.contact", &nt->contact) == 0 &&
@@ -1135,10 +1137,11 @@ parse_listener(struct mload *L, const struct ynode *n, const char *path,
 	mpath_key(p, path, "address");
 	if (f[F_ADDRESS].v == NULL || ytree_is_null(f[F_ADDRESS].v))
 		NDIAG(L, n, "%s: missing address (host:port)", path);
-	else if (get_str(L, f[F_ADDRESS].v, p, &l->address) == 0 &&
-	    l->address != NULL) {
-		why = hostport_split(l->address, -1, &l->host, &l->port);
-		if (why != NULL)
+	else if (get_str(L, f[F_ADDRESS].v, p, &l->address) == 0) {
+		if (l->address == NULL)
+			NDIAG(L, f[F_ADDRESS].v, "%s: must not be empty", p);
+		else if ((why = hostport_split(l->address, -1, &l->host,
+		    &l->port)) != NULL)
 			mdiag_val(L, f[F_ADDRESS].v, p, why);
 	}
 
@@ -1281,9 +1284,12 @@ parse_cert(struct mload *L, const struct ynode *n, const char *path,
 	if (f[F_NAME].v == NULL || ytree_is_null(f[F_NAME].v))
 		NDIAG(L, n, "%s: missing name (the repository directory "
 		    "name)", path);
-	else if (get_str(L, f[F_NAME].v, p, &c->name) == 0 &&
-	    c->name != NULL && (why = safe_name_problem(c->name)) != NULL)
-		mdiag_val(L, f[F_NAME].v, p, why);
+	else if (get_str(L, f[F_NAME].v, p, &c->name) == 0) {
+		if (c->name == NULL)
+			NDIAG(L, f[F_NAME].v, "%s: must not be empty", p);
+		else if ((why = safe_name_problem(c->name)) != NULL)
+			mdiag_val(L, f[F_NAME].v, p, why);
+	}
 
 	mpath_key(p, path, "hostnames");
 	if (f[F_HOSTNAMES].v == NULL || ytree_is_null(f[F_HOSTNAMES].v) ||
