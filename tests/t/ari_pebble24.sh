@@ -1,0 +1,51 @@
+#!/bin/sh
+# Against Debian's Pebble 2.4 (no renewalInfo, no profiles): no ARI request
+# at all, runs with nothing due send nothing, the SPEC 4 rule decides
+# (a 90-day certificate renews 25 days before expiry), and a profile set
+# without profile_optional fails clearly before any order.
+. "$(dirname "$0")/../lib.sh"
+. "$TESTS_DIR/lib/pebble.sh"
+. "$TESTS_DIR/lib/ari.sh"
+PEBBLE_BIN=/usr/bin/pebble
+need_manifest_loader
+
+if ! start_pebble '{"certificateValidityPeriod": 7776000}'; then
+	ok 1 "start Pebble 2.4"; done_testing
+fi
+dir=$(curl -sf --cacert "$PEBBLE_TRUST" "$PEBBLE_URL")
+unlike "$dir" renewalInfo "Debian's Pebble has no renewalInfo"
+now0=$(date +%s)
+write_manifest "$T/m.yaml" 1
+ck -m "$T/m.yaml" apply
+is "$RC" 0 "apply issues c1"
+na=$(epoch "$(openssl x509 -in "$T/store/letsencrypt/c1/cert.pem" -noout -enddate | cut -d= -f2)")
+pebble_mark
+ck -m "$T/m.yaml" apply
+is "$(pebble_since_mark)" 0 "a run with nothing due sends nothing"
+ck -m "$T/m.yaml" status
+unlike "$OUT" "ARI" "status shows no ARI lines"
+o0=$(new_orders)
+pebble_mark
+ck_at $(( na - 26 * 86400 - now0 )) -m "$T/m.yaml" apply
+is "$RC" 0 "apply with 26 days left"
+is "$(pebble_since_mark)" 0 "kept, nothing sent"
+ck_at $(( na - 24 * 86400 - now0 )) -m "$T/m.yaml" -o json apply
+is "$RC" 0 "apply with 24 days left"
+is "$(( $(new_orders) - o0 ))" 1 "renewed by the lifetime rule"
+printf '%s' "$OUT" >"$T/a.json"
+is "$(jget "$T/a.json" certificates.0.reason)" expiring "reason expiring"
+is "$(grep -c renewalInfo "$PEBBLE_LOG")" 0 "no ARI request at all"
+
+MF_ACME_EXTRA="profile: shortlived" write_manifest "$T/m2.yaml" 2
+o0=$(new_orders)
+ck -m "$T/m2.yaml" apply c2
+is "$RC" 1 "profile without profile_optional fails"
+like "$ERR" 'profile "shortlived" is set but https://127\.0\.0\.1:[0-9]+/dir offers no profiles' \
+    "clear error naming the CA"
+is "$(( $(new_orders) - o0 ))" 0 "no order placed"
+MF_ACME_EXTRA="profile: shortlived
+  profile_optional: true" write_manifest "$T/m3.yaml" 2
+ck -m "$T/m3.yaml" apply c2
+is "$RC" 0 "with profile_optional: issued"
+like "$ERR" 'offers no profiles; ordering without one' "and warned"
+done_testing
