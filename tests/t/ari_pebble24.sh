@@ -7,7 +7,6 @@
 . "$TESTS_DIR/lib/pebble.sh"
 . "$TESTS_DIR/lib/ari.sh"
 PEBBLE_BIN=/usr/bin/pebble
-need_manifest_loader
 
 if ! start_pebble '{"certificateValidityPeriod": 7776000}'; then
 	ok 1 "start Pebble 2.4"; done_testing

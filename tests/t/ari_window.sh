@@ -9,7 +9,6 @@
 . "$TESTS_DIR/lib/pebble.sh"
 . "$TESTS_DIR/lib/ari.sh"
 ari_need_pebble ari_window
-need_manifest_loader
 
 if ! start_pebble "$ARI_PROFILES"; then
 	ok 1 "start Pebble 2.7"; done_testing
