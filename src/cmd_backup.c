@@ -177,7 +177,8 @@ cmd_backup(struct ctx *ctx, int argc, char **argv)
 	size_t passlen = 0;
 	long long t0 = mono_ms();
 	int rc, force = 0, iter = 0;
-	cJSON *j;
+	size_t i;
+	cJSON *j, *arr;
 
 	tar_entries_init(&t);
 	buf_init(&tarb);
@@ -223,7 +224,24 @@ cmd_backup(struct ctx *ctx, int argc, char **argv)
 		j = cJSON_CreateObject();
 		cJSON_AddStringToObject(j, "file", file);
 		cJSON_AddStringToObject(j, "store", store_root(s));
-		cJSON_AddNumberToObject(j, "certificates", (double)sum.ncerts);
+		arr = cJSON_AddArrayToObject(j, "certificates");
+		for (i = 0; i < t.n; i++) {
+			const char *pth = t.v[i].path, *sl;
+			char *nm;
+			cJSON *c;
+
+			/* letsencrypt/<name>/cert.pem: one per set. */
+			if (strncmp(pth, "letsencrypt/", 12) != 0 ||
+			    (sl = strchr(pth + 12, '/')) == NULL ||
+			    strcmp(sl + 1, STORE_CERT) != 0)
+				continue;
+			nm = xstrndup(pth + 12, (size_t)(sl - (pth + 12)));
+			c = cJSON_CreateObject();
+			cJSON_AddStringToObject(c, "name", nm);
+			cJSON_AddStringToObject(c, "state", "backed-up");
+			free(nm);
+			cJSON_AddItemToArray(arr, c);
+		}
 		cJSON_AddNumberToObject(j, "files", (double)sum.nfiles);
 		cJSON_AddNumberToObject(j, "tar_bytes", (double)tarb.len);
 		cJSON_AddNumberToObject(j, "bytes", (double)out.len);

@@ -334,6 +334,12 @@ main(void)
 	is_int(mode_of(arch), 0600, "archive is 0600");
 	ok(run("grep -q 'backup %s: 3 certificates' %s/out", arch, dir) == 0,
 	    "backup says what it wrote");
+	is_int(ck("-o json backup %s.json --store %s/store --kdf-iterations "
+	    "1000", arch, dir), 0, "backup -o json");
+	ok(run("/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));"
+	    " assert sorted(c[\"name\"] for c in d[\"certificates\"]) == "
+	    "[\"mx.example.com\", \"other\", \"webmail.example.com\"]' "
+	    "%s/out", dir) == 0, "JSON: a certificates array with the names");
 	a = slurp(arch, &len);
 	ok(a != NULL && len > 0 && memmem(a, len, "PRIVATE KEY", 11) == NULL
 	    && memmem(a, len, "BEGIN CERTIFICATE", 17) == NULL,
