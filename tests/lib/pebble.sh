@@ -16,6 +16,9 @@
 #         '{"domainBlocklist": ["blocked.example.com"]}'
 #       Environment passed through to pebble: PEBBLE_WFE_NONCEREJECT,
 #       PEBBLE_AUTHZREUSE, PEBBLE_CHAIN_LENGTH (set them before calling).
+#       PEBBLE_WFE_NONCEREJECT defaults to 0 here, not Pebble's 5: tests
+#       count requests and orders, and a random badNonce retry adds one;
+#       acme_renew.sh sets it to 50 to test the retry itself.
 #       PEBBLE_DNS_SERVER=host:port makes Pebble resolve through that
 #       server (e.g. Knot from tests/lib/knot.sh, for dns-01) instead of
 #       challtestsrv. PEBBLE_VA_NOSLEEP=1 is always set; PEBBLE_VA_ALWAYS_VALID is unset
@@ -103,7 +106,10 @@ EOF
 	    -defaultIPv4 127.0.0.1 -defaultIPv6 "" >"$_pd/challtestsrv.log" 2>&1 &
 	PEBBLE_CHALL_PID=$!
 	track_pid "$PEBBLE_CHALL_PID"
-	(unset PEBBLE_VA_ALWAYS_VALID; PEBBLE_VA_NOSLEEP=1 exec "$PEBBLE_BIN" \
+	(unset PEBBLE_VA_ALWAYS_VALID
+	 PEBBLE_WFE_NONCEREJECT=${PEBBLE_WFE_NONCEREJECT:-0}
+	 export PEBBLE_WFE_NONCEREJECT
+	 PEBBLE_VA_NOSLEEP=1 exec "$PEBBLE_BIN" \
 	    -config "$_pd/config.json" -dnsserver "${PEBBLE_DNS_SERVER:-127.0.0.1:$_dp}") \
 	    >"$_pd/pebble.log" 2>&1 &
 	PEBBLE_PID=$!
