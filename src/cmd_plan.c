@@ -22,8 +22,8 @@
 /*
  * Which fragments would change (SPEC 1: plan shows it): render_pending()
  * computes it without writing, treating every
- * certificate about to be issued (items[i].action == PLAN_ISSUE) as
- * present. It prints to stdout after the table in text mode, or adds a
+ * certificate about to be issued or renewed as present (a renewal of a set
+ * whose key is missing or corrupt leaves a complete set behind). It prints to stdout after the table in text mode, or adds a
  * "fragments" member to root in JSON mode (root NULL in text mode), and
  * returns 1 when fragments would change, 0 when none would, -1 on error.
  */
@@ -42,7 +42,7 @@ plan_fragments(const struct ctx *ctx, const struct manifest *m,
 	render_changes_init(&rc);
 	will = xcalloc(m->ncerts + 1, 1);
 	for (i = 0; i < m->ncerts; i++)
-		will[i] = sel[i] && items[i].action == PLAN_ISSUE;
+		will[i] = sel[i] && items[i].action != PLAN_KEEP;
 	if (render_pending(m, s, &ctx->log, will, &rc, &e) == -1) {
 		log_error(&ctx->log, "%s", e.msg);
 		goto out;

@@ -90,6 +90,10 @@ like "$(line short)" '^short +keep ' "6-day cert, 3 days left: keep"
 like "$(line missing)" '^missing +issue +no certificate in the repository' "missing: issue"
 like "$OUT" '^NAME +ACTION +REASON' "plan table header"
 like "$OUT" '1 to issue, 8 to renew, 2 to keep' "plan summary"
+# A renewal leaves a complete set behind: no "no certificate yet" warning
+# for a set whose key is missing, only for ones that stay incomplete.
+unlike "$ERR" 'nokey: no certificate in the repository yet' "renewal of a set without key: counted as present for fragments"
+like "$OUT" 'Fragments that would change' "fragments listed"
 
 # --- plan, JSON ---
 ck -m "$M" -o json plan
