@@ -68,10 +68,13 @@ tests: $(TEST_BINS)
 deps:
 	@sh contrib/install-deps.sh
 
+# Tests run the sanitised build; the optimised ./certkeep is built too,
+# for the valgrind runs (valgrind cannot run an ASan binary).
 check: deps
+	$(MAKE) all
 	$(MAKE) BUILD=build/san SANITIZE=1 all tests
 	CERTKEEP=$(CURDIR)/build/san/certkeep TESTBIN=$(CURDIR)/build/san/tests \
-	    JOBS=$(JOBS) sh tests/run.sh $(T)
+	    CERTKEEP_PLAIN=$(CURDIR)/$(PROG) JOBS=$(JOBS) sh tests/run.sh $(T)
 
 demo: deps
 	$(MAKE) all

@@ -80,6 +80,12 @@ struct acme {
 	char		*dir_url;
 	struct acme_dir	 dir;
 	int		 have_dir;
+	/* A failed directory fetch is remembered: a run against an
+	   unreachable CA then fails every certificate at once instead of
+	   waiting one timeout per certificate. Written before any
+	   concurrent reader (the checks' threads) can see it. */
+	int		 dir_failed;
+	struct err	 dir_err;
 	struct strlist	 nonces;
 	const struct key *key;
 	char		*kid;
@@ -298,14 +304,21 @@ fail_answer(struct acme *a, const char *url, const struct http_resp *r,
 }
 
 const struct acme_dir *
-acme_directory(struct acme *a, struct err *e)
+acme_directory(struct acme *a, struct err *eout)
 {
 	struct http_resp r;
 	cJSON *o = NULL, *meta, *v;
 	struct acme_dir *d = &a->dir;
+	struct err le, *e = &le;
 
 	if (a->have_dir)
 		return d;
+	if (a->dir_failed) {
+		if (eout != NULL)
+			*eout = a->dir_err;
+		return NULL;
+	}
+	err_clear(&le);
 	http_resp_init(&r);
 	if (http_request(a->http, "GET", a->dir_url, NULL, NULL, 0, &r, e) ==
 	    -1) {
@@ -367,6 +380,10 @@ acme_directory(struct acme *a, struct err *e)
 	http_resp_clear(&r);
 	return d;
 fail:
+	a->dir_failed = 1;
+	a->dir_err = le;
+	if (eout != NULL)
+		*eout = le;
 	cJSON_Delete(o);
 	http_resp_clear(&r);
 	return NULL;

@@ -187,7 +187,9 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	env_ok = 1;
-	env.acme = d != NULL ? a : NULL;	/* else each check tries again */
+	/* Also when the fetch failed: the client remembers why, and every
+	   certificate's acme-directory check reports that (no refetch). */
+	env.acme = a;
 	res = xcalloc(m->ncerts ? m->ncerts : 1, sizeof(*res));
 	t0 = mono_ms();
 	worst = checks_run_all(&env, sel, res, 0);

@@ -196,16 +196,17 @@ ck -m "$K" plan sixty
 is "$RC" 0 "corrupt state: plan still works"
 like "$ERR" 'sixty.json.*discarded' "corrupt state: warning"
 
-# valgrind over the optimised binary, when it is there and current (make
-# check builds only the sanitised one, whose LeakSanitizer ck watches).
-PLAIN=$SRC_DIR/certkeep
-if command -v valgrind >/dev/null && [ -x "$PLAIN" ] &&
-    [ -z "$(find "$SRC_DIR/src" "$SRC_DIR/checks" -name '*.[ch]' -newer "$PLAIN" | head -1)" ]; then
+# valgrind over the optimised binary: make check builds it and names it
+# in CERTKEEP_PLAIN (valgrind cannot run the ASan build that ck uses); run
+# alone, the test uses ./certkeep when it is current.
+PLAIN=${CERTKEEP_PLAIN:-$SRC_DIR/certkeep}
+if [ -n "${CERTKEEP_PLAIN:-}" ] || { command -v valgrind >/dev/null && [ -x "$PLAIN" ] &&
+    [ -z "$(find "$SRC_DIR/src" "$SRC_DIR/checks" -name '*.[ch]' -newer "$PLAIN" | head -1)" ]; }; then
 	for c in plan status; do
 		valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
-		    --error-exitcode=3 "$PLAIN" -m "$M" -o json $c >/dev/null 2>"$T/vg.err"
+		    --error-exitcode=3 "$PLAIN" -m "$M" -o json $c >"$T/vg.out" 2>"$T/vg.err"
 		rc=$?
-		ok "$([ $rc -ne 3 ] && ! grep -q '==[0-9]*==' "$T/vg.err"; echo $?)" \
+		ok "$([ $rc -ne 3 ] && [ -s "$T/vg.out" ] && ! grep -q '==[0-9]*==' "$T/vg.err"; echo $?)" \
 		    "valgrind: $c clean (rc $rc)"
 	done
 else
