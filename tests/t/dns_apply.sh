@@ -6,6 +6,7 @@
 # one TXT name, a CNAME-delegated _acme-challenge, a wrong TSIG secret).
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/knot.sh"
+. "$TESTS_DIR/lib/unbound.sh"
 . "$TESTS_DIR/lib/pebble.sh"
 
 knot_zone example.test \
@@ -21,7 +22,11 @@ knot_update_acl acme.test
 start_knot || { echo "Bail out! knot"; exit 1; }
 # No random badNonce rejections: new-order requests are counted below.
 PEBBLE_WFE_NONCEREJECT=0; export PEBBLE_WFE_NONCEREJECT
-PEBBLE_DNS_SERVER=$KNOT_SERVER start_pebble || { echo "Bail out! pebble"; exit 1; }
+# Pebble resolves through Unbound, a recursive resolver over Knot's
+# zones, as a CA does: it chases the cross-zone CNAME of delegx that Knot
+# (authoritative only) leaves to the resolver.
+start_unbound || { echo "Bail out! unbound"; exit 1; }
+PEBBLE_DNS_SERVER=$UNBOUND_SERVER start_pebble || { echo "Bail out! pebble"; exit 1; }
 
 orders() { grep -c 'POST /order-plz' "$PEBBLE_LOG"; }
 
@@ -112,12 +117,14 @@ ck -m "$T/m.yaml" apply deleg
 is "$RC" 0 "CNAME-delegated _acme-challenge (same zone): issued"
 like "$ERR" 'CNAME to chal.example.test' "the CNAME was followed"
 like "$ERR" 'added TXT chal.example.test in zone example.test' "the target was updated"
-# Into another zone: certkeep updates that zone. Pebble asks Knot like a
-# stub and Knot does not chase a CNAME out of its zone, so Pebble cannot
-# validate here (a CA's recursive resolver follows it).
+# Into another zone: certkeep updates that zone, and Pebble, asking
+# Unbound, follows the CNAME there and validates.
 ck -m "$T/m.yaml" apply delegx
+is "$RC" 0 "CNAME-delegated _acme-challenge (into another zone): issued"
 like "$ERR" 'CNAME to dl.acme.test' "cross-zone CNAME followed"
 like "$ERR" 'added TXT dl.acme.test in zone acme.test' "the target's zone (acme.test) was updated"
+check "delegx certificate in the store" test -s "$T/store/letsencrypt/delegx/cert.pem"
+is "$(knot_dig +short dl.acme.test TXT)" "" "the delegated TXT removed after validation"
 
 n=$(orders)
 ck -m "$T/m.yaml" apply wrongkey

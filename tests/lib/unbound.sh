@@ -1,0 +1,76 @@
+# tests/lib/unbound.sh - a throwaway recursive resolver for tests: Unbound
+# on 127.0.0.1 on a free port, resolving every name through the test's
+# Knot (tests/lib/knot.sh), so that a client asking it sees what a CA's
+# recursive resolver sees: CNAMEs chased from one zone into another, which
+# Knot alone (authoritative) does not do. Sourced after tests/lib.sh and
+# tests/lib/knot.sh; call after start_knot.
+#
+#   start_unbound
+#       Writes $T/unbound/unbound.conf (a stub zone per Knot zone and for
+#       the root, all at $KNOT_SERVER; no DNSSEC validation; caching at
+#       most 1 second, so records that the tests add or remove are seen at
+#       once), starts unbound in the foreground, waits until it answers.
+#       Exports UNBOUND_PORT, UNBOUND_SERVER ("127.0.0.1:$UNBOUND_PORT"),
+#       UNBOUND_PID (tracked: stopped at exit). Returns non-zero (and
+#       prints why) when it could not start.
+
+UNBOUND=${UNBOUND:-/usr/sbin/unbound}
+
+start_unbound() {
+	_ud="$T/unbound"
+	mkdir -p "$_ud"
+	UNBOUND_PORT=$(free_port)
+	{
+		cat <<EOF
+server:
+  interface: 127.0.0.1@$UNBOUND_PORT
+  port: $UNBOUND_PORT
+  do-ip6: no
+  access-control: 127.0.0.0/8 allow
+  username: ""
+  chroot: ""
+  directory: "$_ud"
+  pidfile: "$_ud/unbound.pid"
+  logfile: ""
+  use-syslog: no
+  verbosity: 1
+  module-config: "iterator"
+  do-not-query-localhost: no
+  cache-max-ttl: 1
+  cache-max-negative-ttl: 1
+  local-zone: "test." nodefault
+remote-control:
+  control-enable: no
+stub-zone:
+  name: "."
+  stub-addr: 127.0.0.1@$KNOT_PORT
+EOF
+		for _z in $KNOT_ZONES; do
+			[ "$_z" = . ] && continue
+			printf 'stub-zone:\n  name: "%s"\n  stub-addr: 127.0.0.1@%s\n' \
+			    "${_z%.}." "$KNOT_PORT"
+		done
+	} >"$_ud/unbound.conf"
+	"$UNBOUND" -d -c "$_ud/unbound.conf" >"$_ud/unbound.log" 2>&1 &
+	UNBOUND_PID=$!
+	track_pid "$UNBOUND_PID"
+	UNBOUND_SERVER="127.0.0.1:$UNBOUND_PORT"
+	export UNBOUND_PORT UNBOUND_SERVER UNBOUND_PID
+	_i=0
+	while [ $_i -lt 100 ]; do
+		if kdig +short +time=1 +tries=1 @127.0.0.1 -p "$UNBOUND_PORT" \
+		    SOA test. 2>/dev/null | grep -q .; then
+			return 0
+		fi
+		if ! kill -0 "$UNBOUND_PID" 2>/dev/null; then
+			echo "# unbound exited:" >&2
+			sed 's/^/#   /' "$_ud/unbound.log" >&2
+			return 1
+		fi
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	echo "# unbound did not answer on $UNBOUND_SERVER" >&2
+	sed 's/^/#   /' "$_ud/unbound.log" >&2
+	return 1
+}
