@@ -3,7 +3,9 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "err.h"
 #include "manifest.h"
+#include "store.h"
 #include "util.h"
 
 const struct command command_table[] = {
@@ -136,6 +138,26 @@ cmd_select(const struct manifest *m, const struct strlist *pos,
 			return -1;
 		}
 		sel[j] = 1;
+	}
+	return 0;
+}
+
+int
+cmd_open(const struct ctx *ctx, const struct strlist *pos, int create,
+    struct manifest **m, unsigned char **sel, struct store **s)
+{
+	struct err e;
+
+	if ((*m = cmd_load_manifest(ctx)) == NULL)
+		return EXIT_DATAERR;
+	if (sel != NULL) {
+		*sel = xcalloc((*m)->ncerts + 1, 1);
+		if (cmd_select(*m, pos, *sel) == -1)
+			return EXIT_USAGE;
+	}
+	if (s != NULL && (*s = store_open((*m)->store, create, &e)) == NULL) {
+		log_error(&ctx->log, "%s", e.msg);
+		return EXIT_FAIL;
 	}
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include "log.h"
 
 struct manifest;
+struct store;
 struct strlist;
 
 enum {
@@ -57,6 +58,19 @@ struct manifest *cmd_load_manifest(const struct ctx *ctx);
  */
 int	 cmd_select(const struct manifest *m, const struct strlist *pos,
 	    unsigned char *sel);
+/*
+ * What the commands do after cmd_parse(), in this order: loads the
+ * manifest into *m; when sel is not NULL, selects the certificates named
+ * in pos (all when pos is empty; pos is only read then) into *sel,
+ * malloced and indexed like m->certs; when s is not NULL, opens the store
+ * into *s (creating it when create). Prints (the store: logs) the problem and returns the exit
+ * status for it: EXIT_DATAERR, EXIT_USAGE for an unknown name, EXIT_FAIL
+ * for the store; 0 when all is open. The caller frees what was opened,
+ * also after a failure (store_free, free, manifest_free).
+ */
+int	 cmd_open(const struct ctx *ctx, const struct strlist *pos,
+	    int create, struct manifest **m, unsigned char **sel,
+	    struct store **s);
 
 /*
  * --next-run DURATION of plan and apply: how long until the next run

@@ -120,12 +120,11 @@ cmd_account(struct ctx *ctx, int argc, char **argv)
 		status = EXIT_USAGE;
 		goto out;
 	}
-	if ((m = cmd_load_manifest(ctx)) == NULL) {
-		status = EXIT_DATAERR;
+	if ((r = cmd_open(ctx, NULL, 1, &m, NULL, &s)) != 0) {
+		status = r;
 		goto out;
 	}
-	if ((s = store_open(m->store, 1, &e)) == NULL ||
-	    store_lock(s, wait, &lk, &e) == -1 ||
+	if (store_lock(s, wait, &lk, &e) == -1 ||
 	    (ca = cabundle_path(m->acme.ca_bundle, &e)) == NULL ||
 	    (a = acme_new(m->acme.directory, ca, &ctx->log, &e)) == NULL) {
 		log_error(&ctx->log, "%s", e.msg);

@@ -235,7 +235,7 @@ cmd_apply(struct ctx *ctx, int argc, char **argv)
 	char *warning;
 	time_t now;
 	size_t i, nwork = 0, counts[APPLY__MAX] = { 0 };
-	int status = EXIT_FAIL, failed = 0;
+	int status = EXIT_FAIL, failed = 0, r;
 	long long t0 = mono_ms();
 
 	memset(&cl, 0, sizeof(cl));
@@ -252,17 +252,8 @@ cmd_apply(struct ctx *ctx, int argc, char **argv)
 		status = EXIT_USAGE;
 		goto out;
 	}
-	if ((m = cmd_load_manifest(ctx)) == NULL) {
-		status = EXIT_DATAERR;
-		goto out;
-	}
-	sel = xcalloc(m->ncerts + 1, 1);
-	if (cmd_select(m, &pos, sel) == -1) {
-		status = EXIT_USAGE;
-		goto out;
-	}
-	if ((s = store_open(m->store, 1, &e)) == NULL) {
-		log_error(&ctx->log, "%s", e.msg);
+	if ((r = cmd_open(ctx, &pos, 1, &m, &sel, &s)) != 0) {
+		status = r;
 		goto out;
 	}
 	if (store_lock(s, wait, &lk, &e) == -1) {

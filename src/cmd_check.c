@@ -152,7 +152,7 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 	const struct acme_dir *d = NULL;
 	char *ca = NULL, *acct = NULL;
 	size_t i;
-	int rc = EXIT_FAIL, env_ok = 0;
+	int rc = EXIT_FAIL, env_ok = 0, r;
 	long long t0;
 
 	strlist_init(&pos);
@@ -160,13 +160,8 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if ((m = cmd_load_manifest(ctx)) == NULL) {
-		rc = EXIT_DATAERR;
-		goto out;
-	}
-	sel = xcalloc(m->ncerts ? m->ncerts : 1, 1);
-	if (cmd_select(m, &pos, sel) == -1) {
-		rc = EXIT_USAGE;
+	if ((r = cmd_open(ctx, &pos, 0, &m, &sel, NULL)) != 0) {
+		rc = r;
 		goto out;
 	}
 	/*

@@ -65,7 +65,7 @@ cmd_render(struct ctx *ctx, int argc, char **argv)
 	struct err e;
 	cJSON *root = NULL;
 	char *json;
-	int status = EXIT_FAIL, failed = 0;
+	int status = EXIT_FAIL, failed = 0, r;
 
 	strlist_init(&pos);
 	render_changes_init(&rc);
@@ -81,12 +81,8 @@ cmd_render(struct ctx *ctx, int argc, char **argv)
 		status = EXIT_USAGE;
 		goto out;
 	}
-	if ((m = cmd_load_manifest(ctx)) == NULL) {
-		status = EXIT_DATAERR;
-		goto out;
-	}
-	if ((s = store_open(m->store, 0, &e)) == NULL) {
-		log_error(&ctx->log, "%s", e.msg);
+	if ((r = cmd_open(ctx, NULL, 0, &m, NULL, &s)) != 0) {
+		status = r;
 		goto out;
 	}
 	if (render_all(m, s, &ctx->log, &rc, &e) == -1)

@@ -87,7 +87,7 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 	char *warning, *json;
 	time_t now;
 	size_t i;
-	int status = EXIT_FAIL, failed = 0;
+	int status = EXIT_FAIL, failed = 0, r;
 
 	strlist_init(&pos);
 	strlist_init(&ari_lines);
@@ -97,17 +97,8 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 		status = EXIT_USAGE;
 		goto out;
 	}
-	if ((m = cmd_load_manifest(ctx)) == NULL) {
-		status = EXIT_DATAERR;
-		goto out;
-	}
-	sel = xcalloc(m->ncerts + 1, 1);
-	if (cmd_select(m, &pos, sel) == -1) {
-		status = EXIT_USAGE;
-		goto out;
-	}
-	if ((s = store_open(m->store, 0, &e)) == NULL) {
-		log_error(&ctx->log, "%s", e.msg);
+	if ((r = cmd_open(ctx, &pos, 0, &m, &sel, &s)) != 0) {
+		status = r;
 		goto out;
 	}
 	if (ctx->out == OUT_JSON) {
