@@ -10,6 +10,7 @@
 
 #include "ari.h"
 #include "err.h"
+#include "json.h"
 #include "plan.h"
 #include "util.h"
 
@@ -245,27 +246,6 @@ ari_says_renew(const struct ari_state *st, const char *cert_id, time_t now,
 	return 0;
 }
 
-static time_t
-json_time(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-	time_t t;
-
-	if (cJSON_IsString(v) && time_parse_rfc3339(v->valuestring, &t) == 0)
-		return t;
-	return 0;
-}
-
-static char *
-json_str(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	if (cJSON_IsString(v) && v->valuestring[0] != '\0')
-		return xstrdup(v->valuestring);
-	return NULL;
-}
-
 void
 ari_state_from_json(const cJSON *o, struct ari_state *st)
 {
@@ -274,44 +254,34 @@ ari_state_from_json(const cJSON *o, struct ari_state *st)
 	memset(st, 0, sizeof(*st));
 	if (!cJSON_IsObject(o))
 		return;
-	st->cert_id = json_str(o, "cert_id");
-	st->window_start = json_time(o, "window_start");
-	st->window_end = json_time(o, "window_end");
+	st->cert_id = json_get_str(o, "cert_id");
+	st->window_start = json_get_time(o, "window_start");
+	st->window_end = json_get_time(o, "window_end");
 	if (st->window_end <= st->window_start)
 		st->window_start = st->window_end = 0;
-	st->chosen = json_time(o, "chosen");
-	st->retry_after = json_time(o, "retry_after");
-	st->explanation_url = json_str(o, "explanation_url");
-	st->last_poll = json_time(o, "last_poll");
+	st->chosen = json_get_time(o, "chosen");
+	st->retry_after = json_get_time(o, "retry_after");
+	st->explanation_url = json_get_str(o, "explanation_url");
+	st->last_poll = json_get_time(o, "last_poll");
 	st->unsupported = cJSON_IsTrue(
 	    cJSON_GetObjectItemCaseSensitive(o, "unsupported"));
 	v = cJSON_GetObjectItemCaseSensitive(o, "failures");
 	if (cJSON_IsNumber(v) && v->valuedouble >= 0 &&
 	    v->valuedouble < 1000000)
 		st->failures = v->valueint;
-	st->url = json_str(o, "url");
+	st->url = json_get_str(o, "url");
 }
 
+/* What the CA said, as both the stored state and the output show it. */
 static void
-add_time(cJSON *o, const char *name, time_t t)
+ari_add_window(cJSON *o, const struct ari_state *st)
 {
-	char buf[64];
-
-	if (t == 0) {
-		cJSON_AddNullToObject(o, name);
-		return;
-	}
-	time_format_rfc3339(t, buf, sizeof(buf));
-	cJSON_AddStringToObject(o, name, buf);
-}
-
-static void
-add_str(cJSON *o, const char *name, const char *s)
-{
-	if (s == NULL)
-		cJSON_AddNullToObject(o, name);
-	else
-		cJSON_AddStringToObject(o, name, s);
+	json_add_str(o, "cert_id", st->cert_id);
+	json_add_time(o, "window_start", st->window_start);
+	json_add_time(o, "window_end", st->window_end);
+	json_add_time(o, "chosen", st->chosen);
+	json_add_time(o, "retry_after", st->retry_after);
+	json_add_str(o, "explanation_url", st->explanation_url);
 }
 
 cJSON *
@@ -321,15 +291,10 @@ ari_state_to_json(const struct ari_state *st)
 
 	if (o == NULL)
 		abort();
-	add_str(o, "cert_id", st->cert_id);
-	add_time(o, "window_start", st->window_start);
-	add_time(o, "window_end", st->window_end);
-	add_time(o, "chosen", st->chosen);
-	add_time(o, "retry_after", st->retry_after);
-	add_str(o, "explanation_url", st->explanation_url);
-	add_time(o, "last_poll", st->last_poll);
+	ari_add_window(o, st);
+	json_add_time(o, "last_poll", st->last_poll);
 	cJSON_AddNumberToObject(o, "failures", st->failures);
-	add_str(o, "url", st->url);
+	json_add_str(o, "url", st->url);
 	if (st->unsupported)
 		cJSON_AddTrueToObject(o, "unsupported");
 	return o;
@@ -344,12 +309,7 @@ ari_state_to_output(const struct ari_state *st)
 		return NULL;
 	if ((o = cJSON_CreateObject()) == NULL)
 		abort();
-	add_str(o, "cert_id", st->cert_id);
-	add_time(o, "window_start", st->window_start);
-	add_time(o, "window_end", st->window_end);
-	add_time(o, "chosen", st->chosen);
-	add_time(o, "retry_after", st->retry_after);
-	add_str(o, "explanation_url", st->explanation_url);
+	ari_add_window(o, st);
 	return o;
 }
 

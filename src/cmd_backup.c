@@ -84,6 +84,18 @@ backup_passphrase(const char *cmd, const char *file, size_t *len)
 	return p;
 }
 
+/* Frees the passphrase and the plaintext archive, wiped first: neither
+   may linger in freed memory. */
+static void
+backup_wipe(char *pass, size_t passlen, struct buf *tarb)
+{
+	if (pass != NULL)
+		OPENSSL_clear_free(pass, passlen);
+	if (tarb->data != NULL)
+		OPENSSL_cleanse(tarb->data, tarb->len);
+	buf_free(tarb);
+}
+
 /* Parses the common options; returns 0 or EXIT_USAGE after a message. */
 static int
 backup_args(const char *cmd, int argc, char **argv, int restore,
@@ -265,11 +277,7 @@ cmd_backup(struct ctx *ctx, int argc, char **argv)
 out:
 	store_unlock(lk);
 	store_free(s);
-	if (pass != NULL)
-		OPENSSL_clear_free(pass, passlen);
-	if (tarb.data != NULL)
-		OPENSSL_cleanse(tarb.data, tarb.len);
-	buf_free(&tarb);
+	backup_wipe(pass, passlen, &tarb);
 	buf_free(&out);
 	tar_entries_free(&t);
 	return rc;
@@ -382,11 +390,7 @@ cmd_restore(struct ctx *ctx, int argc, char **argv)
 out:
 	store_unlock(lk);
 	store_free(s);
-	if (pass != NULL)
-		OPENSSL_clear_free(pass, passlen);
-	if (tarb.data != NULL)
-		OPENSSL_cleanse(tarb.data, tarb.len);
-	buf_free(&tarb);
+	backup_wipe(pass, passlen, &tarb);
 	free(data);
 	tar_entries_free(&t);
 	strlist_free(&names);

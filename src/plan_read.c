@@ -11,6 +11,7 @@
 #include "ari.h"
 #include "certinfo.h"
 #include "err.h"
+#include "json.h"
 #include "manifest.h"
 #include "plan.h"
 #include "state.h"
@@ -65,28 +66,6 @@ plan_read_cert(struct store *s, const struct manifest *m,
 	return 0;
 }
 
-static void
-add_time(cJSON *o, const char *name, time_t t)
-{
-	char buf[64];
-
-	if (t == 0) {
-		cJSON_AddNullToObject(o, name);
-		return;
-	}
-	time_format_rfc3339(t, buf, sizeof(buf));
-	cJSON_AddStringToObject(o, name, buf);
-}
-
-static void
-add_str(cJSON *o, const char *name, const char *s)
-{
-	if (s == NULL)
-		cJSON_AddNullToObject(o, name);
-	else
-		cJSON_AddStringToObject(o, name, s);
-}
-
 static cJSON *
 str_array(char *const *v)
 {
@@ -116,28 +95,28 @@ plan_item_to_json(const struct plan_item *item, const struct certstate *st,
 	cJSON_AddItemToObject(o, "hostnames", str_array(c->hostnames));
 	cJSON_AddStringToObject(o, "action", plan_action_names[item->action]);
 	cJSON_AddStringToObject(o, "reason", plan_reason_names[item->reason]);
-	add_str(o, "reason_text", item->reason_text);
+	json_add_str(o, "reason_text", item->reason_text);
 	cJSON_AddStringToObject(o, "state", plan_item_state(item, now));
-	add_str(o, "problem", ii->problem);
+	json_add_str(o, "problem", ii->problem);
 	if (ii->warning != NULL)
 		cJSON_AddStringToObject(o, "warning", ii->warning);
-	add_time(o, "not_before", parsed ? ii->not_before : 0);
-	add_time(o, "not_after", parsed ? ii->not_after : 0);
+	json_add_time(o, "not_before", parsed ? ii->not_before : 0);
+	json_add_time(o, "not_after", parsed ? ii->not_after : 0);
 	if (parsed)
 		cJSON_AddNumberToObject(o, "days_left",
 		    (double)plan_days_left(ii->not_after, now));
 	else
 		cJSON_AddNullToObject(o, "days_left");
-	add_str(o, "issuer", ii->issuer_cn != NULL ? ii->issuer_cn :
+	json_add_str(o, "issuer", ii->issuer_cn != NULL ? ii->issuer_cn :
 	    ii->issuer);
-	add_str(o, "issuer_dn", ii->issuer);
-	add_str(o, "key_type", !parsed ? NULL : ii->key_type >= 0 &&
+	json_add_str(o, "issuer_dn", ii->issuer);
+	json_add_str(o, "key_type", !parsed ? NULL : ii->key_type >= 0 &&
 	    ii->key_type < KEY__MAX ? key_type_names[ii->key_type] : "other");
 	if (parsed)
 		cJSON_AddNumberToObject(o, "key_bits", ii->key_bits);
 	else
 		cJSON_AddNullToObject(o, "key_bits");
-	add_str(o, "serial", ii->serial);
+	json_add_str(o, "serial", ii->serial);
 	if (parsed)
 		cJSON_AddItemToObject(o, "sans", str_array(ii->sans));
 	else
@@ -157,15 +136,15 @@ plan_item_to_json(const struct plan_item *item, const struct certstate *st,
 		cJSON_AddStringToObject(o, "window", win);
 	} else
 		cJSON_AddNullToObject(o, "window");
-	add_time(o, "renew_at", item->renew_at);
+	json_add_time(o, "renew_at", item->renew_at);
 	if (item->backoff_until != 0)
-		add_time(o, "backoff_until", item->backoff_until);
+		json_add_time(o, "backoff_until", item->backoff_until);
 	if (st != NULL && (st->last_error_time != 0 ||
 	    st->last_error_detail != NULL)) {
 		l = cJSON_AddObjectToObject(o, "last_error");
-		add_time(l, "time", st->last_error_time);
-		add_str(l, "type", st->last_error_type);
-		add_str(l, "detail", st->last_error_detail);
+		json_add_time(l, "time", st->last_error_time);
+		json_add_str(l, "type", st->last_error_type);
+		json_add_str(l, "detail", st->last_error_detail);
 		cJSON_AddNumberToObject(l, "consecutive_failures",
 		    st->consecutive_failures);
 	}

@@ -70,6 +70,35 @@ render_addr(const struct mlistener *l)
 	return xasprintf("%s:%d", l->host, l->port);
 }
 
+void
+render_listeners_comment(struct buf *b, const char *comment,
+    const struct render_input *in)
+{
+	size_t i;
+	char *addr;
+
+	for (i = 0; i < in->nlisteners; i++) {
+		addr = render_addr(in->listeners[i].lst);
+		buf_printf(b, "%s   %s %s - certificate %s\n", comment,
+		    service_kind_names[in->listeners[i].lst->service], addr,
+		    in->listeners[i].cert->name);
+		free(addr);
+	}
+}
+
+int
+render_host_seen(const struct render_input *in, size_t upto,
+    const char *host)
+{
+	size_t i, j;
+
+	for (i = 0; i < upto; i++)
+		for (j = 0; in->certs[i].hostnames[j] != NULL; j++)
+			if (strcmp(in->certs[i].hostnames[j], host) == 0)
+				return 1;
+	return 0;
+}
+
 char *
 render_manifest_path(const struct manifest *m)
 {

@@ -82,6 +82,14 @@ void	 render_header(struct buf *b, const char *comment,
 	    const struct render_input *in);
 /* "host:port" with brackets around an IPv6 host; malloced, caller frees. */
 char	*render_addr(const struct mlistener *l);
+/* One comment line per listener of in: "#   imap 0.0.0.0:993 -
+ * certificate NAME" (comment is the server's marker). */
+void	 render_listeners_comment(struct buf *b, const char *comment,
+	    const struct render_input *in);
+/* 1 when host is a hostname of in->certs[0..upto): an SNI name goes to
+ * the first certificate that has it. */
+int	 render_host_seen(const struct render_input *in, size_t upto,
+	    const char *host);
 
 typedef int (*render_fn)(const struct render_input *in,
     struct render_output *out, struct err *e);

@@ -10,26 +10,10 @@
  * connections alone (Dovecot's default disable_plaintext_auth = yes
  * already refuses passwords without TLS).
  */
-#include <stdlib.h>
-#include <string.h>
-
 #include "err.h"
 #include "manifest.h"
 #include "render.h"
 #include "util.h"
-
-/* 1 when host was already given to an earlier certificate. */
-static int
-host_seen(const struct render_input *in, size_t upto, const char *host)
-{
-	size_t i, j;
-
-	for (i = 0; i < upto; i++)
-		for (j = 0; in->certs[i].hostnames[j] != NULL; j++)
-			if (strcmp(in->certs[i].hostnames[j], host) == 0)
-				return 1;
-	return 0;
-}
 
 int
 render_dovecot(const struct render_input *in, struct render_output *out,
@@ -37,20 +21,13 @@ render_dovecot(const struct render_input *in, struct render_output *out,
 {
 	struct buf b;
 	size_t i, j;
-	char *addr;
 
 	(void)e;
 	buf_init(&b);
 	render_header(&b, "#", in);
 	buf_printf(&b, "#\n# Dovecot 2.3. Include it at the end of dovecot.conf:"
 	    "\n#   !include %s/ssl.conf\n# Listeners:\n", in->dir);
-	for (i = 0; i < in->nlisteners; i++) {
-		addr = render_addr(in->listeners[i].lst);
-		buf_printf(&b, "#   %s %s - certificate %s\n",
-		    service_kind_names[in->listeners[i].lst->service], addr,
-		    in->listeners[i].cert->name);
-		free(addr);
-	}
+	render_listeners_comment(&b, "#", in);
 	buf_printf(&b, "\nssl = yes\n");
 	buf_printf(&b, "ssl_cert = <%s\n", in->certs[0].fullchain);
 	buf_printf(&b, "ssl_key = <%s\n", in->certs[0].key);
@@ -61,7 +38,7 @@ render_dovecot(const struct render_input *in, struct render_output *out,
 			for (j = 0; in->certs[i].hostnames[j] != NULL; j++) {
 				const char *h = in->certs[i].hostnames[j];
 
-				if (host_seen(in, i, h))
+				if (render_host_seen(in, i, h))
 					continue;
 				buf_printf(&b, "local_name %s {\n"
 				    "  ssl_cert = <%s\n  ssl_key = <%s\n}\n", h,

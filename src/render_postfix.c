@@ -13,25 +13,10 @@
  * smtpd_tls_chain_files (postconf(5)). A wildcard "*.example.com" becomes
  * the key ".example.com" (an ancestor domain with a leading dot).
  */
-#include <stdlib.h>
-#include <string.h>
-
 #include "err.h"
 #include "manifest.h"
 #include "render.h"
 #include "util.h"
-
-static int
-key_seen(const struct render_input *in, size_t upto, const char *host)
-{
-	size_t i, j;
-
-	for (i = 0; i < upto; i++)
-		for (j = 0; in->certs[i].hostnames[j] != NULL; j++)
-			if (strcmp(in->certs[i].hostnames[j], host) == 0)
-				return 1;
-	return 0;
-}
 
 int
 render_postfix(const struct render_input *in, struct render_output *out,
@@ -39,7 +24,6 @@ render_postfix(const struct render_input *in, struct render_output *out,
 {
 	struct buf b, m;
 	size_t i, j;
-	char *addr;
 
 	(void)e;
 	buf_init(&b);
@@ -47,13 +31,7 @@ render_postfix(const struct render_input *in, struct render_output *out,
 	buf_printf(&b, "#\n# main.cf settings for postconf -e (Postfix >= "
 	    "3.4). Apply with:\n#   grep -v '^#' %s/tls.postconf | xargs -d "
 	    "'\\n' postconf -e\n# Listeners:\n", in->dir);
-	for (i = 0; i < in->nlisteners; i++) {
-		addr = render_addr(in->listeners[i].lst);
-		buf_printf(&b, "#   %s %s - certificate %s\n",
-		    service_kind_names[in->listeners[i].lst->service], addr,
-		    in->listeners[i].cert->name);
-		free(addr);
-	}
+	render_listeners_comment(&b, "#", in);
 	buf_printf(&b, "smtpd_tls_chain_files=%s\n", in->certs[0].combined);
 	buf_printf(&b, "smtpd_tls_cert_file=\n");
 	buf_printf(&b, "smtpd_tls_key_file=\n");
@@ -69,7 +47,7 @@ render_postfix(const struct render_input *in, struct render_output *out,
 			for (j = 0; in->certs[i].hostnames[j] != NULL; j++) {
 				const char *h = in->certs[i].hostnames[j];
 
-				if (key_seen(in, i, h))
+				if (render_host_seen(in, i, h))
 					continue;
 				buf_printf(&m, "%s %s\n", h[0] == '*' ? h + 1 :
 				    h, in->certs[i].combined);

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "err.h"
+#include "json.h"
 #include "manifest.h"
 #include "state.h"
 #include "store.h"
@@ -35,27 +36,6 @@ certstate_clear(struct certstate *st)
 	ari_state_clear(&st->ari);
 	cJSON_Delete(st->extra);
 	certstate_init(st);
-}
-
-static char *
-st_str(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	if (cJSON_IsString(v) && v->valuestring[0] != '\0')
-		return xstrdup(v->valuestring);
-	return NULL;
-}
-
-static time_t
-st_time(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-	time_t t;
-
-	if (cJSON_IsString(v) && time_parse_rfc3339(v->valuestring, &t) == 0)
-		return t;
-	return 0;
 }
 
 static int
@@ -109,32 +89,32 @@ certstate_from_json(const cJSON *o, struct certstate *st, char **why)
 		    xcalloc(1, sizeof(char *));
 		st->nhostnames = names.n;
 	}
-	if ((s = st_str(o, "key_type")) != NULL) {
+	if ((s = json_get_str(o, "key_type")) != NULL) {
 		for (i = 0; i < KEY__MAX; i++)
 			if (strcmp(s, key_type_names[i]) == 0)
 				st->key_type = (int)i;
 		free(s);
 	}
-	st->profile = st_str(o, "profile");
-	st->serial = st_str(o, "serial");
-	st->issued_at = st_time(o, "issued_at");
-	st->order_url = st_str(o, "order_url");
-	st->order_started = st_time(o, "order_started");
+	st->profile = json_get_str(o, "profile");
+	st->serial = json_get_str(o, "serial");
+	st->issued_at = json_get_time(o, "issued_at");
+	st->order_url = json_get_str(o, "order_url");
+	st->order_started = json_get_time(o, "order_started");
 	st->consecutive_failures = st_int(o, "consecutive_failures");
-	st->backoff_until = st_time(o, "backoff_until");
+	st->backoff_until = json_get_time(o, "backoff_until");
 	v = cJSON_GetObjectItemCaseSensitive(o, "last_error");
 	if (cJSON_IsObject(v)) {
-		st->last_error_time = st_time(v, "time");
-		st->last_error_type = st_str(v, "type");
-		st->last_error_detail = st_str(v, "detail");
+		st->last_error_time = json_get_time(v, "time");
+		st->last_error_type = json_get_str(v, "type");
+		st->last_error_detail = json_get_str(v, "detail");
 	}
 	v = cJSON_GetObjectItemCaseSensitive(o, "revoked");
 	if (cJSON_IsObject(v)) {
 		st->revoked = 1;
-		st->revoked_serial = st_str(v, "serial");
-		st->revoked_at = st_time(v, "time");
+		st->revoked_serial = json_get_str(v, "serial");
+		st->revoked_at = json_get_time(v, "time");
 	}
-	st->last_expiring_notice = st_time(o, "last_expiring_notice");
+	st->last_expiring_notice = json_get_time(o, "last_expiring_notice");
 	ari_state_from_json(cJSON_GetObjectItemCaseSensitive(o, "ari"),
 	    &st->ari);
 	return 0;
