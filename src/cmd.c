@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "cmd.h"
 #include "err.h"
 #include "manifest.h"
@@ -159,5 +161,17 @@ cmd_open(const struct ctx *ctx, const struct strlist *pos, int create,
 		log_error(&ctx->log, "%s", e.msg);
 		return EXIT_FAIL;
 	}
+	return 0;
+}
+
+int
+cmd_print_json(const cJSON *root)
+{
+	char *txt = cJSON_Print(root);
+
+	if (txt == NULL)
+		return -1;
+	printf("%s\n", txt);
+	cJSON_free(txt);
 	return 0;
 }

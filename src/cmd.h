@@ -73,6 +73,13 @@ int	 cmd_open(const struct ctx *ctx, const struct strlist *pos,
 	    struct store **s);
 
 /*
+ * Prints root, indented, and a line end on stdout: the -o json output of
+ * every command. Returns 0, or -1 (nothing printed) when out of memory.
+ */
+struct cJSON;
+int	 cmd_print_json(const struct cJSON *root);
+
+/*
  * --next-run DURATION of plan and apply: how long until the next run
  * (e.g. 24h for a daily timer), so that an ARI instant falling before it
  * renews now. Returns 0, or -1 after printing a usage error.
@@ -87,6 +94,16 @@ struct plan_item;
 struct certstate;
 void	 cmd_print_ari(const struct manifest *m, const struct plan_item *items,
 	    const struct certstate *states, const unsigned char *sel);
+/*
+ * The same in two steps, for status which keeps no array: adds the line
+ * of certificate name to lines when ARI knows something (cert_id: its ARI
+ * identifier), then prints the lines under their heading (nothing when
+ * there are none).
+ */
+struct ari_state;
+void	 cmd_add_ari_line(struct strlist *lines, const char *name,
+	    const struct ari_state *st, const char *cert_id);
+void	 cmd_print_ari_lines(const struct strlist *lines);
 
 int	 cmd_check(struct ctx *ctx, int argc, char **argv);
 int	 cmd_plan(struct ctx *ctx, int argc, char **argv);

@@ -37,7 +37,6 @@ print_account(const struct ctx *ctx, const char *url, const struct key *k,
 	if (ctx->out == OUT_JSON) {
 		cJSON *root = cJSON_CreateObject();
 		cJSON *o = cJSON_AddObjectToObject(root, "account");
-		char *json;
 
 		cJSON_AddStringToObject(o, "directory", dir);
 		if (url != NULL)
@@ -54,9 +53,7 @@ print_account(const struct ctx *ctx, const char *url, const struct key *k,
 		if (cJSON_IsArray(contact))
 			cJSON_AddItemToObject(o, "contact",
 			    cJSON_Duplicate(contact, 1));
-		json = cJSON_Print(root);
-		printf("%s\n", json);
-		free(json);
+		cmd_print_json(root);
 		cJSON_Delete(root);
 	} else {
 		char *e;

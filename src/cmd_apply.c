@@ -424,7 +424,6 @@ cmd_apply(struct ctx *ctx, int argc, char **argv)
 	if (ctx->out == OUT_JSON) {
 		cJSON *root = cJSON_CreateObject();
 		cJSON *arr = cJSON_AddArrayToObject(root, "certificates");
-		char *json;
 
 		for (i = 0; i < m->ncerts; i++) {
 			struct apply_cert *ac = &acs[i];
@@ -477,9 +476,7 @@ cmd_apply(struct ctx *ctx, int argc, char **argv)
 		}
 		cJSON_AddNumberToObject(root, "acme_requests",
 		    cl.a != NULL ? (double)acme_requests(cl.a) : 0);
-		json = cJSON_Print(root);
-		printf("%s\n", json);
-		free(json);
+		cmd_print_json(root);
 		cJSON_Delete(root);
 	}
 	if (counts[APPLY_ISSUED] + counts[APPLY_RENEWED] +

@@ -25,23 +25,39 @@ cmd_parse_next_run(const char *cmd, const char *arg, long long *secs)
 }
 
 void
+cmd_add_ari_line(struct strlist *lines, const char *name,
+    const struct ari_state *st, const char *cert_id)
+{
+	char *line = ari_state_describe(st, cert_id);
+
+	if (line != NULL)
+		strlist_addf(lines, "  %s: %s", name, line);
+	free(line);
+}
+
+void
+cmd_print_ari_lines(const struct strlist *lines)
+{
+	size_t i;
+
+	if (lines->n > 0)
+		printf("\nRenewal information from the CA (ARI):\n");
+	for (i = 0; i < lines->n; i++)
+		printf("%s\n", lines->v[i]);
+}
+
+void
 cmd_print_ari(const struct manifest *m, const struct plan_item *items,
     const struct certstate *states, const unsigned char *sel)
 {
+	struct strlist lines;
 	size_t i;
-	char *line;
-	int header = 0;
 
-	for (i = 0; i < m->ncerts; i++) {
-		if (!sel[i])
-			continue;
-		line = ari_state_describe(&states[i].ari, items[i].info.ari_id);
-		if (line == NULL)
-			continue;
-		if (!header)
-			printf("\nRenewal information from the CA (ARI):\n");
-		header = 1;
-		printf("  %s: %s\n", m->certs[i].name, line);
-		free(line);
-	}
+	strlist_init(&lines);
+	for (i = 0; i < m->ncerts; i++)
+		if (sel[i])
+			cmd_add_ari_line(&lines, m->certs[i].name,
+			    &states[i].ari, items[i].info.ari_id);
+	cmd_print_ari_lines(&lines);
+	strlist_free(&lines);
 }

@@ -96,6 +96,27 @@ backup_wipe(char *pass, size_t passlen, struct buf *tarb)
 	buf_free(tarb);
 }
 
+/* The -o json object of both commands: file, store and one {name,
+   state} per certificate; the caller adds to it, prints and deletes it. */
+static cJSON *
+backup_json(const char *file, const struct store *s,
+    const struct strlist *names, const char *state)
+{
+	cJSON *j = cJSON_CreateObject(), *arr, *c;
+	size_t i;
+
+	cJSON_AddStringToObject(j, "file", file);
+	cJSON_AddStringToObject(j, "store", store_root(s));
+	arr = cJSON_AddArrayToObject(j, "certificates");
+	for (i = 0; i < names->n; i++) {
+		c = cJSON_CreateObject();
+		cJSON_AddStringToObject(c, "name", names->v[i]);
+		cJSON_AddStringToObject(c, "state", state);
+		cJSON_AddItemToArray(arr, c);
+	}
+	return j;
+}
+
 /* Parses the common options; returns 0 or EXIT_USAGE after a message. */
 static int
 backup_args(const char *cmd, int argc, char **argv, int restore,
@@ -190,9 +211,11 @@ cmd_backup(struct ctx *ctx, int argc, char **argv)
 	long long t0 = mono_ms();
 	int rc, force = 0, iter = 0;
 	size_t i;
-	cJSON *j, *arr;
+	struct strlist names;
+	cJSON *j;
 
 	tar_entries_init(&t);
+	strlist_init(&names);
 	buf_init(&tarb);
 	buf_init(&out);
 	if ((rc = backup_args("backup", argc, argv, 0, &file, &passfile,
@@ -233,14 +256,9 @@ cmd_backup(struct ctx *ctx, int argc, char **argv)
 	}
 	sum.tar_bytes = tarb.len;
 	if (ctx->out == OUT_JSON) {
-		j = cJSON_CreateObject();
-		cJSON_AddStringToObject(j, "file", file);
-		cJSON_AddStringToObject(j, "store", store_root(s));
-		arr = cJSON_AddArrayToObject(j, "certificates");
 		for (i = 0; i < t.n; i++) {
 			const char *pth = t.v[i].path, *sl;
 			char *nm;
-			cJSON *c;
 
 			/* letsencrypt/<name>/cert.pem: one per set. */
 			if (strncmp(pth, "letsencrypt/", 12) != 0 ||
@@ -248,23 +266,16 @@ cmd_backup(struct ctx *ctx, int argc, char **argv)
 			    strcmp(sl + 1, STORE_CERT) != 0)
 				continue;
 			nm = xstrndup(pth + 12, (size_t)(sl - (pth + 12)));
-			c = cJSON_CreateObject();
-			cJSON_AddStringToObject(c, "name", nm);
-			cJSON_AddStringToObject(c, "state", "backed-up");
+			strlist_add(&names, nm);
 			free(nm);
-			cJSON_AddItemToArray(arr, c);
 		}
+		j = backup_json(file, s, &names, "backed-up");
 		cJSON_AddNumberToObject(j, "files", (double)sum.nfiles);
 		cJSON_AddNumberToObject(j, "tar_bytes", (double)tarb.len);
 		cJSON_AddNumberToObject(j, "bytes", (double)out.len);
 		cJSON_AddNumberToObject(j, "milliseconds",
 		    (double)(mono_ms() - t0));
-		{
-			char *txt = cJSON_Print(j);
-
-			printf("%s\n", txt);
-			cJSON_free(txt);
-		}
+		cmd_print_json(j);
 		cJSON_Delete(j);
 	} else
 		printf("backup %s: %zu certificate%s, %zu files, %zu bytes "
@@ -280,6 +291,7 @@ out:
 	backup_wipe(pass, passlen, &tarb);
 	buf_free(&out);
 	tar_entries_free(&t);
+	strlist_free(&names);
 	return rc;
 }
 
@@ -294,9 +306,9 @@ cmd_restore(struct ctx *ctx, int argc, char **argv)
 	struct buf tarb;
 	struct err e;
 	char *pass = NULL, *data = NULL;
-	size_t passlen = 0, len = 0, i;
+	size_t passlen = 0, len = 0;
 	int rc, force = 0, iter = 0;
-	cJSON *j, *arr;
+	cJSON *j;
 
 	tar_entries_init(&t);
 	strlist_init(&names);
@@ -366,22 +378,8 @@ cmd_restore(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (ctx->out == OUT_JSON) {
-		char *txt;
-
-		j = cJSON_CreateObject();
-		cJSON_AddStringToObject(j, "file", file);
-		cJSON_AddStringToObject(j, "store", store_root(s));
-		arr = cJSON_AddArrayToObject(j, "certificates");
-		for (i = 0; i < names.n; i++) {
-			cJSON *c = cJSON_CreateObject();
-
-			cJSON_AddStringToObject(c, "name", names.v[i]);
-			cJSON_AddStringToObject(c, "state", "restored");
-			cJSON_AddItemToArray(arr, c);
-		}
-		txt = cJSON_Print(j);
-		printf("%s\n", txt);
-		cJSON_free(txt);
+		j = backup_json(file, s, &names, "restored");
+		cmd_print_json(j);
 		cJSON_Delete(j);
 	} else
 		printf("restored %zu certificate%s from %s into %s\n",

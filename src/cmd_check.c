@@ -66,11 +66,11 @@ check_print_text(const struct manifest *m, const unsigned char *sel,
 
 static int
 check_print_json(const struct manifest *m, const unsigned char *sel,
-    const struct check_results *res, FILE *fp)
+    const struct check_results *res)
 {
 	cJSON *root, *arr, *c, *hosts, *checks, *o;
-	char *s;
 	size_t i, j;
+	int printed;
 	enum check_status worst;
 
 	root = cJSON_CreateObject();
@@ -104,13 +104,9 @@ check_print_json(const struct manifest *m, const unsigned char *sel,
 			cJSON_AddStringToObject(o, "message", r->message);
 		}
 	}
-	s = cJSON_Print(root);
+	printed = cmd_print_json(root);
 	cJSON_Delete(root);
-	if (s == NULL)
-		return -1;
-	fprintf(fp, "%s\n", s);
-	free(s);
-	return 0;
+	return printed;
 }
 
 /* The account URL of this directory from the repository, if one was
@@ -190,7 +186,7 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 	worst = checks_run_all(&env, sel, res, 0);
 	log_debug(&ctx->log, "checks took %lld ms", mono_ms() - t0);
 	if (ctx->out == OUT_JSON) {
-		if (check_print_json(m, sel, res, stdout) == -1) {
+		if (check_print_json(m, sel, res) == -1) {
 			fprintf(stderr, "certkeep check: out of memory\n");
 			goto out;
 		}

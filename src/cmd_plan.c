@@ -119,7 +119,7 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 	struct strlist pos;
 	struct err e;
 	cJSON *root = NULL, *arr;
-	char *warning, *json;
+	char *warning;
 	time_t now;
 	size_t i;
 	int status = EXIT_FAIL, failed = 0, pending = 0, r;
@@ -198,9 +198,7 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 	}
 	if (root != NULL) {
 		cJSON_AddBoolToObject(root, "changes_pending", pending);
-		json = cJSON_Print(root);
-		printf("%s\n", json);
-		free(json);
+		cmd_print_json(root);
 	}
 	status = failed ? EXIT_FAIL : pending ? EXIT_PENDING : EXIT_OK;
 out:

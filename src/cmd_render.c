@@ -64,7 +64,6 @@ cmd_render(struct ctx *ctx, int argc, char **argv)
 	struct strlist pos;
 	struct err e;
 	cJSON *root = NULL;
-	char *json;
 	int status = EXIT_FAIL, failed = 0, r;
 
 	strlist_init(&pos);
@@ -94,9 +93,7 @@ cmd_render(struct ctx *ctx, int argc, char **argv)
 	render_report(ctx, &rc, &hr, root);
 	if (root != NULL) {
 		cJSON_AddBoolToObject(root, "ok", !failed);
-		json = cJSON_Print(root);
-		printf("%s\n", json);
-		free(json);
+		cmd_print_json(root);
 	}
 	status = failed ? EXIT_FAIL : EXIT_OK;
 out:

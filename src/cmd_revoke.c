@@ -189,7 +189,6 @@ cmd_revoke(struct ctx *ctx, int argc, char **argv)
 		cJSON *root = cJSON_CreateObject();
 		cJSON *arr = cJSON_AddArrayToObject(root, "certificates");
 		cJSON *o = cJSON_CreateObject();
-		char *json;
 
 		cJSON_AddStringToObject(o, "name", name);
 		cJSON_AddStringToObject(o, "state", "revoked");
@@ -198,9 +197,7 @@ cmd_revoke(struct ctx *ctx, int argc, char **argv)
 		cJSON_AddStringToObject(o, "reason", reason != NULL ? reason :
 		    "unspecified");
 		cJSON_AddItemToArray(arr, o);
-		json = cJSON_Print(root);
-		printf("%s\n", json);
-		free(json);
+		cmd_print_json(root);
 		cJSON_Delete(root);
 	}
 	status = EXIT_OK;

@@ -9,7 +9,6 @@
 
 #include <cjson/cJSON.h>
 
-#include "ari.h"
 #include "certinfo.h"
 #include "cmd.h"
 #include "err.h"
@@ -84,7 +83,7 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 	struct strlist pos, ari_lines;
 	struct err e;
 	cJSON *root = NULL, *arr = NULL;
-	char *warning, *json;
+	char *warning;
 	time_t now;
 	size_t i;
 	int status = EXIT_FAIL, failed = 0, r;
@@ -125,28 +124,18 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 			cJSON_AddItemToArray(arr, plan_item_to_json(&item, &st,
 			    now));
 		else {
-			char *line = ari_state_describe(&st.ari,
-			    item.info.ari_id);
-
 			status_row(&t, &item, now);
-			if (line != NULL)
-				strlist_addf(&ari_lines, "  %s: %s",
-				    m->certs[i].name, line);
-			free(line);
+			cmd_add_ari_line(&ari_lines, m->certs[i].name, &st.ari,
+			    item.info.ari_id);
 		}
 		plan_item_clear(&item);
 		certstate_clear(&st);
 	}
 	if (root != NULL) {
-		json = cJSON_Print(root);
-		printf("%s\n", json);
-		free(json);
+		cmd_print_json(root);
 	} else {
 		table_print(&t, stdout);
-		if (ari_lines.n > 0)
-			printf("\nRenewal information from the CA (ARI):\n");
-		for (i = 0; i < ari_lines.n; i++)
-			printf("%s\n", ari_lines.v[i]);
+		cmd_print_ari_lines(&ari_lines);
 	}
 	status = failed ? EXIT_FAIL : EXIT_OK;
 out:
