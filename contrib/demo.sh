@@ -11,29 +11,10 @@ cd "$(dirname "$0")/.." || exit 1
 SRC_DIR=$(pwd)
 CERTKEEP=${CERTKEEP:-$SRC_DIR/certkeep}
 T=$(mktemp -d "${TMPDIR:-/tmp}/certkeep-demo.XXXXXX")
-_pids=""
-
-track_pid() { _pids="$_pids $1"; }
-free_port() {
-	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-wait_port() {
-	_i=0
-	while [ $_i -lt $(( ${2:-20} * 10 )) ]; do
-		/usr/bin/python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1',$1)))" 2>/dev/null && return 0
-		sleep 0.1; _i=$((_i + 1))
-	done
-	return 1
-}
+# track_pid, stop_tracked, free_port, wait_port (shared with the tests).
+. "$SRC_DIR/tests/lib/proc.sh"
 cleanup() {
-	for p in $_pids; do kill "$p" 2>/dev/null; done
-	for p in $_pids; do
-		i=0
-		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do
-			sleep 0.1; i=$((i + 1))
-		done
-		kill -9 "$p" 2>/dev/null
-	done
+	stop_tracked
 	if [ -n "${KEEP:-}" ]; then
 		echo "demo: files kept in $T"
 	else
@@ -51,21 +32,12 @@ say "starting Pebble and pebble-challtestsrv on 127.0.0.1"
 start_pebble '{"certificateValidityPeriod": 7776000}' || exit 1
 echo "directory $PEBBLE_URL (trusting $PEBBLE_TRUST); http-01 answered on 127.0.0.1:$PEBBLE_HTTP_PORT"
 
-cat >"$T/certkeep.yaml" <<EOF
-# certkeep demo manifest: three certificates, every listener kind.
-version: 1
-acme:
-  directory: $PEBBLE_URL
-  contact: [hostmaster@example.com]
-  terms_accepted: true
-  ca_bundle: $PEBBLE_TRUST
-store: $T/store
-renew_before: 25d
-domains: [example.com]
-dns: {resolvers: ["127.0.0.1:$PEBBLE_DNS_PORT"]}   # challtestsrv: every name is 127.0.0.1
-challenge:
-  type: http-01
-  http-01: {listen: "127.0.0.1:$PEBBLE_HTTP_PORT"}
+# The manifest's top (acme, store, DNS from challtestsrv: every name is
+# 127.0.0.1, http-01) as the tests write it: tests/lib/pebble.sh.
+{
+echo "# certkeep demo manifest: three certificates, every listener kind."
+MF_TOP_EXTRA="renew_before: 25d" pebble_manifest_head
+cat <<EOF
 fragments:
   dir: $T/fragments
 certificates:
@@ -87,6 +59,7 @@ certificates:
     listeners:
       - {server: postfix, service: smtp-in, address: "0.0.0.0:25"}
 EOF
+} >"$T/certkeep.yaml"
 echo "manifest $T/certkeep.yaml"
 
 say "certkeep plan"

@@ -5,35 +5,26 @@
 
 set -u
 : "${CERTKEEP:?set CERTKEEP to the certkeep binary}"
-TESTS_DIR=$(cd "$(dirname "$0")/.." && pwd)
+# A test runs as tests/t/NAME.sh (or tests/bench/NAME.sh); whoever sources
+# this from elsewhere sets TESTS_DIR first (test_acme.c does).
+TESTS_DIR=${TESTS_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
 SRC_DIR=$(cd "$TESTS_DIR/.." && pwd)
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
+# track_pid, stop_pids, free_port, wait_port, wait_up.
+. "$TESTS_DIR/lib/proc.sh"
+
 _tap_n=0
 _tap_failed=0
-_pids=""
 T=$(mktemp -d "${TMPDIR:-/tmp}/certkeep-test.XXXXXX")
 
 _cleanup() {
-	for p in $_pids; do
-		kill "$p" 2>/dev/null
-	done
-	for p in $_pids; do
-		# Give each a moment, then insist.
-		i=0
-		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do
-			sleep 0.1; i=$((i + 1))
-		done
-		kill -9 "$p" 2>/dev/null
-	done
+	stop_tracked
 	[ -n "${KEEP_TEST_DIR:-}" ] || rm -rf "$T"
 }
 trap _cleanup EXIT
 trap 'exit 130' INT TERM
-
-# Registers a PID to stop at exit.
-track_pid() { _pids="$_pids $1"; }
 
 ok() {	# ok CONDITION-EXIT-STATUS DESCRIPTION  (use: ok $? "desc")
 	_tap_n=$((_tap_n + 1))
@@ -81,34 +72,25 @@ done_testing() {
 	exit $?
 }
 
-# Prints a free TCP port on 127.0.0.1 (the kernel's pick).
-free_port() {
-	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-
-# wait_port PORT [SECONDS]: waits until something listens on 127.0.0.1:PORT.
-wait_port() {
-	_i=0; _max=$(( ${2:-20} * 10 ))
-	while [ $_i -lt $_max ]; do
-		if /usr/bin/python3 -c "import socket,sys; s=socket.socket(); s.settimeout(0.2); sys.exit(s.connect_ex(('127.0.0.1',$1)))" 2>/dev/null; then
-			return 0
-		fi
-		sleep 0.1; _i=$((_i + 1))
-	done
-	return 1
-}
-
 # ck ARGS...: runs certkeep, output in $OUT (stdout), $ERR (stderr), $RC.
 ck() {
 	"$CERTKEEP" "$@" >"$T/.out" 2>"$T/.err"
-	RC=$?
+	ck_result $? "$*"
+}
+
+# ck_result STATUS WHAT: after a run of certkeep (ck, or ck_at in
+# tests/lib/ari.sh) with stdout in $T/.out and stderr in $T/.err, sets $RC
+# (STATUS), $OUT and $ERR; a sanitizer report in stderr is a failed test
+# (WHAT: the arguments, for the message).
+ck_result() {
+	RC=$1
 	OUT=$(cat "$T/.out")
 	ERR=$(cat "$T/.err")
 	if grep -q 'Sanitizer' "$T/.err"; then
-		diag "sanitizer report from: certkeep $*"
+		diag "sanitizer report from: certkeep $2"
 		sed 's/^/#   /' "$T/.err" | head -40
 		_tap_n=$((_tap_n + 1)); _tap_failed=$((_tap_failed + 1))
-		echo "not ok $_tap_n - no sanitizer report (certkeep $*)"
+		echo "not ok $_tap_n - no sanitizer report (certkeep $2)"
 	fi
 	return 0
 }

@@ -5,6 +5,7 @@
 # Also opens the archive with the manual openssl command from the README.
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/mkcerts.sh"
+. "$TESTS_DIR/lib/bench.sh"
 
 N=${BENCH_CERTS:-100}
 mkdir -p "$T/store/letsencrypt" "$T/store/state" "$T/store/accounts/acme.test"
@@ -24,16 +25,10 @@ echo '{"url": "https://acme.test/acct/1"}' >"$T/store/accounts/acme.test/account
 echo "# repository: $(du -sk "$T/store" | cut -f1) KB on disk, $(find "$T/store" -type f | wc -l) files"
 
 export CERTKEEP_PASSPHRASE="bench passphrase"
-/usr/bin/time -f '%e %M' -o "$T/time" "$CERTKEEP" backup "$T/b.cms" \
-    --store "$T/store" >"$T/out" 2>"$T/err"
-rc=$?
-read -r secs kb <"$T/time"
+bench_run backup "$T/b.cms" --store "$T/store"
 is "$rc" 0 "backup: exit 0"
 echo "# backup, $N certificates: ${secs}s, ${kb} KB peak; $(cat "$T/out")"
-/usr/bin/time -f '%e %M' -o "$T/time" "$CERTKEEP" restore "$T/b.cms" \
-    --store "$T/store2" >"$T/out" 2>"$T/err"
-rc=$?
-read -r secs kb <"$T/time"
+bench_run restore "$T/b.cms" --store "$T/store2"
 is "$rc" 0 "restore: exit 0"
 echo "# restore, $N certificates: ${secs}s, ${kb} KB peak"
 is "$(find "$T/store2/letsencrypt/" -mindepth 1 -maxdepth 1 | wc -l)" "$N" \

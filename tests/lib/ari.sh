@@ -4,6 +4,16 @@
 #   ari_need_pebble NAME   when $PEBBLE_ARI is not set, reports NAME as
 #                          skipped with the reason and ends the test
 #                          (the only allowed skip); else PEBBLE_BIN=$PEBBLE_ARI.
+#   ari_start NAME         ari_need_pebble NAME, then start_pebble with
+#                          ARI_PROFILES; a failed start is a failed test
+#                          that ends it.
+#   ari_issue PROFILE DESC writes $T/m.yaml (c1, with PROFILE), sets now0
+#                          (the real now before it), runs apply and tests
+#                          that it exits 0 (DESC).
+#   ari_try_profile NAME ACME-LINES
+#                          writes $T/NAME.yaml (c1, c2; ACME-LINES under
+#                          acme:, e.g. "profile: foo"), sets o0 (newOrders
+#                          so far) and runs apply c2.
 #   ARI_PROFILES           the Pebble config tweak with the two profiles
 #                          (default: 90 days "classic", shortlived: 6 days).
 #   jget FILE PATH         prints a member of a JSON file ("a.b.c"; numbers
@@ -25,6 +35,26 @@ ari_need_pebble() {
 		done_testing
 	fi
 	PEBBLE_BIN=$PEBBLE_ARI
+}
+
+ari_start() {
+	ari_need_pebble "$1"
+	if ! start_pebble "$ARI_PROFILES"; then
+		ok 1 "start Pebble 2.7"; done_testing
+	fi
+}
+
+ari_issue() {
+	MF_ACME_EXTRA="profile: $1" write_manifest "$T/m.yaml" 1
+	now0=$(date +%s)
+	ck -m "$T/m.yaml" apply
+	is "$RC" 0 "$2"
+}
+
+ari_try_profile() {
+	MF_ACME_EXTRA=$2 write_manifest "$T/$1.yaml" 2
+	o0=$(new_orders)
+	ck -m "$T/$1.yaml" apply c2
 }
 
 jget() {
@@ -56,16 +86,7 @@ ck_at() {
 	case "$_off" in -*) _f="$_off" ;; *) _f="+$_off" ;; esac
 	ASAN_OPTIONS="${ASAN_OPTIONS}:verify_asan_link_order=0" \
 	    faketime -f "$_f" "$CERTKEEP" "$@" >"$T/.out" 2>"$T/.err"
-	RC=$?
-	OUT=$(cat "$T/.out")
-	ERR=$(cat "$T/.err")
-	if grep -q 'Sanitizer' "$T/.err"; then
-		diag "sanitizer report from: certkeep $* (at $_f)"
-		sed 's/^/#   /' "$T/.err" | head -40
-		_tap_n=$((_tap_n + 1)); _tap_failed=$((_tap_failed + 1))
-		echo "not ok $_tap_n - no sanitizer report (certkeep $*)"
-	fi
-	return 0
+	ck_result $? "$* (at $_f)"
 }
 
 ari_polls() { grep -c 'GET /draft-ietf-acme-ari-03/renewalInfo/.* -> calling handler' "$PEBBLE_LOG"; }

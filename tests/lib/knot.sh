@@ -1,7 +1,8 @@
 # tests/lib/knot.sh - a throwaway authoritative DNS server for tests: Knot
 # DNS (knotd) on 127.0.0.1 (and ::1 when available) on a free port, with
 # its config, zone files, rundir and database under $T/knot, stopped by
-# PID. Sourced after tests/lib.sh (uses $T, free_port, track_pid).
+# PID. Sourced after tests/lib.sh (uses $T and, from tests/lib/proc.sh,
+# free_port, track_pid, wait_up, stop_pids).
 #
 #   knot_zone ZONE [RECORDS...]
 #       Writes $T/knot/zones/ZONE.zone: an SOA and NS (ns.ZONE, 127.0.0.1)
@@ -130,22 +131,14 @@ start_knot() {
 	track_pid "$KNOT_PID"
 	KNOT_SERVER="127.0.0.1:$KNOT_PORT"
 	export KNOT_PORT KNOT_SERVER KNOT_PID KNOT_LOG
-	_i=0
-	while [ $_i -lt 100 ]; do
-		if kdig @127.0.0.1 -p "$KNOT_PORT" +timeout=1 +retry=0 test. SOA 2>/dev/null |
-		    grep -q 'status: NOERROR'; then
-			return 0
-		fi
-		if ! kill -0 "$KNOT_PID" 2>/dev/null; then
-			echo "start_knot: knotd exited:" >&2
-			tail -5 "$KNOT_LOG" >&2
-			return 1
-		fi
-		sleep 0.1; _i=$((_i + 1))
-	done
-	echo "start_knot: knotd on port $KNOT_PORT did not answer" >&2
-	tail -5 "$KNOT_LOG" >&2
-	return 1
+	wait_up "$KNOT_PID" "$KNOT_LOG" "start_knot: knotd (port $KNOT_PORT)" \
+	    100 _knot_answers
+}
+
+# Whether knotd answers for test. (one of the zones start_knot serves).
+_knot_answers() {
+	kdig @127.0.0.1 -p "$KNOT_PORT" +timeout=1 +retry=0 test. SOA 2>/dev/null |
+	    grep -q 'status: NOERROR'
 }
 
 knot_reload() {
@@ -157,12 +150,6 @@ knot_dig() {
 }
 
 stop_knot() {
-	[ -n "${KNOT_PID:-}" ] || return 0
-	kill "$KNOT_PID" 2>/dev/null
-	_i=0
-	while kill -0 "$KNOT_PID" 2>/dev/null && [ $_i -lt 50 ]; do
-		sleep 0.1; _i=$((_i + 1))
-	done
-	kill -9 "$KNOT_PID" 2>/dev/null
+	stop_pids ${KNOT_PID:-}
 	KNOT_PID=
 }

@@ -1,7 +1,8 @@
 # tests/lib/pebble.sh - a throwaway ACME CA for tests and the demo: Pebble
 # with pebble-challtestsrv as its DNS, both on 127.0.0.1, free ports, and
-# stopped by PID. Sourced after tests/lib.sh (uses $T, free_port,
-# wait_port, track_pid); contrib/demo.sh sources it with its own versions.
+# stopped by PID. Sourced after tests/lib.sh (uses $T and, from
+# tests/lib/proc.sh, free_port, wait_port, wait_up, track_pid, stop_pids);
+# contrib/demo.sh sources it after tests/lib/proc.sh.
 #
 #   start_pebble [CONFIG-TWEAK-JSON]
 #       Makes a CA and a server certificate (localhost, 127.0.0.1) for
@@ -45,6 +46,14 @@
 #
 #   need_manifest_loader  skips the rest of the test (and ends it) while
 #                        the build has no manifest loader yet.
+#
+#   pebble_manifest_head
+#       Prints a manifest's top pointed at Pebble, every section but
+#       fragments and certificates: directory $PEBBLE_URL, ca_bundle
+#       $PEBBLE_TRUST, store $T/store, domains [example.com], DNS
+#       (preflight) from challtestsrv (every name 127.0.0.1, no CAA),
+#       challenge http-01 listen 127.0.0.1:$PEBBLE_HTTP_PORT. The MF_
+#       knobs below apply (all but MF_HOSTS_<i>, MF_MULTI).
 #
 #   write_manifest FILE N [KEYTYPE]
 #       A manifest for N certificates c1..cN (hostnames c<i>.example.com,
@@ -123,33 +132,14 @@ EOF
 	PEBBLE_LOG="$_pd/pebble.log"
 	export PEBBLE_URL PEBBLE_MGMT PEBBLE_TRUST PEBBLE_HTTP_PORT \
 	    PEBBLE_DNS_PORT PEBBLE_CHALL_MGMT PEBBLE_LOG PEBBLE_PID PEBBLE_CHALL_PID
-	_i=0
-	while [ $_i -lt 150 ]; do
-		if curl -sf --cacert "$PEBBLE_TRUST" "$PEBBLE_URL" >/dev/null 2>&1; then
-			wait_port "$_dp" 5 || { echo "start_pebble: challtestsrv did not start" >&2; tail -5 "$_pd/challtestsrv.log" >&2; return 1; }
-			return 0
-		fi
-		if ! kill -0 "$PEBBLE_PID" 2>/dev/null; then
-			echo "start_pebble: pebble exited:" >&2
-			tail -5 "$PEBBLE_LOG" >&2
-			return 1
-		fi
-		sleep 0.1; _i=$((_i + 1))
-	done
-	echo "start_pebble: $PEBBLE_URL did not answer" >&2
-	tail -5 "$PEBBLE_LOG" >&2
-	return 1
+	wait_up "$PEBBLE_PID" "$PEBBLE_LOG" "start_pebble: pebble ($PEBBLE_URL)" \
+	    150 curl -sf --cacert "$PEBBLE_TRUST" -o /dev/null "$PEBBLE_URL" ||
+	    return 1
+	wait_port "$_dp" 5 || { echo "start_pebble: challtestsrv did not start" >&2; tail -5 "$_pd/challtestsrv.log" >&2; return 1; }
 }
 
 stop_pebble() {
-	for _p in ${PEBBLE_PID:-} ${PEBBLE_CHALL_PID:-}; do
-		kill "$_p" 2>/dev/null
-		_i=0
-		while kill -0 "$_p" 2>/dev/null && [ $_i -lt 50 ]; do
-			sleep 0.1; _i=$((_i + 1))
-		done
-		kill -9 "$_p" 2>/dev/null
-	done
+	stop_pids ${PEBBLE_PID:-} ${PEBBLE_CHALL_PID:-}
 	PEBBLE_PID= PEBBLE_CHALL_PID=
 }
 
@@ -165,29 +155,33 @@ pebble_requests() {
 pebble_mark() { _pebble_mark=$(pebble_requests); }
 pebble_since_mark() { echo $(( $(pebble_requests) - ${_pebble_mark:-0} )); }
 
-write_manifest() {
-	_f=$1 _n=$2 _kt=${3:-ec-p256}
+pebble_manifest_head() {
 	_terms=${MF_TERMS:-true}
 	_cab=${MF_CA_BUNDLE:-$PEBBLE_TRUST}
 	_ch=${MF_CHALLENGE:-"{listen: \"127.0.0.1:$PEBBLE_HTTP_PORT\"}"}
+	echo "version: 1"
+	echo "acme:"
+	echo "  directory: $PEBBLE_URL"
+	echo "  contact: [hostmaster@example.com]"
+	[ "$_terms" = omit ] || echo "  terms_accepted: $_terms"
+	[ "$_cab" = omit ] || echo "  ca_bundle: $_cab"
+	[ -z "${MF_ACME_EXTRA:-}" ] || echo "  $MF_ACME_EXTRA"
+	echo "store: $T/store"
+	# The preflight's DNS: challtestsrv (or MF_DNS_SERVER, e.g.
+	# Knot), never the host's resolver.
+	[ "${MF_DNS_SERVER:-}" = omit ] ||
+	    echo "dns: {resolvers: [\"${MF_DNS_SERVER:-127.0.0.1:$PEBBLE_DNS_PORT}\"], timeout: 2s}"
+	[ -z "${MF_TOP_EXTRA:-}" ] || echo "$MF_TOP_EXTRA"
+	echo "domains: [example.com]"
+	echo "challenge:"
+	echo "  type: http-01"
+	echo "  http-01: $_ch"
+}
+
+write_manifest() {
+	_f=$1 _n=$2 _kt=${3:-ec-p256}
 	{
-		echo "version: 1"
-		echo "acme:"
-		echo "  directory: $PEBBLE_URL"
-		echo "  contact: [hostmaster@example.com]"
-		[ "$_terms" = omit ] || echo "  terms_accepted: $_terms"
-		[ "$_cab" = omit ] || echo "  ca_bundle: $_cab"
-		[ -z "${MF_ACME_EXTRA:-}" ] || echo "  $MF_ACME_EXTRA"
-		echo "store: $T/store"
-		# The preflight's DNS: challtestsrv (or MF_DNS_SERVER, e.g.
-		# Knot), never the host's resolver.
-		[ "${MF_DNS_SERVER:-}" = omit ] ||
-		    echo "dns: {resolvers: [\"${MF_DNS_SERVER:-127.0.0.1:$PEBBLE_DNS_PORT}\"], timeout: 2s}"
-		[ -z "${MF_TOP_EXTRA:-}" ] || echo "$MF_TOP_EXTRA"
-		echo "domains: [example.com]"
-		echo "challenge:"
-		echo "  type: http-01"
-		echo "  http-01: $_ch"
+		pebble_manifest_head
 		echo "fragments:"
 		echo "  dir: $T/frag"
 		echo "certificates:"

@@ -44,6 +44,77 @@ mkset() {
 	chmod 600 "$_d/key.pem" "$_d/combined.pem"
 }
 
+# render_sets: the two certificate sets the fragment tests share, from a
+# throwaway CA in $T/ca (mkca), in $T/store/letsencrypt: mail.example.com
+# (also imap.example.com) and mx.example.org (also *.example.org, which
+# needs dns-01: $T/tsig.key is the TSIG secret file render_manifest names;
+# never used, nothing is issued). Fails when openssl does.
+render_sets() {
+	mkca "$T/ca" || return 1
+	echo c2VjcmV0 >"$T/tsig.key"
+	mkset "$T/ca" "$T/store" mail.example.com mail.example.com imap.example.com &&
+	    mkset "$T/ca" "$T/store" mx.example.org mx.example.org '*.example.org'
+}
+
+# render_manifest FRAGMENTS IMAP POP3 SMTP HTTPS HTTP HAPROXY [MAIL-FIRST]
+#     [MX-LAST]: prints a manifest for the two sets of render_sets (never
+# issued: the directory is not contacted) with the fragments: section
+# FRAGMENTS (YAML lines), the listeners on 127.0.0.1: mail.example.com on
+# Dovecot IMAPS, Postfix SMTP, nginx HTTPS, the nginx port-80 style
+# redirect (HTTP) and HAProxy; mx.example.org on Dovecot POP3S, Postfix and
+# HAProxy. MAIL-FIRST: more listener lines before mail.example.com's;
+# MX-LAST: more after mx.example.org's.
+render_manifest() {
+	cat <<YAML
+version: 1
+acme:
+  directory: https://127.0.0.1:14000/dir
+  terms_accepted: true
+store: $T/store
+challenge:
+  type: http-01
+  http-01: {webroot: $T/www}
+$1
+certificates:
+  - name: mail.example.com
+    hostnames: [mail.example.com, imap.example.com]
+    listeners:
+YAML
+	[ -z "${8:-}" ] || printf '%s\n' "$8"
+	cat <<YAML
+      - {server: dovecot, service: imap, address: "127.0.0.1:$2"}
+      - {server: postfix, service: smtp-in, address: "127.0.0.1:$4"}
+      - {server: nginx, service: webmail, address: "127.0.0.1:$5"}
+      - {server: nginx, service: webmail, address: "127.0.0.1:$6", redirect_to_secure: true}
+      - {server: haproxy, service: webmail, address: "127.0.0.1:$7"}
+  - name: mx.example.org
+    hostnames: [mx.example.org, "*.example.org"]
+    challenge: {type: dns-01, dns-01: {rfc2136: {server: "127.0.0.1:53", tsig_name: certkeep., tsig_secret_file: $T/tsig.key}}}
+    listeners:
+      - {server: dovecot, service: pop3, address: "127.0.0.1:$3"}
+      - {server: postfix, service: smtp-in, address: "127.0.0.1:$4"}
+      - {server: haproxy, service: webmail, address: "127.0.0.1:$7"}
+YAML
+	[ -z "${9:-}" ] || printf '%s\n' "$9"
+}
+
+# haproxy_cfg FILE PORT CRT-LIST: an HAProxy config that serves TLS on
+# 127.0.0.1:PORT with the certificates of CRT-LIST (the fragment).
+haproxy_cfg() {
+	cat >"$1" <<HCFG
+global
+    log stderr local0
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 5s
+    timeout server 5s
+frontend fe
+    bind 127.0.0.1:$2 ssl crt-list $3
+    http-request return status 200
+HCFG
+}
+
 # serial_of PEM: the certificate's serial (hex, as openssl prints it).
 serial_of() {
 	openssl x509 -noout -serial -in "$1" | sed 's/^serial=//'

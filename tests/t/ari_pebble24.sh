@@ -35,16 +35,13 @@ printf '%s' "$OUT" >"$T/a.json"
 is "$(jget "$T/a.json" certificates.0.reason)" expiring "reason expiring"
 is "$(grep -c renewalInfo "$PEBBLE_LOG")" 0 "no ARI request at all"
 
-MF_ACME_EXTRA="profile: shortlived" write_manifest "$T/m2.yaml" 2
-o0=$(new_orders)
-ck -m "$T/m2.yaml" apply c2
+ari_try_profile m2 "profile: shortlived"
 is "$RC" 1 "profile without profile_optional fails"
 like "$ERR" 'profile "shortlived" is set but https://127\.0\.0\.1:[0-9]+/dir offers no profiles' \
     "clear error naming the CA"
 is "$(( $(new_orders) - o0 ))" 0 "no order placed"
-MF_ACME_EXTRA="profile: shortlived
-  profile_optional: true" write_manifest "$T/m3.yaml" 2
-ck -m "$T/m3.yaml" apply c2
+ari_try_profile m3 "profile: shortlived
+  profile_optional: true"
 is "$RC" 0 "with profile_optional: issued"
 like "$ERR" 'offers no profiles; ordering without one' "and warned"
 done_testing

@@ -7,15 +7,8 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/pebble.sh"
 . "$TESTS_DIR/lib/ari.sh"
-ari_need_pebble ari_profile
-
-if ! start_pebble "$ARI_PROFILES"; then
-	ok 1 "start Pebble 2.7"; done_testing
-fi
-now0=$(date +%s)
-MF_ACME_EXTRA="profile: shortlived" write_manifest "$T/m.yaml" 1
-ck -m "$T/m.yaml" apply
-is "$RC" 0 "apply issues a shortlived certificate"
+ari_start ari_profile
+ari_issue shortlived "apply issues a shortlived certificate"
 pem="$T/store/letsencrypt/c1/cert.pem"
 nb=$(epoch "$(openssl x509 -in "$pem" -noout -startdate | cut -d= -f2)")
 na=$(epoch "$(openssl x509 -in "$pem" -noout -enddate | cut -d= -f2)")
@@ -45,9 +38,7 @@ ck -m "$T/m.yaml" apply
 is "$(( $(new_orders) - o0 ))" 1 "the next run keeps the new one (no loop)"
 
 # Unknown profile: clear error, no order.
-MF_ACME_EXTRA="profile: foo" write_manifest "$T/m2.yaml" 2
-o0=$(new_orders)
-ck -m "$T/m2.yaml" apply c2
+ari_try_profile m2 "profile: foo"
 is "$RC" 1 "unknown profile fails"
 like "$ERR" 'profile "foo" is not offered by https://127\.0\.0\.1:[0-9]+/dir: choose one of ' \
     "error names the profile and the CA"
@@ -57,9 +48,8 @@ is "$(( $(new_orders) - o0 ))" 0 "no order placed"
 ok $(( $(ls "$T/store/letsencrypt" | grep -c '^c2$') != 0 )) "nothing issued for c2"
 
 # profile_optional: ordered without it, warned, and not renewed again.
-MF_ACME_EXTRA="profile: foo
-  profile_optional: true" write_manifest "$T/m3.yaml" 2
-ck -m "$T/m3.yaml" apply c2
+ari_try_profile m3 "profile: foo
+  profile_optional: true"
 is "$RC" 0 "profile_optional: issued"
 like "$ERR" 'profile "foo" is not offered .*without' "and warned"
 is "$(( $(new_orders) - o0 ))" 1 "one order"

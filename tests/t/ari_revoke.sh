@@ -6,14 +6,8 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/pebble.sh"
 . "$TESTS_DIR/lib/ari.sh"
-ari_need_pebble ari_revoke
-
-if ! start_pebble "$ARI_PROFILES"; then
-	ok 1 "start Pebble 2.7"; done_testing
-fi
-MF_ACME_EXTRA="profile: default" write_manifest "$T/m.yaml" 1
-ck -m "$T/m.yaml" apply
-is "$RC" 0 "apply issues c1"
+ari_start ari_revoke
+ari_issue default "apply issues c1"
 id=$(state_get c1 ari.cert_id)
 ok $(( ${#id} == 0 )) "window known after issuance"
 

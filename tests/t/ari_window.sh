@@ -8,16 +8,8 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/pebble.sh"
 . "$TESTS_DIR/lib/ari.sh"
-ari_need_pebble ari_window
-
-if ! start_pebble "$ARI_PROFILES"; then
-	ok 1 "start Pebble 2.7"; done_testing
-fi
-MF_ACME_EXTRA="profile: default" write_manifest "$T/m.yaml" 1
-now0=$(date +%s)
-
-ck -m "$T/m.yaml" apply
-is "$RC" 0 "apply issues c1"
+ari_start ari_window
+ari_issue default "apply issues c1"
 is "$(ari_polls)" 1 "one ARI poll right after issuance"
 id=$(state_get c1 ari.cert_id)
 like "$id" '^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$' "state holds the certID ($id)"

@@ -17,19 +17,7 @@ ok $? "SMTP server listening on 127.0.0.1:$SMTP_PORT"
 
 # manifest SMTP-URL
 manifest() {
-	cat >"$T/certkeep.yaml" <<YAML
-version: 1
-acme:
-  directory: $PEBBLE_URL
-  contact: [hostmaster@example.com]
-  terms_accepted: true
-  ca_bundle: $PEBBLE_TRUST
-store: $T/store
-domains: [example.com]
-dns: {resolvers: ["127.0.0.1:$PEBBLE_DNS_PORT"]}
-challenge:
-  type: http-01
-  http-01: {listen: "127.0.0.1:$PEBBLE_HTTP_PORT"}
+	{ pebble_manifest_head; cat <<YAML; } >"$T/certkeep.yaml"
 notify:
   smtp: "$1"
   from: certkeep@example.com

@@ -36,24 +36,11 @@ chmod +x "$T/reload.sh" "$T/deploy.sh"
 export HOOKLOG="$T/hooks.log"
 
 smtp_start "$T/mail"; ok $? "SMTP server for notifications"
-cat >"$T/certkeep.yaml" <<YAML
-version: 1
-acme:
-  directory: $PEBBLE_URL
-  contact: [hostmaster@example.com]
-  terms_accepted: true
-  ca_bundle: $PEBBLE_TRUST
-store: $T/store
-# The preflight resolves through challtestsrv, not the host's DNS.
-dns: {resolvers: ["127.0.0.1:$PEBBLE_DNS_PORT"]}
-domains: [example.com]
+{ pebble_manifest_head; cat <<YAML; } >"$T/certkeep.yaml"
 notify:
   smtp: smtp://127.0.0.1:$SMTP_PORT
   from: certkeep@example.com
   contact: admin@example.com
-challenge:
-  type: http-01
-  http-01: {listen: "127.0.0.1:$PEBBLE_HTTP_PORT"}
 fragments:
   dir: $F
   hook_timeout: 30s

@@ -11,43 +11,15 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/render.sh"
 
-mkca "$T/ca"
-echo c2VjcmV0 >"$T/tsig.key"	# the wildcard needs dns-01 (never run here)
-mkset "$T/ca" "$T/store" mail.example.com mail.example.com imap.example.com
-mkset "$T/ca" "$T/store" mx.example.org mx.example.org '*.example.org'
+render_sets
 CA="$T/ca/ca.pem"
 S="$T/store/letsencrypt"
 
 IMAPS=$(free_port); POP3S=$(free_port); SMTP=$(free_port)
 HTTPS=$(free_port); HTTP=$(free_port); HAP=$(free_port)
-cat >"$T/certkeep.yaml" <<YAML
-version: 1
-acme:
-  directory: https://127.0.0.1:14000/dir
-  terms_accepted: true
-store: $T/store
-challenge:
-  type: http-01
-  http-01: {webroot: $T/www}
-fragments:
-  dir: $T/frag
-certificates:
-  - name: mail.example.com
-    hostnames: [mail.example.com, imap.example.com]
-    listeners:
-      - {server: dovecot, service: imap, address: "127.0.0.1:$IMAPS"}
-      - {server: postfix, service: smtp-in, address: "127.0.0.1:$SMTP"}
-      - {server: nginx, service: webmail, address: "127.0.0.1:$HTTPS"}
-      - {server: nginx, service: webmail, address: "127.0.0.1:$HTTP", redirect_to_secure: true}
-      - {server: haproxy, service: webmail, address: "127.0.0.1:$HAP"}
-  - name: mx.example.org
-    hostnames: [mx.example.org, "*.example.org"]
-    challenge: {type: dns-01, dns-01: {rfc2136: {server: "127.0.0.1:53", tsig_name: certkeep., tsig_secret_file: $T/tsig.key}}}
-    listeners:
-      - {server: dovecot, service: pop3, address: "127.0.0.1:$POP3S"}
-      - {server: postfix, service: smtp-in, address: "127.0.0.1:$SMTP"}
-      - {server: haproxy, service: webmail, address: "127.0.0.1:$HAP"}
-YAML
+render_manifest "fragments:
+  dir: $T/frag" "$IMAPS" "$POP3S" "$SMTP" "$HTTPS" "$HTTP" "$HAP" \
+    >"$T/certkeep.yaml"
 F="$T/frag"
 dovecot_conf "$T/dc" "$IMAPS" "$POP3S" "$F/dovecot/ssl.conf"
 nginx_conf "$T/ng" "$F/nginx/*.conf"
@@ -67,18 +39,7 @@ wait_port "$POP3S" 10
 postfix_conf "$T/pf" "$SMTP" "$F/postfix/tls.postconf"
 postfix_start "$T/pf" "$SMTP"; ok $? "postfix started with the fragment"
 nginx_start "$T/ng" "$HTTPS"; ok $? "nginx started with the fragment"
-cat >"$T/haproxy.cfg" <<HCFG
-global
-    log stderr local0
-defaults
-    mode http
-    timeout connect 5s
-    timeout client 5s
-    timeout server 5s
-frontend fe
-    bind 127.0.0.1:$HAP ssl crt-list $F/haproxy/127.0.0.1-$HAP.crt-list
-    http-request return status 200
-HCFG
+haproxy_cfg "$T/haproxy.cfg" "$HAP" "$F/haproxy/127.0.0.1-$HAP.crt-list"
 haproxy -db -f "$T/haproxy.cfg" >"$T/haproxy.log" 2>&1 &
 track_pid $!
 wait_port "$HAP" 20; ok $? "haproxy started with the crt-list"

@@ -8,10 +8,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/render.sh"
 
-mkca "$T/ca"
-echo c2VjcmV0 >"$T/tsig.key"	# the wildcard needs dns-01 (never run here)
-mkset "$T/ca" "$T/store" mail.example.com mail.example.com imap.example.com
-mkset "$T/ca" "$T/store" mx.example.org mx.example.org '*.example.org'
+render_sets
 ok $? "test certificate sets made"
 
 cat >"$T/hook.sh" <<'HOOK'
@@ -25,47 +22,22 @@ export HOOKLOG="$T/hooks.log"
 
 P1=$(free_port); P2=$(free_port); P3=$(free_port); P4=$(free_port)
 P5=$(free_port)
-# write_manifest [EXTRA-NGINX-LISTENER] [NGINX-RELOAD-ARG]
+AXIGEN='      - {server: axigen, service: webmail, address: "0.0.0.0:443"}
+      - {server: axigen, service: webmail, address: "0.0.0.0:80", redirect_to_secure: true}
+      - {server: axigen, service: imap, address: "0.0.0.0:993"}
+      - {server: axigen, service: smtp-in, address: "0.0.0.0:25"}'
+# write_manifest [EXTRA-NGINX-LISTENER] [NGINX-RELOAD-ARG]: Dovecot IMAPS
+# and POP3S share P1; nginx HTTPS and HAProxy share P3.
 write_manifest() {
-	cat >"$T/certkeep.yaml" <<YAML
-version: 1
-acme:
-  directory: https://127.0.0.1:14000/dir
-  terms_accepted: true
-store: $T/store
-challenge:
-  type: http-01
-  http-01: {webroot: $T/www}
-fragments:
+	render_manifest "fragments:
   dir: frag
   hook_timeout: 20s
   reload:
     dovecot: [$T/hook.sh, dovecot]
     postfix: [$T/hook.sh, postfix]
     nginx: [$T/hook.sh, ${2:-nginx}]
-    haproxy: [$T/hook.sh, haproxy]
-certificates:
-  - name: mail.example.com
-    hostnames: [mail.example.com, imap.example.com]
-    listeners:
-      - {server: axigen, service: webmail, address: "0.0.0.0:443"}
-      - {server: axigen, service: webmail, address: "0.0.0.0:80", redirect_to_secure: true}
-      - {server: axigen, service: imap, address: "0.0.0.0:993"}
-      - {server: axigen, service: smtp-in, address: "0.0.0.0:25"}
-      - {server: dovecot, service: imap, address: "127.0.0.1:$P1"}
-      - {server: postfix, service: smtp-in, address: "127.0.0.1:$P2"}
-      - {server: nginx, service: webmail, address: "127.0.0.1:$P3"}
-      - {server: nginx, service: webmail, address: "127.0.0.1:$P4", redirect_to_secure: true}
-      - {server: haproxy, service: webmail, address: "127.0.0.1:$P3"}
-  - name: mx.example.org
-    hostnames: [mx.example.org, "*.example.org"]
-    challenge: {type: dns-01, dns-01: {rfc2136: {server: "127.0.0.1:53", tsig_name: certkeep., tsig_secret_file: $T/tsig.key}}}
-    listeners:
-      - {server: dovecot, service: pop3, address: "127.0.0.1:$P1"}
-      - {server: postfix, service: smtp-in, address: "127.0.0.1:$P2"}
-      - {server: haproxy, service: webmail, address: "127.0.0.1:$P3"}
-${1:-}
-YAML
+    haproxy: [$T/hook.sh, haproxy]" "$P1" "$P1" "$P2" "$P3" "$P4" "$P3" \
+	    "$AXIGEN" "${1:-}" >"$T/certkeep.yaml"
 }
 write_manifest
 F="$T/frag"
@@ -140,18 +112,7 @@ grep -q 'return 301 https://$host:'"$P3"'$request_uri;' "$F/nginx/mail.example.c
 ok $? "nginx redirect block goes to the TLS port"
 
 # HAProxy
-cat >"$T/haproxy.cfg" <<HCFG
-global
-    log stderr local0
-defaults
-    mode http
-    timeout connect 5s
-    timeout client 5s
-    timeout server 5s
-frontend fe
-    bind 127.0.0.1:$P3 ssl crt-list $F/haproxy/127.0.0.1-$P3.crt-list
-    http-request return status 200
-HCFG
+haproxy_cfg "$T/haproxy.cfg" "$P3" "$F/haproxy/127.0.0.1-$P3.crt-list"
 out=$(haproxy -c -f "$T/haproxy.cfg" 2>&1); rc=$?
 is "$rc" 0 "haproxy -c accepts the crt-list"
 is "$(grep -vc '^#' "$F/haproxy/127.0.0.1-$P3.crt-list")" 2 "crt-list: two certificates on one bind"

@@ -132,7 +132,8 @@ main(int argc, char **argv)
 
 	(void)argc;
 	if (url == NULL) {
-		char *cmd = xasprintf(". tests/lib.sh >/dev/null; "
+		char *cmd = xasprintf("TESTS_DIR=\"$PWD/tests\"; "
+		    ". tests/lib.sh >/dev/null; "
 		    ". tests/lib/pebble.sh; start_pebble >&2 || exit 1; "
 		    "'%s'; exit $?", argv[0]);
 		int rc;
