@@ -1,25 +1,12 @@
 # tests/lib/render.sh - helpers for the fragment tests: certificate sets
 # made with openssl, and the real servers (Dovecot, Postfix, nginx) started
 # on loopback ports as test instances under $T, stopped by PID.
-# Source after tests/lib.sh.
+# Source after tests/lib.sh. The test CA is mkcerts_ca's (root.pem and an
+# intermediate).
+. "$TESTS_DIR/lib/mkcerts.sh"
 
-# mkca DIR: a throwaway CA (DIR/ca.pem, DIR/ca.key) with an intermediate
-# (DIR/int.pem, DIR/int.key), as a real chain has.
-mkca() {
-	mkdir -p "$1"
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	    -keyout "$1/ca.key" -out "$1/ca.pem" -days 30 \
-	    -subj "/CN=certkeep test root" 2>/dev/null || return 1
-	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	    -keyout "$1/int.key" -out "$1/int.csr" \
-	    -subj "/CN=certkeep test intermediate" 2>/dev/null || return 1
-	printf 'basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\n' >"$1/int.ext"
-	openssl x509 -req -in "$1/int.csr" -CA "$1/ca.pem" -CAkey "$1/ca.key" \
-	    -CAcreateserial -out "$1/int.pem" -days 30 \
-	    -extfile "$1/int.ext" 2>/dev/null
-}
-
-# mkset CADIR STORE NAME HOST...: writes a certificate set for HOSTs into
+# mkset CADIR STORE NAME HOST...: writes a certificate set for HOSTs,
+# issued by the intermediate of CADIR (mkcerts_ca), into
 # STORE/letsencrypt/NAME the way the store lays a live set out (cert.pem,
 # cert_auth.pem, key.pem 0600, fullchain.pem, combined.pem 0600). A new
 # call makes a new key and serial (a "renewal").
@@ -45,12 +32,12 @@ mkset() {
 }
 
 # render_sets: the two certificate sets the fragment tests share, from a
-# throwaway CA in $T/ca (mkca), in $T/store/letsencrypt: mail.example.com
+# throwaway CA in $T/ca (mkcerts_ca), in $T/store/letsencrypt: mail.example.com
 # (also imap.example.com) and mx.example.org (also *.example.org, which
 # needs dns-01: $T/tsig.key is the TSIG secret file render_manifest names;
 # never used, nothing is issued). Fails when openssl does.
 render_sets() {
-	mkca "$T/ca" || return 1
+	mkcerts_ca "$T/ca" || return 1
 	echo c2VjcmV0 >"$T/tsig.key"
 	mkset "$T/ca" "$T/store" mail.example.com mail.example.com imap.example.com &&
 	    mkset "$T/ca" "$T/store" mx.example.org mx.example.org '*.example.org'

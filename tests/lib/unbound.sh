@@ -56,21 +56,12 @@ EOF
 	track_pid "$UNBOUND_PID"
 	UNBOUND_SERVER="127.0.0.1:$UNBOUND_PORT"
 	export UNBOUND_PORT UNBOUND_SERVER UNBOUND_PID
-	_i=0
-	while [ $_i -lt 100 ]; do
-		if kdig +short +time=1 +tries=1 @127.0.0.1 -p "$UNBOUND_PORT" \
-		    SOA test. 2>/dev/null | grep -q .; then
-			return 0
-		fi
-		if ! kill -0 "$UNBOUND_PID" 2>/dev/null; then
-			echo "# unbound exited:" >&2
-			sed 's/^/#   /' "$_ud/unbound.log" >&2
-			return 1
-		fi
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	echo "# unbound did not answer on $UNBOUND_SERVER" >&2
-	sed 's/^/#   /' "$_ud/unbound.log" >&2
-	return 1
+	wait_up "$UNBOUND_PID" "$_ud/unbound.log" \
+	    "start_unbound: unbound ($UNBOUND_SERVER)" 100 _unbound_answers
+}
+
+# Whether unbound answers for test. (through Knot).
+_unbound_answers() {
+	kdig +short +time=1 +tries=1 @127.0.0.1 -p "$UNBOUND_PORT" \
+	    SOA test. 2>/dev/null | grep -q .
 }

@@ -12,7 +12,7 @@
 . "$TESTS_DIR/lib/render.sh"
 
 render_sets
-CA="$T/ca/ca.pem"
+CA="$T/ca/root.pem"
 S="$T/store/letsencrypt"
 
 IMAPS=$(free_port); POP3S=$(free_port); SMTP=$(free_port)

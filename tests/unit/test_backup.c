@@ -19,6 +19,7 @@
 #include "err.h"
 #include "store.h"
 #include "tar.h"
+#include "sets.h"
 #include "tap.h"
 #include "util.h"
 
@@ -110,38 +111,45 @@ same_file(const char *a, const char *b)
 	return r;
 }
 
+/* Whether dir/store/rel and dir/other/rel are the same file. */
+static int
+same_in(const char *other, const char *rel)
+{
+	char *a = xasprintf("%s/store/%s", dir, rel);
+	char *b = xasprintf("%s/%s/%s", dir, other, rel);
+	int r = same_file(a, b);
+
+	free(a);
+	free(b);
+	return r;
+}
+
+/* Whether every file of every set is the same in dir/store/letsencrypt
+ * and in dir/other/letsencrypt (bytes and mode). */
+static int
+sets_same(const char *const *names, const char *const *files,
+    const char *other)
+{
+	char *rel;
+	size_t i, j;
+	int same = 1;
+
+	for (i = 0; names[i] != NULL; i++)
+		for (j = 0; files[j] != NULL; j++) {
+			rel = xasprintf("letsencrypt/%s/%s", names[i],
+			    files[j]);
+			same &= same_in(other, rel);
+			free(rel);
+		}
+	return same;
+}
+
 static mode_t
 mode_of(const char *p)
 {
 	struct stat st;
 
 	return stat(p, &st) == 0 ? st.st_mode & 07777 : (mode_t)-1;
-}
-
-/* Puts the set made in dir/sets/<name> into the store. */
-static int
-put_set(struct store *s, const char *name)
-{
-	struct certset set;
-	struct err e;
-	char *p;
-	int rc;
-
-	memset(&set, 0, sizeof(set));
-	p = xasprintf("%s/sets/%s/cert.pem", dir, name);
-	set.cert = slurp(p, NULL);
-	free(p);
-	p = xasprintf("%s/sets/%s/cert_auth.pem", dir, name);
-	set.chain = slurp(p, NULL);
-	free(p);
-	p = xasprintf("%s/sets/%s/key.pem", dir, name);
-	set.key = slurp(p, NULL);
-	free(p);
-	rc = store_replace_set(s, name, &set, &e);
-	if (rc != 0)
-		printf("# put_set %s: %s\n", name, e.msg);
-	certset_clear(&set);
-	return rc;
 }
 
 static void
@@ -280,8 +288,7 @@ main(void)
 	struct err e;
 	cJSON *st;
 	char *a, *b, *p, *arch;
-	size_t i, j, len;
-	int allsame;
+	size_t i, len;
 
 	if ((certkeep = getenv("CERTKEEP")) == NULL)
 		certkeep = "./certkeep";
@@ -302,8 +309,11 @@ main(void)
 	s = store_open(p, 1, &e);
 	free(p);
 	ok(s != NULL, "store opened");
-	for (i = 0; names[i] != NULL; i++)
-		ok(put_set(s, names[i]) == 0, "set %s stored", names[i]);
+	for (i = 0; names[i] != NULL; i++) {
+		p = xasprintf("%s/sets/%s", dir, names[i]);
+		ok(set_put(s, p, names[i]) == 0, "set %s stored", names[i]);
+		free(p);
+	}
 	st = cJSON_Parse("{\"version\":1,\"serial\":\"0A\","
 	    "\"last_expiring_notice\":\"2026-11-24T06:00:00Z\"}");
 	ok(store_put_state(s, names[0], st, &e) == 0, "state stored");
@@ -351,18 +361,8 @@ main(void)
 	    "-pwri_password 'correct horse battery' -out manual.tar && "
 	    "mkdir manual && tar -xpf manual.tar -C manual", dir) == 0,
 	    "openssl cms -decrypt -pwri_password | tar -x opens it");
-	allsame = 1;
-	for (i = 0; names[i] != NULL; i++)
-		for (j = 0; files[j] != NULL; j++) {
-			a = xasprintf("%s/store/letsencrypt/%s/%s", dir,
-			    names[i], files[j]);
-			b = xasprintf("%s/manual/letsencrypt/%s/%s", dir,
-			    names[i], files[j]);
-			allsame &= same_file(a, b);
-			free(a);
-			free(b);
-		}
-	ok(allsame, "manual extraction: every set file identical, modes too");
+	ok(sets_same(names, files, "manual"),
+	    "manual extraction: every set file identical, modes too");
 	p = xasprintf("%s/manual/letsencrypt/%s/key.pem", dir, names[0]);
 	is_int(mode_of(p), 0600, "manual extraction: key 0600");
 	free(p);
@@ -375,36 +375,18 @@ main(void)
 	/* Round trip into an empty store. */
 	is_int(ck("restore %s --store %s/store2", arch, dir), 0,
 	    "restore exit 0");
-	allsame = 1;
-	for (i = 0; names[i] != NULL; i++)
-		for (j = 0; files[j] != NULL; j++) {
-			a = xasprintf("%s/store/letsencrypt/%s/%s", dir,
-			    names[i], files[j]);
-			b = xasprintf("%s/store2/letsencrypt/%s/%s", dir,
-			    names[i], files[j]);
-			allsame &= same_file(a, b);
-			free(a);
-			free(b);
-		}
-	ok(allsame, "restored sets byte-identical with modes");
-	a = xasprintf("%s/store/state/%s.json", dir, names[0]);
-	b = xasprintf("%s/store2/state/%s.json", dir, names[0]);
-	ok(same_file(a, b), "state restored byte-identical");
-	free(a);
-	free(b);
+	ok(sets_same(names, files, "store2"),
+	    "restored sets byte-identical with modes");
+	p = xasprintf("state/%s.json", names[0]);
+	ok(same_in("store2", p), "state restored byte-identical");
+	free(p);
 	a = xasprintf("%s/store2/state/%s.json", dir, names[1]);
 	ok(access(a, F_OK) != 0, "no state invented");
 	free(a);
-	a = xasprintf("%s/store/accounts/acme.test/key.pem", dir);
-	b = xasprintf("%s/store2/accounts/acme.test/key.pem", dir);
-	ok(same_file(a, b), "account key restored, 0600");
-	free(a);
-	free(b);
-	a = xasprintf("%s/store/accounts/acme.test/account.json", dir);
-	b = xasprintf("%s/store2/accounts/acme.test/account.json", dir);
-	ok(same_file(a, b), "account file restored, 0644");
-	free(a);
-	free(b);
+	ok(same_in("store2", "accounts/acme.test/key.pem"),
+	    "account key restored, 0600");
+	ok(same_in("store2", "accounts/acme.test/account.json"),
+	    "account file restored, 0644");
 	p = xasprintf("%s/store2/letsencrypt/%s/key.pem", dir, names[1]);
 	is_int(mode_of(p), 0600, "restored key 0600");
 	free(p);

@@ -7,7 +7,7 @@
 #include "util.h"
 
 static char *ids_le[] = { "letsencrypt.org", NULL };
-static const char *ACCT = "https://acme-v02.api.letsencrypt.org/acme/acct/42";
+#define ACCT "https://acme-v02.api.letsencrypt.org/acme/acct/42"
 
 /* Evaluates one set of records (tag/value pairs with flags) at "ex.com". */
 static enum check_status
@@ -42,23 +42,28 @@ eval(const char *const *spec, int wildcard, const char *method,
 	return st;
 }
 
-#define EVAL(want, phrase, wild, method, acct, guessed, ...) do {	\
-	static const char *const s_[] = { __VA_ARGS__, NULL };		\
-	char *m_ = NULL;						\
-	enum check_status st_ = eval(s_, wild, method, acct, guessed, &m_); \
-	is_str(check_status_names[st_], check_status_names[want],	\
-	    "%s: %s", #__VA_ARGS__, check_status_names[want]);		\
-	ok(m_ != NULL && strstr(m_, phrase) != NULL,			\
-	    "  message has \"%s\"", phrase);				\
-	if (m_ == NULL || strstr(m_, phrase) == NULL)			\
-		printf("#   message: %s\n", m_ ? m_ : "(null)");	\
-	free(m_);							\
-} while (0)
+/* Values caa_parse_value() refuses, and a part of the reason it gives. */
+static const struct {
+	const char *value;
+	size_t len;
+	const char *why_has;	/* NULL: not checked */
+	const char *what;
+} refused[] = {
+	{ "le.org; acc-ount=1", 18, "acc-ount", "hyphen in a tag" },
+	{ "le.org; a_b=1", 13, NULL, "underscore in a tag" },
+	{ "le.org; a=b c", 13, "disallowed", "space in a value" },
+	{ "le.org; a=\xc3\xa9", 12, "\\x", "non-ASCII value, escaped" },
+	{ "le.org; novalue", 15, "tag=value", "parameter without =" },
+	{ "le.org; a=1;", 12, NULL,
+	    "empty parameter after ; (Boulder: not tag=value)" },
+	{ "le.org\0x", 8, NULL, "NUL byte in the value" },
+};
 
 static void
 test_parse(void)
 {
 	char *d, **p, *why;
+	size_t i;
 
 	ok(caa_parse_value("letsencrypt.org", 15, &d, &p, &why) == 0 &&
 	    strcmp(d, "letsencrypt.org") == 0 && p[0] == NULL, "plain");
@@ -78,27 +83,14 @@ test_parse(void)
 	    strcmp(p[1], "b=2") == 0, "parameters trimmed");
 	free(d);
 	strv_free(p);
-	ok(caa_parse_value("le.org; acc-ount=1", 18, &d, &p, &why) == -1 &&
-	    strstr(why, "acc-ount") != NULL, "hyphen in a tag");
-	free(why);
-	ok(caa_parse_value("le.org; a_b=1", 13, &d, &p, &why) == -1,
-	    "underscore in a tag");
-	free(why);
-	ok(caa_parse_value("le.org; a=b c", 13, &d, &p, &why) == -1 &&
-	    strstr(why, "disallowed") != NULL, "space in a value");
-	free(why);
-	ok(caa_parse_value("le.org; a=\xc3\xa9", 12, &d, &p, &why) == -1 &&
-	    strstr(why, "\\x") != NULL, "non-ASCII value, escaped");
-	free(why);
-	ok(caa_parse_value("le.org; novalue", 15, &d, &p, &why) == -1 &&
-	    strstr(why, "tag=value") != NULL, "parameter without =");
-	free(why);
-	ok(caa_parse_value("le.org; a=1;", 12, &d, &p, &why) == -1,
-	    "empty parameter after ; (Boulder: not tag=value)");
-	free(why);
-	ok(caa_parse_value("le.org\0x", 8, &d, &p, &why) == -1,
-	    "NUL byte in the value");
-	free(why);
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		why = NULL;
+		ok(caa_parse_value(refused[i].value, refused[i].len, &d, &p,
+		    &why) == -1 && (refused[i].why_has == NULL ||
+		    (why != NULL && strstr(why, refused[i].why_has) != NULL)),
+		    "%s", refused[i].what);
+		free(why);
+	}
 }
 
 static void
@@ -143,83 +135,129 @@ test_select(void)
 	free(msg);
 }
 
+/*
+ * One record set at "ex.com" (flags, tag, value triples) and its verdict;
+ * the message must hold phrase. Unless opts say otherwise: a plain name,
+ * method http-01, the account ACCT, the CA identity configured.
+ */
+enum {
+	WILD = 1,	/* a wildcard (method dns-01) */
+	DNS01 = 2,	/* method dns-01 */
+	NOACCT = 4,	/* no ACME account yet */
+	GUESS = 8	/* the CA identity is a guess */
+};
+static const struct eval_case {
+	enum check_status want;
+	const char *phrase;
+	int opts;
+	const char *recs[7];	/* NULL ends */
+} eval_cases[] = {
+	{ CHECK_PASS, "authorizes letsencrypt.org", 0,
+	    { "0", "issue", "letsencrypt.org" } },
+	{ CHECK_FAIL, "names issuer \"sectigo.com\", not this CA", 0,
+	    { "0", "issue", "sectigo.com" } },
+	{ CHECK_PASS, "authorizes", 0, { "0", "ISSUE", "letsencrypt.org" } },
+	{ CHECK_FAIL, "write \"letsencrypt.org\"", 0,
+	    { "0", "issue", "LetsEncrypt.org" } },
+	{ CHECK_FAIL, "write \"letsencrypt.org\"", 0,
+	    { "0", "issue", "letsencrypt.org." } },
+	{ CHECK_FAIL, "authorizes nobody", 0, { "0", "issue", ";" } },
+	{ CHECK_PASS, "authorizes", 0,
+	    { "0", "issue", ";", "0", "issue", "letsencrypt.org" } },
+	{ CHECK_FAIL, "unknown property marked critical", 0,
+	    { "128", "tbs", "x", "0", "issue", "letsencrypt.org" } },
+	{ CHECK_FAIL, "flag 1", 0,
+	    { "1", "tbs", "x", "0", "issue", "letsencrypt.org" } },
+	{ CHECK_PASS, "authorizes", 0,
+	    { "0", "tbs", "x", "0", "issue", "letsencrypt.org" } },
+	{ CHECK_PASS, "authorizes", 0, { "128", "iodef", "mailto:x@ex.com",
+	    "0", "issue", "letsencrypt.org" } },
+	{ CHECK_PASS, "authorizes", 0,
+	    { "128", "IssueMail", "x.org", "0", "issue", "letsencrypt.org" } },
+	{ CHECK_PASS, "no issue property", 0,
+	    { "0", "issuewild", "sectigo.com" } },
+	{ CHECK_FAIL, "for a wildcard", WILD, { "0", "issuewild",
+	    "sectigo.com", "0", "issue", "letsencrypt.org" } },
+	{ CHECK_PASS, "authorizes", WILD, { "0", "issuewild",
+	    "letsencrypt.org", "0", "issue", "sectigo.com" } },
+	{ CHECK_PASS, "authorizes", WILD, { "0", "issue", "letsencrypt.org" } },
+	{ CHECK_FAIL, "forbids", WILD, { "0", "issue", "sectigo.com" } },
+	{ CHECK_PASS, "no issue or issuewild", WILD,
+	    { "0", "iodef", "mailto:x@ex.com" } },
+	/* RFC 8657 */
+	{ CHECK_PASS, "authorizes", 0,
+	    { "0", "issue", "letsencrypt.org; accounturi=" ACCT } },
+	{ CHECK_FAIL, "is not this account", 0, { "0", "issue",
+	    "letsencrypt.org; accounturi=https://acme-v02.api."
+	    "letsencrypt.org/acme/acct/7" } },
+	{ CHECK_WARN, "no ACME account yet", NOACCT, { "0", "issue",
+	    "letsencrypt.org; accounturi=https://x/acct/7" } },
+	{ CHECK_FAIL, "twice", 0, { "0", "issue", "letsencrypt.org; "
+	    "accounturi=" ACCT "; accounturi=https://x/1" } },
+	{ CHECK_PASS, "authorizes", DNS01, { "0", "issue",
+	    "letsencrypt.org; validationmethods=http-01,dns-01" } },
+	{ CHECK_FAIL, "does not include dns-01", DNS01, { "0", "issue",
+	    "letsencrypt.org; validationmethods=http-01" } },
+	{ CHECK_FAIL, "malformed", 0, { "0", "issue",
+	    "letsencrypt.org; validationmethods=http-01,,x" } },
+	{ CHECK_PASS, "authorizes", 0, { "0", "issue",
+	    "letsencrypt.org; validationmethods=foo-01,http-01" } },
+	{ CHECK_WARN, "AccountURI= is ignored", 0, { "0", "issue",
+	    "letsencrypt.org; AccountURI=https://x/acct/7" } },
+	{ CHECK_WARN, "ValidationMethods= is ignored", 0, { "0", "issue",
+	    "letsencrypt.org; ValidationMethods=dns-01" } },
+	{ CHECK_PASS, "authorizes", 0,
+	    { "0", "issue", "letsencrypt.org; unknownparam=1" } },
+	{ CHECK_FAIL, "unparseable", 0,
+	    { "0", "issue", "letsencrypt.org; account-uri=1" } },
+	{ CHECK_FAIL, "evil\\n.org", 0, { "0", "issue", "evil\n.org" } },
+	/* The identity is only a guess: another issuer warns, ";" fails. */
+	{ CHECK_WARN, "is a guess", GUESS, { "0", "issue", "sectigo.com" } },
+	{ CHECK_FAIL, "authorizes nobody", GUESS, { "0", "issue", ";" } },
+};
+
+/* Each case: the verdict, and the phrase in its message. */
+static void
+test_eval(void)
+{
+	const struct eval_case *k;
+	struct buf what;
+	char *m, *v;
+	size_t i, j;
+	enum check_status st;
+
+	for (i = 0; i < sizeof(eval_cases) / sizeof(eval_cases[0]); i++) {
+		k = &eval_cases[i];
+		buf_init(&what);
+		for (j = 0; k->recs[j] != NULL; j++) {
+			v = str_escape(k->recs[j]);
+			buf_printf(&what, "%s\"%s\"", j > 0 ? ", " : "", v);
+			free(v);
+		}
+		if (k->opts & WILD)
+			buf_printf(&what, " (wildcard)");
+		m = NULL;
+		st = eval(k->recs, (k->opts & WILD) != 0,
+		    (k->opts & (WILD | DNS01)) ? "dns-01" : "http-01",
+		    (k->opts & NOACCT) ? NULL : ACCT, (k->opts & GUESS) != 0,
+		    &m);
+		is_str(check_status_names[st], check_status_names[k->want],
+		    "%s: %s", what.data, check_status_names[k->want]);
+		ok(m != NULL && strstr(m, k->phrase) != NULL,
+		    "  message has \"%s\"", k->phrase);
+		if (m == NULL || strstr(m, k->phrase) == NULL)
+			printf("#   message: %s\n", m ? m : "(null)");
+		free(m);
+		buf_free(&what);
+	}
+}
+
 int
 main(void)
 {
 	test_parse();
 	test_select();
 
-	EVAL(CHECK_PASS, "authorizes letsencrypt.org", 0, "http-01", ACCT,
-	    0, "0", "issue", "letsencrypt.org");
-	EVAL(CHECK_FAIL, "names issuer \"sectigo.com\", not this CA", 0, "http-01",
-	    ACCT, 0, "0", "issue", "sectigo.com");
-	EVAL(CHECK_PASS, "authorizes", 0, "http-01", ACCT, 0,
-	    "0", "ISSUE", "letsencrypt.org");
-	EVAL(CHECK_FAIL, "write \"letsencrypt.org\"", 0, "http-01", ACCT, 0,
-	    "0", "issue", "LetsEncrypt.org");
-	EVAL(CHECK_FAIL, "write \"letsencrypt.org\"", 0, "http-01", ACCT, 0,
-	    "0", "issue", "letsencrypt.org.");
-	EVAL(CHECK_FAIL, "authorizes nobody", 0, "http-01", ACCT, 0,
-	    "0", "issue", ";");
-	EVAL(CHECK_PASS, "authorizes", 0, "http-01", ACCT, 0,
-	    "0", "issue", ";", "0", "issue", "letsencrypt.org");
-	EVAL(CHECK_FAIL, "unknown property marked critical", 0, "http-01",
-	    ACCT, 0, "128", "tbs", "x", "0", "issue", "letsencrypt.org");
-	EVAL(CHECK_FAIL, "flag 1", 0, "http-01", ACCT, 0,
-	    "1", "tbs", "x", "0", "issue", "letsencrypt.org");
-	EVAL(CHECK_PASS, "authorizes", 0, "http-01", ACCT, 0,
-	    "0", "tbs", "x", "0", "issue", "letsencrypt.org");
-	EVAL(CHECK_PASS, "authorizes", 0, "http-01", ACCT, 0,
-	    "128", "iodef", "mailto:x@ex.com", "0", "issue",
-	    "letsencrypt.org");
-	EVAL(CHECK_PASS, "authorizes", 0, "http-01", ACCT, 0,
-	    "128", "IssueMail", "x.org", "0", "issue", "letsencrypt.org");
-	EVAL(CHECK_PASS, "no issue property", 0, "http-01", ACCT, 0,
-	    "0", "issuewild", "sectigo.com");
-	EVAL(CHECK_FAIL, "for a wildcard", 1, "dns-01", ACCT, 0,
-	    "0", "issuewild", "sectigo.com", "0", "issue", "letsencrypt.org");
-	EVAL(CHECK_PASS, "authorizes", 1, "dns-01", ACCT, 0,
-	    "0", "issuewild", "letsencrypt.org", "0", "issue", "sectigo.com");
-	EVAL(CHECK_PASS, "authorizes", 1, "dns-01", ACCT, 0,
-	    "0", "issue", "letsencrypt.org");
-	EVAL(CHECK_FAIL, "forbids", 1, "dns-01", ACCT, 0,
-	    "0", "issue", "sectigo.com");
-	EVAL(CHECK_PASS, "no issue or issuewild", 1, "dns-01", ACCT, 0,
-	    "0", "iodef", "mailto:x@ex.com");
-	/* RFC 8657 */
-	EVAL(CHECK_PASS, "authorizes", 0, "http-01", ACCT, 0,
-	    "0", "issue", "letsencrypt.org; accounturi=https://acme-v02.api."
-	    "letsencrypt.org/acme/acct/42");
-	EVAL(CHECK_FAIL, "is not this account", 0, "http-01", ACCT, 0,
-	    "0", "issue", "letsencrypt.org; accounturi=https://acme-v02.api."
-	    "letsencrypt.org/acme/acct/7");
-	EVAL(CHECK_WARN, "no ACME account yet", 0, "http-01", NULL, 0,
-	    "0", "issue", "letsencrypt.org; accounturi=https://x/acct/7");
-	EVAL(CHECK_FAIL, "twice", 0, "http-01", ACCT, 0,
-	    "0", "issue", "letsencrypt.org; accounturi=https://acme-v02.api."
-	    "letsencrypt.org/acme/acct/42; accounturi=https://x/1");
-	EVAL(CHECK_PASS, "authorizes", 0, "dns-01", ACCT, 0,
-	    "0", "issue", "letsencrypt.org; validationmethods=http-01,dns-01");
-	EVAL(CHECK_FAIL, "does not include dns-01", 0, "dns-01", ACCT, 0,
-	    "0", "issue", "letsencrypt.org; validationmethods=http-01");
-	EVAL(CHECK_FAIL, "malformed", 0, "http-01", ACCT, 0,
-	    "0", "issue", "letsencrypt.org; validationmethods=http-01,,x");
-	EVAL(CHECK_PASS, "authorizes", 0, "http-01", ACCT, 0,
-	    "0", "issue", "letsencrypt.org; validationmethods=foo-01,http-01");
-	EVAL(CHECK_WARN, "AccountURI= is ignored", 0, "http-01", ACCT, 0,
-	    "0", "issue", "letsencrypt.org; AccountURI=https://x/acct/7");
-	EVAL(CHECK_WARN, "ValidationMethods= is ignored", 0, "http-01", ACCT,
-	    0, "0", "issue", "letsencrypt.org; ValidationMethods=dns-01");
-	EVAL(CHECK_PASS, "authorizes", 0, "http-01", ACCT, 0,
-	    "0", "issue", "letsencrypt.org; unknownparam=1");
-	EVAL(CHECK_FAIL, "unparseable", 0, "http-01", ACCT, 0,
-	    "0", "issue", "letsencrypt.org; account-uri=1");
-	EVAL(CHECK_FAIL, "evil\\n.org", 0, "http-01", ACCT, 0,
-	    "0", "issue", "evil\n.org");
-	/* The identity is only a guess: another issuer warns, ";" fails. */
-	EVAL(CHECK_WARN, "is a guess", 0, "http-01", ACCT, 1,
-	    "0", "issue", "sectigo.com");
-	EVAL(CHECK_FAIL, "authorizes nobody", 0, "http-01", ACCT, 1,
-	    "0", "issue", ";");
+	test_eval();
 	return tap_done();
 }

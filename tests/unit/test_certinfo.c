@@ -9,22 +9,11 @@
 #include "err.h"
 #include "manifest.h"
 #include "store.h"
+#include "sets.h"
 #include "tap.h"
 #include "util.h"
 
 static char dir[256];
-static char srcdir[1024];
-
-static int
-sh(const char *args)
-{
-	char cmd[2400];
-
-	snprintf(cmd, sizeof(cmd), "cd '%s' && sh '%s/tests/lib/mkcerts.sh' %s",
-	    dir, srcdir, args);
-	return system(cmd);
-}
-
 static char *
 slurp(const char *sub, const char *file)
 {
@@ -41,10 +30,10 @@ slurp(const char *sub, const char *file)
 static void
 load(const char *sub, struct certset *set)
 {
-	memset(set, 0, sizeof(*set));
-	set->cert = slurp(sub, "cert.pem");
-	set->key = slurp(sub, "key.pem");
-	set->chain = slurp(sub, "cert_auth.pem");
+	char *p = path_join(dir, sub);
+
+	set_load(p, set);
+	free(p);
 }
 
 static enum certinfo_status
@@ -78,20 +67,17 @@ main(void)
 	char *p;
 
 	test_ari_id();
-	/* Tests run from the top of the source tree. */
-	if (getcwd(srcdir, sizeof(srcdir)) == NULL)
-		return 1;
 	snprintf(dir, sizeof(dir), "%s/certkeep-ci-XXXXXX",
 	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (mkdtemp(dir) == NULL)
 		return 1;
-	if (sh("mkcerts_ca ca") != 0 ||
-	    sh("mkcerts_leaf ca good ec-p256 10 90 Web.Example.com,"
-	    "imap.example.com 0x87654321") != 0 ||
-	    sh("mkcerts_leaf ca rsa rsa-2048 0 30 rsa.example") != 0 ||
-	    sh("mkcerts_leaf ca p384 ec-p384 0 30 p384.example") != 0 ||
-	    sh("mkcerts_leaf ca ed ed25519 0 30 ed.example") != 0 ||
-	    sh("mkcerts_ca ca2") != 0) {
+	if (mkcerts(dir, "mkcerts_ca ca") != 0 ||
+	    mkcerts(dir, "mkcerts_leaf ca good ec-p256 10 90 "
+	    "Web.Example.com,imap.example.com 0x87654321") != 0 ||
+	    mkcerts(dir, "mkcerts_leaf ca rsa rsa-2048 0 30 rsa.example") ||
+	    mkcerts(dir, "mkcerts_leaf ca p384 ec-p384 0 30 p384.example") ||
+	    mkcerts(dir, "mkcerts_leaf ca ed ed25519 0 30 ed.example") ||
+	    mkcerts(dir, "mkcerts_ca ca2") != 0) {
 		printf("Bail out! openssl could not make the test certificates\n");
 		return 1;
 	}

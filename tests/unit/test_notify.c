@@ -146,6 +146,24 @@ header(const char *msg, const char *name)
 	return NULL;
 }
 
+/* A test: msg (may be NULL) has header name with the value want. */
+static void
+is_header(const char *msg, const char *name, const char *want,
+    const char *desc)
+{
+	char *h = msg != NULL ? header(msg, name) : NULL;
+
+	is_str(h, want, "%s", desc);
+	free(h);
+}
+
+/* A test: hay (may be NULL) holds needle. */
+static void
+has(const char *hay, const char *needle, const char *desc)
+{
+	ok(hay != NULL && strstr(hay, needle) != NULL, "%s", desc);
+}
+
 int
 main(void)
 {
@@ -245,45 +263,33 @@ main(void)
 	msg = notify_compose(&m, &c1, NOTIFY_RENEWED, &ni, r.v, &len, &e);
 	ok(msg != NULL && len == strlen(msg), "renewed message composed");
 	ok(crlf_clean(msg), "CRLF line ends, lines <= 998 octets");
-	h = header(msg, "Date");
-	is_str(h, "Fri, 15 Jan 2027 08:00:00 +0000", "Date is RFC 5322");
-	free(h);
-	h = header(msg, "From");
-	is_str(h, "certkeep <certkeep@example.com>", "From");
-	free(h);
-	h = header(msg, "To");
-	is_str(h, "postmaster+Alerts@example.com, "
+	is_header(msg, "Date", "Fri, 15 Jan 2027 08:00:00 +0000",
+	    "Date is RFC 5322");
+	is_header(msg, "From", "certkeep <certkeep@example.com>", "From");
+	is_header(msg, "To", "postmaster+Alerts@example.com, "
 	    "postmaster+Alerts@example.org, admin@example.net",
 	    "To lists the recipients");
-	free(h);
-	h = header(msg, "Subject");
-	is_str(h, "[certkeep] Certificate renewed: webmail.example.com",
+	is_header(msg, "Subject",
+	    "[certkeep] Certificate renewed: webmail.example.com",
 	    "Subject names event and certificate");
-	free(h);
 	h = header(msg, "Message-ID");
 	ok(h != NULL && h[0] == '<' && str_endswith(h, "@example.com>"),
 	    "Message-ID <...@from-domain>: %s", h ? h : "");
 	free(h);
-	h = header(msg, "MIME-Version");
-	is_str(h, "1.0", "MIME-Version");
-	free(h);
-	h = header(msg, "Content-Type");
-	is_str(h, "text/plain; charset=utf-8", "Content-Type");
-	free(h);
+	is_header(msg, "MIME-Version", "1.0", "MIME-Version");
+	is_header(msg, "Content-Type", "text/plain; charset=utf-8",
+	    "Content-Type");
 	p = strstr(msg, "\r\n\r\n");
-	ok(p != NULL && strstr(p, "renewed the certificate "
-	    "\"webmail.example.com\"") != NULL, "body: what happened");
-	ok(p != NULL && strstr(p, "webmail.example.com, mail.example.org, "
-	    "other.net") != NULL, "body: every hostname");
-	ok(p != NULL && strstr(p, "2027-04-15 08:00 UTC (90 days from now)")
-	    != NULL, "body: new expiry");
-	ok(p != NULL && strstr(p, "2027-01-25 08:00 UTC") != NULL,
-	    "body: previous expiry");
+	has(p, "renewed the certificate \"webmail.example.com\"",
+	    "body: what happened");
+	has(p, "webmail.example.com, mail.example.org, other.net",
+	    "body: every hostname");
+	has(p, "2027-04-15 08:00 UTC (90 days from now)", "body: new expiry");
+	has(p, "2027-01-25 08:00 UTC", "body: previous expiry");
 	ok(p != NULL && strstr(p, "axigen webmail 0.0.0.0:443") != NULL &&
 	    strstr(p, "dovecot imap 0.0.0.0:993") != NULL,
 	    "body: listeners affected");
-	ok(p != NULL && strstr(p, "inside the 25d window") != NULL,
-	    "body: reason");
+	has(p, "inside the 25d window", "body: reason");
 	free(msg);
 
 	/* Failure: the CA's problem (hostile text escaped) and advice. */
@@ -297,21 +303,17 @@ main(void)
 	    "Bcc: evil@example.net\x1b[31m";
 	msg = notify_compose(&m, &c1, NOTIFY_FAILED, &ni, r.v, &len, &e);
 	ok(msg != NULL && crlf_clean(msg), "failure message composed, clean");
-	h = header(msg, "Subject");
-	is_str(h, "[certkeep] FAILED to renew certificate: "
+	is_header(msg, "Subject", "[certkeep] FAILED to renew certificate: "
 	    "webmail.example.com", "failure Subject");
-	free(h);
 	ok(header(msg, "Bcc") == NULL && strstr(msg, "\r\nBcc:") == NULL,
 	    "server text cannot inject a header or a line");
 	ok(strstr(msg, "issuance\\r\\nBcc:") != NULL &&
 	    strstr(msg, "\\x1b[31m") != NULL, "server text escaped in the body");
-	ok(strstr(msg, "urn:ietf:params:acme:error:caa") != NULL,
-	    "body: error type");
-	ok(strstr(msg, "letsencrypt.org") != NULL,
-	    "body: what to do next (CAA advice)");
-	ok(strstr(msg, "2027-01-20 08:00 UTC (5 days from now)") != NULL,
+	has(msg, "urn:ietf:params:acme:error:caa", "body: error type");
+	has(msg, "letsencrypt.org", "body: what to do next (CAA advice)");
+	has(msg, "2027-01-20 08:00 UTC (5 days from now)",
 	    "body: current expiry");
-	ok(strstr(msg, "certkeep apply webmail.example.com") != NULL,
+	has(msg, "certkeep apply webmail.example.com",
 	    "body: the command to run");
 	free(msg);
 
@@ -332,16 +334,14 @@ main(void)
 	ni.problem_type = "aaaa";
 	ni.problem = "webmail.example.com AAAA 2001:db8::1 not in addresses";
 	msg = notify_compose(&m, &c2, NOTIFY_FAILED, &ni, r.v, &len, &e);
-	h = header(msg, "Subject");
-	is_str(h, "[certkeep] FAILED to issue certificate: unmanaged",
+	is_header(msg, "Subject",
+	    "[certkeep] FAILED to issue certificate: unmanaged",
 	    "preflight failure Subject");
-	free(h);
 	ok(strstr(msg, "What the check found:") != NULL &&
 	    strstr(msg, "AAAA 2001:db8::1") != NULL, "check message in body");
-	ok(strstr(msg, "a wrong AAAA breaks http-01") != NULL,
+	has(msg, "a wrong AAAA breaks http-01",
 	    "AAAA advice for a failed aaaa check");
-	ok(strstr(msg, "no certificate in place yet") != NULL,
-	    "no current certificate said");
+	has(msg, "no certificate in place yet", "no current certificate said");
 	free(msg);
 
 	/* Expiring soon. */
@@ -349,10 +349,8 @@ main(void)
 	ni.now = now;
 	ni.not_after = now + 3 * 86400 + 60;
 	msg = notify_compose(&m, &c1, NOTIFY_EXPIRING, &ni, r.v, &len, &e);
-	h = header(msg, "Subject");
-	is_str(h, "[certkeep] Certificate expiring in 3 days, not renewed: "
-	    "webmail.example.com", "expiring-soon Subject");
-	free(h);
+	is_header(msg, "Subject", "[certkeep] Certificate expiring in 3 days, "
+	    "not renewed: webmail.example.com", "expiring-soon Subject");
 	free(msg);
 	strlist_free(&r);
 
@@ -397,11 +395,10 @@ main(void)
 	    "notify_event sent: %s", e.msg);
 	fflush(lf);
 	d = slurp(out, "0001.json");
-	ok(d != NULL && strstr(d, "\"mail_from\": \"certkeep@example.com\"")
-	    != NULL, "envelope sender");
-	ok(d != NULL && strstr(d, "\"postmaster+Alerts@example.com\", "
-	    "\"postmaster+Alerts@example.org\", \"admin@example.net\"") !=
-	    NULL, "envelope recipients");
+	has(d, "\"mail_from\": \"certkeep@example.com\"", "envelope sender");
+	has(d, "\"postmaster+Alerts@example.com\", "
+	    "\"postmaster+Alerts@example.org\", \"admin@example.net\"",
+	    "envelope recipients");
 	{
 		char hn[256], *want;
 
@@ -414,10 +411,9 @@ main(void)
 	}
 	free(d);
 	d = slurp(out, "0001.eml");
-	h = d != NULL ? header(d, "Subject") : NULL;
-	is_str(h, "[certkeep] Certificate issued: webmail.example.com",
+	is_header(d, "Subject",
+	    "[certkeep] Certificate issued: webmail.example.com",
 	    "server received the issued message");
-	free(h);
 	free(d);
 	ok(logbuf != NULL && strstr(logbuf, "\"event\":\"notify\"") != NULL &&
 	    strstr(logbuf, "\"level\":\"info\"") != NULL,
@@ -467,10 +463,9 @@ main(void)
 		    "example.com") != NULL && strstr(d, "What the check "
 		    "found:") != NULL && strstr(d, "letsencrypt.org\"") !=
 		    NULL, "preflight message: the check, and CAA advice");
-		h = d != NULL ? header(d, "Subject") : NULL;
-		is_str(h, "[certkeep] FAILED to renew certificate: "
-		    "webmail.example.com", "preflight failure Subject");
-		free(h);
+		is_header(d, "Subject", "[certkeep] FAILED to renew "
+		    "certificate: webmail.example.com",
+		    "preflight failure Subject");
 		free(d);
 		certstate_clear(&cs);
 	}
@@ -539,8 +534,7 @@ main(void)
 	ok(notify_event(&m, &c2, NOTIFY_RENEWED, &ni, &lg, &e) == 0,
 	    "smtp+starttls:// with a trusted certificate: sent (%s)", e.msg);
 	d = slurp(out, "0001.json");
-	ok(d != NULL && strstr(d, "\"tls\": true") != NULL,
-	    "the message went over TLS");
+	has(d, "\"tls\": true", "the message went over TLS");
 	free(d);
 	m.acme.ca_bundle = NULL;
 	free(m.notify.smtp);
@@ -588,14 +582,13 @@ main(void)
 	log_info(&lg, "server said: evil\nforged line");
 	log_info(&lg, "-----BEGIN PRIVATE KEY-----\nMIIB");
 	fflush(lf);
-	ok(strstr(logbuf, "certkeep: certificate webmail.example.com expires "
-	    "2027-02-22, 54 days left, next check in 1d\n") != NULL,
-	    "daily check line");
-	ok(strstr(logbuf, "renewal window reached for webmail.example.com: "
-	    "expires in 10 days\n") != NULL, "window line");
-	ok(strstr(logbuf, "renewed webmail.example.com, expires 2027-02-22\n")
-	    != NULL, "renewed line");
-	ok(strstr(logbuf, "evil\\nforged line") != NULL,
+	has(logbuf, "certkeep: certificate webmail.example.com expires "
+	    "2027-02-22, 54 days left, next check in 1d\n", "daily check line");
+	has(logbuf, "renewal window reached for webmail.example.com: "
+	    "expires in 10 days\n", "window line");
+	has(logbuf, "renewed webmail.example.com, expires 2027-02-22\n",
+	    "renewed line");
+	has(logbuf, "evil\\nforged line",
 	    "text log: newline in a message escaped");
 	ok(strstr(logbuf, "MIIB") == NULL && strstr(logbuf, "withheld") !=
 	    NULL, "a key is never logged");

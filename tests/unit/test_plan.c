@@ -74,6 +74,111 @@ mkinfo(struct certinfo *ci, time_t nb, time_t na, const char *s1,
 	ci->key_type = kt;
 }
 
+/*
+ * plan_decide on a healthy set of certificate "mail" (wants
+ * mail.example.com and imap.example.com, ec-p256), no state: validity
+ * from now+from to now+to, the set's names and key type, renew_before
+ * (0: unset), --force-renew, and what the item must say (NA / NULL: not
+ * checked).
+ */
+#define NA (-1)
+#define MAIL "mail.example.com"
+#define IMAP "imap.example.com"
+struct decide_case {
+	const char *what;
+	long long from, to;
+	const char *san1, *san2;
+	int key_type;
+	long long renew_before;
+	int force;
+	int action, reason;
+	const char *text;	/* reason_text, exactly */
+	const char *text_has;	/* a part of reason_text */
+};
+
+static const struct decide_case decide_cases[] = {
+	{ "SAN order does not matter: keep", -30 * DAY, 60 * DAY, IMAP, MAIL,
+	    KEY_EC_P256, 0, 0, PLAN_KEEP, NA, NULL, NULL },
+	/* The window's edge: due exactly at notAfter - 25d. */
+	{ "25 days left of 90: renew", -65 * DAY, 25 * DAY, MAIL, IMAP,
+	    KEY_EC_P256, 0, 0, PLAN_RENEW, REASON_EXPIRING, NULL, NULL },
+	{ "one second before the window: keep", -65 * DAY + 1, 25 * DAY + 1,
+	    MAIL, IMAP, KEY_EC_P256, 0, 0, PLAN_KEEP, NA, NULL, NULL },
+	{ "10 days left: renew", -80 * DAY, 10 * DAY, MAIL, IMAP, KEY_EC_P256,
+	    0, 0, PLAN_RENEW, NA, "expires 2027-01-25 (10 days left), inside "
+	    "the 25d renewal window", NULL },
+	{ "expired: expiring", -100 * DAY, -10 * DAY, MAIL, IMAP, KEY_EC_P256,
+	    0, 0, NA, REASON_EXPIRING, "expired 2027-01-05 (10 days ago)",
+	    NULL },
+	{ "6-day cert, 3 days left: keep", -3 * DAY, 3 * DAY, MAIL, IMAP,
+	    KEY_EC_P256, 0, 0, PLAN_KEEP, NA, NULL, NULL },
+	{ "6-day cert, 2 days left: renew", -4 * DAY, 2 * DAY, MAIL, IMAP,
+	    KEY_EC_P256, 0, 0, PLAN_RENEW, NA, NULL,
+	    "inside the 2d renewal window" },
+	/* renew_before 30d on a 45-day certificate: 22.5 days. */
+	{ "45 days, 23 left, 30d: keep", -22 * DAY, 23 * DAY, MAIL, IMAP,
+	    KEY_EC_P256, 30 * DAY, 0, PLAN_KEEP, NA, NULL, NULL },
+	{ "45 days, 22 left, 30d: renew", -23 * DAY, 22 * DAY, MAIL, IMAP,
+	    KEY_EC_P256, 30 * DAY, 0, PLAN_RENEW, NA, NULL, "22d12h" },
+	{ "names changed", -30 * DAY, 60 * DAY, MAIL, "old.example.com",
+	    KEY_EC_P256, 0, 0, NA, REASON_NAMES_CHANGED,
+	    "hostnames changed: +imap.example.com -old.example.com", NULL },
+	{ "key type changed", -30 * DAY, 60 * DAY, MAIL, IMAP, KEY_RSA_2048,
+	    0, 0, NA, REASON_KEY_TYPE_CHANGED,
+	    "key type rsa-2048, manifest wants ec-p256", NULL },
+	{ "other key type changed", -30 * DAY, 60 * DAY, MAIL, IMAP, -1, 0, 0,
+	    NA, REASON_KEY_TYPE_CHANGED, NULL, NULL },
+	{ "forced", -30 * DAY, 60 * DAY, MAIL, IMAP, KEY_EC_P256, 0, 1,
+	    PLAN_RENEW, REASON_FORCED, NULL, NULL },
+};
+
+/* plan_decide on a healthy set with the wanted names and key type, valid
+ * from now+from to now+to, with state st (may be NULL). */
+static void
+decide(const struct manifest *m, const struct mcert *c,
+    const struct certstate *st, time_t now, long long from, long long to,
+    int force, struct plan_item *it)
+{
+	struct certinfo ci;
+
+	mkinfo(&ci, now + from, now + to, MAIL, IMAP, KEY_EC_P256);
+	plan_decide(m, c, &ci, st, now, force, it);
+}
+
+static void
+test_decide_cases(struct manifest *m, const struct mcert *c, time_t now)
+{
+	const struct decide_case *k;
+	struct certinfo ci;
+	struct plan_item it;
+	size_t i;
+
+	for (i = 0; i < sizeof(decide_cases) / sizeof(decide_cases[0]); i++) {
+		k = &decide_cases[i];
+		memset(&m->renew_before, 0, sizeof(m->renew_before));
+		m->renew_before.set = k->renew_before != 0;
+		m->renew_before.seconds = k->renew_before;
+		mkinfo(&ci, now + k->from, now + k->to, k->san1, k->san2,
+		    k->key_type);
+		plan_decide(m, c, &ci, NULL, now, k->force, &it);
+		if (k->action != NA)
+			is_int(it.action, k->action, "%s (action %s)", k->what,
+			    plan_action_names[k->action]);
+		if (k->reason != NA)
+			is_int(it.reason, k->reason, "%s (reason %s)", k->what,
+			    plan_reason_names[k->reason]);
+		if (k->text != NULL)
+			is_str(it.reason_text, k->text, "%s (text)", k->what);
+		if (k->text_has != NULL)
+			ok(it.reason_text != NULL &&
+			    strstr(it.reason_text, k->text_has) != NULL,
+			    "%s: text has \"%s\": %s", k->what, k->text_has,
+			    it.reason_text ? it.reason_text : "(null)");
+		plan_item_clear(&it);
+	}
+	memset(&m->renew_before, 0, sizeof(m->renew_before));
+}
+
 int
 main(void)
 {
@@ -117,97 +222,7 @@ main(void)
 	    it.reason_text);
 	plan_item_clear(&it);
 
-	/* SAN order does not matter. */
-	mkinfo(&ci, now - 30 * DAY, now + 60 * DAY, "imap.example.com",
-	    "mail.example.com", KEY_EC_P256);
-	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
-	is_int(it.action, PLAN_KEEP, "names compared as a set");
-	plan_item_clear(&it);
-
-	/* The window's edge: due exactly at notAfter - 25d. */
-	mkinfo(&ci, now - 65 * DAY, now + 25 * DAY, "mail.example.com",
-	    "imap.example.com", KEY_EC_P256);
-	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
-	is_int(it.action, PLAN_RENEW, "25 days left of 90: renew");
-	is_int(it.reason, REASON_EXPIRING, "reason expiring");
-	plan_item_clear(&it);
-	mkinfo(&ci, now - 65 * DAY + 1, now + 25 * DAY + 1,
-	    "mail.example.com", "imap.example.com", KEY_EC_P256);
-	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
-	is_int(it.action, PLAN_KEEP, "one second before the window: keep");
-	plan_item_clear(&it);
-
-	/* 10 days left. */
-	mkinfo(&ci, now - 80 * DAY, now + 10 * DAY, "mail.example.com",
-	    "imap.example.com", KEY_EC_P256);
-	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
-	is_int(it.action, PLAN_RENEW, "10 days left: renew");
-	is_str(it.reason_text, "expires 2027-01-25 (10 days left), inside "
-	    "the 25d renewal window", "expiring text");
-	plan_item_clear(&it);
-
-	/* Expired. */
-	mkinfo(&ci, now - 100 * DAY, now - 10 * DAY, "mail.example.com",
-	    "imap.example.com", KEY_EC_P256);
-	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
-	is_int(it.reason, REASON_EXPIRING, "expired: expiring");
-	is_str(it.reason_text, "expired 2027-01-05 (10 days ago)",
-	    "expired text");
-	plan_item_clear(&it);
-
-	/* 6-day certificate with 3 days left: keep; 2 days: renew. */
-	mkinfo(&ci, now - 3 * DAY, now + 3 * DAY, "mail.example.com",
-	    "imap.example.com", KEY_EC_P256);
-	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
-	is_int(it.action, PLAN_KEEP, "6-day cert, 3 days left: keep");
-	plan_item_clear(&it);
-	mkinfo(&ci, now - 4 * DAY, now + 2 * DAY, "mail.example.com",
-	    "imap.example.com", KEY_EC_P256);
-	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
-	is_int(it.action, PLAN_RENEW, "6-day cert, 2 days left: renew");
-	ok(strstr(it.reason_text, "inside the 2d renewal window") != NULL,
-	    "2d window in text: %s", it.reason_text);
-	plan_item_clear(&it);
-
-	/* renew_before 30d on a 45-day certificate: 22.5 days. */
-	m.renew_before.set = 1;
-	m.renew_before.seconds = 30 * DAY;
-	mkinfo(&ci, now - 22 * DAY, now + 23 * DAY, "mail.example.com",
-	    "imap.example.com", KEY_EC_P256);
-	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
-	is_int(it.action, PLAN_KEEP, "45 days, 23 left, 30d: keep");
-	plan_item_clear(&it);
-	mkinfo(&ci, now - 23 * DAY, now + 22 * DAY, "mail.example.com",
-	    "imap.example.com", KEY_EC_P256);
-	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
-	is_int(it.action, PLAN_RENEW, "45 days, 22 left, 30d: renew");
-	ok(strstr(it.reason_text, "22d12h") != NULL, "window 22d12h: %s",
-	    it.reason_text);
-	plan_item_clear(&it);
-	memset(&m.renew_before, 0, sizeof(m.renew_before));
-
-	/* Names changed. */
-	mkinfo(&ci, now - 30 * DAY, now + 60 * DAY, "mail.example.com",
-	    "old.example.com", KEY_EC_P256);
-	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
-	is_int(it.reason, REASON_NAMES_CHANGED, "names changed");
-	is_str(it.reason_text, "hostnames changed: +imap.example.com "
-	    "-old.example.com", "names text");
-	plan_item_clear(&it);
-
-	/* Key type changed. */
-	mkinfo(&ci, now - 30 * DAY, now + 60 * DAY, "mail.example.com",
-	    "imap.example.com", KEY_RSA_2048);
-	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
-	is_int(it.reason, REASON_KEY_TYPE_CHANGED, "key type changed");
-	is_str(it.reason_text, "key type rsa-2048, manifest wants ec-p256",
-	    "key type text");
-	plan_item_clear(&it);
-	mkinfo(&ci, now - 30 * DAY, now + 60 * DAY, "mail.example.com",
-	    "imap.example.com", -1);
-	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
-	is_int(it.reason, REASON_KEY_TYPE_CHANGED, "other key type changed");
-	plan_item_clear(&it);
+	test_decide_cases(&m, &c, now);
 
 	/* Corrupt states. */
 	mkinfo(&ci, now - 30 * DAY, now + 60 * DAY, "mail.example.com",
@@ -236,30 +251,19 @@ main(void)
 	    it.renew_at == 0, "garbage cert: renew corrupt, no renew_at");
 	plan_item_clear(&it);
 
-	/* Forced. */
-	mkinfo(&ci, now - 30 * DAY, now + 60 * DAY, "mail.example.com",
-	    "imap.example.com", KEY_EC_P256);
-	plan_decide(&m, &c, &ci, NULL, now, 1, &it);
-	ok(it.action == PLAN_RENEW && it.reason == REASON_FORCED, "forced");
-	plan_item_clear(&it);
-
 	/* State: profile changed, revoked, backoff. */
 	certstate_init(&st);
 	st.serial = xstrdup("0a0b");
 	st.profile = xstrdup("classic");
 	c.profile = "shortlived";
-	mkinfo(&ci, now - 30 * DAY, now + 60 * DAY, "mail.example.com",
-	    "imap.example.com", KEY_EC_P256);
-	plan_decide(&m, &c, &ci, &st, now, 0, &it);
+	decide(&m, &c, &st, now, -30 * DAY, 60 * DAY, 0, &it);
 	is_int(it.reason, REASON_PROFILE_CHANGED, "profile changed");
 	is_str(it.reason_text, "profile classic, manifest wants shortlived",
 	    "profile text");
 	plan_item_clear(&it);
 	free(st.serial);
 	st.serial = xstrdup("FFFF");
-	mkinfo(&ci, now - 30 * DAY, now + 60 * DAY, "mail.example.com",
-	    "imap.example.com", KEY_EC_P256);
-	plan_decide(&m, &c, &ci, &st, now, 0, &it);
+	decide(&m, &c, &st, now, -30 * DAY, 60 * DAY, 0, &it);
 	is_int(it.reason, REASON_KEEP, "state of another serial: no profile "
 	    "judgement");
 	plan_item_clear(&it);
@@ -267,28 +271,20 @@ main(void)
 	free(st.serial);
 	st.serial = xstrdup("0A0B");
 	st.revoked = 1;
-	mkinfo(&ci, now - 30 * DAY, now + 60 * DAY, "mail.example.com",
-	    "imap.example.com", KEY_EC_P256);
-	plan_decide(&m, &c, &ci, &st, now, 0, &it);
+	decide(&m, &c, &st, now, -30 * DAY, 60 * DAY, 0, &it);
 	is_int(it.reason, REASON_REVOKED, "revoked");
 	plan_item_clear(&it);
 	st.revoked = 0;
 	st.backoff_until = now + 3600;
-	mkinfo(&ci, now - 80 * DAY, now + 10 * DAY, "mail.example.com",
-	    "imap.example.com", KEY_EC_P256);
-	plan_decide(&m, &c, &ci, &st, now, 0, &it);
+	decide(&m, &c, &st, now, -80 * DAY, 10 * DAY, 0, &it);
 	ok(it.action == PLAN_RENEW && it.backoff_until == now + 3600,
 	    "backoff kept with the action");
 	plan_item_clear(&it);
-	mkinfo(&ci, now - 80 * DAY, now + 10 * DAY, "mail.example.com",
-	    "imap.example.com", KEY_EC_P256);
-	plan_decide(&m, &c, &ci, &st, now, 1, &it);
+	decide(&m, &c, &st, now, -80 * DAY, 10 * DAY, 1, &it);
 	is_int(it.backoff_until, 0, "--force-renew overrides backoff");
 	plan_item_clear(&it);
 	st.backoff_until = now - 1;
-	mkinfo(&ci, now - 80 * DAY, now + 10 * DAY, "mail.example.com",
-	    "imap.example.com", KEY_EC_P256);
-	plan_decide(&m, &c, &ci, &st, now, 0, &it);
+	decide(&m, &c, &st, now, -80 * DAY, 10 * DAY, 0, &it);
 	is_int(it.backoff_until, 0, "past backoff is over");
 	plan_item_clear(&it);
 	certstate_clear(&st);

@@ -13,46 +13,11 @@
 #include "plan.h"
 #include "state.h"
 #include "store.h"
+#include "sets.h"
 #include "tap.h"
 #include "util.h"
 
 static char dir[256];
-
-static int
-mk(const char *args)
-{
-	char cmd[2400], cwd[1024];
-
-	if (getcwd(cwd, sizeof(cwd)) == NULL)
-		return -1;
-	snprintf(cmd, sizeof(cmd), "cd '%s' && sh '%s/tests/lib/mkcerts.sh' %s",
-	    dir, cwd, args);
-	return system(cmd);
-}
-
-/* Puts the set made in dir/sub into the store as name. */
-static int
-put(struct store *s, const char *sub, const char *name)
-{
-	struct certset set;
-	struct err e;
-	char *p;
-	int rc;
-
-	memset(&set, 0, sizeof(set));
-	p = xasprintf("%s/%s/cert.pem", dir, sub);
-	set.cert = file_read(p, 1 << 20, NULL, &e);
-	free(p);
-	p = xasprintf("%s/%s/key.pem", dir, sub);
-	set.key = file_read(p, 1 << 20, NULL, &e);
-	free(p);
-	p = xasprintf("%s/%s/cert_auth.pem", dir, sub);
-	set.chain = file_read(p, 1 << 20, NULL, &e);
-	free(p);
-	rc = store_replace_set(s, name, &set, &e);
-	certset_clear(&set);
-	return rc;
-}
 
 static const char *
 jstr(const cJSON *o, const char *k)
@@ -80,15 +45,18 @@ main(void)
 	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (mkdtemp(dir) == NULL)
 		return 1;
-	if (mk("mkcerts_ca ca") != 0 ||
-	    mk("mkcerts_leaf ca good ec-p256 10 90 good.example") != 0) {
+	if (mkcerts(dir, "mkcerts_ca ca") != 0 ||
+	    mkcerts(dir,
+	    "mkcerts_leaf ca good ec-p256 10 90 good.example") != 0) {
 		printf("Bail out! openssl failed\n");
 		return 1;
 	}
 	now = time(NULL) + 1;	/* after notBefore + 10 days, to the second */
 	root = xasprintf("%s/store", dir);
 	s = store_open(root, 1, &e);
-	ok(put(s, "good", "good") == 0, "set stored");
+	p = path_join(dir, "good");
+	ok(set_put(s, p, "good") == 0, "set stored");
+	free(p);
 
 	memset(&m, 0, sizeof(m));
 	memset(c, 0, sizeof(c));

@@ -49,6 +49,16 @@ readlink_of(const char *name)
 	return xstrdup(t);
 }
 
+/* A test: letsencrypt/name is a symlink to want. */
+static void
+is_link(const char *name, const char *want, const char *desc)
+{
+	char *t = readlink_of(name);
+
+	is_str(t, want, "%s", desc);
+	free(t);
+}
+
 static int
 count_archive(const char *name)
 {
@@ -131,9 +141,7 @@ test_replace(void)
 
 	s = store_open(root, 1, &e);
 	is_int(replace(s, "web", "one"), 0, "first replace");
-	t = readlink_of("web");
-	is_str(t, "../archive/web/1", "live is a symlink to archive 1");
-	free(t);
+	is_link("web", "../archive/web/1", "live is a symlink to archive 1");
 	is_int(store_read_set(s, "web", &set, &e), 1, "read the set");
 	is_str(set.cert, "CERT one\n", "cert");
 	is_str(set.chain, "CHAIN one\n", "chain gets its newline");
@@ -153,9 +161,7 @@ test_replace(void)
 	    "archive set dir 0700");
 
 	is_int(replace(s, "web", "two"), 0, "second replace");
-	t = readlink_of("web");
-	is_str(t, "../archive/web/2", "live now archive 2");
-	free(t);
+	is_link("web", "../archive/web/2", "live now archive 2");
 	is_int(store_read_set(s, "web", &set, &e), 1, "read again");
 	is_str(set.cert, "CERT two\n", "new cert");
 	certset_clear(&set);
@@ -169,9 +175,7 @@ test_replace(void)
 
 	for (i = 0; i < 8; i++)
 		replace(s, "web", "more");
-	t = readlink_of("web");
-	is_str(t, "../archive/web/10", "live is archive 10");
-	free(t);
+	is_link("web", "../archive/web/10", "live is archive 10");
 	is_int(count_archive("web"), 6, "live + 5 kept in the archive");
 	ok(!exists("archive/web/4") && exists("archive/web/5"), "oldest pruned");
 
@@ -237,9 +241,7 @@ test_plain_dir(void)
 	certset_clear(&set);
 
 	is_int(replace(s, "hand", "new"), 0, "replace over a plain dir");
-	t = readlink_of("hand");
-	is_str(t, "../archive/hand/2", "now a symlink to archive 2");
-	free(t);
+	is_link("hand", "../archive/hand/2", "now a symlink to archive 2");
 	ok(exists("archive/hand/1/cert.pem"),
 	    "old plain dir moved to archive 1");
 	is_int(store_read_set(s, "hand", &set, &e), 1, "read after migration");
@@ -295,9 +297,7 @@ test_crash(void)
 	    "temporary set dir cleaned");
 	ok(!exists("letsencrypt/.crash.tmp-aabbcc"),
 	    "temporary symlink cleaned");
-	t = readlink_of("crash");
-	is_str(t, "../archive/crash/2", "numbering ignores temporaries");
-	free(t);
+	is_link("crash", "../archive/crash/2", "numbering ignores temporaries");
 	store_free(s);
 }
 
