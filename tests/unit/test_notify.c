@@ -164,6 +164,20 @@ has(const char *hay, const char *needle, const char *desc)
 	ok(hay != NULL && strstr(hay, needle) != NULL, "%s", desc);
 }
 
+/* Closes the log stream lf, frees what it held and points lg (text or
+ * JSON lines) at a new one in memory, which it returns. */
+static FILE *
+log_restart(struct log *lg, FILE *lf, char **buf, size_t *len, int json)
+{
+	fclose(lf);
+	free(*buf);
+	*buf = NULL;
+	lf = open_memstream(buf, len);
+	lg->json = json;
+	lg->fp = lf;
+	return lf;
+}
+
 int
 main(void)
 {
@@ -570,11 +584,7 @@ main(void)
 	free(m.notify.smtp);
 
 	/* Log lines. */
-	fclose(lf);
-	free(logbuf);
-	lf = open_memstream(&logbuf, &loglen);
-	lg.json = 0;
-	lg.fp = lf;
+	lf = log_restart(&lg, lf, &logbuf, &loglen, 0);
 	log_cert_expiry(&lg, LOG_INFO, "webmail.example.com", 1803290400,
 	    1803290400 - 54 * 86400 - 3600, 86400);
 	log_cert_window(&lg, LOG_INFO, "webmail.example.com", "expires in 10 days");
@@ -592,11 +602,7 @@ main(void)
 	    "text log: newline in a message escaped");
 	ok(strstr(logbuf, "MIIB") == NULL && strstr(logbuf, "withheld") !=
 	    NULL, "a key is never logged");
-	fclose(lf);
-	free(logbuf);
-	lf = open_memstream(&logbuf, &loglen);
-	lg.json = 1;
-	lg.fp = lf;
+	lf = log_restart(&lg, lf, &logbuf, &loglen, 1);
 	log_cert_expiry(&lg, LOG_INFO, "webmail.example.com", 1803290400,
 	    1803290400 - 54 * 86400 - 3600, 86400);
 	fclose(lf);
