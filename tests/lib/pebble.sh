@@ -97,6 +97,21 @@ start_pebble() {
 		echo "start_pebble: $PEBBLE_BIN not found" >&2; return 1
 	fi
 	_pebble_certs "$_pd" || { echo "start_pebble: openssl failed" >&2; return 1; }
+	# A port free_port picked may be taken by a test running alongside
+	# before Pebble binds it: then try again on new ports.
+	_try=1
+	while ! _pebble_run "$_tweak"; do
+		grep -qs 'address already in use' "$_pd/pebble.log" \
+		    "$_pd/challtestsrv.log" && [ $_try -lt 3 ] || return 1
+		echo "start_pebble: a port was taken, trying again" >&2
+		stop_pebble
+		_try=$((_try + 1))
+	done
+}
+
+# _pebble_run TWEAK: one start of challtestsrv and Pebble on free ports.
+_pebble_run() {
+	_tweak=$1 _pd="$T/pebble"
 	_lp=$(free_port); _mp=$(free_port); _hp=$(free_port); _tp=$(free_port)
 	_dp=$(free_port); _cm=$(free_port)
 	/usr/bin/python3 - "$_pd/config.json" "$_tweak" "$_lp" "$_mp" "$_hp" "$_tp" "$_pd" <<'EOF' || { echo "start_pebble: bad config tweak: $_tweak" >&2; return 1; }
