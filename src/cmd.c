@@ -164,6 +164,13 @@ cmd_open(const struct ctx *ctx, const struct strlist *pos, int create,
 	return 0;
 }
 
+void
+cmd_print_terms_error(const struct manifest *m, const char *msg)
+{
+	fprintf(stderr, "%s:%d:%d: %s\n", m->path, m->acme.terms_pos.line,
+	    m->acme.terms_pos.col, msg);
+}
+
 int
 cmd_print_json(const cJSON *root)
 {

@@ -63,14 +63,20 @@ int	 cmd_select(const struct manifest *m, const struct strlist *pos,
  * manifest into *m; when sel is not NULL, selects the certificates named
  * in pos (all when pos is empty; pos is only read then) into *sel,
  * malloced and indexed like m->certs; when s is not NULL, opens the store
- * into *s (creating it when create). Prints (the store: logs) the problem and returns the exit
- * status for it: EXIT_DATAERR, EXIT_USAGE for an unknown name, EXIT_FAIL
- * for the store; 0 when all is open. The caller frees what was opened,
- * also after a failure (store_free, free, manifest_free).
+ * into *s (creating it when create). Prints (the store: logs) the problem
+ * and returns its exit status: EXIT_DATAERR, EXIT_USAGE for an unknown
+ * name, EXIT_FAIL for the store; 0 when all is open. The caller frees
+ * what was opened, also after a failure (store_free, free, manifest_free).
  */
 int	 cmd_open(const struct ctx *ctx, const struct strlist *pos,
 	    int create, struct manifest **m, unsigned char **sel,
 	    struct store **s);
+/*
+ * Prints msg on stderr at the manifest place of acme.terms_accepted, for
+ * an account that needs the CA's terms accepted (the caller exits
+ * EXIT_DATAERR: the manifest is what to fix).
+ */
+void	 cmd_print_terms_error(const struct manifest *m, const char *msg);
 
 /*
  * Prints root, indented, and a line end on stdout: the -o json output of

@@ -130,8 +130,7 @@ cmd_account(struct ctx *ctx, int argc, char **argv)
 	r = account_open(a, s, &m->acme, strcmp(sub, "register") == 0, &k,
 	    &e);
 	if (r == ACCOUNT_NEED_TERMS) {
-		fprintf(stderr, "%s:%d:%d: %s\n", m->path,
-		    m->acme.terms_pos.line, m->acme.terms_pos.col, e.msg);
+		cmd_print_terms_error(m, e.msg);
 		status = EXIT_DATAERR;
 		goto out;
 	}

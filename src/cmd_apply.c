@@ -109,14 +109,6 @@ client_free(struct apply_client *cl)
 	free(cl->error);
 }
 
-/* Where to point "terms_accepted" problems: the manifest place. */
-static char *
-terms_place(const struct manifest *m)
-{
-	return xasprintf("%s:%d:%d", m->path, m->acme.terms_pos.line,
-	    m->acme.terms_pos.col);
-}
-
 /* A failed or held-back renewal of a certificate inside its window:
    the expiring-soon notice, at most once a day (state remembers it). */
 static void
@@ -338,10 +330,7 @@ cmd_apply(struct ctx *ctx, int argc, char **argv)
 			    ac->item.reason_text : "");
 		if ((a = client_get(&cl, 1)) == NULL) {
 			if (cl.account_rc == ACCOUNT_NEED_TERMS) {
-				char *place = terms_place(m);
-
-				fprintf(stderr, "%s: %s\n", place, cl.error);
-				free(place);
+				cmd_print_terms_error(m, cl.error);
 				status = EXIT_DATAERR;
 				goto out;
 			}
