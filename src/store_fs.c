@@ -127,32 +127,48 @@ static int
 fs_read_set(void *be, const char *name, struct certset *set, struct err *e)
 {
 	struct store_fs *fs = be;
+	struct stat held, now;
 	char *dir;
-	int dfd, rc = -1;
+	int dfd = -1, rc = -1, tries;
 
 	dir = xasprintf("%s/letsencrypt/%s", fs->root, name);
-	/* One handle on the directory pins one set even if a writer swaps
-	   the symlink while we read. */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd == -1) {
-		if (errno == ENOENT) {	/* none, or a dangling symlink */
-			rc = 0;
+	/*
+	 * One handle on the directory pins one set even if a writer swaps
+	 * the symlink while we read. But a writer that replaces the set
+	 * several times meanwhile prunes the archive entry we hold, and its
+	 * files vanish under us: when the live set is no longer the one we
+	 * read, read again (the newer set is the one wanted anyway).
+	 */
+	for (tries = 0; tries < 10; tries++) {
+		if (dfd != -1) {
+			close(dfd);
+			certset_clear(set);
+		}
+		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd == -1) {
+			if (errno == ENOENT) {	/* none, or a dangling symlink */
+				rc = 0;
+				goto out;
+			}
+			err_sys(e, "%s", dir);
 			goto out;
 		}
-		err_sys(e, "%s", dir);
-		goto out;
-	}
-	if (fs_read_member(dfd, dir, STORE_CERT, &set->cert, NULL, e) == -1 ||
-	    fs_read_member(dfd, dir, STORE_CHAIN, &set->chain, NULL,
-	    e) == -1 ||
-	    fs_read_member(dfd, dir, STORE_KEY, &set->key, &set->key_mode,
-	    e) == -1 ||
-	    fs_read_member(dfd, dir, STORE_FULLCHAIN, &set->fullchain, NULL,
-	    e) == -1 ||
-	    fs_read_member(dfd, dir, STORE_COMBINED, &set->combined, NULL,
-	    e) == -1) {
-		certset_clear(set);
-		goto out;
+		if (fs_read_member(dfd, dir, STORE_CERT, &set->cert, NULL,
+		    e) == -1 ||
+		    fs_read_member(dfd, dir, STORE_CHAIN, &set->chain, NULL,
+		    e) == -1 ||
+		    fs_read_member(dfd, dir, STORE_KEY, &set->key,
+		    &set->key_mode, e) == -1 ||
+		    fs_read_member(dfd, dir, STORE_FULLCHAIN, &set->fullchain,
+		    NULL, e) == -1 ||
+		    fs_read_member(dfd, dir, STORE_COMBINED, &set->combined,
+		    NULL, e) == -1) {
+			certset_clear(set);
+			goto out;
+		}
+		if (fstat(dfd, &held) == -1 || stat(dir, &now) == -1 ||
+		    (held.st_dev == now.st_dev && held.st_ino == now.st_ino))
+			break;
 	}
 	rc = 1;
 out:

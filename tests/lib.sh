@@ -26,7 +26,7 @@ _cleanup() {
 trap _cleanup EXIT
 trap 'exit 130' INT TERM
 
-ok() {	# ok CONDITION-EXIT-STATUS DESCRIPTION  (use: ok $? "desc")
+ok() {	# ok CONDITION-EXIT-STATUS DESCRIPTION  (use: ok $? "desc"); returns it
 	_tap_n=$((_tap_n + 1))
 	if [ "$1" -eq 0 ]; then
 		echo "ok $_tap_n - $2"
@@ -34,6 +34,7 @@ ok() {	# ok CONDITION-EXIT-STATUS DESCRIPTION  (use: ok $? "desc")
 		echo "not ok $_tap_n - $2"
 		_tap_failed=$((_tap_failed + 1))
 	fi
+	return "$1"	# so that `is ... || diag ...` can say more on failure
 }
 
 # check DESCRIPTION COMMAND...: passes when the command exits 0.
@@ -44,19 +45,30 @@ check() {
 
 is() {	# is GOT WANT DESCRIPTION
 	if [ "$1" = "$2" ]; then ok 0 "$3"; else
-		ok 1 "$3"; printf '#   got: %s\n#  want: %s\n' "$1" "$2"; fi
+		ok 1 "$3"; printf '#   got: %s\n#  want: %s\n' "$1" "$2"
+		return 1; fi
+}
+
+# rc_is WANT DESCRIPTION: the exit status of the last ck is WANT; on a
+# failure the end of its stderr is shown (CI logs then say why).
+rc_is() {
+	is "$RC" "$1" "$2" && return 0
+	printf '%s\n' "$ERR" | tail -n 15 | sed 's/^/#   stderr: /'
+	return 1
 }
 
 like() {	# like GOT REGEX DESCRIPTION (grep -E)
 	if printf '%s' "$1" | grep -Eq -- "$2"; then ok 0 "$3"; else
 		ok 1 "$3"; printf '#   got: %s\n#  want match: %s\n' \
-		    "$(printf '%s' "$1" | head -c 2000)" "$2"; fi
+		    "$(printf '%s' "$1" | head -c 2000)" "$2"
+		return 1; fi
 }
 
 unlike() {	# unlike GOT REGEX DESCRIPTION
 	if printf '%s' "$1" | grep -Eq -- "$2"; then ok 1 "$3"
 		printf '#   got: %s\n#  must not match: %s\n' \
-		    "$(printf '%s' "$1" | head -c 2000)" "$2"; else ok 0 "$3"; fi
+		    "$(printf '%s' "$1" | head -c 2000)" "$2"
+		return 1; else ok 0 "$3"; fi
 }
 
 skip() {	# skip REASON

@@ -12,24 +12,24 @@ start_pebble || { ok 1 "start_pebble"; done_testing; }
 
 MF_TERMS=false write_manifest "$T/m.yaml" 1
 ck -m "$T/m.yaml" apply
-is "$RC" 65 "terms_accepted false: exit 65"
+rc_is 65 "terms_accepted false: exit 65"
 like "$ERR" "m\.yaml:[0-9]+:[0-9]+: acme\.terms_accepted must be true to register an account \(terms: data:" "names the place and the terms URL"
 ls "$T/store/letsencrypt/c1" >/dev/null 2>&1
 ok $(( $? == 0 )) "nothing issued"
 
 MF_TERMS=omit write_manifest "$T/m.yaml" 1
 ck -m "$T/m.yaml" account register
-is "$RC" 65 "terms_accepted missing: exit 65"
+rc_is 65 "terms_accepted missing: exit 65"
 like "$ERR" 'terms_accepted must be true' "clear message"
 
 write_manifest "$T/m.yaml" 2
 ck -m "$T/m.yaml" account show
-is "$RC" 1 "show without an account fails"
+rc_is 1 "show without an account fails"
 like "$ERR" 'no ACME account' "says there is none"
 ck -m "$T/m.yaml" account register
-is "$RC" 0 "register"
+rc_is 0 "register"
 ck -m "$T/m.yaml" -o json account show
-is "$RC" 0 "show"
+rc_is 0 "show"
 url=$(echo "$OUT" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["account"]["url"])')
 like "$url" '^https://127\.0\.0\.1:[0-9]+/my-account/' "account URL"
 like "$OUT" '"status":[[:space:]]*"valid"' "status valid"
@@ -37,7 +37,7 @@ th1=$(echo "$OUT" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.st
 
 sed -i 's/contact: \[hostmaster@example.com\]/contact: [hostmaster@example.com, ops@example.com]/' "$T/m.yaml"
 ck -m "$T/m.yaml" account update
-is "$RC" 0 "update"
+rc_is 0 "update"
 ck -m "$T/m.yaml" account show
 like "$OUT" 'mailto:ops@example.com' "the CA has the new contact"
 
@@ -47,20 +47,20 @@ ck -m "$T/m.yaml" -o json account show
 is "$(echo "$OUT" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["account"]["url"])')" "$url" "same account re-found by its key"
 
 ck -m "$T/m.yaml" -o json account rollover
-is "$RC" 0 "rollover"
+rc_is 0 "rollover"
 th2=$(echo "$OUT" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["account"]["thumbprint"])')
 ok $([ "$th1" != "$th2" ]; echo $?) "new key thumbprint"
 ck -m "$T/m.yaml" apply
-is "$RC" 0 "apply after rollover"
+rc_is 0 "apply after rollover"
 like "$ERR" 'issuing c2 \.\.\. done' "issued with the rolled key"
 rm -f "$T/store/accounts/"*/url
 ck -m "$T/m.yaml" -o json account show
 is "$(echo "$OUT" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["account"]["url"])')" "$url" "the new key belongs to the same account"
 
 ck -m "$T/m.yaml" account deactivate
-is "$RC" 0 "deactivate"
+rc_is 0 "deactivate"
 ck -m "$T/m.yaml" apply --force-renew c1
-is "$RC" 0 "apply after deactivation registers a new account"
+rc_is 0 "apply after deactivation registers a new account"
 ck -m "$T/m.yaml" -o json account show
 nurl=$(echo "$OUT" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["account"]["url"])')
 ok $([ -n "$nurl" ] && [ "$nurl" != "$url" ]; echo $?) "a different account"
@@ -73,16 +73,16 @@ start_pebble "{\"externalAccountBindingRequired\": true, \"externalAccountMACKey
 rm -rf "$T/store"
 write_manifest "$T/m.yaml" 1
 ck -m "$T/m.yaml" apply
-is "$RC" 1 "EAB required but not configured: fails"
+rc_is 1 "EAB required but not configured: fails"
 like "$ERR" 'External Account Binding' "says EAB is needed"
 printf '%s\n' "$mac" >"$T/eab.key"
 MF_ACME_EXTRA="eab: {kid: kid-1, hmac_key_file: $T/eab.key}" write_manifest "$T/m.yaml" 1
 ck -m "$T/m.yaml" apply
-is "$RC" 0 "apply with EAB"
+rc_is 0 "apply with EAB"
 like "$ERR" 'issuing c1 \.\.\. done' "issued through an EAB account"
 printf 'AAAA%s\n' "$mac" >"$T/eab.key"
 rm -rf "$T/store"
 ck -m "$T/m.yaml" apply
-is "$RC" 1 "a wrong HMAC key fails"
+rc_is 1 "a wrong HMAC key fails"
 like "$ERR" 'registering an ACME account' "says registration failed"
 done_testing

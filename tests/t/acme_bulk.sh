@@ -11,7 +11,7 @@ pebble_mark
 t0=$(date +%s.%N)
 ck -m "$T/m.yaml" apply
 t1=$(date +%s.%N)
-is "$RC" 0 "apply of 10 certificates"
+rc_is 0 "apply of 10 certificates"
 is "$(ls "$T/store/letsencrypt" | wc -l)" 10 "10 sets"
 n=$(pebble_since_mark)
 secs=$(/usr/bin/python3 -c "print('%.2f' % ($t1 - $t0))")

@@ -15,7 +15,7 @@ start_pebble '{"domainBlocklist": ["blocked.example.com"]}' ||
 # Pebble's CA.
 MF_CA_BUNDLE=omit write_manifest "$T/m.yaml" 1
 cd "$T" && ck -m "$T/m.yaml" apply; cd "$SRC_DIR"
-is "$RC" 1 "untrusted CA: exit 1"
+rc_is 1 "untrusted CA: exit 1"
 like "$ERR" "TLS certificate is not trusted" "says the certificate is not trusted"
 like "$ERR" "ca_bundle" "points at acme.ca_bundle"
 ls "$T/store/accounts/"*/url >/dev/null 2>&1
@@ -23,11 +23,11 @@ ok $(( $? == 0 )) "no account made"
 # cacert_default.pem in the working directory is the second choice.
 mkdir -p "$T/wd" && cp "$PEBBLE_TRUST" "$T/wd/cacert_default.pem"
 cd "$T/wd" && ck -m "$T/m.yaml" apply; cd "$SRC_DIR"
-is "$RC" 0 "cacert_default.pem in the working directory is trusted"
+rc_is 0 "cacert_default.pem in the working directory is trusted"
 
 MF_HOSTS_2="blocked.example.com" write_manifest "$T/m.yaml" 3
 ck -m "$T/m.yaml" apply
-is "$RC" 1 "a blocked domain: exit 1"
+rc_is 1 "a blocked domain: exit 1"
 like "$ERR" 'c2 .*failed.*blocked\.example\.com' "the error names the blocked name"
 like "$ERR" 'rejectedIdentifier|policy' "with the CA's problem"
 like "$ERR" 'issuing c3 \.\.\. done' "the others are issued"
@@ -40,14 +40,14 @@ bad=$(free_port)
 MF_CHALLENGE="{listen: \"127.0.0.1:$bad\"}" MF_HOSTS_1=v.example.com write_manifest "$T/v.yaml" 1
 sed -i "s|store: .*|store: $T/vstore|" "$T/v.yaml"
 ck -m "$T/v.yaml" apply
-is "$RC" 1 "validation failure: exit 1"
+rc_is 1 "validation failure: exit 1"
 like "$ERR" 'v\.example\.com: validation failed' "names the hostname that failed validation"
 ck -m "$T/v.yaml" apply
-is "$RC" 1 "second validation failure"
+rc_is 1 "second validation failure"
 like "$ERR" 'no new attempt before' "repeated failures start a backoff"
 pebble_mark
 ck -m "$T/v.yaml" apply
-is "$RC" 1 "held back: still exit 1"
+rc_is 1 "held back: still exit 1"
 like "$ERR" 'held back until' "says it is held back"
 is "$(pebble_since_mark)" 0 "a held-back certificate sends the CA nothing"
 ck -m "$T/v.yaml" -o json plan
@@ -65,10 +65,10 @@ if [ -e "$T/store/locks/$lockfile" ]; then
 	track_pid $!
 	sleep 0.5
 	ck -m "$T/m.yaml" apply
-	is "$RC" 1 "a second apply is refused while the lock is held"
+	rc_is 1 "a second apply is refused while the lock is held"
 	like "$ERR" 'lock|held|pid' "with a clear message"
 	ck -m "$T/m.yaml" apply --wait
-	is "$RC" 0 "--wait waits for the lock"
+	rc_is 0 "--wait waits for the lock"
 else
 	ok 1 "store lock file exists"
 fi

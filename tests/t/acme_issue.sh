@@ -15,7 +15,7 @@ MF_MULTI=1 write_manifest "$T/m.yaml" 2
 printf '  - name: rsa\n    hostnames: [rsa.example.com, www.rsa.example.com, mx.rsa.example.com]\n    key_type: rsa-2048\n    listeners:\n      - {server: postfix, service: smtp-in, address: "127.0.0.1:2525"}\n' >>"$T/m.yaml"
 
 ck -m "$T/m.yaml" apply
-is "$RC" 0 "first apply exits 0"
+rc_is 0 "first apply exits 0"
 like "$ERR" 'issuing c1 \.\.\. done, expires [0-9]{4}-[0-9]{2}-[0-9]{2}' "progress line per certificate"
 like "$ERR" 'issuing rsa \.\.\. done' "RSA certificate issued"
 for n in c1 c2 rsa; do
@@ -43,20 +43,20 @@ is "$(stat -c %a "$T/store/accounts/"*/key.pem)" 600 "account key is 0600"
 # Idempotent: no order, no request at all.
 pebble_mark
 ck -m "$T/m.yaml" apply
-is "$RC" 0 "second apply exits 0"
+rc_is 0 "second apply exits 0"
 is "$(pebble_since_mark)" 0 "second apply sends the CA no request"
 unlike "$ERR" 'issuing|renewing' "second apply issues nothing"
 ck -m "$T/m.yaml" plan
-is "$RC" 0 "plan: nothing to do"
+rc_is 0 "plan: nothing to do"
 
 # Names changed -> renewed; only that certificate.
 serial_before=$(openssl x509 -in "$(live c2 cert.pem)" -noout -serial)
 sed -i 's/hostnames: \[c2.example.com\]/hostnames: [c2.example.com, new.c2.example.com]/' "$T/m.yaml"
 ck -m "$T/m.yaml" plan
-is "$RC" 2 "plan sees the changed names"
+rc_is 2 "plan sees the changed names"
 pebble_mark
 ck -m "$T/m.yaml" apply
-is "$RC" 0 "apply after a names change"
+rc_is 0 "apply after a names change"
 like "$ERR" 'renewing c2 \.\.\. done' "c2 renewed"
 unlike "$ERR" 'renewing c1|renewing rsa' "the others are kept"
 like "$(openssl x509 -in "$(live c2 cert.pem)" -noout -ext subjectAltName)" 'new.c2.example.com' "new name present"
@@ -74,7 +74,7 @@ ok $(( $(cat "$T/n") < 2 )) "previous set kept in the archive"
 
 # --force-renew and JSON.
 ck -m "$T/m.yaml" -o json apply --force-renew rsa
-is "$RC" 0 "--force-renew rsa"
+rc_is 0 "--force-renew rsa"
 like "$OUT" '"result":[[:space:]]*"renewed"' "JSON says renewed"
 like "$OUT" '"name":[[:space:]]*"rsa"' "JSON names the certificate"
 unlike "$OUT" '"name":[[:space:]]*"c1"' "only the selected certificate"

@@ -17,10 +17,10 @@ serial() { openssl x509 -in "$(live "$1" cert.pem)" -noout -serial; }
 
 write_manifest "$T/m.yaml" 2
 ck -m "$T/m.yaml" apply
-is "$RC" 0 "issued 9-day certificates"
+rc_is 0 "issued 9-day certificates"
 s1=$(serial c1)
 ck -m "$T/m.yaml" plan
-is "$RC" 0 "nothing due today"
+rc_is 0 "nothing due today"
 
 FAKETIME="+5d" faketime -f "+5d" "$CERTKEEP" -m "$T/m.yaml" plan >"$T/out" 2>&1
 is "$?" 0 "in 5 days still nothing due (window 3 days)"
@@ -40,22 +40,22 @@ is "$(cat "$T/n")" 2 "the previous set is archived"
 
 # Revoke, then apply re-issues.
 ck -m "$T/m.yaml" revoke c2 --reason superseded
-is "$RC" 0 "revoke c2"
+rc_is 0 "revoke c2"
 like "$ERR" 'revoked c2' "says revoked"
 ck -m "$T/m.yaml" -o json status
 like "$OUT" 'revoked' "status shows it"
 ck -m "$T/m.yaml" plan
-is "$RC" 2 "plan: renewal pending after revoke"
+rc_is 2 "plan: renewal pending after revoke"
 like "$OUT" 'revoked' "reason revoked"
 s3=$(serial c2)
 ck -m "$T/m.yaml" apply
-is "$RC" 0 "apply after revoke"
+rc_is 0 "apply after revoke"
 like "$ERR" 'renewing c2 \.\.\. done' "c2 re-issued"
 ok $([ "$s3" != "$(serial c2)" ]; echo $?) "a new certificate"
 ck -m "$T/m.yaml" revoke nosuch
-is "$RC" 64 "revoke of an unknown name: usage error"
+rc_is 64 "revoke of an unknown name: usage error"
 ck -m "$T/m.yaml" revoke c1 --reason bogus
-is "$RC" 64 "unknown reason: usage error"
+rc_is 64 "unknown reason: usage error"
 stop_pebble
 
 # Half the nonces rejected: badNonce is retried transparently.
@@ -65,7 +65,7 @@ unset PEBBLE_WFE_NONCEREJECT
 rm -rf "$T/store"
 write_manifest "$T/m.yaml" 3
 ck -m "$T/m.yaml" -v apply
-is "$RC" 0 "PEBBLE_WFE_NONCEREJECT=50: apply succeeds"
+rc_is 0 "PEBBLE_WFE_NONCEREJECT=50: apply succeeds"
 n=$(printf '%s\n' "$ERR" | grep -c 'badNonce from')
 ok $(( n < 3 )) "badNonce answers were retried ($n)"
 is "$(ls "$T/store/letsencrypt" | wc -l)" 3 "all three issued"

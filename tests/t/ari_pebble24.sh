@@ -16,7 +16,7 @@ unlike "$dir" renewalInfo "Debian's Pebble has no renewalInfo"
 now0=$(date +%s)
 write_manifest "$T/m.yaml" 1
 ck -m "$T/m.yaml" apply
-is "$RC" 0 "apply issues c1"
+rc_is 0 "apply issues c1"
 na=$(epoch "$(openssl x509 -in "$T/store/letsencrypt/c1/cert.pem" -noout -enddate | cut -d= -f2)")
 pebble_mark
 ck -m "$T/m.yaml" apply
@@ -26,22 +26,22 @@ unlike "$OUT" "ARI" "status shows no ARI lines"
 o0=$(new_orders)
 pebble_mark
 ck_at $(( na - 26 * 86400 - now0 )) -m "$T/m.yaml" apply
-is "$RC" 0 "apply with 26 days left"
+rc_is 0 "apply with 26 days left"
 is "$(pebble_since_mark)" 0 "kept, nothing sent"
 ck_at $(( na - 24 * 86400 - now0 )) -m "$T/m.yaml" -o json apply
-is "$RC" 0 "apply with 24 days left"
+rc_is 0 "apply with 24 days left"
 is "$(( $(new_orders) - o0 ))" 1 "renewed by the lifetime rule"
 printf '%s' "$OUT" >"$T/a.json"
 is "$(jget "$T/a.json" certificates.0.reason)" expiring "reason expiring"
 is "$(grep -c renewalInfo "$PEBBLE_LOG")" 0 "no ARI request at all"
 
 ari_try_profile m2 "profile: shortlived"
-is "$RC" 1 "profile without profile_optional fails"
+rc_is 1 "profile without profile_optional fails"
 like "$ERR" 'profile "shortlived" is set but https://127\.0\.0\.1:[0-9]+/dir offers no profiles' \
     "clear error naming the CA"
 is "$(( $(new_orders) - o0 ))" 0 "no order placed"
 ari_try_profile m3 "profile: shortlived
   profile_optional: true"
-is "$RC" 0 "with profile_optional: issued"
+rc_is 0 "with profile_optional: issued"
 like "$ERR" 'offers no profiles; ordering without one' "and warned"
 done_testing

@@ -24,12 +24,12 @@ is "$(( $(new_orders) - o0 ))" 0 "a run right after keeps it (2-day window, not 
 # Pebble's window (1..3 days before expiry).
 o0=$(new_orders)
 ck_at $(( na - 3 * 86400 - 7200 - now0 )) -m "$T/m.yaml" apply
-is "$RC" 0 "apply with 3 days left"
+rc_is 0 "apply with 3 days left"
 is "$(( $(new_orders) - o0 ))" 0 "kept: no order"
 # 2 days - 1 h before expiry: the lifetime rule says renew.
 late=$(( na - 2 * 86400 + 3600 - now0 ))
 ck_at "$late" -m "$T/m.yaml" apply
-is "$RC" 0 "apply with less than 2 days left"
+rc_is 0 "apply with less than 2 days left"
 is "$(( $(new_orders) - o0 ))" 1 "renewed"
 unlike "$(state_get c1 ari.cert_id)" "^$id\$" "a new certificate"
 # Pebble's clock is not faked: the new certificate runs 6 days from the
@@ -39,7 +39,7 @@ is "$(( $(new_orders) - o0 ))" 1 "the next run keeps the new one (no loop)"
 
 # Unknown profile: clear error, no order.
 ari_try_profile m2 "profile: foo"
-is "$RC" 1 "unknown profile fails"
+rc_is 1 "unknown profile fails"
 like "$ERR" 'profile "foo" is not offered by https://127\.0\.0\.1:[0-9]+/dir: choose one of ' \
     "error names the profile and the CA"
 like "$ERR" 'default' "lists default"
@@ -50,16 +50,16 @@ ok $(( $(ls "$T/store/letsencrypt" | grep -c '^c2$') != 0 )) "nothing issued for
 # profile_optional: ordered without it, warned, and not renewed again.
 ari_try_profile m3 "profile: foo
   profile_optional: true"
-is "$RC" 0 "profile_optional: issued"
+rc_is 0 "profile_optional: issued"
 like "$ERR" 'profile "foo" is not offered .*without' "and warned"
 is "$(( $(new_orders) - o0 ))" 1 "one order"
 ck -m "$T/m3.yaml" plan c2
-is "$RC" 0 "kept on the next run (no profile-changed loop)"
+rc_is 0 "kept on the next run (no profile-changed loop)"
 
 # Changing the profile renews.
 MF_ACME_EXTRA="profile: default" write_manifest "$T/m4.yaml" 1
 ck -m "$T/m4.yaml" -o json plan c1
-is "$RC" 2 "profile changed: renewal pending"
+rc_is 2 "profile changed: renewal pending"
 printf '%s' "$OUT" >"$T/p.json"
 is "$(jget "$T/p.json" certificates.0.reason)" profile-changed "reason profile-changed"
 done_testing

@@ -21,7 +21,7 @@ o0=$(new_orders)
 ck_at "$early" -m "$T/m.yaml" apply
 is "$(( $(new_orders) - o0 ))" 0 "12 h before the instant apply keeps"
 ck_at "$early" -m "$T/m.yaml" apply --next-run 24h
-is "$RC" 0 "apply --next-run 24h"
+rc_is 0 "apply --next-run 24h"
 is "$(( $(new_orders) - o0 ))" 1 "renews now: the instant falls before the next run"
 n=$(grep -c "is a replacement of" "$PEBBLE_LOG")
 is "$n" 1 "Pebble took the first replaces"
@@ -29,7 +29,7 @@ rm -rf "$T/store"; cp -a "$T/snap" "$T/store"
 is "$(state_get c1 ari.cert_id)" "$id" "repository rolled back to the predecessor"
 o0=$(new_orders)
 ck_at "$inside" -m "$T/m.yaml" apply
-is "$RC" 0 "renewed again"
+rc_is 0 "renewed again"
 is "$(( $(new_orders) - o0 ))" 2 "two newOrders: with replaces (409), then without"
 like "$ERR" "refused replaces=$id.*ordering without it" "warning printed"
 like "$ERR" "WARN|warn" "as a warning"
@@ -46,7 +46,7 @@ fi
 MF_ACME_EXTRA="profile: default" write_manifest "$T/m.yaml" 1
 o0=$(new_orders)
 ck_at "$inside" -m "$T/m.yaml" apply
-is "$RC" 0 "renewed by the restarted CA"
+rc_is 0 "renewed by the restarted CA"
 is "$(( $(new_orders) - o0 ))" 2 "two newOrders: with replaces (unknown), then without"
 like "$ERR" "refused replaces=$id.*ordering without it" "warning printed"
 is "$(grep -c "is a replacement of" "$PEBBLE_LOG")" 0 "no replacement recorded by the new CA"

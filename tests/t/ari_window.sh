@@ -31,7 +31,7 @@ s=$(epoch "$ws"); e=$(epoch "$we"); c=$(epoch "$ch")
 ok $(( !(c >= s && c <= e) )) "chosen instant $ch inside the window"
 
 ck -m "$T/m.yaml" -o json plan
-is "$RC" 0 "plan right after: nothing to do"
+rc_is 0 "plan right after: nothing to do"
 printf '%s' "$OUT" >"$T/plan.json"
 is "$(jget "$T/plan.json" certificates.0.ari.chosen)" "$ch" "plan JSON carries the ari object"
 ck -m "$T/m.yaml" status
@@ -42,7 +42,7 @@ like "$OUT" "c1: window $ws \.\. $we, renew at $ch" "status shows the window and
 before=$(( s - 86400 - now0 ))
 pebble_mark; p0=$(ari_polls); o0=$(new_orders)
 ck_at "$before" -m "$T/m.yaml" apply
-is "$RC" 0 "apply a day before the window"
+rc_is 0 "apply a day before the window"
 polls=$(( $(ari_polls) - p0 ))
 ok $(( polls > 1 )) "at most one ARI poll ($polls)"
 is "$(pebble_since_mark)" "$polls" "and no other request"
@@ -56,13 +56,13 @@ is "$(pebble_since_mark)" 0 "a second run before Retry-After sends nothing"
 # --next-run: 12 h before the instant a daily timer must renew now.
 early=$(( c - 43200 - now0 ))
 ck_at "$early" -m "$T/m.yaml" plan
-is "$RC" 0 "12 h before the instant: plan keeps"
+rc_is 0 "12 h before the instant: plan keeps"
 ck_at "$early" -m "$T/m.yaml" -o json plan --next-run 24h
-is "$RC" 2 "with --next-run 24h: renew pending"
+rc_is 2 "with --next-run 24h: renew pending"
 printf '%s' "$OUT" >"$T/plan2.json"
 is "$(jget "$T/plan2.json" certificates.0.reason)" ari "reason ari"
 ck_at "$early" -m "$T/m.yaml" plan --next-run 1x
-is "$RC" 64 "bad --next-run is a usage error"
+rc_is 64 "bad --next-run is a usage error"
 
 # Inside the window (the SPEC rule still says keep: ~30 days left).
 inside=$(( c + 60 - now0 ))
@@ -71,7 +71,7 @@ ck_at "$inside" -m "$T/m.yaml" -o json plan
 printf '%s' "$OUT" >"$T/plan3.json"
 is "$(jget "$T/plan3.json" certificates.0.reason)" ari "plan: renew, reason ari"
 ck_at "$inside" -m "$T/m.yaml" apply
-is "$RC" 0 "apply inside the window"
+rc_is 0 "apply inside the window"
 is "$(( $(new_orders) - o0 ))" 1 "one order"
 old_serial=$(printf '%s' "$id" | cut -d. -f2)
 like "$(cat "$PEBBLE_LOG")" 'ARI: order "[^"]+" is a replacement of' \
@@ -84,5 +84,5 @@ ok $(( $(state_get c1 ari.window_start | wc -c) < 2 )) "new certificate polled r
 # Pebble's clock is real: the new certificate's life starts at the real
 # now, where the next run is checked.
 ck -m "$T/m.yaml" plan
-is "$RC" 0 "and then kept (no loop)"
+rc_is 0 "and then kept (no loop)"
 done_testing

@@ -13,11 +13,11 @@ ck -m "$T/certkeep.yaml" apply
 case "$ERR" in *"not implemented yet"*|*"loader not built yet"*)
 	skip "apply or the manifest loader not built yet"; done_testing ;;
 esac
-is "$RC" 0 "apply fills the repository"
+rc_is 0 "apply fills the repository"
 
 export CERTKEEP_PASSPHRASE="it is a secret"
 ck -m "$T/certkeep.yaml" backup "$T/repo.cms" --kdf-iterations 5000
-is "$RC" 0 "backup through the manifest"
+rc_is 0 "backup through the manifest"
 like "$OUT" "2 certificates" "backup says how many certificates"
 
 # The tree as listeners and certkeep see it: path, mode, sha256.
@@ -38,7 +38,7 @@ like "$(cat "$T/before")" "accounts/" "original: an ACME account"
 
 mv "$T/store" "$T/store.orig"
 ck -m "$T/certkeep.yaml" restore "$T/repo.cms"
-is "$RC" 0 "restore into the (now absent) repository of the manifest"
+rc_is 0 "restore into the (now absent) repository of the manifest"
 tree "$T/store" >"$T/after"
 if cmp -s "$T/before" "$T/after"; then ok 0 "restored: byte-identical, same modes"
 else ok 1 "restored: byte-identical, same modes"; diff "$T/before" "$T/after" | sed 's/^/# /' | head -20; fi
@@ -46,11 +46,11 @@ is "$(stat -c %a "$T/store/letsencrypt/c1/")" 700 "set directory 0700"
 
 pebble_mark
 ck -m "$T/certkeep.yaml" apply
-is "$RC" 0 "apply on the restored repository"
+rc_is 0 "apply on the restored repository"
 is "$(pebble_since_mark)" 0 "nothing ordered: the restored sets and account are used as they are"
 
 ck -m "$T/certkeep.yaml" restore "$T/repo.cms"
-is "$RC" 1 "restore over a non-empty repository without --force: refused"
+rc_is 1 "restore over a non-empty repository without --force: refused"
 like "$ERR" "not empty" "and says why"
 
 # The README's emergency commands.

@@ -46,7 +46,7 @@ write_manifest "$T/m.yaml" 20
 sed -i "s#^  directory: .*#  directory: https://127.0.0.1:$port/dir#" "$T/m.yaml"
 
 ck -m "$T/m.yaml" -o json check
-is "$RC" 1 "check: exit 1 when the directory fails"
+rc_is 1 "check: exit 1 when the directory fails"
 printf '%s' "$OUT" >"$T/check.json"
 summary=$(/usr/bin/python3 - "$T/check.json" <<'EOF'
 import json, sys
@@ -66,7 +66,7 @@ is "$(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); prin
 
 : >"$T/down.log"
 ck -m "$T/m.yaml" apply --skip-checks
-is "$RC" 1 "apply: exit 1"
+rc_is 1 "apply: exit 1"
 like "$ERR" "down for maintenance" "apply names the CA's problem"
 is "$(grep -c . "$T/down.log")" 1 "apply: one request to the failing CA for 20 certificates"
 is "$(find "$T/store" -name cert.pem 2>/dev/null | wc -l)" 0 "nothing issued"

@@ -65,7 +65,7 @@ if printf '%s' "$ERR" | grep -qE 'not implemented|loader not built'; then
 	skip "apply or the manifest loader not built yet"
 	done_testing
 fi
-is "$RC" 1 "apply exits 1: one certificate failed its preflight"
+rc_is 1 "apply exits 1: one certificate failed its preflight"
 is "$(orders)" 2 "Pebble saw 2 new-order requests (ok1, ok2), none for bad"
 like "$ERR" 'bad.*caa.*authorizes nobody' "the CAA failure is reported"
 check "ok1 issued" test -s "$T/store/ok1/cert.pem" -o -n "$(find "$T/store" -path '*ok1*' -name '*.pem' 2>/dev/null | head -1)"
@@ -73,7 +73,7 @@ ck -m "$T/m.yaml" -o json status
 like "$OUT" '"name":[[:space:]]*"ok2"' "status knows ok2"
 
 ck -m "$T/m.yaml" apply bad --skip-checks
-is "$RC" 0 "--skip-checks orders anyway (Pebble does not check CAA)"
+rc_is 0 "--skip-checks orders anyway (Pebble does not check CAA)"
 is "$(orders)" 3 "one more new-order request"
 
 # RFC 8657 accounturi against the account the first apply registered.
@@ -94,13 +94,13 @@ like "$(caa_of acctok.example.test)" '^pass CAA at acctok.example.test authorize
 like "$(caa_of acctbad.example.test)" '^fail CAA at acctbad.example.test forbids.*is not this account' "accounturi of another account: fail"
 n=$(orders)
 ck -m "$T/m.yaml" apply acctok acctbad
-is "$RC" 1 "apply: acctbad fails its preflight"
+rc_is 1 "apply: acctbad fails its preflight"
 is "$(orders)" $((n + 1)) "only acctok was ordered"
 
 # dns-01: wildcard and base name share _acme-challenge.w.example.test
 # (the rfc2136 server given by name, ns.example.test).
 ck -m "$T/m.yaml" apply wild
-is "$RC" 0 "wildcard certificate issued through dns-01"
+rc_is 0 "wildcard certificate issued through dns-01"
 [ "$RC" -eq 0 ] || printf '%s\n' "$ERR" | tail -5 | sed 's/^/#   /'
 like "$ERR" 'added TXT _acme-challenge.w.example.test in zone example.test' "TXT added by RFC 2136"
 cert="$T/store/letsencrypt/wild/cert.pem"
@@ -114,13 +114,13 @@ fi
 is "$(knot_dig +short _acme-challenge.w.example.test TXT)" "" "TXT records removed after validation"
 
 ck -m "$T/m.yaml" apply deleg
-is "$RC" 0 "CNAME-delegated _acme-challenge (same zone): issued"
+rc_is 0 "CNAME-delegated _acme-challenge (same zone): issued"
 like "$ERR" 'CNAME to chal.example.test' "the CNAME was followed"
 like "$ERR" 'added TXT chal.example.test in zone example.test' "the target was updated"
 # Into another zone: certkeep updates that zone, and Pebble, asking
 # Unbound, follows the CNAME there and validates.
 ck -m "$T/m.yaml" apply delegx
-is "$RC" 0 "CNAME-delegated _acme-challenge (into another zone): issued"
+rc_is 0 "CNAME-delegated _acme-challenge (into another zone): issued"
 like "$ERR" 'CNAME to dl.acme.test' "cross-zone CNAME followed"
 like "$ERR" 'added TXT dl.acme.test in zone acme.test' "the target's zone (acme.test) was updated"
 check "delegx certificate in the store" test -s "$T/store/letsencrypt/delegx/cert.pem"
@@ -128,7 +128,7 @@ is "$(knot_dig +short dl.acme.test TXT)" "" "the delegated TXT removed after val
 
 n=$(orders)
 ck -m "$T/m.yaml" apply wrongkey
-is "$RC" 1 "wrong TSIG secret fails"
+rc_is 1 "wrong TSIG secret fails"
 like "$ERR" "at $KNOT_SERVER with TSIG key certkeep\. refused: NOTAUTH" "error names the server and the key"
 like "$ERR" 'BADSIG' "and says the signature is bad"
 

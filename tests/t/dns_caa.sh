@@ -106,10 +106,10 @@ if printf '%s' "$ERR" | grep -q 'loader not built'; then
 	skip "manifest loader not built yet"
 	done_testing
 fi
-is "$RC" 1 "check exits 1 when a check fails"
+rc_is 1 "check exits 1 when a check fails"
 TEXT=$OUT
 ck -m "$T/m.yaml" -o json check
-is "$RC" 1 "check -o json exits 1 too"
+rc_is 1 "check -o json exits 1 too"
 JSON=$OUT
 printf '%s' "$JSON" >"$T/out.json"
 
@@ -182,12 +182,12 @@ expect wild a '*.wild.example.test' warn 'validated by dns-01 only'
 
 # A certificate whose checks all pass: exit 0, NAME selection.
 ck -m "$T/m.yaml" check wild
-is "$RC" 1 "check wild: fails (issuewild)"
+rc_is 1 "check wild: fails (issuewild)"
 ck -m "$T/m.yaml" -o json check addr
 like "$OUT" '"name":[[:space:]]*"addr"' "NAME selects"
 unlike "$OUT" '"name":[[:space:]]*"main"' "... only that certificate"
 ck -m "$T/m.yaml" check nosuch
-is "$RC" 64 "unknown NAME exits 64"
+rc_is 64 "unknown NAME exits 64"
 cat >"$T/ok.yaml" <<EOF
 version: 1
 acme: {directory: "$PEBBLE_URL", ca_bundle: $PEBBLE_TRUST, caa_identities: [letsencrypt.org], contact: [h@example.test], terms_accepted: true}
@@ -198,7 +198,7 @@ certificates:
   - {name: good, hostnames: [ok.example.test, acct.example.test, y.dn.example.test]}
 EOF
 ck -m "$T/ok.yaml" check
-is "$RC" 0 "warnings pass: exit 0"
+rc_is 0 "warnings pass: exit 0"
 like "$OUT" 'good +caa +acct.example.test +warn' "the warning is shown"
 
 # Timeouts are reported as such: a resolver that never answers.
@@ -211,12 +211,12 @@ track_pid $!
 sleep 0.3
 sed "s/resolvers: \[\"127.0.0.1:$KNOT_PORT\"\]/resolvers: [\"127.0.0.1:$nport\"], timeout: 1s/" "$T/ok.yaml" >"$T/to.yaml"
 ck -m "$T/to.yaml" check
-is "$RC" 1 "unanswered queries fail"
+rc_is 1 "unanswered queries fail"
 like "$OUT" "caa +ok.example.test +fail +CAA lookup for ok.example.test failed: no answer from 127.0.0.1:$nport in 1000 ms \(2 tries\)" "a timeout is a timeout, not 'no record'"
 # A second server that answers is used after the first one times out.
 sed "s/resolvers: \[\"127.0.0.1:$KNOT_PORT\"\]/resolvers: [\"127.0.0.1:$nport\", \"127.0.0.1:$KNOT_PORT\"], timeout: 1s/" "$T/ok.yaml" >"$T/to2.yaml"
 ck -m "$T/to2.yaml" check
-is "$RC" 0 "the next server answers after a timeout"
+rc_is 0 "the next server answers after a timeout"
 
 # A server that answers REFUSED to everything: reported as REFUSED, and
 # the next server is asked.
@@ -231,11 +231,11 @@ track_pid $!
 sleep 0.3
 sed "s/resolvers: \[\"127.0.0.1:$KNOT_PORT\"\]/resolvers: [\"127.0.0.1:$rport\"]/" "$T/ok.yaml" >"$T/ref.yaml"
 ck -m "$T/ref.yaml" check
-is "$RC" 1 "REFUSED everywhere fails"
+rc_is 1 "REFUSED everywhere fails"
 like "$OUT" "caa +ok.example.test +fail +CAA lookup for ok.example.test failed: REFUSED by 127.0.0.1:$rport" "REFUSED is reported as REFUSED"
 like "$OUT" "a +ok.example.test +fail +A lookup for ok.example.test failed: REFUSED" "... for A too, not as 'no record'"
 sed "s/resolvers: \[\"127.0.0.1:$KNOT_PORT\"\]/resolvers: [\"127.0.0.1:$rport\", \"127.0.0.1:$KNOT_PORT\"]/" "$T/ok.yaml" >"$T/ref2.yaml"
 ck -m "$T/ref2.yaml" check
-is "$RC" 0 "after REFUSED the next server answers"
+rc_is 0 "after REFUSED the next server answers"
 
 done_testing

@@ -17,7 +17,7 @@ for y in "$SRC"/*.yaml; do
 	# Each manifest stores into its own path under $T (replacing @STORE@).
 	sed "s|@STORE@|$T/store-$base|" "$y" >"$INV/$base.yaml"
 	ck plan -m "$base.yaml"
-	is "$RC" 65 "$base: exit 65"
+	rc_is 65 "$base: exit 65"
 	is "$ERR" "$(cat "$SRC/$base.err")" "$base: the expected diagnostics"
 	is "$OUT" "" "$base: nothing on stdout"
 	test ! -e "$T/store-$base"; ok $? "$base: no store created"
@@ -30,14 +30,14 @@ python3 -c "
 import sys
 sys.stdout.write('version: 1\n' + '#' * (4 * 1024 * 1024) + '\n')" >"$INV/big.yaml"
 ck plan -m big.yaml
-is "$RC" 65 "oversized: exit 65"
+rc_is 65 "oversized: exit 65"
 is "$ERR" "big.yaml:1:1: the manifest is larger than 4194304 bytes" \
     "oversized: refused before parsing"
 
 # Invalid UTF-8 is a syntax error with a place.
 printf 'version: 1\ndomains: [ex\377ample.com]\n' >"$INV/utf8.yaml"
 ck plan -m utf8.yaml
-is "$RC" 65 "invalid UTF-8: exit 65"
+rc_is 65 "invalid UTF-8: exit 65"
 like "$ERR" '^utf8\.yaml:[0-9]+:[0-9]+: invalid leading UTF-8 octet' \
     "invalid UTF-8: named with a place"
 
@@ -50,7 +50,7 @@ like "$ERR" '^utf8\.yaml:[0-9]+:[0-9]+: invalid leading UTF-8 octet' \
 	done
 } >"$INV/bomb.yaml"
 ck plan -m bomb.yaml
-is "$RC" 65 "alias bomb: exit 65"
+rc_is 65 "alias bomb: exit 65"
 is "$ERR" "bomb.yaml:2:4: YAML aliases and anchors are not allowed" \
     "alias bomb: refused at the first anchor"
 
@@ -58,25 +58,25 @@ is "$ERR" "bomb.yaml:2:4: YAML aliases and anchors are not allowed" \
 M=$INV/55-several-errors.yaml
 for cmd in check apply status render; do
 	ck -m "$M" $cmd
-	is "$RC" 65 "$cmd on an invalid manifest: exit 65"
+	rc_is 65 "$cmd on an invalid manifest: exit 65"
 	like "$ERR" "^$M:4:14: acme.directory" "$cmd: diagnostics with FILE:LINE:COL"
 done
 ck -m "$M" -o json plan
-is "$RC" 65 "plan -o json on an invalid manifest: exit 65"
+rc_is 65 "plan -o json on an invalid manifest: exit 65"
 is "$OUT" "" "plan -o json: no JSON for an invalid manifest"
 test ! -e "$T/store-55-several-errors"; ok $? "no store created by any command"
 
 # A missing manifest names the file.
 ck -m "$T/nonexistent.yaml" plan
-is "$RC" 65 "missing manifest: exit 65"
+rc_is 65 "missing manifest: exit 65"
 like "$ERR" "$T/nonexistent.yaml: No such file" "missing manifest: named"
 
 # The example is valid (its store is not touched: plan only reads).
 ck -m "$TESTS_DIR/../manifest.example.yaml" status
-is "$RC" 0 "manifest.example.yaml loads (status exit 0)"
+rc_is 0 "manifest.example.yaml loads (status exit 0)"
 if [ ! -e /var/opt/certkeep ]; then
 	ck -m "$TESTS_DIR/../manifest.example.yaml" -o json plan
-	is "$RC" 2 "example: plan exits 2 (changes pending)"
+	rc_is 2 "example: plan exits 2 (changes pending)"
 	is "$(printf '%s' "$OUT" | python3 -c 'import json,sys
 print(sorted(set(c["action"] for c in json.load(sys.stdin)["certificates"])))')" \
 	    "['issue']" "example: every certificate is to be issued"

@@ -55,7 +55,7 @@ ck -m "$T/certkeep.yaml" apply webmail other
 case "$ERR" in *"not implemented yet"*|*"loader not built yet"*)
 	skip "apply or the manifest loader not built yet"; done_testing ;;
 esac
-is "$RC" 0 "apply issues two certificates"
+rc_is 0 "apply issues two certificates"
 smtp_wait 2
 is "$(smtp_count)" 2 "two messages: one per certificate and event"
 
@@ -79,7 +79,7 @@ is "$(rcpts "$m")" "admin@example.net" "no managed domain: the contact only"
 like "$ERR" "notified .* of webmail issued" "sending logged"
 
 ck -m "$T/certkeep.yaml" apply --force-renew webmail
-is "$RC" 0 "apply --force-renew"
+rc_is 0 "apply --force-renew"
 like "$ERR" "renewing webmail \.\.\. done, expires [0-9-]{10}" "the renewed line"
 smtp_wait 3
 m=$(msg webmail renewed)
@@ -89,7 +89,7 @@ like "$(cat "$m")" "Previous expiry:" "body: the previous expiry"
 is "$(rcpts "$m")" "admin@example.net postmaster+Alerts@example.com" "renewed: recipients"
 
 ck -m "$T/certkeep.yaml" apply blocked
-is "$RC" 1 "the CA refuses blocked.example.com: apply exits 1"
+rc_is 1 "the CA refuses blocked.example.com: apply exits 1"
 smtp_wait 4
 m=$(msg blocked failed)
 ok $([ -n "$m" ]; echo $?) "failure message"
@@ -103,11 +103,11 @@ is "$(rcpts "$m")" "admin@example.net postmaster+Alerts@example.com" "failure: r
 # Nothing due: no mail, and the daily check lines (text, then JSON).
 n=$(smtp_count)
 ck -m "$T/certkeep.yaml" apply webmail other
-is "$RC" 0 "apply with nothing due"
+rc_is 0 "apply with nothing due"
 like "$ERR" "certificate webmail expires [0-9]{4}-[0-9]{2}-[0-9]{2}, [0-9]+ days left" \
     "daily check line"
 ck -m "$T/certkeep.yaml" --log-format json apply webmail other
-is "$RC" 0 "apply --log-format json"
+rc_is 0 "apply --log-format json"
 printf '%s\n' "$ERR" >"$T/log.json"
 /usr/bin/python3 - "$T/log.json" <<'PY'
 import json, sys
@@ -124,7 +124,7 @@ is "$(smtp_count)" "$n" "nothing due: no mail"
 # SMTP down: logged, the run still succeeds.
 smtp_stop
 ck -m "$T/certkeep.yaml" apply --force-renew other
-is "$RC" 0 "SMTP down: apply still exits 0"
+rc_is 0 "SMTP down: apply still exits 0"
 like "$ERR" "notification \(renewed\) for other not sent: SMTP smtp://127.0.0.1:$SMTP_PORT" \
     "SMTP down: the failure is logged"
 
@@ -132,7 +132,7 @@ like "$ERR" "notification \(renewed\) for other not sent: SMTP smtp://127.0.0.1:
 smtp_start "$T/mail2"
 manifest "smtp+starttls://127.0.0.1:$SMTP_PORT"
 ck -m "$T/certkeep.yaml" apply --force-renew other
-is "$RC" 0 "STARTTLS required but not offered: apply still exits 0"
+rc_is 0 "STARTTLS required but not offered: apply still exits 0"
 like "$ERR" "not sent: .*STARTTLS" "the STARTTLS failure is logged"
 sleep 0.5
 is "$(smtp_count)" 0 "nothing delivered in clear text"
@@ -156,7 +156,7 @@ chmod +x "$T/fake.sh"
 CERTKEEP="$T/fake.sh"
 export FAKE="$(date -u -d "@$((na_s - 10 * 86400))" '+%Y-%m-%d %H:%M:%S')"
 ck -m "$T/certkeep.yaml" apply webmail
-is "$RC" 1 "ten days before expiry, CA unreachable: the renewal fails (exit 1)"
+rc_is 1 "ten days before expiry, CA unreachable: the renewal fails (exit 1)"
 like "$ERR" "renewal window reached for webmail: " "the window line"
 smtp_wait 2
 m=$(msg webmail expiring-soon)

@@ -75,7 +75,7 @@ before=$(snapshot)
 
 # --- plan, text ---
 ck -m "$M" plan
-is "$RC" 2 "plan: exit 2 with changes pending"
+rc_is 2 "plan: exit 2 with changes pending"
 line() { printf '%s\n' "$OUT" | grep -E "^$1 "; }
 like "$(line expired)" '^expired +renew +expired [0-9-]+ \(10 days ago\)' "expired: renew, 10 days ago"
 like "$(line soon)" 'renew +expires [0-9-]+ \(10 days left\), inside the 25d renewal window' "10 days left: renew with window"
@@ -97,7 +97,7 @@ like "$OUT" 'Fragments that would change' "fragments listed"
 
 # --- plan, JSON ---
 ck -m "$M" -o json plan
-is "$RC" 2 "plan -o json: exit 2"
+rc_is 2 "plan -o json: exit 2"
 printf '%s' "$OUT" >"$T/plan.json"
 jq() {	# jq PYTHON-EXPRESSION over d (the document)
 	python3 -c "import json,sys; d=json.load(open('$T/plan.json')); c={x['name']: x for x in d['certificates']}; print($1)"
@@ -125,7 +125,7 @@ unlike "$(cat "$T/.out")" '^[^{[:space:]}"]' "plan -o json: stdout holds only th
 
 # --- selection, exit codes ---
 ck -m "$M" plan sixty
-is "$RC" 2 "plan of a kept certificate whose fragments are not written: exit 2"
+rc_is 2 "plan of a kept certificate whose fragments are not written: exit 2"
 unlike "$OUT" 'expired' "only the named certificate"
 # Nothing to do: a manifest of the kept certificate alone, its fragments
 # rendered (outside $S, which must not change).
@@ -134,25 +134,25 @@ mkdir -p "$T/keep"
   cert sixty "sixty.example.com, www.sixty.example.com"; } >"$T/keep/certkeep.yaml"
 K=$T/keep/certkeep.yaml
 ck -m "$K" render
-is "$RC" 0 "render the kept certificate's fragments"
+rc_is 0 "render the kept certificate's fragments"
 ck -m "$K" plan
-is "$RC" 0 "plan with nothing to do: exit 0"
+rc_is 0 "plan with nothing to do: exit 0"
 like "$OUT" '0 to issue, 0 to renew, 1 to keep' "nothing to do summary"
 ck -m "$K" -o json plan
-is "$RC" 0 "plan -o json with nothing to do: exit 0"
+rc_is 0 "plan -o json with nothing to do: exit 0"
 printf '%s' "$OUT" >"$T/plan.json"
 is "$(python3 -c "import json; print(json.load(open('$T/plan.json'))['changes_pending'])")" False "JSON: no changes pending"
 ck -m "$M" plan sixty soon
-is "$RC" 2 "plan of two, one due: exit 2"
+rc_is 2 "plan of two, one due: exit 2"
 ck -m "$M" plan nosuch
-is "$RC" 64 "unknown NAME: exit 64"
+rc_is 64 "unknown NAME: exit 64"
 like "$ERR" 'nosuch' "error names it"
 ck -m "$M" status nosuch
-is "$RC" 64 "status unknown NAME: exit 64"
+rc_is 64 "status unknown NAME: exit 64"
 
 # --- status ---
 ck -m "$M" status
-is "$RC" 0 "status: exit 0"
+rc_is 0 "status: exit 0"
 like "$OUT" '^NAME +HOSTNAMES +NOT-AFTER +DAYS +ISSUER +KEY +LISTENERS +STATE' "status header"
 like "$(line sixty)" '^sixty +sixty.example.com,www.sixty.example.com +20[0-9-]+ +60 +Test Int CA +ec-p256 +dovecot/imap@0.0.0.0:993 +ok$' "status row of a good certificate"
 like "$(line expired)" ' -10 .* expired$' "status: expired, negative days"
@@ -160,7 +160,7 @@ like "$(line missing)" '^missing +missing.example.com +- +- +- +- +dovecot/imap@
 like "$(line garbage)" ' corrupt-cert$' "status: corrupt"
 like "$(line mismatch)" ' key-mismatch$' "status: key mismatch"
 ck -m "$M" -o json status
-is "$RC" 0 "status -o json: exit 0"
+rc_is 0 "status -o json: exit 0"
 printf '%s' "$OUT" >"$T/plan.json"
 is "$(jq 'len(d["certificates"])')" 11 "status JSON: 11 certificates"
 is "$(jq 'c["soon"]["days_left"]')" 10 "status JSON: days_left"
@@ -173,27 +173,27 @@ is "$(snapshot)" "$before" "plan and status wrote nothing"
 sed 's|^store: store|store: nostore|' "$M" >"$S/other.yaml"
 before=$(snapshot)
 ck -m "$S/other.yaml" plan
-is "$RC" 2 "missing store: exit 2"
+rc_is 2 "missing store: exit 2"
 is "$(printf '%s\n' "$OUT" | grep -c ' issue ')" 11 "missing store: all issue"
 ck -m "$S/other.yaml" status
-is "$RC" 0 "missing store: status exit 0"
+rc_is 0 "missing store: status exit 0"
 is "$(snapshot)" "$before" "missing store not created"
 
 # Invalid manifest: 65, names the place, nothing created.
 printf 'version: 1\nstore: s2\nbogus_key: 1\ncertificates: []\n' >"$S/bad.yaml"
 before=$(snapshot)
 ck -m "$S/bad.yaml" plan
-is "$RC" 65 "invalid manifest: exit 65"
+rc_is 65 "invalid manifest: exit 65"
 like "$ERR" 'bad.yaml:[0-9]+:[0-9]+: ' "FILE:LINE:COL"
 ck -m "$S/bad.yaml" status
-is "$RC" 65 "status invalid manifest: exit 65"
+rc_is 65 "status invalid manifest: exit 65"
 is "$(snapshot)" "$before" "invalid manifest: nothing created"
 
 # A corrupt state file warns, plan still decides.
 mkdir -p "$S/store/state"
 printf '{"version": 1, "serial": ' >"$S/store/state/sixty.json"
 ck -m "$K" plan sixty
-is "$RC" 0 "corrupt state: plan still works"
+rc_is 0 "corrupt state: plan still works"
 like "$ERR" 'sixty.json.*discarded' "corrupt state: warning"
 
 # valgrind over the optimised binary: make check builds it and names it
@@ -217,7 +217,7 @@ fi
 # A key readable by others is reported, not renewed.
 chmod 644 "$S/store/letsencrypt/short/key.pem"
 ck -m "$M" status short
-is "$RC" 0 "key readable by others: status exit 0"
+rc_is 0 "key readable by others: status exit 0"
 like "$ERR" 'key.pem is readable by group or others \(mode 0644\)' "key mode warned"
 ck -m "$M" -o json plan short
 printf '%s' "$OUT" >"$T/plan.json"

@@ -64,7 +64,7 @@ ck -m "$T/certkeep.yaml" apply --skip-checks
 case "$ERR" in *"not implemented yet"*|*"loader not built yet"*)
 	skip "apply or the manifest loader not built yet"; done_testing ;;
 esac
-is "$RC" 0 "apply issues the certificate from Pebble"
+rc_is 0 "apply issues the certificate from Pebble"
 C="$T/store/letsencrypt/mail.example.com/cert.pem"
 s1=$(serial_of "$C")
 ok $([ -n "$s1" ]; echo $?) "certificate in the repository (serial $s1)"
@@ -92,11 +92,11 @@ is "$(served_serial "$HTTPS" mail.example.com "$R")" "$s1" "nginx HTTPS: verifie
 
 : >"$HOOKLOG"
 ck -m "$T/certkeep.yaml" apply --skip-checks
-is "$RC" 0 "apply with nothing due"
+rc_is 0 "apply with nothing due"
 is "$(cat "$HOOKLOG")" "" "nothing changed: no hook ran"
 
 ck -m "$T/certkeep.yaml" apply --skip-checks --force-renew
-is "$RC" 0 "apply --force-renew"
+rc_is 0 "apply --force-renew"
 s2=$(serial_of "$C")
 ok $([ -n "$s2" ] && [ "$s2" != "$s1" ]; echo $?) "renewed: new serial $s2"
 is "$(sort "$HOOKLOG" | tr '\n' '|')" "deploy mail.example.com serial=$s2|reload dovecot names=mail.example.com|reload nginx names=mail.example.com|reload postfix names=mail.example.com|" "renewal: each reload once, then the deploy hook with the new files"
@@ -120,7 +120,7 @@ got_new "$HTTPS" mail.example.com "$R"; ok $? "nginx presents the new serial aft
 : >"$HOOKLOG"; : >"$HOOKLOG.fail"
 n0=$(smtp_count)
 ck -m "$T/certkeep.yaml" apply --skip-checks --force-renew
-is "$RC" 1 "a failing deploy hook makes apply exit 1"
+rc_is 1 "a failing deploy hook makes apply exit 1"
 like "$ERR" "deploy_hook mail.example.com: exit status 3" "the failure is reported"
 s3=$(serial_of "$C")
 ok $([ -n "$s3" ] && [ "$s3" != "$s2" ]; echo $?) "the certificate was still renewed"

@@ -56,7 +56,7 @@ ck -m "$T/certkeep.yaml" render
 if [ "$RC" -ne 0 ]; then
 	diag "$ERR"; ok 1 "first render"; done_testing
 fi
-is "$RC" 0 "render exits 0"
+rc_is 0 "render exits 0"
 like "$OUT" "changed" "render says what it wrote"
 FIRST_ERR=$ERR
 for f in axigen/listeners.cli dovecot/ssl.conf postfix/tls.postconf \
@@ -125,7 +125,7 @@ like "$FIRST_ERR" "reload dovecot: hook dovecot says hello" "hook output is logg
 : >"$HOOKLOG"
 before=$(ls -li --time-style=full-iso "$F"/*/* | md5sum)
 ck -m "$T/certkeep.yaml" render
-is "$RC" 0 "second render exits 0"
+rc_is 0 "second render exits 0"
 like "$OUT" "^0 fragment file\(s\) changed" "second render changes nothing"
 is "$(cat "$HOOKLOG")" "" "no hook on an unchanged run"
 is "$(ls -li --time-style=full-iso "$F"/*/* | md5sum)" "$before" "files untouched (same inode and mtime)"
@@ -133,7 +133,7 @@ is "$(ls -li --time-style=full-iso "$F"/*/* | md5sum)" "$before" "files untouche
 # A changed nginx fragment: the nginx reload runs once, nothing else.
 write_manifest "      - {server: nginx, service: webmail, address: \"127.0.0.1:$P5\"}"
 ck -m "$T/certkeep.yaml" render
-is "$RC" 0 "render after a manifest change"
+rc_is 0 "render after a manifest change"
 is "$(cat "$HOOKLOG")" "nginx server=nginx names=" "only nginx's reload ran, once"
 test -f "$F/nginx/mx.example.org.conf"; ok $? "the new nginx listener's file is written"
 
@@ -141,7 +141,7 @@ test -f "$F/nginx/mx.example.org.conf"; ok $? "the new nginx listener's file is 
 : >"$HOOKLOG"
 write_manifest "" fail
 ck -m "$T/certkeep.yaml" render
-is "$RC" 1 "a failing reload hook makes render exit 1"
+rc_is 1 "a failing reload hook makes render exit 1"
 test -f "$F/nginx/mx.example.org.conf"; ok $((! $?)) "the stale nginx fragment is removed"
 like "$ERR" "reload nginx: exit status 1" "the failure is reported"
 test -f "$F/nginx/mail.example.com.conf"; ok $? "the other nginx fragment is intact"
