@@ -7,7 +7,6 @@
 #include <stdlib.h>
 
 #include "acme.h"
-#include "cabundle.h"
 #include "check.h"
 #include "err.h"
 #include "manifest.h"
@@ -21,14 +20,13 @@ check_acme_directory_run(const struct check_env *env, const struct mcert *c,
 	struct acme *own = NULL, *a = env->acme;
 	const struct acme_dir *d;
 	struct err e;
-	char *ca = NULL, *esc = NULL;
+	char *esc = NULL;
 	int rc = 0;
 
 	(void)c;
 	err_clear(&e);
 	if (a == NULL) {
-		if ((ca = cabundle_path(m->acme.ca_bundle, &e)) == NULL ||
-		    (own = acme_new(m->acme.directory, ca, NULL, &e)) == NULL) {
+		if ((own = acme_new_for(&m->acme, NULL, &e)) == NULL) {
 			check_results_add(out, "acme-directory", NULL,
 			    CHECK_FAIL, "%s", e.msg);
 			rc = -1;
@@ -50,7 +48,6 @@ check_acme_directory_run(const struct check_env *env, const struct mcert *c,
 		out->v[out->n - 1].status = CHECK_FAIL;
 out:
 	free(esc);
-	free(ca);
 	acme_free(own);
 	return rc;
 }

@@ -10,9 +10,11 @@
 #include <cjson/cJSON.h>
 
 #include "acme.h"
+#include "cabundle.h"
 #include "err.h"
 #include "key.h"
 #include "log.h"
+#include "manifest.h"
 #include "util.h"
 
 const char *const acme_class_names[ACME__MAX] = {
@@ -129,6 +131,19 @@ acme_new(const char *dir_url, const char *ca_file, const struct log *log,
 	strlist_init(&a->nonces);
 	strlist_init(&a->dir.caa_identities);
 	a->last_retry = -1;
+	return a;
+}
+
+struct acme *
+acme_new_for(const struct macme *cfg, const struct log *log, struct err *e)
+{
+	struct acme *a;
+	char *ca;
+
+	if ((ca = cabundle_path(cfg->ca_bundle, e)) == NULL)
+		return NULL;
+	a = acme_new(cfg->directory, ca, log, e);
+	free(ca);
 	return a;
 }
 

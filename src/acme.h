@@ -77,6 +77,14 @@ struct acme;
  */
 struct acme *acme_new(const char *dir_url, const char *ca_file,
 	    const struct log *log, struct err *e);
+struct macme;
+/*
+ * The client for a manifest's CA: cfg->directory, trusting the SPEC 2.1
+ * bundle (cfg->ca_bundle, else the fallbacks of cabundle_path()). Same
+ * contract as acme_new().
+ */
+struct acme *acme_new_for(const struct macme *cfg, const struct log *log,
+	    struct err *e);
 void	 acme_free(struct acme *a);
 
 /* Fetches the directory once (later calls return the cached one). */

@@ -16,7 +16,6 @@
 
 #include "account.h"
 #include "acme.h"
-#include "cabundle.h"
 #include "cmd.h"
 #include "err.h"
 #include "key.h"
@@ -97,7 +96,6 @@ cmd_account(struct ctx *ctx, int argc, char **argv)
 	struct strlist pos;
 	struct err e;
 	cJSON *acct = NULL;
-	char *ca = NULL;
 	const char *sub;
 	int status = EXIT_FAIL, r;
 
@@ -122,8 +120,7 @@ cmd_account(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (store_lock(s, wait, &lk, &e) == -1 ||
-	    (ca = cabundle_path(m->acme.ca_bundle, &e)) == NULL ||
-	    (a = acme_new(m->acme.directory, ca, &ctx->log, &e)) == NULL) {
+	    (a = acme_new_for(&m->acme, &ctx->log, &e)) == NULL) {
 		log_error(&ctx->log, "%s", e.msg);
 		goto out;
 	}
@@ -172,7 +169,6 @@ out:
 	cJSON_Delete(acct);
 	acme_free(a);
 	key_free(k);
-	free(ca);
 	store_unlock(lk);
 	store_free(s);
 	strlist_free(&pos);

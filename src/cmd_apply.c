@@ -18,7 +18,6 @@
 #include "account.h"
 #include "acme.h"
 #include "ari.h"
-#include "cabundle.h"
 #include "chall.h"
 #include "cmd.h"
 #include "err.h"
@@ -71,17 +70,11 @@ static struct acme *
 client_get(struct apply_client *cl, int account)
 {
 	struct err e;
-	char *ca;
 
 	err_clear(&e);
 	if (!cl->tried) {
 		cl->tried = 1;
-		if ((ca = cabundle_path(cl->m->acme.ca_bundle, &e)) == NULL) {
-			cl->error = xstrdup(e.msg);
-			return NULL;
-		}
-		cl->a = acme_new(cl->m->acme.directory, ca, cl->log, &e);
-		free(ca);
+		cl->a = acme_new_for(&cl->m->acme, cl->log, &e);
 		if (cl->a == NULL) {
 			cl->error = xstrdup(e.msg);
 			return NULL;

@@ -13,7 +13,6 @@
 
 #include "account.h"
 #include "acme.h"
-#include "cabundle.h"
 #include "check.h"
 #include "cmd.h"
 #include "err.h"
@@ -146,7 +145,7 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 	struct err e;
 	struct acme *a = NULL;
 	const struct acme_dir *d = NULL;
-	char *ca = NULL, *acct = NULL;
+	char *acct = NULL;
 	size_t i;
 	int rc = EXIT_FAIL, env_ok = 0, r;
 	long long t0;
@@ -166,8 +165,7 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 	 * only once fetched). The account URL (RFC 8657 accounturi) comes
 	 * from the repository; nothing else is sent to the CA.
 	 */
-	if ((ca = cabundle_path(m->acme.ca_bundle, &e)) != NULL &&
-	    (a = acme_new(m->acme.directory, ca, &ctx->log, &e)) != NULL)
+	if ((a = acme_new_for(&m->acme, &ctx->log, &e)) != NULL)
 		d = acme_directory(a, NULL);
 	acct = check_account_url(m);
 	if (check_env_init(&env, m, &ctx->log, acct,
@@ -202,7 +200,6 @@ out:
 	if (env_ok)
 		check_env_free(&env);
 	acme_free(a);
-	free(ca);
 	free(acct);
 	free(sel);
 	manifest_free(m);

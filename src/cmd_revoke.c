@@ -15,7 +15,6 @@
 
 #include "account.h"
 #include "acme.h"
-#include "cabundle.h"
 #include "certinfo.h"
 #include "cmd.h"
 #include "err.h"
@@ -80,7 +79,7 @@ cmd_revoke(struct ctx *ctx, int argc, char **argv)
 	struct http_resp r;
 	struct err e;
 	cJSON *p = NULL;
-	char *ca = NULL, *der = NULL, *warning = NULL;
+	char *der = NULL, *warning = NULL;
 	const char *name;
 	int status = EXIT_FAIL, code = -1, already = 0;
 
@@ -143,8 +142,7 @@ cmd_revoke(struct ctx *ctx, int argc, char **argv)
 		log_error(&ctx->log, "%s: %s", name, e.msg);
 		goto out;
 	}
-	if ((ca = cabundle_path(m->acme.ca_bundle, &e)) == NULL ||
-	    (a = acme_new(m->acme.directory, ca, &ctx->log, &e)) == NULL ||
+	if ((a = acme_new_for(&m->acme, &ctx->log, &e)) == NULL ||
 	    account_open(a, s, &m->acme, 0, &k, &e) != 0) {
 		log_error(&ctx->log, "%s", e.msg);
 		goto out;
@@ -205,7 +203,6 @@ out:
 	cJSON_Delete(p);
 	http_resp_clear(&r);
 	free(der);
-	free(ca);
 	free(warning);
 	certinfo_clear(&ci);
 	certset_clear(&set);
