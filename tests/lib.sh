@@ -53,9 +53,12 @@ is() {	# is GOT WANT DESCRIPTION
 # failure the end of its stderr is shown (CI logs then say why).
 rc_is() {
 	is "$RC" "$1" "$2" && return 0
-	printf '%s\n' "$ERR" | tail -n 15 | sed 's/^/#   stderr: /'
+	show_stderr
 	return 1
 }
+
+# show_stderr: the end of the last ck's stderr, as TAP comments.
+show_stderr() { printf '%s\n' "$ERR" | tail -n 15 | sed 's/^/#   stderr: /'; }
 
 like() {	# like GOT REGEX DESCRIPTION (grep -E)
 	if printf '%s' "$1" | grep -Eq -- "$2"; then ok 0 "$3"; else

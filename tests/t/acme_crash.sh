@@ -24,15 +24,21 @@ sets_sound() {
 	return 0
 }
 
+# log_grows ERE N0: waits (5 s at most) until Pebble's log has more than
+# N0 lines matching ERE, polling often: the kills below aim at short windows.
+log_grows() {
+	_i=0
+	while [ $_i -lt 1000 ] && [ "$(grep -cE "$1" "$PEBBLE_LOG")" -le "$2" ]; do
+		sleep 0.005; _i=$((_i + 1))
+	done
+}
+
 write_manifest "$T/m.yaml" 5
 for trigger in 'new-order|order-plz' 'chalZ' 'finalize-order' 'certZ'; do
 	n0=$(grep -cE "$trigger" "$PEBBLE_LOG")
 	"$CERTKEEP" -m "$T/m.yaml" apply --force-renew >"$T/crash.out" 2>&1 &
 	pid=$!
-	i=0
-	while [ $i -lt 300 ] && [ "$(grep -cE "$trigger" "$PEBBLE_LOG")" -le "$n0" ]; do
-		sleep 0.01; i=$((i + 1))
-	done
+	log_grows "$trigger" "$n0"
 	kill -9 $pid 2>/dev/null
 	wait $pid 2>/dev/null
 	out=$(sets_sound); ok $? "after kill -9 at $trigger: every live set is sound $out"
@@ -53,10 +59,7 @@ for attempt in 1 2 3 4 5; do
 	n0=$(grep -c 'finalize-order' "$PEBBLE_LOG")
 	"$CERTKEEP" -m "$T/m.yaml" apply c1 >"$T/crash.out" 2>&1 &
 	pid=$!
-	i=0
-	while [ $i -lt 1000 ] && [ "$(grep -c 'finalize-order' "$PEBBLE_LOG")" -le "$n0" ]; do
-		sleep 0.005; i=$((i + 1))
-	done
+	log_grows finalize-order "$n0"
 	kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
 	if grep -q '"order_url"' "$T/store/state/c1.json" 2>/dev/null; then
 		inflight=1

@@ -33,8 +33,7 @@ o0=$(new_orders); p0=$(ari_polls)
 ck_at 25200 -m "$T/m.yaml" -o json apply
 rc_is 0 "apply 7 h later"
 is "$(( $(ari_polls) - p0 ))" 2 "one poll of the revoked certificate, one of its replacement"
-is "$(( $(new_orders) - o0 ))" 1 "renewed at once" ||
-    printf '%s\n' "$ERR" | sed 's/^/#   /'
+is "$(( $(new_orders) - o0 ))" 1 "renewed at once" || show_stderr
 printf '%s' "$OUT" >"$T/apply.json"
 is "$(jget "$T/apply.json" certificates.0.reason)" ari "reason ari"
 unlike "$(state_get c1 ari.cert_id)" "^$id\$" "a new certificate"
