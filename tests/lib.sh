@@ -37,11 +37,17 @@ ok() {	# ok CONDITION-EXIT-STATUS DESCRIPTION  (use: ok $? "desc"); returns it
 	return "$1"	# so that `is ... || diag ...` can say more on failure
 }
 
-# check DESCRIPTION COMMAND...: passes when the command exits 0.
-check() {
+# ok_if DESCRIPTION COMMAND...: passes when the command exits 0, e.g.
+#   ok_if "key is 0600" test "$(stat -c %a "$k")" = 600
+# (the condition reads forwards; prefer it to `cmd; ok $? desc`).
+ok_if() {
 	_d=$1; shift
-	"$@"; ok $? "$_d"
+	if "$@"; then ok 0 "$_d"; else ok 1 "$_d"; fi
 }
+check() { ok_if "$@"; }	# the older name of ok_if
+# pass DESCRIPTION / fail DESCRIPTION: an outcome decided by the caller.
+pass() { ok 0 "$1"; }
+fail() { ok 1 "$1"; }
 
 is() {	# is GOT WANT DESCRIPTION
 	if [ "$1" = "$2" ]; then ok 0 "$3"; else
