@@ -27,7 +27,7 @@ const char *const server_kind_names[SERVER__MAX] = {
 };
 const char *const service_kind_names[SERVICE__MAX] = {
 	"webmail", "imap", "pop3", "smtp-in", "webmail-proxy", "imap-proxy",
-	"pop3-proxy", "webadmin",
+	"pop3-proxy", "webadmin", "https", "http",
 };
 /* TSIG algorithms RFC 2136 updates may be signed with (RFC 8945). */
 static const char *const tsig_algorithm_names[] = {
@@ -73,6 +73,24 @@ int
 service_kind_from_name(const char *name)
 {
 	return name_lookup(service_kind_names, SERVICE__MAX, name);
+}
+
+int
+service_kind_fits(enum server_kind server, enum service_kind service)
+{
+	switch (server) {
+	case SERVER_AXIGEN:
+		return service <= SERVICE_WEBADMIN;
+	case SERVER_DOVECOT:
+		return service == SERVICE_IMAP || service == SERVICE_POP3;
+	case SERVER_POSTFIX:
+		return service == SERVICE_SMTP_IN;
+	case SERVER_NGINX:
+	case SERVER_HAPROXY:
+		return service == SERVICE_HTTPS || service == SERVICE_HTTP;
+	default:
+		return 0;
+	}
 }
 
 /* One problem, kept until all are known so they can be sorted. */
@@ -1083,7 +1101,45 @@ static int
 service_is_web(enum service_kind s)
 {
 	return s == SERVICE_WEBMAIL || s == SERVICE_WEBMAIL_PROXY ||
-	    s == SERVICE_WEBADMIN;
+	    s == SERVICE_WEBADMIN || s == SERVICE_HTTP;
+}
+
+/*
+ * The service against the server: nginx and HAProxy read "webmail" as
+ * https (http when it redirects); http always redirects (default true),
+ * https never does. sv: the service node, rv: redirect_to_secure or NULL.
+ */
+static void
+check_listener_service(struct mload *L, const struct ynode *sv,
+    const struct ynode *rv, const char *path, struct mlistener *l)
+{
+	char p[MPATH_MAX];
+	int web = l->server == SERVER_NGINX || l->server == SERVER_HAPROXY;
+
+	if (web && l->service == SERVICE_WEBMAIL)
+		l->service = l->redirect_to_secure ? SERVICE_HTTP :
+		    SERVICE_HTTPS;
+	mpath_key(p, path, "service");
+	if (!service_kind_fits(l->server, l->service)) {
+		NDIAG(L, sv, "%s: \"%s\" is not a service of %s (%s)", p,
+		    service_kind_names[l->service],
+		    server_kind_names[l->server],
+		    web ? "https, http; webmail means https" :
+		    l->server == SERVER_DOVECOT ? "imap, pop3" :
+		    l->server == SERVER_POSTFIX ? "smtp-in" :
+		    "webmail, imap, pop3, smtp-in, webmail-proxy, imap-proxy, "
+		    "pop3-proxy, webadmin");
+		return;
+	}
+	mpath_key(p, path, "redirect_to_secure");
+	if (l->service == SERVICE_HTTP && rv == NULL)
+		l->redirect_to_secure = 1;
+	else if (l->service == SERVICE_HTTP && !l->redirect_to_secure)
+		NDIAG(L, rv, "%s: an http listener only redirects to https; "
+		    "remove it or say true", p);
+	else if (l->service == SERVICE_HTTPS && l->redirect_to_secure)
+		NDIAG(L, rv, "%s: https serves TLS; the redirect goes on an "
+		    "http listener", p);
 }
 
 static void
@@ -1128,7 +1184,7 @@ parse_listener(struct mload *L, const struct ynode *n, const char *path,
 	else if ((t = service_kind_from_name(f[F_SERVICE].v->str)) < 0)
 		mdiag_val(L, f[F_SERVICE].v, p, "unknown service (webmail, "
 		    "imap, pop3, smtp-in, webmail-proxy, imap-proxy, "
-		    "pop3-proxy, webadmin)");
+		    "pop3-proxy, webadmin, https, http)");
 	else {
 		l->service = (enum service_kind)t;
 		have_service = 1;
@@ -1149,12 +1205,15 @@ parse_listener(struct mload *L, const struct ynode *n, const char *path,
 		mpath_key(p, path, "redirect_to_secure");
 		if (get_bool(L, f[F_REDIRECT].v, p, &l->redirect_to_secure)
 		    == 0 && l->redirect_to_secure && have_service &&
-		    !service_is_web(l->service))
+		    !service_is_web(l->service) && l->service != SERVICE_HTTPS)
 			NDIAG(L, f[F_REDIRECT].v, "%s: only web services "
-			    "(webmail, webmail-proxy, webadmin) redirect to "
-			    "TLS; %s has no redirect", p,
+			    "(webmail, webmail-proxy, webadmin, http) redirect "
+			    "to TLS; %s has no redirect", p,
 			    service_kind_names[l->service]);
 	}
+	if (have_service && l->server < SERVER__MAX)
+		check_listener_service(L, f[F_SERVICE].v, f[F_REDIRECT].v,
+		    path, l);
 }
 
 /* Index pairs (string, original index), for duplicate detection. */

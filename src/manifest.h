@@ -64,10 +64,18 @@ enum service_kind {
 	SERVICE_IMAP_PROXY,
 	SERVICE_POP3_PROXY,
 	SERVICE_WEBADMIN,
+	SERVICE_HTTPS,		/* nginx, HAProxy: TLS */
+	SERVICE_HTTP,		/* nginx, HAProxy: plain, redirects to https */
 	SERVICE__MAX
 };
 extern const char *const service_kind_names[SERVICE__MAX];
 int	 service_kind_from_name(const char *name);
+/*
+ * Whether server offers service: Axigen's names for Axigen, imap/pop3 for
+ * Dovecot, smtp-in for Postfix, https/http for nginx and HAProxy (the
+ * manifest reads their "webmail" as https, or http with a redirect).
+ */
+int	 service_kind_fits(enum server_kind server, enum service_kind service);
 
 /* Where a node stood in the manifest, for messages about it later. */
 struct mpos {

@@ -10,6 +10,12 @@
  *
  * A crt-list serves one certificate as well as several, so the line never
  * changes when a certificate is added.
+ *
+ * Listeners of service http (redirect_to_secure) go to haproxy/redirect.cfg:
+ * one frontend per address answering 301 to https, loaded after the
+ * admin's configuration (whose defaults section applies):
+ *
+ *   haproxy -f /etc/haproxy/haproxy.cfg -f .../fragments/haproxy/redirect.cfg
  */
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +38,74 @@ addr_file(const struct mlistener *l)
 	s = xasprintf("%s-%d.crt-list", h, l->port);
 	free(h);
 	return s;
+}
+
+/* The TLS port of the certificate an http listener redirects for. */
+static int
+tls_port(const struct render_input *in, const struct render_cert *c)
+{
+	size_t i;
+
+	for (i = 0; i < in->nlisteners; i++)
+		if (in->listeners[i].cert == c &&
+		    !in->listeners[i].lst->redirect_to_secure)
+			return in->listeners[i].lst->port;
+	return 443;
+}
+
+/* haproxy/redirect.cfg when some listener redirects; nothing otherwise. */
+static void
+render_haproxy_redirects(const struct render_input *in,
+    struct render_output *out)
+{
+	struct buf b;
+	size_t i, j;
+	char *addr, *fe;
+	int port, n = 0;
+
+	buf_init(&b);
+	render_header(&b, "#", in);
+	buf_printf(&b, "# Plain-HTTP listeners that redirect to https. Load it "
+	    "after your configuration\n# (its defaults section applies):\n"
+	    "#   haproxy -f /etc/haproxy/haproxy.cfg -f %s/redirect.cfg\n",
+	    in->dir);
+	for (i = 0; i < in->nlisteners; i++) {
+		const struct mlistener *l = in->listeners[i].lst;
+
+		if (!l->redirect_to_secure)
+			continue;
+		for (j = 0; j < i; j++) {
+			const struct mlistener *o = in->listeners[j].lst;
+
+			if (o->redirect_to_secure && o->port == l->port &&
+			    strcmp(o->host, l->host) == 0)
+				break;
+		}
+		if (j < i)
+			continue;
+		addr = render_addr(l);
+		fe = addr_file(l);
+		fe[strlen(fe) - strlen(".crt-list")] = '\0';
+		port = tls_port(in, in->listeners[i].cert);
+		buf_printf(&b, "\n# http %s - certificate %s\n"
+		    "frontend certkeep-http-%s\n    mode http\n"
+		    "    bind %s\n", addr, in->listeners[i].cert->name, fe,
+		    addr);
+		if (port == 443)
+			buf_puts(&b, "    http-request redirect scheme https "
+			    "code 301\n");
+		else
+			buf_printf(&b, "    http-request redirect location "
+			    "https://%%[req.hdr(host),field(1,:)]:%d"
+			    "%%[capture.req.uri] code 301\n", port);
+		free(fe);
+		free(addr);
+		n++;
+	}
+	if (n > 0)
+		render_output_add(out, "redirect.cfg", buf_steal(&b), 0644);
+	else
+		buf_free(&b);
 }
 
 int
@@ -91,5 +165,6 @@ render_haproxy(const struct render_input *in, struct render_output *out,
 		free(name);
 		free(addr);
 	}
+	render_haproxy_redirects(in, out);
 	return 0;
 }

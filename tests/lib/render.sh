@@ -47,8 +47,8 @@ render_sets() {
 #     [MX-LAST]: prints a manifest for the two sets of render_sets (never
 # issued: the directory is not contacted) with the fragments: section
 # FRAGMENTS (YAML lines), the listeners on 127.0.0.1: mail.example.com on
-# Dovecot IMAPS, Postfix SMTP, nginx HTTPS, the nginx port-80 style
-# redirect (HTTP) and HAProxy; mx.example.org on Dovecot POP3S, Postfix and
+# Dovecot IMAPS, Postfix SMTP, nginx https, the nginx port-80 style
+# redirect (service http) and HAProxy (service webmail: the alias of https); mx.example.org on Dovecot POP3S, Postfix and
 # HAProxy. MAIL-FIRST: more listener lines before mail.example.com's;
 # MX-LAST: more after mx.example.org's.
 render_manifest() {
@@ -71,8 +71,8 @@ YAML
 	cat <<YAML
       - {server: dovecot, service: imap, address: "127.0.0.1:$2"}
       - {server: postfix, service: smtp-in, address: "127.0.0.1:$4"}
-      - {server: nginx, service: webmail, address: "127.0.0.1:$5"}
-      - {server: nginx, service: webmail, address: "127.0.0.1:$6", redirect_to_secure: true}
+      - {server: nginx, service: https, address: "127.0.0.1:$5"}
+      - {server: nginx, service: http, address: "127.0.0.1:$6"}
       - {server: haproxy, service: webmail, address: "127.0.0.1:$7"}
   - name: mx.example.org
     hostnames: [mx.example.org, "*.example.org"]

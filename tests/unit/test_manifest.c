@@ -494,6 +494,56 @@ test_syntax(void)
 	is_int(chall_type_from_name("tls-alpn-01"), -1, "unknown challenge");
 }
 
+/* nginx/HAProxy services: https, http (always a redirect), webmail alias. */
+static void
+test_web_services(void)
+{
+	static const char text[] = "version: 1\n" CERT_WEBROOT
+	    "    listeners:\n"
+	    "      - {server: nginx, service: https, address: \"[::]:443\"}\n"
+	    "      - {server: nginx, service: http, address: \"[::]:80\"}\n"
+	    "      - {server: haproxy, service: webmail, address: \"0.0.0.0:443\"}\n"
+	    "      - {server: haproxy, service: webmail, address: \"0.0.0.0:80\", "
+	    "redirect_to_secure: true}\n"
+	    "      - {server: axigen, service: webmail, address: \"0.0.0.0:444\"}\n"
+	    "      - {server: dovecot, service: pop3, address: \"0.0.0.0:995\"}\n"
+	    "      - {server: postfix, service: smtp-in, address: \"0.0.0.0:25\"}\n";
+	struct strlist d;
+	struct manifest *m;
+	const struct mlistener *l;
+	char *msg;
+
+	strlist_init(&d);
+	m = load(text, &d);
+	ok(m != NULL && d.n == 0, "natural service names load");
+	if (m != NULL && m->certs[0].nlisteners == 7) {
+		l = m->certs[0].listeners;
+		ok(l[0].service == SERVICE_HTTPS && !l[0].redirect_to_secure,
+		    "nginx https");
+		ok(l[1].service == SERVICE_HTTP && l[1].redirect_to_secure,
+		    "nginx http redirects without saying so");
+		ok(l[2].service == SERVICE_HTTPS, "haproxy webmail is https");
+		ok(l[3].service == SERVICE_HTTP && l[3].redirect_to_secure,
+		    "haproxy webmail with a redirect is http");
+		ok(l[4].service == SERVICE_WEBMAIL, "axigen webmail stays");
+	} else
+		ok(0, "seven listeners");
+	manifest_free(m);
+	strlist_free(&d);
+	msg = one_diag("version: 1\n" CERT_WEBROOT "    listeners:\n"
+	    "      - {server: axigen, service: http, address: \"0.0.0.0:80\"}\n");
+	is_str(msg, "t.yaml:7:35: certificates[0].listeners[0].service: "
+	    "\"http\" is not a service of axigen (webmail, imap, pop3, "
+	    "smtp-in, webmail-proxy, imap-proxy, pop3-proxy, webadmin)",
+	    "http is no Axigen service, with its place");
+	free(msg);
+	ok(service_kind_fits(SERVER_NGINX, SERVICE_HTTPS) &&
+	    !service_kind_fits(SERVER_NGINX, SERVICE_IMAP) &&
+	    service_kind_fits(SERVER_AXIGEN, SERVICE_WEBADMIN) &&
+	    !service_kind_fits(SERVER_DOVECOT, SERVICE_SMTP_IN),
+	    "service_kind_fits");
+}
+
 int
 main(void)
 {
@@ -502,5 +552,6 @@ main(void)
 	test_values();
 	test_diagnostics();
 	test_syntax();
+	test_web_services();
 	return tap_done();
 }

@@ -168,16 +168,19 @@ test_golden(void)
 		{ 0, SERVICE_SMTP_IN, "0.0.0.0", 25, 0 },
 	};
 	static const struct fx web[] = {
-		{ 0, SERVICE_WEBMAIL, "0.0.0.0", 443, 0 },
-		{ 0, SERVICE_WEBMAIL, "::", 443, 0 },
-		{ 0, SERVICE_WEBMAIL, "0.0.0.0", 80, 1 },
-		{ 1, SERVICE_WEBMAIL, "0.0.0.0", 8443, 0 },
-		{ 1, SERVICE_WEBMAIL, "0.0.0.0", 8080, 1 },
+		{ 0, SERVICE_HTTPS, "0.0.0.0", 443, 0 },
+		{ 0, SERVICE_HTTPS, "::", 443, 0 },
+		{ 0, SERVICE_HTTP, "0.0.0.0", 80, 1 },
+		{ 1, SERVICE_HTTPS, "0.0.0.0", 8443, 0 },
+		{ 1, SERVICE_HTTP, "0.0.0.0", 8080, 1 },
 	};
 	static const struct fx hap[] = {
-		{ 0, SERVICE_WEBMAIL, "0.0.0.0", 443, 0 },
-		{ 1, SERVICE_WEBMAIL, "0.0.0.0", 443, 0 },
-		{ 1, SERVICE_IMAP, "::", 993, 0 },
+		{ 0, SERVICE_HTTPS, "0.0.0.0", 443, 0 },
+		{ 1, SERVICE_HTTPS, "::", 8443, 0 },
+		{ 1, SERVICE_HTTPS, "0.0.0.0", 443, 0 },
+		{ 0, SERVICE_HTTP, "0.0.0.0", 80, 1 },
+		{ 1, SERVICE_HTTP, "::", 8080, 1 },
+		{ 1, SERVICE_HTTP, "0.0.0.0", 80, 1 },
 	};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -348,7 +351,7 @@ test_render_all(void)
 	la[0].host = "127.0.0.1"; la[0].port = 993;
 	lb[0].server = SERVER_DOVECOT; lb[0].service = SERVICE_POP3;
 	lb[0].host = "127.0.0.1"; lb[0].port = 995;
-	lb[1].server = SERVER_NGINX; lb[1].service = SERVICE_WEBMAIL;
+	lb[1].server = SERVER_NGINX; lb[1].service = SERVICE_HTTPS;
 	lb[1].host = "127.0.0.1"; lb[1].port = 443;
 	memset(certs2, 0, sizeof(certs2));
 	certs2[0].name = "a.example.com"; certs2[0].hostnames = hosts_1;
