@@ -33,6 +33,8 @@ const struct command command_table[] = {
 	{ "account", cmd_account,
 	  "account [show|register|update|rollover|deactivate]",
 	  "ACME account management" },
+	{ "import", cmd_import, "import certbot|axigen DIR",
+	  "adopt certbot's or Axigen's certificates; print their entries" },
 	{ NULL, NULL, NULL, NULL },
 };
 
