@@ -23,6 +23,7 @@ enum {
 enum out_format {
 	OUT_TEXT,
 	OUT_JSON,
+	OUT_HTML,	/* status only */
 };
 
 /* Everything a command gets from the global options. */

@@ -15,6 +15,7 @@
 #include "manifest.h"
 #include "plan.h"
 #include "state.h"
+#include "status_html.h"
 #include "store.h"
 #include "table.h"
 #include "util.h"
@@ -76,6 +77,7 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 	    "DAYS", "ISSUER", "KEY", "LISTENERS", "STATE" };
 	struct manifest *m = NULL;
 	struct store *s = NULL;
+	struct status_html *html = NULL;
 	struct plan_item item;
 	struct certstate st;
 	struct table t;
@@ -105,6 +107,8 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 		arr = cJSON_AddArrayToObject(root, "certificates");
 	}
 	now = now_wall();
+	if (ctx->out == OUT_HTML)
+		html = status_html_new(m->path, now);
 	for (i = 0; i < m->ncerts; i++) {
 		if (!sel[i])
 			continue;
@@ -120,7 +124,9 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 			log_cert(&ctx->log, LOG_WARN, m->certs[i].name, "%s",
 			    warning);
 		free(warning);
-		if (arr != NULL)
+		if (html != NULL)
+			status_html_add(html, &item, &st);
+		else if (arr != NULL)
 			cJSON_AddItemToArray(arr, plan_item_to_json(&item, &st,
 			    now));
 		else {
@@ -131,7 +137,10 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 		plan_item_clear(&item);
 		certstate_clear(&st);
 	}
-	if (root != NULL) {
+	if (html != NULL) {
+		if (status_html_write(html, stdout) == -1)
+			failed = 1;
+	} else if (root != NULL) {
 		cmd_print_json(root);
 	} else {
 		table_print(&t, stdout);
@@ -139,6 +148,7 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 	}
 	status = failed ? EXIT_FAIL : EXIT_OK;
 out:
+	status_html_free(html);
 	cJSON_Delete(root);
 	table_free(&t);
 	free(sel);

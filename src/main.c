@@ -16,7 +16,7 @@ usage(FILE *fp)
 {
 	size_t i;
 
-	fprintf(fp, "usage: certkeep [-m FILE] [-o text|json] [-v] [-q] "
+	fprintf(fp, "usage: certkeep [-m FILE] [-o text|json|html] [-v] [-q] "
 	    "[--log-format text|json] COMMAND [ARGS]\n\ncommands:\n");
 	for (i = 0; command_table[i].name != NULL; i++)
 		fprintf(fp, "  %-55s %s\n", command_table[i].usage,
@@ -106,8 +106,11 @@ main(int argc, char **argv)
 		ctx.out = OUT_TEXT;
 	else if (strcmp(out, "json") == 0)
 		ctx.out = OUT_JSON;
+	else if (strcmp(out, "html") == 0)
+		ctx.out = OUT_HTML;
 	else {
-		fprintf(stderr, "certkeep: -o %s: must be text or json\n", out);
+		fprintf(stderr, "certkeep: -o %s: must be text, json or html\n",
+		    out);
 		goto usage_err;
 	}
 	if (logfmt != NULL && strcmp(logfmt, "json") == 0)
@@ -151,6 +154,10 @@ main(int argc, char **argv)
 	if ((cmd = command_find(rest[0])) == NULL) {
 		fprintf(stderr, "certkeep: unknown command %s\n", rest[0]);
 		usage(stderr);
+		goto usage_err;
+	}
+	if (ctx.out == OUT_HTML && cmd->fn != cmd_status) {
+		fprintf(stderr, "certkeep: -o html is for status only\n");
 		goto usage_err;
 	}
 	i = cmd->fn(&ctx, n, rest);
