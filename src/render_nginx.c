@@ -1,8 +1,9 @@
 /*
- * render_nginx.c - nginx/<certificate>.conf: one server block per listener
- * (listen ADDR ssl; server_name; ssl_certificate = full chain, leaf first;
- * ssl_certificate_key = the key), and for redirect_to_secure a plain
- * server block that answers 301 to https. Include them in http {}:
+ * render_nginx.c - nginx/<certificate>.conf: one server block per https
+ * listener (listen ADDR ssl; server_name; ssl_certificate = full chain,
+ * leaf first; ssl_certificate_key = the key), and for an http listener
+ * (always redirect_to_secure) a plain server block that answers 301 to
+ * the certificate's https port. Include them in http {}:
  *
  *   include /var/opt/certkeep/fragments/nginx/[*].conf;
  *

@@ -107,6 +107,11 @@ ck -m "$T/m2.yaml" import certbot "$CB"
 rc_is 0 "a second import exits 0"
 like "$ERR" "a.example.com: already in the repository" "a second import says so"
 is "$(readlink "$T/store/letsencrypt/a.example.com")" "$before" "and writes no new set"
+ck -m "$T/m2.yaml" -o json import certbot "$CB"
+is "$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(" ".join("%s:%s:%s:%s" % (c["name"], c["imported"], c["key_type"], c.get("challenge", {}).get("type")) for c in json.load(sys.stdin)["certificates"]))')" \
+    "a.example.com:True:ec-p256:http-01 b.example.com:True:rsa-2048:http-01" "-o json: the entries as JSON"
+ck help import
+like "$OUT" "import certbot\|axigen DIR" "help import"
 
 # Refusals, each on a copy of the tree into a fresh store.
 refuse() {	# refuse DESC REGEX: import of $T/bad into $T/store2 fails so
