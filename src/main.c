@@ -133,6 +133,10 @@ main(int argc, char **argv)
 		usage(stderr);
 		goto usage_err;
 	}
+	if (ctx.out == OUT_HTML && strcmp(rest[0], "status") != 0) {
+		fprintf(stderr, "certkeep: -o html is for status only\n");
+		goto usage_err;
+	}
 	if (strcmp(rest[0], "version") == 0) {
 		printf("certkeep %s\n", CERTKEEP_VERSION);
 		free(rest);
@@ -154,10 +158,6 @@ main(int argc, char **argv)
 	if ((cmd = command_find(rest[0])) == NULL) {
 		fprintf(stderr, "certkeep: unknown command %s\n", rest[0]);
 		usage(stderr);
-		goto usage_err;
-	}
-	if (ctx.out == OUT_HTML && cmd->fn != cmd_status) {
-		fprintf(stderr, "certkeep: -o html is for status only\n");
 		goto usage_err;
 	}
 	i = cmd->fn(&ctx, n, rest);

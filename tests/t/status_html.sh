@@ -126,7 +126,7 @@ dom --screenshot="$T/shot.png" --window-size=1300,700 "file://$T/status.html" >/
 test -s "$T/shot.png"; ok $? "chromium takes a screenshot of it"
 
 # -o html is status's only.
-for c in plan check render; do
+for c in plan check render import version help; do
 	ck -m "$S/certkeep.yaml" -o html $c
 	rc_is 64 "$c -o html: usage error"
 done
