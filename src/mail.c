@@ -154,6 +154,13 @@ mail_send(const struct mail_server *srv, const char *from,
 		ca = xstrdup(srv->ca_file);
 	else if ((ca = cabundle_path(NULL, e)) == NULL)
 		goto out;
+	if (srv->auth_file != NULL && tls == MAIL_TLS_TRY) {
+		/* Opportunistic STARTTLS can be stripped on the way. */
+		err_set(e, "SMTP %s: AUTH would send the password in clear "
+		    "(STARTTLS only when offered): use smtp+starttls:// or "
+		    "smtps://", srv->url);
+		goto out;
+	}
 	if (srv->auth_file != NULL &&
 	    mail_auth_read(srv->auth_file, &user, &pass, e) != 0)
 		goto out;
