@@ -492,7 +492,7 @@ main(void)
 	free(m.notify.smtp);
 	m.notify.smtp = xasprintf("smtp+starttls://127.0.0.1:%d", port);
 	ok(notify_event(&m, &c1, NOTIFY_ISSUED, &ni, &lg, &e) == -1 &&
-	    strstr(e.msg, "readable by group or others") != NULL,
+	    strstr(e.msg, "chmod 600") != NULL,
 	    "group-readable auth file refused: %s", e.msg);
 	fflush(lf);
 	ok(strstr(logbuf, "\"level\":\"warning\"") != NULL &&
