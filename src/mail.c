@@ -136,7 +136,7 @@ mail_send(const struct mail_server *srv, const char *from,
 	}
 	if (srv->ca_file != NULL)
 		ca = xstrdup(srv->ca_file);
-	else if ((ca = cabundle_path(NULL, e)) == NULL)
+	else if ((ca = cabundle_path(NULL, NULL, e)) == NULL)
 		goto out;
 	if (srv->auth_file != NULL && tls == MAIL_TLS_TRY) {
 		/* Opportunistic STARTTLS can be stripped on the way. */

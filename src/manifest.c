@@ -1672,6 +1672,7 @@ manifest_load_buf(const char *name, const char *dir, const char *data,
 	m = xcalloc(1, sizeof(*m));
 	m->path = xstrdup(name);
 	m->dir = dir_absolute(dir != NULL ? dir : ".");
+	m->acme.manifest_dir = m->dir;
 	L.dir = m->dir;
 
 	if (len > MANIFEST_MAX_BYTES)
