@@ -3,13 +3,17 @@
  *
  * webroot: the key authorization is written atomically to
  *   <webroot>/.well-known/acme-challenge/<token> (0644, directories 0755
- *   so the web server can read them) and removed by cleanup.
+ *   so the web server can read them) and removed by cleanup. The path
+ *   below the webroot is walked with openat(O_NOFOLLOW) and the file made
+ *   with *at() calls: the webroot's owner cannot redirect certkeep (root)
+ *   through a symlink to a directory of their choice.
  * listen: a responder thread bound to the configured address serves
  *   exactly GET/HEAD /.well-known/acme-challenge/<token> for the tokens
  *   presented in this run, 404 for anything else, one request per
  *   connection, for as long as the run lasts (teardown stops it).
  */
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <errno.h>
@@ -306,11 +310,152 @@ fail:
 	return -1;
 }
 
-static char *
-webroot_path(const struct h01 *h, const char *token)
+/* Whether a directory or link of this owner may be followed. */
+static int
+owner_trusted(uid_t uid)
 {
-	return xasprintf("%s/.well-known/acme-challenge/%s", h->webroot,
-	    token);
+	return uid == 0 || uid == geteuid();
+}
+
+/*
+ * Opens the directory name below dfd (path: its full name, for messages),
+ * creating it (0755) when create is set and it is missing. A symlink is
+ * followed only when it and the directory it leads to belong to root or
+ * the running user: the webroot's owner must not be able to point certkeep
+ * (root) at a directory of their choice. Returns the descriptor or -1.
+ */
+static int
+webroot_openat(int dfd, const char *name, const char *path, int create,
+    struct err *e)
+{
+	struct stat lst, st;
+	int fd;
+
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd == -1 && errno == ENOENT && create) {
+		if (mkdirat(dfd, name, 0755) == -1 && errno != EEXIST) {
+			err_sys(e, "%s: mkdir", path);
+			return -1;
+		}
+		fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+	}
+	if (fd != -1)
+		return fd;
+	if (errno != ELOOP && errno != ENOTDIR) {
+		err_sys(e, "%s", path);
+		return -1;
+	}
+	if (fstatat(dfd, name, &lst, AT_SYMLINK_NOFOLLOW) == -1) {
+		err_sys(e, "%s", path);
+		return -1;
+	}
+	if (!S_ISLNK(lst.st_mode)) {
+		err_set(e, "%s: not a directory", path);
+		return -1;
+	}
+	if (!owner_trusted(lst.st_uid)) {
+		err_set(e, "%s: a symlink owned by uid %u; only symlinks of "
+		    "root or uid %u are followed", path, (unsigned)lst.st_uid,
+		    (unsigned)geteuid());
+		return -1;
+	}
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1) {
+		err_sys(e, "%s (a symlink)", path);
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !owner_trusted(st.st_uid)) {
+		err_set(e, "%s: a symlink to a directory owned by uid %u; only "
+		    "directories of root or uid %u are followed through a "
+		    "symlink", path, (unsigned)st.st_uid, (unsigned)geteuid());
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The acme-challenge directory of the webroot, walked without following
+   untrusted symlinks (webroot_openat). Returns a descriptor or -1. */
+static int
+webroot_dir(const struct h01 *h, int create, struct err *e)
+{
+	char *wk = path_join(h->webroot, ".well-known");
+	char *ac = path_join(wk, "acme-challenge");
+	int root = -1, wfd = -1, afd = -1;
+
+	/* The webroot itself is the administrator's choice: followed. */
+	if (create && mkdir_p(h->webroot, 0755, e) == -1)
+		goto out;
+	root = open(h->webroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root == -1) {
+		err_sys(e, "%s", h->webroot);
+		goto out;
+	}
+	if ((wfd = webroot_openat(root, ".well-known", wk, create, e)) == -1)
+		goto out;
+	afd = webroot_openat(wfd, "acme-challenge", ac, create, e);
+out:
+	if (root != -1)
+		close(root);
+	if (wfd != -1)
+		close(wfd);
+	free(wk);
+	free(ac);
+	return afd;
+}
+
+/* Writes the token file in dfd: temp file, fsync, rename. */
+static int
+webroot_write(int dfd, const char *token, const char *body, struct err *e)
+{
+	char tmp[64];
+	unsigned char rnd[8];
+	size_t len = strlen(body), off = 0;
+	ssize_t w;
+	int fd, rc = -1;
+
+	/* A fresh unguessable name, created exclusively: the directory may
+	   belong to someone else, who must not pre-plant it (a hard link to
+	   a file of root's would be truncated). */
+	if (getentropy(rnd, sizeof(rnd)) == -1) {
+		err_sys(e, "getentropy");
+		return -1;
+	}
+	snprintf(tmp, sizeof(tmp), ".tmp-%02x%02x%02x%02x%02x%02x%02x%02x",
+	    rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0644);
+	if (fd == -1) {
+		err_sys(e, "%s: create", tmp);
+		return -1;
+	}
+	while (off < len) {
+		w = write(fd, body + off, len - off);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			err_sys(e, "%s: write", tmp);
+			goto out;
+		}
+		off += (size_t)w;
+	}
+	/* Readable by the web server whatever the umask. */
+	if (fchmod(fd, 0644) == -1 || fsync(fd) == -1) {
+		err_sys(e, "%s", tmp);
+		goto out;
+	}
+	if (renameat(dfd, tmp, dfd, token) == -1) {
+		err_sys(e, "%s: rename", token);
+		goto out;
+	}
+	rc = 0;
+out:
+	close(fd);
+	if (rc == -1)
+		unlinkat(dfd, tmp, 0);
+	return rc;
 }
 
 static int
@@ -324,20 +469,15 @@ h01_present(void *ctx, struct chall_item *it, struct err *e)
 		return -1;
 	}
 	if (h->webroot != NULL) {
-		char *dir = xasprintf("%s/.well-known/acme-challenge",
-		    h->webroot);
-		char *path = webroot_path(h, it->token);
-		int rc = -1;
+		int dfd, rc = -1;
 
-		if (mkdir_p(dir, 0755, e) == -1 ||
-		    file_write_atomic(path, it->key_authz,
-		    strlen(it->key_authz), 0644, e) == -1)
+		if ((dfd = webroot_dir(h, 1, e)) != -1) {
+			rc = webroot_write(dfd, it->token, it->key_authz, e);
+			close(dfd);
+		}
+		if (rc == -1)
 			err_prefix(e, "http-01 for %s (webroot)",
 			    it->identifier);
-		else
-			rc = 0;
-		free(dir);
-		free(path);
 		return rc;
 	}
 	struct token *t = xcalloc(1, sizeof(*t));
@@ -356,12 +496,22 @@ h01_cleanup(void *ctx, struct chall_item *it)
 	struct h01 *h = ctx;
 
 	if (h->webroot != NULL) {
-		char *path = webroot_path(h, it->token);
+		struct err e;
+		int dfd;
 
-		if (unlink(path) == -1 && errno != ENOENT && h->log != NULL)
-			log_warn(h->log, "cannot remove %s: %s", path,
-			    strerror(errno));
-		free(path);
+		err_clear(&e);
+		if ((dfd = webroot_dir(h, 0, &e)) == -1) {
+			if (h->log != NULL)
+				log_warn(h->log, "http-01 token %s not removed: "
+				    "%s", it->token, e.msg);
+			return;
+		}
+		if (unlinkat(dfd, it->token, 0) == -1 && errno != ENOENT &&
+		    h->log != NULL)
+			log_warn(h->log, "cannot remove the http-01 token %s "
+			    "in %s/.well-known/acme-challenge: %s", it->token,
+			    h->webroot, strerror(errno));
+		close(dfd);
 		return;
 	}
 	pthread_mutex_lock(&h->mu);
