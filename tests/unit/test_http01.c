@@ -149,6 +149,236 @@ test_webroot(const char *tmp)
 	free(roottok);
 }
 
+
+/* A port free on both 127.0.0.1 and ::1 (a dual-stack bind to port 0). */
+static int
+port_free(void)
+{
+	struct sockaddr_in6 a;
+	socklen_t alen = sizeof(a);
+	int fd = socket(AF_INET6, SOCK_STREAM, 0), off = 0, port = -1;
+
+	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+	memset(&a, 0, sizeof(a));
+	a.sin6_family = AF_INET6;
+	a.sin6_addr = in6addr_any;
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &alen) == 0)
+		port = ntohs(a.sin6_port);
+	close(fd);
+	return port;
+}
+
+/* A connected socket to host (an IPv4 or IPv6 literal) and port, or -1
+   when it does not connect within 2 s. */
+static int
+conn_open(const char *host, int port)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+	struct pollfd p;
+	socklen_t alen, elen = sizeof(int);
+	int fd, err = 0, fl;
+
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((unsigned short)port);
+		alen = sizeof(*a4);
+	} else {
+		inet_pton(AF_INET6, host, &a6->sin6_addr);
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((unsigned short)port);
+		alen = sizeof(*a6);
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0);
+	if (fd == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&ss, alen) == -1) {
+		p.fd = fd;
+		p.events = POLLOUT;
+		if (errno != EINPROGRESS || poll(&p, 1, 2000) != 1 ||
+		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) == -1 ||
+		    err != 0) {
+			close(fd);
+			return -1;
+		}
+	}
+	fl = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	return fd;
+}
+
+/* Whether fd is closed by the peer within ms (EOF or reset). */
+static int
+conn_closed_within(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char c;
+
+	if (poll(&p, 1, ms) <= 0)
+		return 0;
+	return recv(fd, &c, 1, MSG_DONTWAIT) <= 0;
+}
+
+/* GET path from host:port; the whole answer (malloced) or NULL after 3 s. */
+static char *
+http_get(const char *host, int port, const char *path)
+{
+	struct buf b;
+	char chunk[1024], *req;
+	long long until = mono_ms() + 3000;
+	int fd = conn_open(host, port);
+	ssize_t n;
+
+	if (fd == -1)
+		return NULL;
+	req = xasprintf("GET %s HTTP/1.1\r\nHost: a.example.com\r\n"
+	    "Connection: close\r\n\r\n", path);
+	if (send(fd, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req)) {
+		free(req);
+		close(fd);
+		return NULL;
+	}
+	free(req);
+	buf_init(&b);
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		long long left = until - mono_ms();
+
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0) {
+			buf_free(&b);
+			close(fd);
+			return NULL;
+		}
+		if ((n = recv(fd, chunk, sizeof(chunk), 0)) <= 0)
+			break;
+		buf_append(&b, chunk, (size_t)n);
+	}
+	close(fd);
+	if (b.len == 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+static int
+answer_ok(char *resp, const char *body)
+{
+	int r = resp != NULL && strncmp(resp, "HTTP/1.1 200", 12) == 0 &&
+	    strlen(resp) >= strlen(body) &&
+	    strcmp(resp + strlen(resp) - strlen(body), body) == 0;
+
+	free(resp);
+	return r;
+}
+
+static void
+test_listen(void)
+{
+	struct mchallenge cfg;
+	struct manifest m;
+	struct chall_item it;
+	struct err e;
+	void *ctx = NULL;
+	const char *forms[] = { "*", "[::]" };
+	int port, i, k, idle[CHALL_HTTP01_CONN_MAX + 20], nidle;
+	long long t0, ms;
+
+	err_clear(&e);
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&m, 0, sizeof(m));
+	memset(&it, 0, sizeof(it));
+	cfg.type = CHALL_HTTP01;
+	it.identifier = "a.example.com";
+	it.token = "tokL";
+	it.key_authz = "tokL.thumb";
+
+	/* Both families for the wildcard forms. */
+	for (k = 0; k < 2; k++) {
+		port = port_free();
+		cfg.listen = xasprintf("%s:%d", forms[k], port);
+		ctx = NULL;
+		ok(chall_http01.setup(&m, &cfg, NULL, &ctx, &e) == 0,
+		    "listen %s: %s", cfg.listen, e.msg);
+		if (ctx == NULL) {
+			free(cfg.listen);
+			continue;
+		}
+		chall_http01.present(ctx, &it, &e);
+		ok(answer_ok(http_get("127.0.0.1", port, CHALL_HTTP01_PREFIX
+		    "tokL"), "tokL.thumb"), "%s: answers on 127.0.0.1",
+		    cfg.listen);
+		ok(answer_ok(http_get("::1", port, CHALL_HTTP01_PREFIX "tokL"),
+		    "tokL.thumb"), "%s: answers on ::1", cfg.listen);
+		chall_http01.cleanup(ctx, &it);
+		chall_http01.teardown(ctx);
+		free(cfg.listen);
+	}
+
+	port = port_free();
+	cfg.listen = xasprintf("127.0.0.1:%d", port);
+	ctx = NULL;
+	if (chall_http01.setup(&m, &cfg, NULL, &ctx, &e) == -1) {
+		ok(0, "listen %s: %s", cfg.listen, e.msg);
+		free(cfg.listen);
+		return;
+	}
+	chall_http01.present(ctx, &it, &e);
+
+	/* 200 idle connections do not delay an answer. */
+	for (nidle = 0; nidle < 200; nidle++)
+		if ((idle[nidle] = conn_open("127.0.0.1", port)) == -1)
+			break;
+	is_int(nidle, 200, "200 idle connections open");
+	t0 = mono_ms();
+	ok(answer_ok(http_get("127.0.0.1", port, CHALL_HTTP01_PREFIX "tokL"),
+	    "tokL.thumb"), "answered while they are held");
+	ms = mono_ms() - t0;
+	ok(ms < 500, "at once (%lld ms)", ms);
+	ok(answer_ok(http_get("127.0.0.1", port, CHALL_HTTP01_PREFIX "nope"),
+	    "") == 0, "an unknown token is not served");
+
+	/* The request-head deadline closes idle connections. */
+	t0 = mono_ms();
+	ok(conn_closed_within(idle[0], CHALL_HTTP01_HEAD_MS + 1500),
+	    "an idle connection is closed by the server");
+	ms = mono_ms() - t0;
+	ok(ms <= CHALL_HTTP01_HEAD_MS + 500, "within the %d ms deadline "
+	    "(%lld ms)", CHALL_HTTP01_HEAD_MS, ms);
+	for (i = 0; i < nidle; i++)
+		close(idle[i]);
+
+	/* The cap: the oldest idle connections make room. */
+	for (nidle = 0; nidle < CHALL_HTTP01_CONN_MAX + 20; nidle++) {
+		if ((idle[nidle] = conn_open("127.0.0.1", port)) == -1)
+			break;
+		if (nidle == 19)
+			usleep(100 * 1000);	/* surely the oldest */
+	}
+	is_int(nidle, CHALL_HTTP01_CONN_MAX + 20, "%d connections open",
+	    CHALL_HTTP01_CONN_MAX + 20);
+	{
+		int dropped = 0, last_open;
+
+		for (i = 0; i < 20; i++)
+			dropped += conn_closed_within(idle[i], 1000);
+		last_open = !conn_closed_within(idle[nidle - 1], 0);
+		is_int(dropped, 20, "over the cap: the 20 oldest dropped");
+		ok(last_open, "the newest kept");
+	}
+	ok(answer_ok(http_get("127.0.0.1", port, CHALL_HTTP01_PREFIX "tokL"),
+	    "tokL.thumb"), "and a new request is answered");
+	for (i = 0; i < nidle; i++)
+		close(idle[i]);
+	chall_http01.cleanup(ctx, &it);
+	chall_http01.teardown(ctx);
+	free(cfg.listen);
+}
+
 int
 main(void)
 {
@@ -159,6 +389,7 @@ main(void)
 		return 1;
 	chmod(tmp, 0755);
 	test_webroot(tmp);
+	test_listen();
 	rm_rf(tmp, &e);
 	return tap_done();
 }
