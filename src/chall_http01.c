@@ -238,9 +238,9 @@ responder(void *arg)
 	    sizeof(*p));
 	size_t n = 0, np, i, j, base = 1 + h->nlfd;
 	long long seq = 0, now, next;
-	int timeout, done = 0;
+	int timeout;
 
-	while (!done) {
+	for (;;) {
 		/* Wake pipe, listeners, then every connection. */
 		p[0].fd = h->wake[0];
 		p[0].events = POLLIN;
