@@ -197,27 +197,49 @@ conn_read(struct h01 *h, struct conn *c)
 	return conn_send(c);
 }
 
+/* The slot of the oldest connection (n > 0). */
+static size_t
+conn_oldest(const struct conn *conns, size_t n)
+{
+	size_t i, slot = 0;
+
+	for (i = 1; i < n; i++)
+		if (conns[i].seq < conns[slot].seq)
+			slot = i;
+	return slot;
+}
+
 /* Accepts every pending connection of lfd into conns (n in use, cap at
    most), dropping the oldest when full. */
 static void
 conn_accept(int lfd, struct conn *conns, size_t *n, long long *seq)
 {
+	int freed = 0;
+
 	for (;;) {
 		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC |
 		    SOCK_NONBLOCK);
-		size_t i, slot;
+		size_t slot;
 
 		if (fd == -1) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
-			return;		/* EAGAIN, or out of descriptors */
+			/* Out of descriptors: make room once, or the
+			   pending connection keeps poll() spinning. */
+			if ((errno == EMFILE || errno == ENFILE) && !freed &&
+			    *n > 0) {
+				slot = conn_oldest(conns, *n);
+				conn_close(&conns[slot]);
+				conns[slot] = conns[--*n];
+				freed = 1;
+				continue;
+			}
+			return;
 		}
 		if (*n < CHALL_HTTP01_CONN_MAX) {
 			slot = (*n)++;
 		} else {
-			for (slot = 0, i = 1; i < *n; i++)
-				if (conns[i].seq < conns[slot].seq)
-					slot = i;
+			slot = conn_oldest(conns, *n);
 			conn_close(&conns[slot]);
 		}
 		conns[slot].fd = fd;
