@@ -7,12 +7,14 @@
 #include <string.h>
 
 #include <cjson/cJSON.h>
+#include <openssl/crypto.h>
 
 #include "account.h"
 #include "acme.h"
 #include "err.h"
 #include "key.h"
 #include "manifest.h"
+#include "secret.h"
 #include "store.h"
 #include "util.h"
 
@@ -73,10 +75,9 @@ eab_jws(const struct macme *cfg, const struct key *k, const char *url,
 	size_t rlen = 0, slen = 0;
 	cJSON *prot = NULL, *jwk = NULL, *out = NULL;
 
-	if ((raw = file_read(cfg->eab_hmac_key_file, 4096, &rlen, e)) == NULL) {
-		err_prefix(e, "acme.eab.hmac_key_file");
+	if ((raw = secret_read_file("acme.eab.hmac_key_file",
+	    cfg->eab_hmac_key_file, 4096, &rlen, e)) == NULL)
 		goto out;
-	}
 	/* base64url as CAs hand it out; tolerate padding, +/ and spaces. */
 	size_t j = 0;
 	for (size_t i = 0; i < rlen; i++) {
@@ -111,12 +112,9 @@ eab_jws(const struct macme *cfg, const struct key *k, const char *url,
 	cJSON_AddStringToObject(out, "payload", pl64);
 	cJSON_AddStringToObject(out, "signature", sig);
 out:
-	if (raw != NULL)
-		memset(raw, 0, rlen);
+	secret_free(raw, rlen);
 	if (secret != NULL)
-		memset(secret, 0, slen);
-	free(raw);
-	free(secret);
+		OPENSSL_clear_free(secret, slen);
 	free(p64);
 	free(pl64);
 	cJSON_free(ptext);
@@ -423,9 +421,7 @@ account_deactivate(struct acme *a, struct store *s, const char *dir_url,
 		goto out;
 	rc = 0;
 out:
-	if (data != NULL)
-		memset(data, 0, len);
-	free(data);
+	OPENSSL_clear_free(data, len);
 	free(old);
 	free(oblob);
 	free(ublob);

@@ -140,7 +140,7 @@ acme_new_for(const struct macme *cfg, const struct log *log, struct err *e)
 	struct acme *a;
 	char *ca;
 
-	if ((ca = cabundle_path(cfg->ca_bundle, e)) == NULL)
+	if ((ca = cabundle_path(cfg->ca_bundle, cfg->manifest_dir, e)) == NULL)
 		return NULL;
 	a = acme_new(cfg->directory, ca, log, e);
 	free(ca);

@@ -103,6 +103,12 @@ void	 chall_run_free(struct chall_run *run);
 int	 chall_run_get(struct chall_run *run, const struct mchallenge *cfg,
 	    const struct chall_ops **ops, void **ctx, struct err *e);
 
+/* The listen responder: how long a client may take to send its request
+   head, and how many connections it holds at once (when full, the oldest
+   is dropped for a new one). */
+#define CHALL_HTTP01_HEAD_MS	2000
+#define CHALL_HTTP01_CONN_MAX	256
+
 /* The path of the http-01 resource for a token (no leading host). */
 #define CHALL_HTTP01_PREFIX	"/.well-known/acme-challenge/"
 

@@ -24,6 +24,7 @@
 #include "err.h"
 #include "log.h"
 #include "manifest.h"
+#include "secret.h"
 #include "util.h"
 
 #define DNS01_TTL		60
@@ -36,6 +37,7 @@ struct dns01 {
 	struct dns_resolver	*res;		/* the manifest's resolvers */
 	long long		 timeout_ms;
 	char			*secret;
+	size_t			 secret_len;	/* as read: wiped whole */
 	struct dnsupdate_key	 key;
 	char			*server;	/* rfc2136 server as ip:port */
 };
@@ -93,7 +95,7 @@ d01_setup(const struct manifest *m, const struct mchallenge *cfg,
 {
 	struct dns01 *d;
 	char *data, *p;
-	size_t len = 0;
+	size_t len = 0, rlen;
 
 	*ctx = NULL;
 	if (cfg->rfc2136_server == NULL || cfg->tsig_name == NULL ||
@@ -102,11 +104,13 @@ d01_setup(const struct manifest *m, const struct mchallenge *cfg,
 		    "tsig_name and tsig_secret_file");
 		return -1;
 	}
-	data = file_read(cfg->tsig_secret_file, 64 * 1024, &len, e);
+	data = secret_read_file("tsig_secret_file", cfg->tsig_secret_file,
+	    64 * 1024, &len, e);
 	if (data == NULL) {
 		err_prefix(e, "dns-01 TSIG secret of key %s", cfg->tsig_name);
 		return -1;
 	}
+	rlen = len;
 	/* The file holds the base64 secret; blanks and newlines around it
 	   are not part of it. */
 	for (p = data; *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r';
@@ -118,13 +122,14 @@ d01_setup(const struct manifest *m, const struct mchallenge *cfg,
 	if (len == 0) {
 		err_set(e, "%s: empty TSIG secret for key %s",
 		    cfg->tsig_secret_file, cfg->tsig_name);
-		free(data);
+		secret_free(data, rlen);
 		return -1;
 	}
 	d = xcalloc(1, sizeof(*d));
 	d->cfg = cfg;
 	d->log = log;
 	d->secret = data;
+	d->secret_len = rlen;
 	d->key.name = cfg->tsig_name;
 	d->key.algorithm = cfg->tsig_algorithm != NULL ?
 	    cfg->tsig_algorithm : "hmac-sha256";
@@ -134,14 +139,14 @@ d01_setup(const struct manifest *m, const struct mchallenge *cfg,
 	d->res = dns_resolver_from_manifest(&m->dns, e);
 	if (d->res == NULL) {
 		err_prefix(e, "dns.resolvers");
-		free(d->secret);
+		secret_free(d->secret, d->secret_len);
 		free(d);
 		return -1;
 	}
 	if ((d->server = server_address(d->res, cfg->rfc2136_server, e)) ==
 	    NULL) {
 		dns_resolver_free(d->res);
-		free(d->secret);
+		secret_free(d->secret, d->secret_len);
 		free(d);
 		return -1;
 	}
@@ -401,9 +406,7 @@ d01_teardown(void *ctx)
 		return;
 	dns_resolver_free(d->res);
 	free(d->server);
-	if (d->secret != NULL)
-		memset(d->secret, 0, strlen(d->secret));
-	free(d->secret);
+	secret_free(d->secret, d->secret_len);
 	free(d);
 }
 

@@ -3,17 +3,17 @@
  * [--force]`: the repository in one passphrase-protected archive
  * (backup.h says what is in it and how to open it by hand).
  *
- * The passphrase comes from --passphrase-file F (a file only its owner
- * may read; one line) or $CERTKEEP_PASSPHRASE, never from argv. Restore
- * decrypts, authenticates and checks the whole archive in memory before it
- * writes anything, refuses a repository that already holds certificates
+ * The passphrase comes from --passphrase-file F (0600, owned by root or
+ * the running user, not a symlink; one line) or $CERTKEEP_PASSPHRASE (then
+ * removed from the environment), never from argv. Restore decrypts,
+ * authenticates and checks the whole archive in memory before it writes
+ * anything, refuses a repository that already holds certificates
  * or accounts unless --force, and replaces each certificate atomically.
  * --store DIR names the repository without a manifest (a new machine).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 #include <openssl/crypto.h>
@@ -22,6 +22,7 @@
 #include "cmd.h"
 #include "err.h"
 #include "manifest.h"
+#include "secret.h"
 #include "store.h"
 #include "tar.h"
 #include "util.h"
@@ -32,28 +33,15 @@
 static char *
 backup_passphrase(const char *cmd, const char *file, size_t *len)
 {
-	struct stat st;
 	struct err e;
-	const char *env;
+	char *env;
 	char *p = NULL;
 	size_t n = 0;
 
 	if (file != NULL) {
-		if (stat(file, &st) != 0) {
-			err_sys(&e, "--passphrase-file %s", file);
+		if ((p = secret_read_file("--passphrase-file", file,
+		    PASSPHRASE_MAX, &n, &e)) == NULL) {
 			fprintf(stderr, "certkeep %s: %s\n", cmd, e.msg);
-			return NULL;
-		}
-		if ((st.st_mode & 077) != 0) {
-			fprintf(stderr, "certkeep %s: --passphrase-file %s: "
-			    "readable by group or others (mode %04o); chmod "
-			    "600 it\n", cmd, file,
-			    (unsigned)(st.st_mode & 07777));
-			return NULL;
-		}
-		if ((p = file_read(file, PASSPHRASE_MAX, &n, &e)) == NULL) {
-			fprintf(stderr, "certkeep %s: --passphrase-file: %s\n",
-			    cmd, e.msg);
 			return NULL;
 		}
 		/* One line: the line end is not part of it. */
@@ -70,6 +58,10 @@ backup_passphrase(const char *cmd, const char *file, size_t *len)
 	} else if ((env = getenv("CERTKEEP_PASSPHRASE")) != NULL) {
 		p = xstrdup(env);
 		n = strlen(p);
+		/* Gone from this process: nothing started later inherits it,
+		   and /proc/PID/environ no longer shows it. */
+		OPENSSL_cleanse(env, n);
+		unsetenv("CERTKEEP_PASSPHRASE");
 	} else {
 		fprintf(stderr, "certkeep %s: no passphrase: use "
 		    "--passphrase-file F or set CERTKEEP_PASSPHRASE\n", cmd);
@@ -77,7 +69,7 @@ backup_passphrase(const char *cmd, const char *file, size_t *len)
 	}
 	if (n == 0) {
 		fprintf(stderr, "certkeep %s: the passphrase is empty\n", cmd);
-		free(p);
+		secret_free(p, n);
 		return NULL;
 	}
 	*len = n;

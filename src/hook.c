@@ -4,6 +4,7 @@
  * captured through one pipe and logged escaped, a timeout enforced on the
  * hook's own process group.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,8 +26,9 @@ extern char **environ;
 
 #define HOOK_LINE_MAX	4096
 
-/* Builds the child's environment: environ minus names set in env, plus
- * env. Returns a malloced array of borrowed strings (free the array only). */
+/* Builds the child's environment: environ minus names set in env and
+ * minus the backup passphrase, plus env. Returns a malloced array of
+ * borrowed strings (free the array only). */
 static char **
 env_build(char *const *env)
 {
@@ -43,6 +46,8 @@ env_build(char *const *env)
 		    strlen(environ[i]);
 		int replaced = 0;
 
+		if (strncmp(environ[i], "CERTKEEP_PASSPHRASE=", 20) == 0)
+			continue;
 		for (j = 0; j < ne; j++)
 			if (strncmp(env[j], environ[i], len) == 0)
 				replaced = 1;
@@ -85,12 +90,30 @@ program_find(const char *argv0)
 	}
 }
 
+/* Logs one line of output, unless it belongs to a private key. */
+static void
+output_line(const char *line, size_t len, struct log_pem_filter *pf,
+    const char *label, const struct log *log)
+{
+	char *esc;
+	int was_in = pf->in_key;
+
+	if (log_pem_withhold(pf, line, len)) {
+		if (!was_in)
+			log_info(log, "%s: (a private key, withheld)", label);
+		return;
+	}
+	esc = str_escape_n(line, len);
+	log_info(log, "%s: %s", label, esc);
+	free(esc);
+}
+
 /* Logs the complete lines in b (and, with flush, the rest). */
 static void
-output_lines(struct buf *b, int flush, const char *label,
-    const struct log *log)
+output_lines(struct buf *b, int flush, struct log_pem_filter *pf,
+    const char *label, const struct log *log)
 {
-	char *start = b->data, *nl, *esc;
+	char *start = b->data, *nl;
 	size_t rest;
 
 	if (b->len == 0)
@@ -99,16 +122,12 @@ output_lines(struct buf *b, int flush, const char *label,
 		nl = memchr(start, '\n', b->len - (size_t)(start - b->data));
 		if (nl == NULL)
 			break;
-		esc = str_escape_n(start, (size_t)(nl - start));
-		log_info(log, "%s: %s", label, esc);
-		free(esc);
+		output_line(start, (size_t)(nl - start), pf, label, log);
 		start = nl + 1;
 	}
 	rest = b->len - (size_t)(start - b->data);
 	if (rest > 0 && (flush || rest >= HOOK_LINE_MAX)) {
-		esc = str_escape_n(start, rest);
-		log_info(log, "%s: %s", label, esc);
-		free(esc);
+		output_line(start, rest, pf, label, log);
 		rest = 0;
 		start = b->data + b->len;
 	}
@@ -117,7 +136,48 @@ output_lines(struct buf *b, int flush, const char *label,
 	b->data[rest] = '\0';
 }
 
-/* Waits for pid up to ms milliseconds (-1: forever). 1 reaped, 0 not. */
+/*
+ * In the child between fork and exec: closes every descriptor above 2, so
+ * a hook inherits none of ours (libcurl's sockets are not close-on-exec).
+ * Only async-signal-safe calls: other threads may hold malloc's lock.
+ */
+static void
+child_close_fds(long open_max)
+{
+	char dbuf[4096];
+	long n, pos, fd;
+	int dfd;
+
+	if (close_range(3, ~0U, 0) == 0)
+		return;
+	/* Kernels before 5.9: the open descriptors, from /proc. */
+	dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd != -1) {
+		while ((n = syscall(SYS_getdents64, dfd, dbuf,
+		    sizeof(dbuf))) > 0) {
+			for (pos = 0; pos < n; ) {
+				struct dirent64 *d = (struct dirent64 *)
+				    (void *)(dbuf + pos);
+				const char *s = d->d_name;
+
+				pos += d->d_reclen;
+				for (fd = 0; *s >= '0' && *s <= '9'; s++)
+					fd = fd * 10 + (*s - '0');
+				if (*s == '\0' && s != d->d_name && fd > 2 &&
+				    fd != dfd)
+					close((int)fd);
+			}
+		}
+		close(dfd);
+		if (n == 0)
+			return;
+	}
+	for (fd = 3; fd < open_max; fd++)
+		close((int)fd);
+}
+
+/* Waits for pid up to ms milliseconds (-1: forever). 1 reaped, 0 not,
+   -1 gone without a status (ECHILD: someone else reaped it). */
 static int
 reap(pid_t pid, int *wstatus, long long ms)
 {
@@ -130,7 +190,7 @@ reap(pid_t pid, int *wstatus, long long ms)
 		if (r == pid)
 			return 1;
 		if (r == -1 && errno != EINTR)
-			return 1;	/* ECHILD: nothing left to wait for */
+			return -1;
 		if (ms >= 0 && mono_ms() >= until)
 			return 0;
 		if (r == 0)
@@ -145,12 +205,14 @@ hook_run(char *const *argv, char *const *env, long long timeout_s,
 {
 	char **envp = NULL, *prog = NULL, *esc = NULL, chunk[4096];
 	struct buf out;
+	struct log_pem_filter pf = { 0 };
 	struct pollfd pfd;
 	long long t0, deadline, left;
 	int fds[2] = { -1, -1 }, devnull = -1, wstatus = 0, rc = -1;
-	int reaped = 0, eof = 0;
+	int reaped = 0, eof = 0, lost = 0;
 	pid_t pid = -1;
 	ssize_t n;
+	long open_max = sysconf(_SC_OPEN_MAX);
 
 	memset(res, 0, sizeof(*res));
 	buf_init(&out);
@@ -191,6 +253,7 @@ hook_run(char *const *argv, char *const *env, long long timeout_s,
 		if (dup2(devnull, 0) == -1 || dup2(fds[1], 1) == -1 ||
 		    dup2(fds[1], 2) == -1)
 			_exit(126);
+		child_close_fds(open_max > 0 ? open_max : 65536);
 		execve(prog, argv, envp);
 		{
 			char msg[512];
@@ -225,7 +288,7 @@ hook_run(char *const *argv, char *const *env, long long timeout_s,
 			n = read(fds[0], chunk, sizeof(chunk));
 			if (n > 0) {
 				buf_append(&out, chunk, (size_t)n);
-				output_lines(&out, 0, label, log);
+				output_lines(&out, 0, &pf, label, log);
 			} else if (n == 0 || errno != EINTR) {
 				eof = 1;
 			}
@@ -244,6 +307,8 @@ hook_run(char *const *argv, char *const *env, long long timeout_s,
 		if (left < 0 && deadline >= 0)
 			left = 0;
 		reaped = reap(pid, &wstatus, left);
+		if (reaped == -1)
+			lost = 1;
 	}
 	if (!reaped) {
 		res->timed_out = 1;
@@ -253,15 +318,18 @@ hook_run(char *const *argv, char *const *env, long long timeout_s,
 			reap(pid, &wstatus, -1);
 		}
 	}
-	output_lines(&out, 1, label, log);
+	output_lines(&out, 1, &pf, label, log);
 	res->ms = mono_ms() - t0;
-	if (WIFEXITED(wstatus)) {
+	if (!lost && WIFEXITED(wstatus)) {
 		res->exited = !res->timed_out;
 		res->status = WEXITSTATUS(wstatus);
-	} else if (WIFSIGNALED(wstatus)) {
+	} else if (!lost && WIFSIGNALED(wstatus)) {
 		res->signal = WTERMSIG(wstatus);
 	}
-	if (res->timed_out)
+	if (lost)
+		err_set(e, "%s: its exit status was lost (SIGCHLD ignored?)",
+		    label);
+	else if (res->timed_out)
 		err_set(e, "%s: timed out after %llds (stopped)", label,
 		    timeout_s);
 	else if (res->signal != 0)

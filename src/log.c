@@ -29,6 +29,24 @@ log_has_key(const char *msg)
 	return strstr(msg, "PRIVATE KEY-----") != NULL;
 }
 
+int
+log_pem_withhold(struct log_pem_filter *f, const char *line, size_t len)
+{
+	if (f->in_key) {
+		if (memmem(line, len, "-----END ", 9) != NULL)
+			f->in_key = 0;
+		return 1;
+	}
+	/* "PRIVATE KEY-----" ends the armour of every kind of key (PKCS#8,
+	   RSA, EC, ENCRYPTED, OPENSSH). */
+	if (memmem(line, len, "PRIVATE KEY-----", 16) == NULL)
+		return 0;
+	if (memmem(line, len, "-----BEGIN ", 11) != NULL &&
+	    memmem(line, len, "-----END ", 9) == NULL)
+		f->in_key = 1;
+	return 1;
+}
+
 /* Text form: control bytes escaped so that one event is one line. */
 static char *
 log_text_clean(const char *msg)

@@ -83,6 +83,20 @@ void	 log_cert_done(const struct log *l, const char *name, int renewed,
 /* Days left until t from now, rounded down (negative when past). */
 long long log_days_left(time_t t, time_t now);
 
+/*
+ * Output from outside (a hook) is logged line by line, so a PEM private
+ * key it prints arrives as a BEGIN line, base64 lines and an END line: a
+ * filter, one per output stream, withholds the whole block.
+ */
+struct log_pem_filter {
+	int		 in_key;	/* after a BEGIN ... PRIVATE KEY line */
+};
+
+/* Returns 1 when the line (len bytes, no newline) must not be logged:
+   the armour of a private key or any line between its BEGIN and END. */
+int	 log_pem_withhold(struct log_pem_filter *f, const char *line,
+	    size_t len);
+
 #define log_error(l, ...)	log_msg((l), LOG_ERROR, __VA_ARGS__)
 #define log_warn(l, ...)	log_msg((l), LOG_WARN, __VA_ARGS__)
 #define log_info(l, ...)	log_msg((l), LOG_INFO, __VA_ARGS__)

@@ -2,15 +2,14 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
-#include <openssl/crypto.h>
 
 #include "cabundle.h"
 #include "err.h"
 #include "mail.h"
+#include "secret.h"
 #include "util.h"
 
 const char *const mail_tls_names[MAIL_TLS__MAX] = {
@@ -49,26 +48,14 @@ mail_url_parse(const char *url, enum mail_tls *tls, struct err *e)
 int
 mail_auth_read(const char *path, char **user, char **pass, struct err *e)
 {
-	struct stat st;
 	char *data = NULL, *nl, *p2, *end;
 	size_t len = 0;
 	int rc = -1;
 
 	*user = *pass = NULL;
-	if (stat(path, &st) != 0) {
-		err_sys(e, "notify.auth_file %s", path);
+	if ((data = secret_read_file("notify.auth_file", path, MAIL_AUTH_MAX,
+	    &len, e)) == NULL)
 		goto out;
-	}
-	if ((st.st_mode & 077) != 0) {
-		err_set(e, "notify.auth_file %s: readable by group or others "
-		    "(mode %04o); chmod 600 it", path,
-		    (unsigned)(st.st_mode & 07777));
-		goto out;
-	}
-	if ((data = file_read(path, MAIL_AUTH_MAX, &len, e)) == NULL) {
-		err_prefix(e, "notify.auth_file");
-		goto out;
-	}
 	if ((nl = strchr(data, '\n')) == NULL) {
 		err_set(e, "notify.auth_file %s: want the user on line 1 and "
 		    "the password on line 2", path);
@@ -91,10 +78,7 @@ mail_auth_read(const char *path, char **user, char **pass, struct err *e)
 	*pass = xstrdup(p2);
 	rc = 0;
 out:
-	if (data != NULL) {
-		OPENSSL_cleanse(data, len);
-		free(data);
-	}
+	secret_free(data, len);
 	return rc;
 }
 
@@ -152,8 +136,15 @@ mail_send(const struct mail_server *srv, const char *from,
 	}
 	if (srv->ca_file != NULL)
 		ca = xstrdup(srv->ca_file);
-	else if ((ca = cabundle_path(NULL, e)) == NULL)
+	else if ((ca = cabundle_path(NULL, NULL, e)) == NULL)
 		goto out;
+	if (srv->auth_file != NULL && tls == MAIL_TLS_TRY) {
+		/* Opportunistic STARTTLS can be stripped on the way. */
+		err_set(e, "SMTP %s: AUTH would send the password in clear "
+		    "(STARTTLS only when offered): use smtp+starttls:// or "
+		    "smtps://", srv->url);
+		goto out;
+	}
 	if (srv->auth_file != NULL &&
 	    mail_auth_read(srv->auth_file, &user, &pass, e) != 0)
 		goto out;
@@ -216,10 +207,8 @@ out:
 	if (c != NULL)
 		curl_easy_cleanup(c);
 	curl_slist_free_all(rl);
-	if (pass != NULL) {
-		OPENSSL_cleanse(pass, strlen(pass));
-		free(pass);
-	}
+	if (pass != NULL)
+		secret_free(pass, strlen(pass));
 	free(user);
 	free(mfrom);
 	free(ca);

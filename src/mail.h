@@ -38,9 +38,10 @@ struct mail_server {
 char	*mail_url_parse(const char *url, enum mail_tls *tls, struct err *e);
 
 /*
- * Reads an auth file: user on line 1, password on line 2. Refuses a file
- * that group or others may read. user and pass are malloced (caller frees;
- * wipe pass). Returns 0 or -1.
+ * Reads an auth file (secret_read_file(): not a symlink, owned by root or
+ * the running user, mode 0600): user on line 1, password on line 2. user
+ * and pass are malloced (caller frees; pass with secret_free()). Returns 0
+ * or -1.
  */
 int	 mail_auth_read(const char *path, char **user, char **pass,
 	    struct err *e);

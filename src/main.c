@@ -4,6 +4,7 @@
  * before or after the command) and dispatches; everything else lives in
  * the library.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,9 @@ main(int argc, char **argv)
 	char **rest;
 	int i, n = 0, verbose = 0, quiet = 0, after_dashdash = 0;
 
+	/* Inherited SIG_IGN makes the kernel reap children itself: waitpid()
+	   on a hook would fail with ECHILD and lose its exit status. */
+	signal(SIGCHLD, SIG_DFL);
 	memset(&ctx, 0, sizeof(ctx));
 	log_init(&ctx.log);
 	rest = calloc((size_t)argc + 1, sizeof(*rest));

@@ -1033,6 +1033,13 @@ parse_notify(struct mload *L, const struct ynode *k, const struct ynode *v,
 		mdiag_val(L, f[F_CONTACT].v, "notify.contact", why);
 	if (f[F_AUTH].v != NULL)
 		get_path(L, f[F_AUTH].v, "notify.auth_file", &nt->auth_file);
+	/* smtp:// falls back to plain text when STARTTLS is not offered (or
+	   stripped on the way): never with a password. */
+	if (nt->auth_file != NULL && nt->smtp != NULL &&
+	    strncmp(nt->smtp, "smtp://", 7) == 0)
+		mdiag_val(L, f[F_AUTH].v, "notify.auth_file", "SMTP AUTH "
+		    "would send the password in clear over smtp:// (STARTTLS "
+		    "only when offered): use smtp+starttls:// or smtps://");
 }
 
 /* An argv list: at least one non-empty element. */
@@ -1724,6 +1731,7 @@ manifest_load_buf(const char *name, const char *dir, const char *data,
 	m = xcalloc(1, sizeof(*m));
 	m->path = xstrdup(name);
 	m->dir = dir_absolute(dir != NULL ? dir : ".");
+	m->acme.manifest_dir = m->dir;
 	L.dir = m->dir;
 
 	if (len > MANIFEST_MAX_BYTES)

@@ -133,6 +133,8 @@ struct macme {
 	size_t		 ncontact;
 	int		 terms_accepted;
 	char		*ca_bundle;	/* absolute path, or NULL (SPEC 2.1) */
+	const char	*manifest_dir;	/* borrowed: where cacert_default.pem
+					   is looked for when ca_bundle is NULL */
 	enum key_type	 account_key;	/* default ec-p256 */
 	char		*eab_kid;	/* NULL when no EAB */
 	char		*eab_hmac_key_file;	/* absolute path */

@@ -521,7 +521,7 @@ notify_event(const struct manifest *m, const struct mcert *c,
 	srv.url = m->notify.smtp;
 	srv.auth_file = m->notify.auth_file;
 	/* Trust as for the ACME server (SPEC 2.1). */
-	if ((ca = cabundle_path(m->acme.ca_bundle, e)) == NULL)
+	if ((ca = cabundle_path(m->acme.ca_bundle, m->dir, e)) == NULL)
 		goto out;
 	srv.ca_file = ca;
 	rc = mail_send(&srv, m->notify.from, rcpts.v, msg, len, e);

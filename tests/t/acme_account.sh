@@ -76,6 +76,18 @@ ck -m "$T/m.yaml" apply
 rc_is 1 "EAB required but not configured: fails"
 like "$ERR" 'External Account Binding' "says EAB is needed"
 printf '%s\n' "$mac" >"$T/eab.key"
+chmod 644 "$T/eab.key"
+MF_ACME_EXTRA="eab: {kid: kid-1, hmac_key_file: $T/eab.key}" write_manifest "$T/m.yaml" 1
+ck -m "$T/m.yaml" apply
+rc_is 1 "a world-readable EAB key file is refused"
+like "$ERR" "acme.eab.hmac_key_file $T/eab.key: readable or writable by group or others" \
+    "says which file and why"
+chmod 600 "$T/eab.key"
+ln -s "$T/eab.key" "$T/eab.link"
+MF_ACME_EXTRA="eab: {kid: kid-1, hmac_key_file: $T/eab.link}" write_manifest "$T/m.yaml" 1
+ck -m "$T/m.yaml" apply
+rc_is 1 "a symlinked EAB key file is refused"
+like "$ERR" 'eab.link: a symbolic link' "says it is a symlink"
 MF_ACME_EXTRA="eab: {kid: kid-1, hmac_key_file: $T/eab.key}" write_manifest "$T/m.yaml" 1
 ck -m "$T/m.yaml" apply
 rc_is 0 "apply with EAB"

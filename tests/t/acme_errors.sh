@@ -20,10 +20,26 @@ like "$ERR" "TLS certificate is not trusted" "says the certificate is not truste
 like "$ERR" "ca_bundle" "points at acme.ca_bundle"
 ls "$T/store/accounts/"*/url >/dev/null 2>&1
 ok $(( $? == 0 )) "no account made"
-# cacert_default.pem in the working directory is the second choice.
+# cacert_default.pem in the manifest's directory is the second choice;
+# the shell's working directory is not looked at.
 mkdir -p "$T/wd" && cp "$PEBBLE_TRUST" "$T/wd/cacert_default.pem"
 cd "$T/wd" && ck -m "$T/m.yaml" apply; cd "$SRC_DIR"
-rc_is 0 "cacert_default.pem in the working directory is trusted"
+rc_is 1 "cacert_default.pem in the working directory is not used"
+like "$ERR" "TLS certificate is not trusted" "(the CA stays untrusted)"
+cp "$PEBBLE_TRUST" "$T/cacert_default.pem"
+chown 65534 "$T/cacert_default.pem"
+cd "$T/wd" && ck -m "$T/m.yaml" apply; cd "$SRC_DIR"
+rc_is 1 "cacert_default.pem owned by another user: refused"
+like "$ERR" "$T/cacert_default.pem: owned by uid 65534" "the message names the file and its owner"
+chown 0 "$T/cacert_default.pem"
+chmod 664 "$T/cacert_default.pem"
+cd "$T/wd" && ck -m "$T/m.yaml" apply; cd "$SRC_DIR"
+rc_is 1 "cacert_default.pem writable by the group: refused"
+like "$ERR" "$T/cacert_default.pem: writable by group or others" "the message says why"
+chmod 644 "$T/cacert_default.pem"
+cd "$T/wd" && ck -m "$T/m.yaml" apply; cd "$SRC_DIR"
+rc_is 0 "cacert_default.pem in the manifest's directory is trusted"
+rm -f "$T/cacert_default.pem"
 
 MF_HOSTS_2="blocked.example.com" write_manifest "$T/m.yaml" 3
 ck -m "$T/m.yaml" apply

@@ -461,6 +461,22 @@ main(void)
 	chmod(p, 0600);
 	is_int(ck("restore %s --store %s/store3 --passphrase-file %s", arch,
 	    dir, p), 0, "passphrase file (one line, newline stripped) works");
+	{
+		char *l = path_join(dir, "pass.link");
+
+		ok(symlink(p, l) == 0, "symlink to the passphrase file made");
+		is_int(ck("restore %s --store %s/store3 --force "
+		    "--passphrase-file %s", arch, dir, l), 64,
+		    "a symlinked passphrase file is refused");
+		ok(err_has("symbolic link"), "and says it is a symlink");
+		ok(chown(p, 65534, 65534) == 0, "passphrase file given to "
+		    "uid 65534");
+		is_int(ck("restore %s --store %s/store3 --force "
+		    "--passphrase-file %s", arch, dir, p), 64,
+		    "another user's passphrase file is refused");
+		ok(err_has("owned by uid 65534"), "and says whose it is");
+		free(l);
+	}
 	file_write_atomic(p, "\n", 1, 0600, &e);
 	is_int(ck("backup %s --store %s/store --passphrase-file %s", arch,
 	    dir, p), 64, "empty passphrase refused");

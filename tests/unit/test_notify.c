@@ -63,7 +63,7 @@ port_open(int port)
 /* Starts tests/lib/smtpd.py; returns its pid (0 on failure). */
 static pid_t
 smtpd_start(int port, const char *out, const char *x1, const char *x2,
-    const char *x3, const char *x4, const char *x5)
+    const char *x3, const char *x4, const char *x5, const char *x6)
 {
 	char ps[16];
 	pid_t pid;
@@ -73,7 +73,8 @@ smtpd_start(int port, const char *out, const char *x1, const char *x2,
 	if ((pid = fork()) == 0) {
 		char *argv[] = { "/usr/bin/python3", "tests/lib/smtpd.py",
 		    "--port", ps, "--out", (char *)out, (char *)x1,
-		    (char *)x2, (char *)x3, (char *)x4, (char *)x5, NULL };
+		    (char *)x2, (char *)x3, (char *)x4, (char *)x5,
+		    (char *)x6, NULL };
 		execv(argv[0], argv);
 		_exit(127);
 	}
@@ -396,7 +397,7 @@ main(void)
 		return 1;
 	out = path_join(dir, "mail");
 	port = free_port();
-	pid = smtpd_start(port, out, NULL, NULL, NULL, NULL, NULL);
+	pid = smtpd_start(port, out, NULL, NULL, NULL, NULL, NULL, NULL);
 	ok(pid > 0, "aiosmtpd started on 127.0.0.1:%d", port);
 	m.notify.smtp = xasprintf("smtp://127.0.0.1:%d", port);
 	lf = open_memstream(&logbuf, &loglen);
@@ -488,8 +489,10 @@ main(void)
 	path = path_join(dir, "auth");
 	file_write_atomic(path, "user\nsecret\n", 12, 0644, &e);
 	m.notify.auth_file = path;
+	free(m.notify.smtp);
+	m.notify.smtp = xasprintf("smtp+starttls://127.0.0.1:%d", port);
 	ok(notify_event(&m, &c1, NOTIFY_ISSUED, &ni, &lg, &e) == -1 &&
-	    strstr(e.msg, "readable by group or others") != NULL,
+	    strstr(e.msg, "chmod 600") != NULL,
 	    "group-readable auth file refused: %s", e.msg);
 	fflush(lf);
 	ok(strstr(logbuf, "\"level\":\"warning\"") != NULL &&
@@ -498,26 +501,24 @@ main(void)
 	m.notify.auth_file = NULL;
 	smtpd_stop(pid);
 
-	/* Authenticated. */
+	/* AUTH over smtp:// (STARTTLS only when offered) is refused before
+	   connecting: a man in the middle who strips STARTTLS would read the
+	   password. */
 	port = free_port();
 	free(out);
 	out = path_join(dir, "mail2");
 	pid = smtpd_start(port, out, "--auth", "user:s3cret", NULL, NULL,
-	    NULL);
+	    NULL, NULL);
 	free(m.notify.smtp);
 	m.notify.smtp = xasprintf("smtp://127.0.0.1:%d", port);
 	file_write_atomic(path, "user\ns3cret\n", 12, 0600, &e);
 	m.notify.auth_file = path;
-	ok(notify_event(&m, &c2, NOTIFY_RENEWED, &ni, &lg, &e) == 0,
-	    "sent with AUTH from the auth file: %s", e.msg);
-	d = slurp(out, "0001.json");
-	ok(d != NULL && strstr(d, "\"auth_user\": \"user\"") != NULL &&
-	    strstr(d, "[\"admin@example.net\"]") != NULL,
-	    "authenticated as user; only the contact for an unmanaged name");
-	free(d);
-	file_write_atomic(path, "user\nwrong\n", 11, 0600, &e);
-	ok(notify_event(&m, &c2, NOTIFY_RENEWED, &ni, &lg, &e) == -1,
-	    "wrong password: not sent (%s)", e.msg);
+	ok(notify_event(&m, &c2, NOTIFY_RENEWED, &ni, &lg, &e) == -1 &&
+	    strstr(e.msg, "in clear") != NULL,
+	    "smtp:// with an auth file: refused (%s)", e.msg);
+	ok(access(path_join_tmp = path_join(out, "0001.json"), F_OK) != 0,
+	    "nothing sent in clear");
+	free(path_join_tmp);
 	m.notify.auth_file = NULL;
 
 	/* STARTTLS required, not offered. */
@@ -537,11 +538,38 @@ main(void)
 	free(cmd);
 	tlscert = path_join(dir, "tls.pem");
 	tlskey = path_join(dir, "tls.key");
+	/* Authenticated, over STARTTLS (required). */
+	port = free_port();
+	free(out);
+	out = path_join(dir, "mail2tls");
+	pid = smtpd_start(port, out, "--auth", "user:s3cret", "--tls-cert",
+	    tlscert, "--tls-key", tlskey);
+	free(m.notify.smtp);
+	m.notify.smtp = xasprintf("smtp+starttls://127.0.0.1:%d", port);
+	m.acme.ca_bundle = tlscert;
+	file_write_atomic(path, "user\ns3cret\n", 12, 0600, &e);
+	m.notify.auth_file = path;
+	ok(notify_event(&m, &c2, NOTIFY_RENEWED, &ni, &lg, &e) == 0,
+	    "sent with AUTH from the auth file over STARTTLS: %s", e.msg);
+	d = slurp(out, "0001.json");
+	ok(d != NULL && strstr(d, "\"auth_user\": \"user\"") != NULL &&
+	    strstr(d, "\"tls\": true") != NULL &&
+	    strstr(d, "[\"admin@example.net\"]") != NULL,
+	    "authenticated as user over TLS; only the contact for an "
+	    "unmanaged name");
+	free(d);
+	file_write_atomic(path, "user\nwrong\n", 11, 0600, &e);
+	ok(notify_event(&m, &c2, NOTIFY_RENEWED, &ni, &lg, &e) == -1,
+	    "wrong password: not sent (%s)", e.msg);
+	m.notify.auth_file = NULL;
+	m.acme.ca_bundle = NULL;
+	smtpd_stop(pid);
+
 	free(out);
 	out = path_join(dir, "mail3");
 	port = free_port();
 	pid = smtpd_start(port, out, "--tls-cert", tlscert, "--tls-key", tlskey,
-	    NULL);
+	    NULL, NULL);
 	free(m.notify.smtp);
 	m.notify.smtp = xasprintf("smtp+starttls://127.0.0.1:%d", port);
 	m.acme.ca_bundle = tlscert;
@@ -562,7 +590,7 @@ main(void)
 	smtpd_stop(pid);
 	port = free_port();
 	pid = smtpd_start(port, out, "--tls-cert", tlscert, "--tls-key", tlskey,
-	    "--implicit-tls");
+	    "--implicit-tls", NULL);
 	free(m.notify.smtp);
 	m.notify.smtp = xasprintf("smtps://127.0.0.1:%d", port);
 	m.acme.ca_bundle = tlscert;
