@@ -4,7 +4,8 @@
 # names the binary under test, since /usr/bin/certkeep need not exist
 # here; nothing else differs), the timer fires twice a day with a
 # randomized delay and catches up missed runs, the service runs
-# `apply --next-run 12h` as a oneshot, and `systemd-analyze security
+# `apply --next-run 12h` as a oneshot, certkeep.tmpfiles makes the
+# repository (0700) and fragments directories, and `systemd-analyze security
 # --offline=yes` rates the service at most 1.7.
 #
 # Why 1.7: that is the floor for a service that runs as root and needs the
@@ -60,4 +61,11 @@ weak=$(cd "$T" && systemd-analyze security --offline=yes "$T/weak.service" 2>&1 
     sed -n 's/.*exposure level for .*: \([0-9.]*\).*/\1/p')
 ok_if "security: without ProtectSystem/NoNewPrivileges it is worse ($weak)" \
     awk -v s="$weak" 'BEGIN { exit !(s > 1.7) }'
+
+# tmpfiles.d makes the repository the unit needs writable, 0700.
+mkdir -p "$T/root"
+out=$(systemd-tmpfiles --root="$T/root" --create "$U/certkeep.tmpfiles" 2>&1)
+is "$?" 0 "systemd-tmpfiles --create certkeep.tmpfiles" || diag "$out"
+is "$(stat -c %a "$T/root/var/opt/certkeep" 2>&1)" 700 "the repository is made 0700"
+ok_if "the fragments directory is made" test -d "$T/root/etc/certkeep/fragments"
 done_testing
