@@ -6,8 +6,9 @@ set -eu
 BUILD="build-essential pkg-config libyaml-dev libssl-dev libcurl4-openssl-dev libcjson-dev libldns-dev"
 TEST="openssl ca-certificates curl pebble knot knot-dnsutils dovecot-imapd dovecot-pop3d postfix nginx-light haproxy python3 python3-aiosmtpd faketime valgrind unbound"
 # contrib/: unit checks (systemd-analyze), alert rules (promtool), the
-# textfile collector, the JSON Schema, the Debian package.
-OPS="systemd prometheus prometheus-node-exporter python3-yaml python3-jsonschema debhelper lintian"
+# textfile collector, the JSON Schema, the Debian package, the CI examples
+# (jq summarises a plan).
+OPS="systemd prometheus prometheus-node-exporter python3-yaml python3-jsonschema debhelper lintian jq"
 
 missing=""
 for p in $BUILD $TEST $OPS; do

@@ -20,6 +20,8 @@
 . "$TESTS_DIR/lib/pebble.sh"
 
 S=$SRC_DIR/contrib/certkeep.schema.json
+# Debian's python3-yaml and python3-jsonschema (contrib/install-deps.sh).
+PY=/usr/bin/python3
 KNOWN="05-bool-yes 06-duplicate-key 07-duplicate-cert-name 08-duplicate-hostname 34-anchor 41-http01-neither-webroot-nor-listen"
 
 # validate FILE...: one line per file, "NAME accepted|refused|yaml-error: why"
@@ -70,14 +72,14 @@ for key in sorted(set(re.findall(r'\{ "([a-z0-9_-]+)", NULL, NULL \}', src))):
     if key not in names:
         print("key not in schema:", key)
 PY
-out=$(python3 "$T/meta.py" "$S" "$SRC_DIR/src/manifest.c" 2>&1)
+out=$($PY "$T/meta.py" "$S" "$SRC_DIR/src/manifest.c" 2>&1)
 like "$out" '^schema ok https://json-schema.org/draft/2020-12/schema$' "a valid draft 2020-12 schema"
 unlike "$out" 'no description' "every property has a description"
 unlike "$out" 'key not in schema' "every key of src/manifest.c is in the schema"
 like "$(grep -o '"metrics"\|"textfile"\|"concurrency"\|"retry_deadline"' "$S" | sort -u | tr '\n' ' ')" \
     '"concurrency" "metrics" "retry_deadline" "textfile"' "metrics.textfile, acme.concurrency and acme.retry_deadline"
 
-r=$(python3 "$T/validate.py" "$S" "$T/store" "$SRC_DIR/manifest.example.yaml")
+r=$($PY "$T/validate.py" "$S" "$T/store" "$SRC_DIR/manifest.example.yaml")
 is "$r" "manifest.example accepted" "manifest.example.yaml is valid"
 
 mkdir -p "$T/valid"
@@ -87,7 +89,7 @@ for y in "$TESTS_DIR"/manifests/valid/*.yaml; do
 	sed "s|@STORE@|$T/store-$b|" "$y" >"$T/valid/$b.yaml"
 	ck -m "$T/valid/$b.yaml" plan
 	ok_if "$b: certkeep accepts it (plan exits $RC)" test "$RC" -ne 65 -a "$RC" -ne 64
-	is "$(python3 "$T/validate.py" "$S" "$T/store" "$T/valid/$b.yaml")" "$b accepted" "$b: the schema accepts it"
+	is "$($PY "$T/validate.py" "$S" "$T/store" "$T/valid/$b.yaml")" "$b accepted" "$b: the schema accepts it"
 	n=$((n + 1))
 done
 ok_if "at least 3 valid manifests ($n)" test "$n" -ge 3
@@ -98,11 +100,11 @@ write_manifest "$T/w1.yaml" 3
 MF_MULTI=1 MF_CHALLENGE='{webroot: /var/www/acme}' MF_ACME_EXTRA='eab: {kid: k, hmac_key_file: eab.key}' \
     MF_TOP_EXTRA='renew_before: 10m' write_manifest "$T/w2.yaml" 2 rsa-2048
 MF_TOP_EXTRA="metrics: {textfile: $T/m.prom}" MF_DNS_SERVER=omit MF_TERMS=omit write_manifest "$T/w3.yaml" 1 ec-p384
-r=$(python3 "$T/validate.py" "$S" "$T/store" "$T/w1.yaml" "$T/w2.yaml" "$T/w3.yaml" | tr '\n' ' ')
+r=$($PY "$T/validate.py" "$S" "$T/store" "$T/w1.yaml" "$T/w2.yaml" "$T/w3.yaml" | tr '\n' ' ')
 is "$r" "w1 accepted w2 accepted w3 accepted " "the Pebble tests' manifests are valid"
 
 # The invalid corpus.
-python3 "$T/validate.py" "$S" "$T/store" "$TESTS_DIR"/manifests/invalid/*.yaml >"$T/inv.txt"
+$PY "$T/validate.py" "$S" "$T/store" "$TESTS_DIR"/manifests/invalid/*.yaml >"$T/inv.txt"
 total=$(wc -l <"$T/inv.txt")
 ok_if "the invalid corpus was read ($total)" test "$total" -ge 60
 while read -r name verdict rest; do
@@ -117,6 +119,6 @@ done <"$T/inv.txt"
 # accepts port 99999.
 sed 's/6553\[0-5\]/[0-9]+/g' "$S" >"$T/loose.json"
 sed "s|@STORE@|$T/s|" "$TESTS_DIR/manifests/invalid/21-listener-port-99999.yaml" >"$T/p.yaml"
-like "$(python3 "$T/validate.py" "$T/loose.json" "$T/store" "$T/p.yaml")" 'accepted' \
+like "$($PY "$T/validate.py" "$T/loose.json" "$T/store" "$T/p.yaml")" 'accepted' \
     "a looser schema would accept port 99999 (the check bites)"
 done_testing
