@@ -471,8 +471,9 @@ cmd_apply(struct ctx *ctx, int argc, char **argv)
 	status = failed ? EXIT_FAIL : EXIT_OK;
 	/* The ACME client counts requests in total only: the split by
 	   endpoint and status class (metrics_run.requests) is not filled. */
-	metrics_report(m, s, sel, NULL, &(struct metrics_run){ .command =
-	    "apply", .now = now_wall(), .duration_ms = mono_ms() - t0,
+	metrics_report(m, s, sel, NULL, NULL, NULL, &(struct metrics_run){
+	    .command = "apply", .now = now_wall(),
+	    .duration_ms = mono_ms() - t0,
 	    .success = !failed, .acme_requests = cl.a != NULL ?
 	    acme_requests(cl.a) : 0, .have_results = 1,
 	    .issued = (long)counts[APPLY_ISSUED],

@@ -196,8 +196,9 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 	pre = xcalloc(m->ncerts + 1, 1);
 	for (i = 0; i < m->ncerts; i++)
 		pre[i] = sel[i] ? check_results_worst(&res[i]) != CHECK_FAIL : -1;
-	metrics_report(m, NULL, sel, pre, &(struct metrics_run){ .command =
-	    "check", .now = now_wall(), .duration_ms = mono_ms() - t0,
+	metrics_report(m, NULL, sel, NULL, NULL, pre, &(struct metrics_run){
+	    .command = "check", .now = now_wall(),
+	    .duration_ms = mono_ms() - t0,
 	    .success = rc == EXIT_OK, .acme_requests = a != NULL ?
 	    acme_requests(a) : 0 }, &ctx->log);
 out:

@@ -203,8 +203,8 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 		cmd_print_json(root);
 	}
 	status = failed ? EXIT_FAIL : pending ? EXIT_PENDING : EXIT_OK;
-	metrics_report(m, s, sel, NULL, &(struct metrics_run){ .command =
-	    "plan", .now = now, .duration_ms = mono_ms() - t0,
+	metrics_report(m, s, sel, items, states, NULL, &(struct metrics_run){
+	    .command = "plan", .now = now, .duration_ms = mono_ms() - t0,
 	    .success = !failed }, &ctx->log);
 out:
 	cJSON_Delete(root);

@@ -498,7 +498,8 @@ metrics_cert_from_plan(struct metrics_cert *row, const struct plan_item *it,
 
 void
 metrics_report(const struct manifest *m, struct store *s,
-    const unsigned char *sel, const signed char *preflight,
+    const unsigned char *sel, const struct plan_item *items,
+    const struct certstate *states, const signed char *preflight,
     const struct metrics_run *run, const struct log *log)
 {
 	struct metrics_cert *rows;
@@ -517,7 +518,14 @@ metrics_report(const struct manifest *m, struct store *s,
 			rows[i].checked = 1;
 			rows[i].preflight_ok = preflight[i];
 		}
-		if (s == NULL || !sel[i])
+		if (sel == NULL || !sel[i])
+			continue;
+		if (items != NULL) {
+			metrics_cert_from_plan(&rows[i], &items[i],
+			    states != NULL ? &states[i] : NULL, run->now);
+			continue;
+		}
+		if (s == NULL)
 			continue;
 		memset(&it, 0, sizeof(it));
 		certstate_init(&st);

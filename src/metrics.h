@@ -125,14 +125,17 @@ void	 metrics_update(const char *path, const struct metrics_run *run,
 
 /*
  * What a command calls at its end: when m has metrics.textfile, one row
- * per certificate of m, the selected ones (sel) read again from s (NULL:
- * none read) so that the file shows the repository as the run left it;
- * preflight (NULL, or one per certificate: 1 pass, 0 fail, -1 not
+ * per certificate of m. The selected ones (sel) come from items/states
+ * (one per certificate, as plan_read_cert() filled them) when the run
+ * changed nothing, else (items NULL) they are read again from s so that
+ * the file shows the repository as the run left it; s NULL: no plan
+ * rows. preflight (NULL, or one per certificate: 1 pass, 0 fail, -1 not
  * checked) feeds certkeep_certificate_preflight_passing. Then
  * metrics_update().
  */
 void	 metrics_report(const struct manifest *m, struct store *s,
-	    const unsigned char *sel, const signed char *preflight,
+	    const unsigned char *sel, const struct plan_item *items,
+	    const struct certstate *states, const signed char *preflight,
 	    const struct metrics_run *run, const struct log *log);
 
 #endif
