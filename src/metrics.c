@@ -490,7 +490,11 @@ metrics_cert_from_plan(struct metrics_cert *row, const struct plan_item *it,
 	    it->reason == REASON_ARI || it->reason == REASON_FORCED);
 	row->consecutive_failures = st != NULL ? st->consecutive_failures : 0;
 	row->last_failure = st != NULL ? st->last_error_time : 0;
-	if (st != NULL && st->ari.window_start != 0) {
+	/* Only the window of the live certificate (a stale one would raise
+	   a false "past its window" alert). */
+	if (st != NULL && st->ari.window_start != 0 &&
+	    st->ari.cert_id != NULL && ci->ari_id != NULL &&
+	    strcmp(st->ari.cert_id, ci->ari_id) == 0) {
 		row->ari_start = st->ari.window_start;
 		row->ari_end = st->ari.window_end;
 	}
