@@ -195,7 +195,8 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 	rc = worst == CHECK_FAIL ? EXIT_FAIL : EXIT_OK;
 	pre = xcalloc(m->ncerts + 1, 1);
 	for (i = 0; i < m->ncerts; i++)
-		pre[i] = sel[i] ? check_results_worst(&res[i]) != CHECK_FAIL : -1;
+		pre[i] = !sel[i] ? -1 :
+		    check_results_worst(&res[i]) != CHECK_FAIL;
 	metrics_report(m, NULL, sel, NULL, NULL, pre, &(struct metrics_run){
 	    .command = "check", .now = now_wall(),
 	    .duration_ms = mono_ms() - t0,
