@@ -134,14 +134,6 @@ samples_free(struct samples *ss)
 	free(ss->v);
 }
 
-static struct sample *
-samples_find(struct samples *ss, enum mfam fam, const char *labels)
-{
-	for (size_t i = 0; i < ss->n; i++)
-		if (ss->v[i].fam == fam && strcmp(ss->v[i].labels, labels) == 0)
-			return &ss->v[i];
-	return NULL;
-}
 
 /* A label value escaped as the exposition format asks: \\, \" and \n. */
 static void
@@ -415,6 +407,31 @@ sample_cmp(const void *a, const void *b)
 	return strcmp(x->labels, y->labels);
 }
 
+struct sample_key {
+	enum mfam	 fam;
+	const char	*labels;
+};
+
+static int
+sample_key_cmp(const void *a, const void *b)
+{
+	const struct sample_key *k = a;
+	const struct sample *y = b;
+
+	if (k->fam != y->fam)
+		return k->fam < y->fam ? -1 : 1;
+	return strcmp(k->labels, y->labels);
+}
+
+/* The sample of fam and labels among the first n of ss (sorted), or NULL. */
+static struct sample *
+samples_find(struct samples *ss, size_t n, enum mfam fam, const char *labels)
+{
+	struct sample_key key = { fam, labels };
+
+	return bsearch(&key, ss->v, n, sizeof(*ss->v), sample_key_cmp);
+}
+
 int
 metrics_write(const char *path, const struct metrics_run *run,
     const struct metrics_cert *rows, size_t n, struct err *e)
@@ -422,7 +439,7 @@ metrics_write(const char *path, const struct metrics_run *run,
 	struct samples cur, old;
 	struct sample *s, *o;
 	struct buf out;
-	size_t i;
+	size_t i, ncur;
 	int rc;
 
 	memset(&cur, 0, sizeof(cur));
@@ -430,9 +447,13 @@ metrics_write(const char *path, const struct metrics_run *run,
 	buf_init(&out);
 	samples_build(&cur, run, rows, n);
 	samples_read(path, &old);
+	/* Old samples are looked up among this run's (sorted, binary
+	   search); the ones kept are appended, then all sorted again. */
+	qsort(cur.v, cur.n, sizeof(*cur.v), sample_cmp);
+	ncur = cur.n;
 	for (i = 0; i < old.n; i++) {
 		o = &old.v[i];
-		s = samples_find(&cur, o->fam, o->labels);
+		s = samples_find(&cur, ncur, o->fam, o->labels);
 		if (s != NULL && fams[o->fam].group == MG_COUNTER) {
 			s->value += o->value;
 		} else if (s == NULL && old_keep(o, rows, n)) {
