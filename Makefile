@@ -98,8 +98,10 @@ install: all
 	install -m 0644 man/certkeep.yaml.5 $(DESTDIR)$(MANDIR)/man5/certkeep.yaml.5
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(BASHCOMPDIR) \
 	    $(DESTDIR)$(TMPFILESDIR)
-	install -m 0644 contrib/systemd/certkeep.service \
-	    contrib/systemd/certkeep.timer $(DESTDIR)$(SYSTEMDUNITDIR)/
+	sed 's|/usr/bin/certkeep|$(BINDIR)/certkeep|' \
+	    contrib/systemd/certkeep.service >$(DESTDIR)$(SYSTEMDUNITDIR)/certkeep.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/certkeep.service
+	install -m 0644 contrib/systemd/certkeep.timer $(DESTDIR)$(SYSTEMDUNITDIR)/
 	install -m 0644 contrib/systemd/certkeep.tmpfiles \
 	    $(DESTDIR)$(TMPFILESDIR)/certkeep.conf
 	install -m 0644 contrib/bash-completion/certkeep $(DESTDIR)$(BASHCOMPDIR)/certkeep
