@@ -6,6 +6,9 @@
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 DESTDIR	?=
 PKG_CONFIG ?= pkg-config
 CC	?= cc
@@ -25,7 +28,7 @@ SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 endif
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
-ALL_CFLAGS = $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) \
+ALL_CFLAGS = $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) \
 	     -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 LIBS	= $(PKG_LIBS) -lpthread
@@ -43,7 +46,7 @@ else
 PROG	= $(BUILD)/certkeep
 endif
 
-.PHONY: all check tests demo bench fuzz install uninstall clean deps
+.PHONY: all check tests demo bench fuzz install uninstall clean deps deb
 
 all: $(PROG)
 
@@ -93,10 +96,27 @@ install: all
 	install -m 0755 certkeep $(DESTDIR)$(BINDIR)/certkeep
 	install -m 0644 man/certkeep.1 $(DESTDIR)$(MANDIR)/man1/certkeep.1
 	install -m 0644 man/certkeep.yaml.5 $(DESTDIR)$(MANDIR)/man5/certkeep.yaml.5
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(BASHCOMPDIR) \
+	    $(DESTDIR)$(TMPFILESDIR)
+	sed 's|/usr/bin/certkeep|$(BINDIR)/certkeep|' \
+	    contrib/systemd/certkeep.service >$(DESTDIR)$(SYSTEMDUNITDIR)/certkeep.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/certkeep.service
+	install -m 0644 contrib/systemd/certkeep.timer $(DESTDIR)$(SYSTEMDUNITDIR)/
+	install -m 0644 contrib/systemd/certkeep.tmpfiles \
+	    $(DESTDIR)$(TMPFILESDIR)/certkeep.conf
+	install -m 0644 contrib/bash-completion/certkeep $(DESTDIR)$(BASHCOMPDIR)/certkeep
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/certkeep $(DESTDIR)$(MANDIR)/man1/certkeep.1 \
-	    $(DESTDIR)$(MANDIR)/man5/certkeep.yaml.5
+	    $(DESTDIR)$(MANDIR)/man5/certkeep.yaml.5 \
+	    $(DESTDIR)$(SYSTEMDUNITDIR)/certkeep.service \
+	    $(DESTDIR)$(SYSTEMDUNITDIR)/certkeep.timer \
+	    $(DESTDIR)$(TMPFILESDIR)/certkeep.conf \
+	    $(DESTDIR)$(BASHCOMPDIR)/certkeep
+
+# ../certkeep_VERSION_ARCH.deb (debhelper; unsigned).
+deb:
+	dpkg-buildpackage -b -us -uc
 
 clean:
 	rm -rf build certkeep

@@ -5,9 +5,13 @@ set -eu
 
 BUILD="build-essential pkg-config libyaml-dev libssl-dev libcurl4-openssl-dev libcjson-dev libldns-dev"
 TEST="openssl ca-certificates curl pebble knot knot-dnsutils dovecot-imapd dovecot-pop3d postfix nginx-light haproxy python3 python3-aiosmtpd faketime valgrind unbound chromium certbot"
+# contrib/: unit checks (systemd-analyze), alert rules (promtool), the
+# textfile collector, the JSON Schema, the Debian package, the CI examples
+# (jq summarises a plan).
+OPS="systemd prometheus prometheus-node-exporter python3-yaml python3-jsonschema debhelper lintian jq"
 
 missing=""
-for p in $BUILD $TEST; do
+for p in $BUILD $TEST $OPS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
 		missing="$missing $p"
 	fi

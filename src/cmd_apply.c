@@ -26,6 +26,7 @@
 #include "key.h"
 #include "lifetime.h"
 #include "manifest.h"
+#include "metrics.h"
 #include "notify.h"
 #include "plan.h"
 #include "render.h"
@@ -468,6 +469,17 @@ cmd_apply(struct ctx *ctx, int argc, char **argv)
 		    counts[APPLY_RENEWED], counts[APPLY_KEPT],
 		    counts[APPLY_FAILED], counts[APPLY_HELD_BACK]);
 	status = failed ? EXIT_FAIL : EXIT_OK;
+	/* The ACME client counts requests in total only: the split by
+	   endpoint and status class (metrics_run.requests) is not filled. */
+	metrics_report(m, s, sel, NULL, NULL, NULL, &(struct metrics_run){
+	    .command = "apply", .now = now_wall(),
+	    .duration_ms = mono_ms() - t0,
+	    .success = !failed, .acme_requests = cl.a != NULL ?
+	    acme_requests(cl.a) : 0, .have_results = 1,
+	    .issued = (long)counts[APPLY_ISSUED],
+	    .renewed = (long)counts[APPLY_RENEWED],
+	    .failed = (long)(counts[APPLY_FAILED] + counts[APPLY_HELD_BACK]),
+	    .kept = (long)counts[APPLY_KEPT] }, &ctx->log);
 out:
 	chall_run_free(run);
 	for (i = 0; acs != NULL && i < m->ncerts; i++) {

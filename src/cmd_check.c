@@ -17,6 +17,7 @@
 #include "cmd.h"
 #include "err.h"
 #include "manifest.h"
+#include "metrics.h"
 #include "store.h"
 #include "table.h"
 #include "util.h"
@@ -148,7 +149,8 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 	char *acct = NULL;
 	size_t i;
 	int rc = EXIT_FAIL, env_ok = 0, r;
-	long long t0;
+	long long t0 = mono_ms();
+	signed char *pre = NULL;
 
 	strlist_init(&pos);
 	if (cmd_parse(argv[0], argc, argv, opts, &pos) == -1) {
@@ -180,7 +182,6 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 	   certificate's acme-directory check reports that (no refetch). */
 	env.acme = a;
 	res = xcalloc(m->ncerts ? m->ncerts : 1, sizeof(*res));
-	t0 = mono_ms();
 	worst = checks_run_all(&env, sel, res, 0);
 	log_debug(&ctx->log, "checks took %lld ms", mono_ms() - t0);
 	if (ctx->out == OUT_JSON) {
@@ -192,7 +193,17 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 		check_print_text(m, sel, res, stdout);
 	}
 	rc = worst == CHECK_FAIL ? EXIT_FAIL : EXIT_OK;
+	pre = xcalloc(m->ncerts + 1, 1);
+	for (i = 0; i < m->ncerts; i++)
+		pre[i] = !sel[i] ? -1 :
+		    check_results_worst(&res[i]) != CHECK_FAIL;
+	metrics_report(m, NULL, sel, NULL, NULL, pre, &(struct metrics_run){
+	    .command = "check", .now = now_wall(),
+	    .duration_ms = mono_ms() - t0,
+	    .success = rc == EXIT_OK, .acme_requests = a != NULL ?
+	    acme_requests(a) : 0 }, &ctx->log);
 out:
+	free(pre);
 	if (res != NULL)
 		for (i = 0; i < m->ncerts; i++)
 			check_results_clear(&res[i]);

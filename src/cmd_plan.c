@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "err.h"
 #include "manifest.h"
+#include "metrics.h"
 #include "plan.h"
 #include "render.h"
 #include "state.h"
@@ -123,6 +124,7 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 	time_t now;
 	size_t i;
 	int status = EXIT_FAIL, failed = 0, pending = 0, r;
+	long long t0 = mono_ms();
 
 	strlist_init(&pos);
 	err_clear(&e);
@@ -201,6 +203,9 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 		cmd_print_json(root);
 	}
 	status = failed ? EXIT_FAIL : pending ? EXIT_PENDING : EXIT_OK;
+	metrics_report(m, s, sel, items, states, NULL, &(struct metrics_run){
+	    .command = "plan", .now = now, .duration_ms = mono_ms() - t0,
+	    .success = !failed }, &ctx->log);
 out:
 	cJSON_Delete(root);
 	for (i = 0; items != NULL && i < m->ncerts; i++) {

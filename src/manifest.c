@@ -1559,6 +1559,7 @@ manifest_free(struct manifest *m)
 	free(m->acme.profile);
 	strv_free(m->acme.caa_identities);
 	free(m->store);
+	free(m->metrics_textfile);
 	strv_free(m->domains);
 	strv_free(m->dns.resolvers);
 	mchallenge_free(&m->challenge);
@@ -1593,14 +1594,16 @@ static void
 manifest_build(struct mload *L, const struct ynode *root,
     struct manifest *m)
 {
-	enum { F_VERSION, F_ACME, F_STORE, F_RENEW, F_DOMAINS, F_DNS,
-	    F_CHALL, F_NOTIFY, F_FRAGMENTS, F_CERTS, F__N };
+	enum { F_VERSION, F_ACME, F_STORE, F_METRICS, F_RENEW, F_DOMAINS,
+	    F_DNS, F_CHALL, F_NOTIFY, F_FRAGMENTS, F_CERTS, F__N };
 	struct mfield f[F__N] = { { "version", NULL, NULL },
 	    { "acme", NULL, NULL }, { "store", NULL, NULL },
+	    { "metrics", NULL, NULL },
 	    { "renew_before", NULL, NULL }, { "domains", NULL, NULL },
 	    { "dns", NULL, NULL }, { "challenge", NULL, NULL },
 	    { "notify", NULL, NULL }, { "fragments", NULL, NULL },
 	    { "certificates", NULL, NULL } };
+	struct mfield mf[] = { { "textfile", NULL, NULL } };
 	struct rawchall def;
 	struct dupctx dc;
 	char p[MPATH_MAX], **names = NULL;
@@ -1634,6 +1637,16 @@ manifest_build(struct mload *L, const struct ynode *root,
 		get_path(L, f[F_STORE].v, "store", &m->store);
 	if (m->store == NULL)
 		m->store = xstrdup("/var/opt/certkeep");
+
+	if (f[F_METRICS].v != NULL &&
+	    map_fields(L, f[F_METRICS].v, "metrics", mf, 1) == 0 &&
+	    mf[0].v != NULL)
+		get_path(L, mf[0].v, "metrics.textfile", &m->metrics_textfile);
+	/* node_exporter's textfile collector reads only *.prom files. */
+	if (m->metrics_textfile != NULL &&
+	    !str_endswith(m->metrics_textfile, ".prom"))
+		mdiag_val(L, mf[0].v, "metrics.textfile", "must end in .prom "
+		    "(the textfile collector reads only *.prom files)");
 
 	if (f[F_RENEW].v != NULL)
 		parse_renew_before(L, f[F_RENEW].v, &m->renew_before);

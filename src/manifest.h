@@ -183,6 +183,7 @@ struct manifest {
 	int		 version;
 	struct macme	 acme;
 	char		*store;		/* absolute; default /var/opt/certkeep */
+	char		*metrics_textfile; /* absolute, or NULL: no metrics */
 	struct mrenew	 renew_before;
 	char		**domains;	/* NULL-terminated, lower-case */
 	size_t		 ndomains;
