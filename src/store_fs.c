@@ -86,15 +86,25 @@ fs_read_member(int dfd, const char *dir, const char *file, char **out,
 	int fd;
 
 	*out = NULL;
-	/* Only a regular file: a FIFO planted here would hang the read,
-	   a symlink could lead anywhere. */
+	/* Only a regular file: a FIFO planted here would hang the read.
+	   Symlinks are followed (a hand-made set may point into a certbot
+	   archive), to a file of root or of ours only. */
 	shown = xasprintf("%s/%s", dir, file);
-	fd = file_open_regular(dfd, file, shown, 1, e);
-	free(shown);
-	if (fd == -1)
+	fd = file_open_regular(dfd, file, shown, 0, e);
+	if (fd == -1) {
+		free(shown);
 		return errno == ENOENT ? 0 : -1;
+	}
 	buf_init(&b);
-	if (mode != NULL && fstat(fd, &st) == 0)
+	if (fstat(fd, &st) == -1 || (st.st_uid != 0 &&
+	    st.st_uid != geteuid())) {
+		err_set(e, "%s: owned by uid %ld, neither root nor us; "
+		    "refused", shown, (long)st.st_uid);
+		free(shown);
+		goto fail;
+	}
+	free(shown);
+	if (mode != NULL)
 		*mode = st.st_mode & 07777;
 	for (;;) {
 		n = read(fd, chunk, sizeof(chunk));
@@ -260,7 +270,12 @@ fs_clean_live_tmp(const char *ldir, const char *name)
 	prefix = xasprintf(".%s.tmp-", name);
 	plen = strlen(prefix);
 	while ((de = readdir(d)) != NULL) {
-		if (strncmp(de->d_name, prefix, plen) != 0)
+		/* ".<name>.tmp-" and hex digits only: the temporaries of
+		   "a.tmp-b" are not those of "a". */
+		if (strncmp(de->d_name, prefix, plen) != 0 ||
+		    de->d_name[plen] == '\0' ||
+		    de->d_name[plen + strspn(de->d_name + plen,
+		    "0123456789abcdef")] != '\0')
 			continue;
 		p = path_join(ldir, de->d_name);
 		/* Only our symlinks, or a directory swapped out by a

@@ -38,18 +38,22 @@ is "$RC" 0 "plan with a FIFO in fragments/ finishes, nothing to do"
 like "$ERR" "planted.conf: a FIFO" "plan says what it left alone"
 rm -f "$F/planted.conf" "$F/link.conf"
 
-# --- the store: a FIFO as c2's certificate, a symlink as c3's key, a
-# FIFO as c1's state.
+# --- the store: a FIFO as c2's certificate, c3's key a symlink to a FIFO
+# (a set member may be a symlink, as in a certbot tree, but only to a
+# regular file), c1's state a FIFO, the account's key a symlink (state
+# and account files are never followed).
 l2=$(readlink -f "$T/store/letsencrypt/c2")
 rm -f "$l2/cert.pem"; mkfifo "$l2/cert.pem"
 l3=$(readlink -f "$T/store/letsencrypt/c3")
-mv "$l3/key.pem" "$T/c3-key.pem"; ln -s "$T/c3-key.pem" "$l3/key.pem"
+mv "$l3/key.pem" "$T/c3-key.pem"; mkfifo "$T/c3-fifo"; ln -s "$T/c3-fifo" "$l3/key.pem"
 rm -f "$T/store/state/c1.json"; mkfifo "$T/store/state/c1.json"
+acct=$(find "$T/store/accounts" -name key.pem | head -1)
+mv "$acct" "$T/acct-key.pem"; ln -s "$T/acct-key.pem" "$acct"
 
 ckt -m "$T/m.yaml" plan
 ok_if "plan finishes (exit $RC, not a hang)" test "$RC" -ne 124
 like "$ERR" "c2/cert.pem: a FIFO, not a regular file; refused" "plan names the FIFO it refused"
-like "$ERR" "c3/key.pem: a symbolic link, not a regular file; refused" "plan names the symlink it refused"
+like "$ERR" "c3/key.pem: a FIFO, not a regular file; refused" "plan names the FIFO behind the symlink"
 like "$ERR" "state/c1.json: a FIFO" "plan names the FIFO state"
 
 ckt -m "$T/m.yaml" render
@@ -62,8 +66,12 @@ ok_if "status finishes (exit $RC, not a hang)" test "$RC" -ne 124
 ckt -m "$T/m.yaml" apply --skip-checks
 ok_if "apply finishes (exit $RC, not a hang)" test "$RC" -ne 124
 like "$ERR" "c2/cert.pem: a FIFO" "apply names the FIFO it refused"
-like "$ERR" "c3/key.pem: a symbolic link" "apply names the symlink it refused"
-ok_if "the key behind the symlink is untouched" grep -q "PRIVATE KEY" "$T/c3-key.pem"
+like "$ERR" "c3/key.pem: a FIFO" "apply names the FIFO behind the symlink"
+ok_if "the account key behind the symlink is untouched" grep -q "PRIVATE KEY" "$T/acct-key.pem"
+
+ckt -m "$T/m.yaml" account show
+ok_if "account show finishes (exit $RC, not a hang)" test "$RC" -ne 124
+like "$ERR" "accounts/.*key.pem: a symbolic link, not a regular file; refused" "account show refuses the symlinked account key"
 
 export CERTKEEP_PASSPHRASE="special files"
 ckt -m "$T/m.yaml" backup "$T/b.cms" --kdf-iterations 1000
