@@ -8,6 +8,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -191,6 +192,7 @@ render_prune(enum server_kind server, const char *dir,
 {
 	DIR *d;
 	struct dirent *de;
+	struct stat st;
 	struct err e1;
 	size_t i;
 	char *path;
@@ -210,6 +212,10 @@ render_prune(enum server_kind server, const char *dir,
 			if (strcmp(o->files[i].name, de->d_name) == 0)
 				break;
 		if (i < o->n)
+			continue;
+		/* A subdirectory is the admin's: not worth a warning. */
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
+		    0 && S_ISDIR(st.st_mode))
 			continue;
 		path = path_join(dir, de->d_name);
 		err_clear(&e1);
