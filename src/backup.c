@@ -80,6 +80,17 @@ backup_collect(struct store *s, struct tar_entries *t,
 	if (store_list(s, &names, e) != 0)
 		goto out;
 	for (i = 0; i < names.n; i++) {
+		/* Restore accepts valid names only: say so now, not then. */
+		if (safe_name_problem(names.v[i]) != NULL) {
+			char *esc = str_escape(names.v[i]);
+
+			err_set(e, "backup: %s/letsencrypt/%s: not a valid "
+			    "certificate name (%s), so the backup could not be "
+			    "restored; rename or remove it", store_root(s), esc,
+			    safe_name_problem(names.v[i]));
+			free(esc);
+			goto out;
+		}
 		if ((r = store_read_set(s, names.v[i], &set, e)) < 0)
 			goto out;
 		if (r == 0)

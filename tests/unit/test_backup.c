@@ -599,6 +599,18 @@ main(void)
 	    dir), 64,
 	    "empty CERTKEEP_PASSPHRASE refused");
 	free(p);
+
+	/* A hand-made set whose name restore would refuse: backup says so
+	   instead of writing an archive that cannot be restored. */
+	setenv("CERTKEEP_PASSPHRASE", "correct horse battery", 1);
+	p = xasprintf("%s/store/letsencrypt/bad name", dir);
+	ok(run("mkdir '%s' && cp %s/sets/other/cert.pem %s/sets/other/key.pem "
+	    "'%s'/", p, dir, dir, p) == 0, "a hand-made set \"bad name\"");
+	is_int(ck("backup %s.bad --store %s/store --kdf-iterations 1000",
+	    arch, dir), 1, "backup of it: exit 1");
+	ok(err_has("letsencrypt/bad name: not a valid certificate name"),
+	    "and says which name and why");
+	free(p);
 	free(arch);
 
 	rm_rf(dir, &e);
