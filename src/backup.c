@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,6 +14,7 @@
 #include "backup.h"
 #include "err.h"
 #include "log.h"
+#include "manifest.h"
 #include "store.h"
 #include "tar.h"
 #include "util.h"
@@ -31,6 +33,8 @@ static const struct {
 	{ STORE_COMBINED, 0600, offsetof(struct certset, combined) },
 };
 #define BACKUP_NSET (sizeof(backup_set_files) / sizeof(backup_set_files[0]))
+/* State and account files, as the store writes them. */
+#define BACKUP_BLOB_MODE	0600
 
 static char **
 backup_member(struct certset *set, size_t i)
@@ -76,6 +80,17 @@ backup_collect(struct store *s, struct tar_entries *t,
 	if (store_list(s, &names, e) != 0)
 		goto out;
 	for (i = 0; i < names.n; i++) {
+		/* Restore accepts valid names only: say so now, not then. */
+		if (safe_name_problem(names.v[i]) != NULL) {
+			char *esc = str_escape(names.v[i]);
+
+			err_set(e, "backup: %s/letsencrypt/%s: not a valid "
+			    "certificate name (%s), so the backup could not be "
+			    "restored; rename or remove it", store_root(s), esc,
+			    safe_name_problem(names.v[i]));
+			free(esc);
+			goto out;
+		}
 		if ((r = store_read_set(s, names.v[i], &set, e)) < 0)
 			goto out;
 		if (r == 0)
@@ -312,6 +327,85 @@ backup_set_path(const char *path, char **name, const char **file)
 	return 1;
 }
 
+/* An account path component: what acme_dir_host() and the account
+   module write (letters, digits, '.', '_', '-'; no leading dot). */
+static int
+backup_account_part_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 255 || s[0] == '.')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '.' &&
+		    s[i] != '_' && s[i] != '-')
+			return 0;
+	return 1;
+}
+
+/*
+ * Whether path is one the store writes, named the way it names things:
+ * "letsencrypt/<name>/<set file>", "state/<name>.json",
+ * "accounts/<host>/<file>" (files) and the directories above them, with
+ * <name> a valid certificate name. Fills e (the path escaped) when not.
+ */
+static int
+backup_path_ok(const char *path, int is_dir, struct err *e)
+{
+	const char *p, *s, *why = NULL;
+	char *name = NULL, *esc;
+	size_t k, n;
+	int known = 0;
+
+	if (is_dir && (strcmp(path, "letsencrypt") == 0 ||
+	    strcmp(path, "state") == 0 || strcmp(path, "accounts") == 0))
+		return 1;
+	if (strncmp(path, "letsencrypt/", 12) == 0) {
+		p = path + 12;
+		s = strchr(p, '/');
+		name = xstrndup(p, s != NULL ? (size_t)(s - p) : strlen(p));
+		if ((why = safe_name_problem(name)) != NULL)
+			;
+		else if (is_dir && s == NULL)
+			known = 1;
+		else if (!is_dir && s != NULL && strchr(s + 1, '/') == NULL) {
+			for (k = 0; k < BACKUP_NSET; k++)
+				if (strcmp(s + 1, backup_set_files[k].file) ==
+				    0)
+					known = 1;
+		}
+	} else if (strncmp(path, "state/", 6) == 0 && !is_dir) {
+		p = path + 6;
+		n = strlen(p);
+		if (n > 5 && strcmp(p + n - 5, ".json") == 0) {
+			name = xstrndup(p, n - 5);
+			if ((why = safe_name_problem(name)) == NULL)
+				known = 1;
+		}
+	} else if (strncmp(path, "accounts/", 9) == 0) {
+		p = path + 9;
+		s = strchr(p, '/');
+		if (s == NULL)
+			known = is_dir && backup_account_part_ok(p, strlen(p));
+		else
+			known = !is_dir && backup_account_part_ok(p,
+			    (size_t)(s - p)) && strchr(s + 1, '/') == NULL &&
+			    backup_account_part_ok(s + 1, strlen(s + 1));
+	}
+	free(name);
+	if (known)
+		return 1;
+	esc = str_escape(path);
+	if (why != NULL)
+		err_set(e, "backup: %s: not a valid certificate name (%s)",
+		    esc, why);
+	else
+		err_set(e, "backup: unexpected %s %s (not one the repository "
+		    "writes)", is_dir ? "directory" : "file", esc);
+	free(esc);
+	return 0;
+}
+
 int
 backup_check(const struct tar_entries *t, struct strlist *names,
     struct err *e)
@@ -321,8 +415,8 @@ backup_check(const struct tar_entries *t, struct strlist *names,
 	cJSON *j = NULL;
 	char *name = NULL, *p;
 	const char *file;
-	size_t i, k;
-	int rc = -1, known;
+	size_t i;
+	int rc = -1;
 
 	if ((idx = tar_entries_find(t, BACKUP_INDEX)) == NULL ||
 	    idx->is_dir) {
@@ -345,19 +439,14 @@ backup_check(const struct tar_entries *t, struct strlist *names,
 	}
 	for (i = 0; i < t->n; i++) {
 		en = &t->v[i];
-		if (en->is_dir || strcmp(en->path, BACKUP_INDEX) == 0)
+		if (!en->is_dir && strcmp(en->path, BACKUP_INDEX) == 0)
+			continue;
+		/* Names and paths as the store makes them, or nothing. */
+		if (!backup_path_ok(en->path, en->is_dir, e))
+			goto out;
+		if (en->is_dir)
 			continue;
 		if (backup_set_path(en->path, &name, &file)) {
-			known = 0;
-			for (k = 0; k < BACKUP_NSET; k++)
-				if (strcmp(file, backup_set_files[k].file) ==
-				    0)
-					known = 1;
-			if (!known) {
-				err_set(e, "backup: unexpected file %s",
-				    en->path);
-				goto out;
-			}
 			if (!strlist_contains(names, name)) {
 				strlist_add(names, name);
 				p = xasprintf("letsencrypt/%s/%s", name,
@@ -378,10 +467,6 @@ backup_check(const struct tar_entries *t, struct strlist *names,
 			}
 			free(name);
 			name = NULL;
-		} else if (strncmp(en->path, "state/", 6) != 0 &&
-		    strncmp(en->path, "accounts/", 9) != 0) {
-			err_set(e, "backup: unexpected file %s", en->path);
-			goto out;
 		}
 	}
 	rc = 0;
@@ -440,8 +525,9 @@ backup_restore(struct store *s, const struct tar_entries *t,
 			goto out;
 		p = xasprintf("state/%s.json", names.v[i]);
 		en = tar_entries_find(t, p);
+		/* Modes are the store's, never the archive's. */
 		if ((en != NULL ? store_put_blob(s, p, en->data, en->len,
-		    en->mode, e) : store_del_blob(s, p, e)) != 0) {
+		    BACKUP_BLOB_MODE, e) : store_del_blob(s, p, e)) != 0) {
 			free(p);
 			goto out;
 		}
@@ -468,8 +554,8 @@ backup_restore(struct store *s, const struct tar_entries *t,
 				continue;
 		} else
 			continue;
-		if (store_put_blob(s, en->path, en->data, en->len, en->mode,
-		    e) != 0)
+		if (store_put_blob(s, en->path, en->data, en->len,
+		    BACKUP_BLOB_MODE, e) != 0)
 			goto out;
 	}
 	if (nacc > 0)

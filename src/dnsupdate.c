@@ -72,8 +72,10 @@ dnsupdate_txt(const char *server, const struct dnsupdate_key *key,
 	ldns_rr_list *up = NULL;
 	ldns_rr *rr = NULL;
 	ldns_rdf *zrdf = NULL;
-	uint8_t *wire = NULL;
-	size_t wlen = 0;
+	const ldns_rdf *qmac = NULL;
+	ldns_rr *qt;
+	uint8_t *wire = NULL, *awire = NULL;
+	size_t wlen = 0, alen = 0;
 	char *zfq = fqdn(zone), *nfq = fqdn(name), *txt = NULL, *kn = NULL;
 	const char *alg = tsig_alg_name(key->algorithm), *opname;
 	uint16_t id;
@@ -114,11 +116,15 @@ dnsupdate_txt(const char *server, const struct dnsupdate_key *key,
 		    key->algorithm != NULL ? key->algorithm : "hmac-sha256");
 		goto out;
 	}
-	if (ldns_pkt2wire(&wire, q, &wlen) != LDNS_STATUS_OK) {
+	/* The answer's MAC covers ours (RFC 8945 5.3): kept to verify it. */
+	if ((qt = ldns_pkt_tsig(q)) != NULL && ldns_rr_rd_count(qt) > 3)
+		qmac = ldns_rr_rdf(qt, 3);
+	if (qmac == NULL || ldns_pkt2wire(&wire, q, &wlen) != LDNS_STATUS_OK) {
 		err_set(e, "dns-01: cannot encode the update for %s", name);
 		goto out;
 	}
-	a = dns_exchange_tcp(server, wire, wlen, timeout_ms, NULL, NULL, e);
+	a = dns_exchange_tcp(server, wire, wlen, timeout_ms, &awire, &alen,
+	    e);
 	if (a == NULL) {
 		err_prefix(e, "RFC 2136 update (%s TXT %s in zone %s)", opname,
 		    name, zone);
@@ -150,9 +156,27 @@ dnsupdate_txt(const char *server, const struct dnsupdate_key *key,
 		    ""));
 		goto out;
 	}
+	/* A NOERROR counts only when signed with our key over our request:
+	   anyone on the path can forge an unsigned one. */
+	if (ldns_pkt_tsig(a) == NULL) {
+		err_set(e, "RFC 2136 update (%s TXT %s in zone %s): %s "
+		    "answered NOERROR without a TSIG signature; not trusted "
+		    "(a server that knows key %s signs its answer: a "
+		    "middlebox or an impostor answered)", opname, name, zone,
+		    server, key->name);
+		goto out;
+	}
+	if (!ldns_pkt_tsig_verify(a, awire, alen, kn, key->secret, qmac)) {
+		err_set(e, "RFC 2136 update (%s TXT %s in zone %s): the TSIG "
+		    "signature of the answer from %s does not verify with key "
+		    "%s; not trusted (forged or altered answer)", opname,
+		    name, zone, server, key->name);
+		goto out;
+	}
 	rc = 0;
 out:
 	free(wire);
+	free(awire);
 	free(zfq);
 	free(nfq);
 	free(txt);

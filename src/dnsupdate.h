@@ -22,9 +22,11 @@ enum dnsupdate_op {
 /*
  * Sends one update of zone (no trailing dot needed) to server
  * ("host[:port]") over TCP: add or delete TXT `value` at name with ttl.
- * Returns 0 when the server answered NOERROR, else -1 with e naming the
- * server, the zone and the key ("... refused the update: NOTAUTH, TSIG
- * BADSIG: the secret of key certkeep. does not match the server's").
+ * Returns 0 when the server answered NOERROR signed with the same key
+ * over this request (an unsigned or badly signed NOERROR is a failure:
+ * anyone on the path could forge it), else -1 with e naming the server,
+ * the zone and the key ("... refused the update: NOTAUTH, TSIG BADSIG:
+ * the secret of key certkeep. does not match the server's").
  */
 int	 dnsupdate_txt(const char *server, const struct dnsupdate_key *key,
 	    const char *zone, const char *name, const char *value,

@@ -8,6 +8,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -139,17 +140,22 @@ cert_paths_fill(struct cert_paths *cp, const struct mcert *c, struct store *s,
 	return 0;
 }
 
-/* 1 when the file at path starts with certkeep's header. */
+/*
+ * 1 when the file at path is a regular file that starts with certkeep's
+ * header, 0 when it is not ours, -1 when it is no regular file (a FIFO,
+ * a symlink, a device: never opened in a way that could block, never
+ * followed; e says what it is).
+ */
 static int
-file_is_ours(const char *path)
+file_is_ours(const char *path, struct err *e)
 {
 	char *data, *nl;
 	size_t len;
 	int ours = 0;
 
-	data = file_read(path, RENDER_MAX_FILE, &len, NULL);
+	data = file_read_nofollow(path, RENDER_MAX_FILE, &len, e);
 	if (data == NULL)
-		return 0;
+		return errno == ELOOP || errno == EINVAL ? -1 : 0;
 	nl = strchr(data, '\n');
 	if (nl != NULL)
 		*nl = '\0';
@@ -170,7 +176,7 @@ file_same(const char *path, const char *content, mode_t mode)
 	if (lstat(path, &st) == -1 || !S_ISREG(st.st_mode) ||
 	    (st.st_mode & 07777) != mode)
 		return 0;
-	data = file_read(path, RENDER_MAX_FILE, &len, NULL);
+	data = file_read_nofollow(path, RENDER_MAX_FILE, &len, NULL);
 	if (data == NULL)
 		return 0;
 	same = len == strlen(content) && memcmp(data, content, len) == 0;
@@ -181,14 +187,16 @@ file_same(const char *path, const char *content, mode_t mode)
 /* Removes (or, dry, reports) certkeep files in dir not in out. */
 static int
 render_prune(enum server_kind server, const char *dir,
-    const struct render_output *o, int dry, struct render_changes *c,
-    struct err *e)
+    const struct render_output *o, int dry, const struct log *log,
+    struct render_changes *c, struct err *e)
 {
 	DIR *d;
 	struct dirent *de;
+	struct stat st;
+	struct err e1;
 	size_t i;
 	char *path;
-	int rc = 0, removed = 0;
+	int rc = 0, removed = 0, ours;
 
 	d = opendir(dir);
 	if (d == NULL) {
@@ -205,8 +213,15 @@ render_prune(enum server_kind server, const char *dir,
 				break;
 		if (i < o->n)
 			continue;
+		/* A subdirectory is the admin's: not worth a warning. */
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
+		    0 && S_ISDIR(st.st_mode))
+			continue;
 		path = path_join(dir, de->d_name);
-		if (file_is_ours(path)) {
+		err_clear(&e1);
+		if ((ours = file_is_ours(path, &e1)) == -1)
+			log_warn(log, "%s; left alone (not pruned)", e1.msg);
+		else if (ours) {
 			if (!dry && unlink(path) == -1) {
 				err_sys(e, "%s: remove", path);
 				rc = -1;
@@ -225,7 +240,7 @@ render_prune(enum server_kind server, const char *dir,
 
 /* Renders and writes (or compares, dry) one server's files. */
 static int
-render_server(const struct render_input *in, int dry,
+render_server(const struct render_input *in, int dry, const struct log *log,
     struct render_changes *c, struct err *e)
 {
 	struct render_output o;
@@ -256,7 +271,7 @@ render_server(const struct render_input *in, int dry,
 		}
 		changes_add(c, in->server, RENDER_WRITE, path);
 	}
-	if (render_prune(in->server, in->dir, &o, dry, c, e) == -1)
+	if (render_prune(in->server, in->dir, &o, dry, log, c, e) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -292,6 +307,8 @@ render_run(const struct manifest *m, struct store *s, const struct log *log,
 		if (cert_paths_fill(&cps[i], &m->certs[i], s,
 		    will_exist != NULL && will_exist[i], e) == -1) {
 			err_prefix(e, "certificate %s", m->certs[i].name);
+			/* Said here: callers count on render to log. */
+			log_error(log, "%s", e->msg);
 			goto out;
 		}
 		if (!cps[i].present) {
@@ -332,7 +349,7 @@ render_run(const struct manifest *m, struct store *s, const struct log *log,
 		in.ncerts = nc;
 		in.listeners = rls;
 		in.nlisteners = nl;
-		if (render_server(&in, dry, out, &e1) == -1) {
+		if (render_server(&in, dry, log, out, &e1) == -1) {
 			log_error(log, "%s", e1.msg);
 			if (!failed)
 				err_set(e, "%s", e1.msg);

@@ -12,7 +12,9 @@
  *                              key.pem,combined.pem}  every set ever written
  *   <root>/state/<name>.json             per-certificate state (versioned JSON)
  *   <root>/accounts/<directory host>/... blobs (account key, URL)
- *   <root>/locks/                        flock files (store and per name)
+ *   <root>/locks/store.lock              flock: the store-wide lock
+ *   <root>/locks/cert/<name>.lock        flock: one per certificate (apart
+ *                                        from the store's: any name works)
  * A set is replaced by writing a new archive directory, then renaming a
  * fresh symlink over letsencrypt/<name>: readers see old or new, never a mix.
  */
@@ -84,9 +86,11 @@ int	 store_replace_set(struct store *s, const char *name,
 	    const struct certset *set, struct err *e);
 
 /*
- * Locks. store_lock() takes the store-wide lock that one `apply` holds;
- * store_lock_cert() a per-certificate lock. With wait, blocks until free;
- * without, fails at once with a message saying who holds it (pid).
+ * Locks. store_lock() takes the store-wide lock that one `apply` holds
+ * (and removes per-certificate lock files of the older layout, which no
+ * one can hold then); store_lock_cert() a per-certificate lock, taken
+ * with the store lock held. With wait, blocks until free; without, fails
+ * at once with a message saying who holds it (pid).
  */
 int	 store_lock(struct store *s, int wait, struct store_lock **lk,
 	    struct err *e);

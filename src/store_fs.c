@@ -33,6 +33,11 @@ static const char *const fs_subdirs[] = {
 	"letsencrypt", "archive", "state", "accounts", "locks",
 };
 
+/* The store-wide lock, and the directory of per-certificate locks
+   (locks/cert/<name>.lock): apart, so that no name meets the other. */
+#define FS_STORE_LOCK	"store.lock"
+#define FS_CERT_LOCKS	"locks/cert"
+
 static void *
 fs_open(const char *root, int create, struct err *e)
 {
@@ -76,22 +81,30 @@ fs_read_member(int dfd, const char *dir, const char *file, char **out,
 {
 	struct buf b;
 	struct stat st;
-	char chunk[8192];
+	char chunk[8192], *shown;
 	ssize_t n;
 	int fd;
 
 	*out = NULL;
-	/* Symlinks are followed: a hand-made set may point into a certbot
-	   archive. */
-	fd = openat(dfd, file, O_RDONLY | O_CLOEXEC);
+	/* Only a regular file: a FIFO planted here would hang the read.
+	   Symlinks are followed (a hand-made set may point into a certbot
+	   archive), to a file of root or of ours only. */
+	shown = xasprintf("%s/%s", dir, file);
+	fd = file_open_regular(dfd, file, shown, 0, e);
 	if (fd == -1) {
-		if (errno == ENOENT)
-			return 0;
-		err_sys(e, "%s/%s", dir, file);
-		return -1;
+		free(shown);
+		return errno == ENOENT ? 0 : -1;
 	}
 	buf_init(&b);
-	if (mode != NULL && fstat(fd, &st) == 0)
+	if (fstat(fd, &st) == -1 || (st.st_uid != 0 &&
+	    st.st_uid != geteuid())) {
+		err_set(e, "%s: owned by uid %ld, neither root nor us; "
+		    "refused", shown, (long)st.st_uid);
+		free(shown);
+		goto fail;
+	}
+	free(shown);
+	if (mode != NULL)
 		*mode = st.st_mode & 07777;
 	for (;;) {
 		n = read(fd, chunk, sizeof(chunk));
@@ -257,7 +270,12 @@ fs_clean_live_tmp(const char *ldir, const char *name)
 	prefix = xasprintf(".%s.tmp-", name);
 	plen = strlen(prefix);
 	while ((de = readdir(d)) != NULL) {
-		if (strncmp(de->d_name, prefix, plen) != 0)
+		/* ".<name>.tmp-" and hex digits only: the temporaries of
+		   "a.tmp-b" are not those of "a". */
+		if (strncmp(de->d_name, prefix, plen) != 0 ||
+		    de->d_name[plen] == '\0' ||
+		    de->d_name[plen + strspn(de->d_name + plen,
+		    "0123456789abcdef")] != '\0')
 			continue;
 		p = path_join(ldir, de->d_name);
 		/* Only our symlinks, or a directory swapped out by a
@@ -456,6 +474,38 @@ out:
 	return rc;
 }
 
+/*
+ * Before per-certificate locks moved to locks/cert/, they were
+ * locks/<name>.lock beside the store lock. Every holder of a certificate
+ * lock holds the store lock first, so with the store lock held no one
+ * holds those: remove them (a certificate named "store" had shared the
+ * store's own lock file, which is kept).
+ */
+static void
+fs_migrate_locks(struct store_fs *fs)
+{
+	struct dirent *de;
+	char *dir;
+	DIR *d;
+	size_t n;
+
+	dir = path_join(fs->root, "locks");
+	if ((d = opendir(dir)) == NULL) {
+		free(dir);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		n = strlen(de->d_name);
+		if (de->d_name[0] == '.' || n <= 5 ||
+		    strcmp(de->d_name + n - 5, ".lock") != 0 ||
+		    strcmp(de->d_name, FS_STORE_LOCK) == 0)
+			continue;
+		(void)unlinkat(dirfd(d), de->d_name, 0);
+	}
+	closedir(d);
+	free(dir);
+}
+
 static int
 fs_lock(void *be, const char *what, int wait, struct store_lock **lkp,
     struct err *e)
@@ -466,16 +516,22 @@ fs_lock(void *be, const char *what, int wait, struct store_lock **lkp,
 	ssize_t n;
 	int fd = -1, rc = -1, r;
 
-	dir = path_join(fs->root, "locks");
+	/* Certificates lock in a directory of their own: no name can meet
+	   the store-wide lock file. */
+	dir = what == NULL ? path_join(fs->root, "locks") :
+	    path_join(fs->root, FS_CERT_LOCKS);
 	if (mkdir_p(dir, 0700, e) == -1)
 		goto out;
-	path = what == NULL ? path_join(dir, "store.lock") :
+	path = what == NULL ? path_join(dir, FS_STORE_LOCK) :
 	    xasprintf("%s/%s.lock", dir, what);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK, 0600);
 	if (fd == -1) {
 		err_sys(e, "%s", path);
 		goto out;
 	}
+	if (file_check_regular(fd, path, e) == -1)
+		goto out;
 	while ((r = flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB))) == -1 &&
 	    errno == EINTR)
 		;
@@ -497,6 +553,8 @@ fs_lock(void *be, const char *what, int wait, struct store_lock **lkp,
 			    fs->root, *pidbuf ? pidbuf : "unknown");
 		goto out;
 	}
+	if (what == NULL)
+		fs_migrate_locks(fs);
 	/* Say who holds it, for the message of the one who waits. */
 	n = snprintf(pidbuf, sizeof(pidbuf), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) == -1 || pwrite(fd, pidbuf, (size_t)n, 0) != n) {
@@ -577,7 +635,8 @@ fs_get_blob(void *be, const char *key, char **data, size_t *len,
 	int rc = -1;
 
 	path = path_join(fs->root, key);
-	if ((*data = file_read(path, STORE_FILE_MAX, len, e)) != NULL)
+	if ((*data = file_read_nofollow(path, STORE_FILE_MAX, len, e)) !=
+	    NULL)
 		rc = 1;
 	else if (errno == ENOENT)
 		rc = 0;

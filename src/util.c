@@ -291,19 +291,82 @@ path_dirname(const char *path)
 	return xstrndup(path, (size_t)(slash - path));
 }
 
-char *
-file_read(const char *path, size_t max, size_t *lenp, struct err *e)
+/* What a non-regular file is, for messages. */
+static const char *
+file_kind(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return "a device";
+	if (S_ISLNK(m))
+		return "a symbolic link";
+	return "not a regular file";
+}
+
+int
+file_check_regular(int fd, const char *path, struct err *e)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == -1) {
+		err_sys(e, "%s: stat", path);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err_set(e, "%s: %s, not a regular file; refused", path,
+		    file_kind(st.st_mode));
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+file_open_regular(int dfd, const char *path, const char *shown,
+    int nofollow, struct err *e)
+{
+	int fd, flags;
+
+	if (shown == NULL)
+		shown = path;
+	/* O_NONBLOCK: opening a FIFO for reading would wait for a writer. */
+	flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY |
+	    (nofollow ? O_NOFOLLOW : 0);
+	if ((fd = openat(dfd, path, flags)) == -1) {
+		if (errno == ELOOP && nofollow) {
+			err_set(e, "%s: a symbolic link, not a regular file; "
+			    "refused", shown);
+			errno = ELOOP;
+		} else
+			err_sys(e, "%s", shown);
+		return -1;
+	}
+	if (file_check_regular(fd, shown, e) == -1) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	/* A regular file never blocks; reads are plain from here on. */
+	if ((flags = fcntl(fd, F_GETFL)) != -1)
+		(void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+	return fd;
+}
+
+static char *
+file_read_fd(int fd, const char *path, size_t max, size_t *lenp,
+    struct err *e)
 {
 	struct buf b;
 	char chunk[8192];
 	ssize_t n;
-	int fd;
+	int saved;
 
 	buf_init(&b);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		err_sys(e, "%s", path);
-		return NULL;
-	}
 	for (;;) {
 		n = read(fd, chunk, sizeof(chunk));
 		if (n == -1) {
@@ -326,9 +389,32 @@ file_read(const char *path, size_t max, size_t *lenp, struct err *e)
 		*lenp = b.len;
 	return buf_steal(&b);
 fail:
+	saved = errno;
 	close(fd);
 	buf_free(&b);
+	errno = saved;
 	return NULL;
+}
+
+char *
+file_read(const char *path, size_t max, size_t *lenp, struct err *e)
+{
+	int fd;
+
+	if ((fd = file_open_regular(AT_FDCWD, path, NULL, 0, e)) == -1)
+		return NULL;
+	return file_read_fd(fd, path, max, lenp, e);
+}
+
+char *
+file_read_nofollow(const char *path, size_t max, size_t *lenp,
+    struct err *e)
+{
+	int fd;
+
+	if ((fd = file_open_regular(AT_FDCWD, path, NULL, 1, e)) == -1)
+		return NULL;
+	return file_read_fd(fd, path, max, lenp, e);
 }
 
 int

@@ -67,10 +67,26 @@ char	*path_dirname(const char *path);
 
 /*
  * Reads a whole file into a malloced NUL-terminated buffer (caller frees).
- * Refuses files larger than max bytes. Returns NULL and fills e on failure;
+ * Refuses files larger than max bytes, and anything but a regular file (a
+ * FIFO is refused, never waited on). Returns NULL and fills e on failure;
  * errno is ENOENT when the file does not exist.
  */
 char	*file_read(const char *path, size_t max, size_t *lenp, struct err *e);
+/* As file_read(), and a symbolic link is refused too (errno ELOOP). */
+char	*file_read_nofollow(const char *path, size_t max, size_t *lenp,
+	    struct err *e);
+/*
+ * Opens path (relative to dfd: AT_FDCWD or a directory) read-only,
+ * close-on-exec and without blocking on a FIFO, then refuses (closes) it
+ * unless it is a regular file; with nofollow a symbolic link is refused
+ * too. shown names the file in messages (NULL: path). Returns the
+ * descriptor, or -1 with e set and errno ENOENT when it does not exist,
+ * ELOOP for a link, EINVAL for another kind of file.
+ */
+int	 file_open_regular(int dfd, const char *path, const char *shown,
+	    int nofollow, struct err *e);
+/* 0 when fd is a regular file; else -1, e names path and what it is. */
+int	 file_check_regular(int fd, const char *path, struct err *e);
 /*
  * Replaces path atomically: temp file in the same directory (O_EXCL, mode),
  * write, fsync, rename, fsync the directory. A crash leaves either the old

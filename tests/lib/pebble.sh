@@ -44,9 +44,6 @@
 #   pebble_mark          remembers the current request count;
 #   pebble_since_mark    prints the requests since pebble_mark.
 #
-#   need_manifest_loader  skips the rest of the test (and ends it) while
-#                        the build has no manifest loader yet.
-#
 #   pebble_manifest_head
 #       Prints a manifest's top pointed at Pebble, every section but
 #       fragments and certificates: directory $PEBBLE_URL, ca_bundle
@@ -218,10 +215,3 @@ write_manifest() {
 	} >"$_f"
 }
 
-need_manifest_loader() {
-	printf 'version: 1\n' >"$T/.probe.yaml"
-	if "$CERTKEEP" -m "$T/.probe.yaml" plan 2>&1 | grep -q 'loader not built yet'; then
-		skip "manifest loader not built yet"
-		done_testing
-	fi
-}

@@ -6,7 +6,6 @@
 # External Account Binding when the CA requires it.
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/pebble.sh"
-need_manifest_loader
 
 start_pebble || { ok 1 "start_pebble"; done_testing; }
 

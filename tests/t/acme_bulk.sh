@@ -3,7 +3,6 @@
 # requests per certificate as Pebble's log counts them, and seconds.
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/pebble.sh"
-need_manifest_loader
 
 start_pebble || { ok 1 "start_pebble"; done_testing; }
 write_manifest "$T/m.yaml" 10

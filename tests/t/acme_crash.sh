@@ -5,7 +5,6 @@
 # webroot served by another web server, the token files removed after.
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/pebble.sh"
-need_manifest_loader
 
 start_pebble || { ok 1 "start_pebble"; done_testing; }
 live() { echo "$T/store/letsencrypt/$1/$2"; }

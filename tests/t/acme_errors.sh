@@ -6,7 +6,6 @@
 # overrides; a second apply holding the lock is refused (or waits).
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/pebble.sh"
-need_manifest_loader
 
 start_pebble '{"domainBlocklist": ["blocked.example.com"]}' ||
     { ok 1 "start_pebble"; done_testing; }

@@ -5,7 +5,6 @@
 # key type changed renew; --force-renew; JSON output.
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/pebble.sh"
-need_manifest_loader
 
 start_pebble || { ok 1 "start_pebble"; done_testing; }
 pebble_roots "$T/roots.pem"

@@ -7,7 +7,6 @@
 # certificate is still issued.
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/pebble.sh"
-need_manifest_loader
 export ASAN_OPTIONS="${ASAN_OPTIONS}:verify_asan_link_order=0"
 
 start_pebble '{"certificateValidityPeriod": 777600}' ||

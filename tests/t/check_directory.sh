@@ -8,7 +8,6 @@
 # challtestsrv.
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/pebble.sh"
-need_manifest_loader
 
 start_pebble || { ok 1 "start_pebble"; done_testing; }
 

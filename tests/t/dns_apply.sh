@@ -61,10 +61,6 @@ certificates:
 EOF
 
 ck -m "$T/m.yaml" apply ok1 bad ok2
-if printf '%s' "$ERR" | grep -qE 'not implemented|loader not built'; then
-	skip "apply or the manifest loader not built yet"
-	done_testing
-fi
 rc_is 1 "apply exits 1: one certificate failed its preflight"
 is "$(orders)" 2 "Pebble saw 2 new-order requests (ok1, ok2), none for bad"
 like "$ERR" 'bad.*caa.*authorizes nobody' "the CAA failure is reported"

@@ -277,6 +277,120 @@ test_seal(void)
 	buf_free(&back);
 }
 
+/* Mode of dir/craft/store-V/rel (following symlinks). */
+static mode_t
+craft_mode(const char *v, const char *rel)
+{
+	char *p = xasprintf("%s/craft/store-%s/%s", dir, v, rel);
+	mode_t m = mode_of(p);
+
+	free(p);
+	return m;
+}
+
+/*
+ * Hand-made archives (tests/unit/backup_craft.py writes the tar streams,
+ * sealed here with backup_seal() as `backup` seals them): modes come from
+ * the store's rules, never from the archive; a path or name the store
+ * would not write is refused before anything is written.
+ */
+static void
+test_restore_crafted(void)
+{
+	static const char *const good[] = { "modes", "setuid", NULL };
+	/* Each with what the refusal says. */
+	static const char *const bad[] = {
+	    "dotdot", "unsafe path", "dotdot_inner", "unsafe path",
+	    "absolute", "unsafe path", "symlink", "type '2' not allowed",
+	    "hardlink", "type '1' not allowed", "device", "type '3'",
+	    "fifo", "type '6'", "name_space", "not a valid certificate name",
+	    "name_hyphen", "not a valid certificate name",
+	    "name_ctrl", "a\\x1b[31m", "name_long", "longer than 64",
+	    "state_nested", "state/sub/n1.json: not a valid certificate name",
+	    "state_name", "not a valid certificate name",
+	    "state_suffix", "unexpected file state/n1.txt",
+	    "account_dot", "unexpected file accounts/acme.test/.hidden",
+	    "account_top", "unexpected file accounts/key.pem",
+	    "stray_dir", "unexpected directory etc", NULL };
+	static const struct {
+		const char *rel;
+		mode_t mode;
+	} want[] = {
+		{ "letsencrypt", 0700 },
+		{ "letsencrypt/n1", 0700 },
+		{ "letsencrypt/n1/key.pem", 0600 },
+		{ "letsencrypt/n1/combined.pem", 0600 },
+		{ "letsencrypt/n1/cert.pem", 0644 },
+		{ "letsencrypt/n1/cert_auth.pem", 0644 },
+		{ "letsencrypt/n1/fullchain.pem", 0644 },
+		{ "state", 0700 },
+		{ "state/n1.json", 0600 },
+		{ "accounts", 0700 },
+		{ "accounts/acme.test", 0700 },
+		{ "accounts/acme.test/key.pem", 0600 },
+	};
+	struct buf out;
+	struct err e;
+	char *tarp, *cms, *data, *p;
+	const char *v;
+	size_t i, k, len;
+	int pass;
+
+	ok(run("mkdir -p %s/craft && /usr/bin/python3 "
+	    "tests/unit/backup_craft.py %s/sets/other %s/craft >/dev/null",
+	    dir, dir, dir) == 0, "crafted tar streams written");
+	setenv("CERTKEEP_PASSPHRASE", "craft pw", 1);
+	for (i = 0; i < 2 || bad[2 * (i - 2)] != NULL; i++) {
+		v = i < 2 ? good[i] : bad[2 * (i - 2)];
+		tarp = xasprintf("%s/craft/%s.tar", dir, v);
+		cms = xasprintf("%s/craft/%s.cms", dir, v);
+		buf_init(&out);
+		data = slurp(tarp, &len);
+		ok(data != NULL && backup_seal(data, len, "craft pw", 8, 1000,
+		    &out, &e) == 0 && file_write_atomic(cms, out.data,
+		    out.len, 0600, &e) == 0, "%s: sealed", v);
+		free(data);
+		buf_free(&out);
+		if (i < 2) {
+			is_int(ck("restore %s --store %s/craft/store-%s", cms,
+			    dir, v), 0, "%s: restored", v);
+			pass = 1;
+			for (k = 0; k < sizeof(want) / sizeof(want[0]); k++)
+				if (craft_mode(v, want[k].rel) !=
+				    want[k].mode) {
+					printf("#   %s: %o, want %o\n",
+					    want[k].rel, craft_mode(v,
+					    want[k].rel), want[k].mode);
+					pass = 0;
+				}
+			ok(pass, "%s: every mode is the store's (archive "
+			    "said %s)", v, i == 0 ? "0777" : "06755");
+		} else {
+			is_int(ck("restore %s --store %s/craft/store-%s", cms,
+			    dir, v), 1, "%s: refused", v);
+			ok(err_has("nothing was written"), "%s: nothing was "
+			    "written, it says", v);
+			ok(err_has(bad[2 * (i - 2) + 1]), "%s: says \"%s\"", v,
+			    bad[2 * (i - 2) + 1]);
+			p = xasprintf("%s/craft/store-%s", dir, v);
+			ok(access(p, F_OK) != 0, "%s: no store made", v);
+			free(p);
+		}
+		free(tarp);
+		free(cms);
+	}
+	p = xasprintf("%s/craft/x", dir);
+	ok(access(p, F_OK) != 0, "nothing written beside the stores");
+	free(p);
+	p = xasprintf("%s/x", dir);
+	ok(access(p, F_OK) != 0, "nor above them");
+	free(p);
+	p = xasprintf("%s/craft/abs-x", dir);
+	ok(access(p, F_OK) != 0, "nor at an absolute path");
+	free(p);
+	unsetenv("CERTKEEP_PASSPHRASE");
+}
+
 int
 main(void)
 {
@@ -325,6 +439,8 @@ main(void)
 	    "{\"url\":\"https://acme.test/acct/1\"}\n", 35, 0644, &e) == 0,
 	    "account stored");
 	store_free(s);
+
+	test_restore_crafted();
 
 	/* backup with the passphrase from the environment. */
 	setenv("CERTKEEP_PASSPHRASE", "correct horse battery", 1);
@@ -385,8 +501,20 @@ main(void)
 	free(a);
 	ok(same_in("store2", "accounts/acme.test/key.pem"),
 	    "account key restored, 0600");
-	ok(same_in("store2", "accounts/acme.test/account.json"),
-	    "account file restored, 0644");
+	a = xasprintf("%s/store/accounts/acme.test/account.json", dir);
+	b = xasprintf("%s/store2/accounts/acme.test/account.json", dir);
+	{
+		char *da = slurp(a, NULL), *db = slurp(b, NULL);
+
+		ok(da != NULL && db != NULL && strcmp(da, db) == 0,
+		    "account file restored byte-identical");
+		free(da);
+		free(db);
+	}
+	is_int(mode_of(b), 0600, "account file restored 0600, the store's "
+	    "mode (it was 0644)");
+	free(a);
+	free(b);
 	p = xasprintf("%s/store2/letsencrypt/%s/key.pem", dir, names[1]);
 	is_int(mode_of(p), 0600, "restored key 0600");
 	free(p);
@@ -486,6 +614,18 @@ main(void)
 	is_int(ck("backup %s --store %s/store --kdf-iterations 2000", arch,
 	    dir), 64,
 	    "empty CERTKEEP_PASSPHRASE refused");
+	free(p);
+
+	/* A hand-made set whose name restore would refuse: backup says so
+	   instead of writing an archive that cannot be restored. */
+	setenv("CERTKEEP_PASSPHRASE", "correct horse battery", 1);
+	p = xasprintf("%s/store/letsencrypt/bad name", dir);
+	ok(run("mkdir '%s' && cp %s/sets/other/cert.pem %s/sets/other/key.pem "
+	    "'%s'/", p, dir, dir, p) == 0, "a hand-made set \"bad name\"");
+	is_int(ck("backup %s.bad --store %s/store --kdf-iterations 1000",
+	    arch, dir), 1, "backup of it: exit 1");
+	ok(err_has("letsencrypt/bad name: not a valid certificate name"),
+	    "and says which name and why");
 	free(p);
 	free(arch);
 

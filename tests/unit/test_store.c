@@ -356,6 +356,143 @@ test_locks(void)
 	store_free(s);
 }
 
+/*
+ * Certificates named like the store's own files: the lock of a certificate
+ * named "store" once was the store lock itself (a second flock in the same
+ * process: blocked forever with wait, refused without). Old per-certificate
+ * lock files (locks/<name>.lock) are removed once the store lock is held.
+ */
+static void
+test_lock_names(void)
+{
+	static const char *const names[] = { "store", "locks", "cert",
+	    "archive", "state", "accounts", "letsencrypt", "pending",
+	    "store.lock", NULL };
+	struct store *s;
+	struct store_lock *lk = NULL, *clk = NULL;
+	struct certset set;
+	struct err e;
+	char p[512];
+	size_t i;
+	FILE *fp;
+
+	s = store_open(root, 1, &e);
+	snprintf(p, sizeof(p), "%s/locks/oldname.lock", root);
+	if ((fp = fopen(p, "w")) != NULL)
+		fclose(fp);
+	ok(exists("locks/oldname.lock"), "an old-layout certificate lock");
+	is_int(store_lock(s, 0, &lk, &e), 0, "store lock");
+	ok(!exists("locks/oldname.lock"),
+	    "old-layout certificate lock removed under the store lock");
+	ok(S_ISREG(mode_of("locks/store.lock")), "store lock kept");
+	for (i = 0; names[i] != NULL; i++) {
+		ok(store_lock_cert(s, names[i], 0, &clk, &e) == 0,
+		    "certificate lock \"%s\" free under the store lock%s%s",
+		    names[i], clk == NULL ? ": " : "",
+		    clk == NULL ? e.msg : "");
+		store_unlock(clk);
+		clk = NULL;
+		is_int(replace(s, names[i], names[i]), 0, "set \"%s\" written",
+		    names[i]);
+		ok(store_read_set(s, names[i], &set, &e) == 1 && set.cert !=
+		    NULL && strstr(set.cert, names[i]) != NULL,
+		    "set \"%s\" reads back", names[i]);
+		certset_clear(&set);
+	}
+	is_int(mode_of("locks/cert") & 07777, 0700, "locks/cert/ is 0700");
+	ok(S_ISREG(mode_of("locks/cert/store.lock")),
+	    "the certificate store's lock is locks/cert/store.lock");
+	store_unlock(lk);
+	store_free(s);
+}
+
+/* A temporary of a certificate whose name extends another's
+   ("a.tmp-b" after "a") is not taken for that one's leftover. */
+static void
+test_tmp_names(void)
+{
+	struct store *s;
+	struct err e;
+	char p[512];
+
+	s = store_open(root, 1, &e);
+	is_int(replace(s, "a.tmp-b", "x"), 0, "set named a.tmp-b");
+	snprintf(p, sizeof(p), "%s/letsencrypt/.a.tmp-b.tmp-0123456789ab",
+	    root);
+	ok(symlink("../archive/a.tmp-b/1", p) == 0,
+	    "an in-flight temporary of a.tmp-b");
+	is_int(replace(s, "a", "y"), 0, "set named a");
+	ok(exists("letsencrypt/.a.tmp-b.tmp-0123456789ab"),
+	    "writing a leaves a.tmp-b's temporary alone");
+	is_int(replace(s, "a.tmp-b", "z"), 0, "a.tmp-b again");
+	ok(!exists("letsencrypt/.a.tmp-b.tmp-0123456789ab"),
+	    "writing a.tmp-b removes its own leftover");
+	store_free(s);
+}
+
+/* A FIFO or symlink in the store is refused, never waited on. */
+static void
+test_special_files(void)
+{
+	struct store *s;
+	struct certset set;
+	struct err e;
+	struct store_lock *lk = NULL;
+	char p[1024], q[512], t[256], *data = NULL;
+	size_t len;
+	long long t0;
+	ssize_t n;
+
+	s = store_open(root, 1, &e);
+	is_int(replace(s, "fifo", "x"), 0, "set fifo");
+	snprintf(p, sizeof(p), "%s/letsencrypt/fifo", root);
+	n = readlink(p, t, sizeof(t) - 1);
+	t[n > 0 ? n : 0] = '\0';
+	snprintf(p, sizeof(p), "%s/letsencrypt/%s/cert.pem", root, t);
+	unlink(p);
+	ok(mkfifo(p, 0600) == 0, "cert.pem replaced by a FIFO");
+	t0 = mono_ms();
+	err_clear(&e);
+	ok(store_read_set(s, "fifo", &set, &e) == -1 &&
+	    strstr(e.msg, "cert.pem: a FIFO, not a regular file; refused") !=
+	    NULL, "read_set refuses it: %s", e.msg);
+	ok(mono_ms() - t0 < 2000, "at once");
+	certset_clear(&set);
+	snprintf(q, sizeof(q), "%s/fifo.pem", root);
+	rename(p, q);
+	ok(symlink(q, p) == 0, "cert.pem a symlink to a FIFO");
+	t0 = mono_ms();
+	ok(store_read_set(s, "fifo", &set, &e) == -1 &&
+	    strstr(e.msg, "a FIFO") != NULL && mono_ms() - t0 < 2000,
+	    "read_set refuses it at once: %s", e.msg);
+	certset_clear(&set);
+	unlink(q);
+
+	snprintf(p, sizeof(p), "%s/state/fifo.json", root);
+	ok(mkfifo(p, 0600) == 0, "state as a FIFO");
+	err_clear(&e);
+	ok(store_get_blob(s, "state/fifo.json", &data, &len, &e) == -1 &&
+	    strstr(e.msg, "a FIFO") != NULL, "get_blob refuses it: %s",
+	    e.msg);
+	free(data);
+	data = NULL;
+	unlink(p);
+	ok(symlink("/etc/hostname", p) == 0, "state as a symlink");
+	ok(store_get_blob(s, "state/fifo.json", &data, &len, &e) == -1 &&
+	    strstr(e.msg, "symbolic link") != NULL,
+	    "get_blob refuses a symlink: %s", e.msg);
+	free(data);
+	unlink(p);
+
+	snprintf(p, sizeof(p), "%s/locks/store.lock", root);
+	unlink(p);
+	ok(mkfifo(p, 0600) == 0, "store lock as a FIFO");
+	ok(store_lock(s, 0, &lk, &e) == -1 && strstr(e.msg, "a FIFO") !=
+	    NULL, "store_lock refuses it: %s", e.msg);
+	unlink(p);
+	store_free(s);
+}
+
 /* Readers racing a writer see whole sets only: cert, key and combined of
    one read always carry the same tag. */
 static void
@@ -566,6 +703,9 @@ main(void)
 	test_plain_dir();
 	test_crash();
 	test_locks();
+	test_lock_names();
+	test_tmp_names();
+	test_special_files();
 	test_race();
 	test_blobs();
 	test_state();

@@ -1,4 +1,6 @@
 /* Unit tests for util.c: durations, time, base64url, escaping, files. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -7,6 +9,101 @@
 #include "err.h"
 #include "tap.h"
 #include "util.h"
+
+/* 1000 draws in [5, 7]: none outside, and both ends reached (a range
+   that excludes hi, or a constant, fails). */
+static void
+test_rand_between(void)
+{
+	int seen[3] = { 0, 0, 0 }, out = 0, i;
+	long long r;
+
+	for (i = 0; i < 1000; i++) {
+		r = rand_between(5, 7);
+		if (r < 5 || r > 7)
+			out++;
+		else
+			seen[r - 5]++;
+	}
+	is_int(out, 0, "rand_between(5, 7): no draw outside [5, 7]");
+	ok(seen[0] > 0 && seen[1] > 0 && seen[2] > 0,
+	    "rand_between(5, 7): 5, 6 and 7 all drawn (%d, %d, %d)", seen[0],
+	    seen[1], seen[2]);
+	is_int(rand_between(3, 3), 3, "rand_between(3, 3) is 3");
+}
+
+/* file_read refuses what is not a regular file, at once: a FIFO without
+   a writer would block a plain open() forever. */
+static void
+test_file_read_special(void)
+{
+	char dir[] = "/tmp/certkeep-ut-fifo.XXXXXX", *fifo, *link, *file;
+	char *data;
+	struct err e;
+	long long t0;
+	size_t n;
+	int fd;
+
+	if (mkdtemp(dir) == NULL)
+		abort();
+	fifo = path_join(dir, "fifo");
+	link = path_join(dir, "link");
+	file = path_join(dir, "file");
+	ok(mkfifo(fifo, 0600) == 0, "FIFO made");
+	(void)file_write_atomic(file, "abc", 3, 0600, &e);
+	ok(symlink(file, link) == 0, "symlink made");
+
+	t0 = mono_ms();
+	err_clear(&e);
+	data = file_read(fifo, 100, &n, &e);
+	ok(data == NULL && strstr(e.msg, "a FIFO, not a regular file") !=
+	    NULL, "file_read refuses a FIFO: %s", e.msg);
+	ok(mono_ms() - t0 < 2000, "without waiting for a writer");
+	free(data);
+	err_clear(&e);
+	data = file_read_nofollow(fifo, 100, &n, &e);
+	ok(data == NULL && strstr(e.msg, "a FIFO") != NULL,
+	    "file_read_nofollow refuses a FIFO");
+	free(data);
+	err_clear(&e);
+	data = file_read(dir, 100, &n, &e);
+	ok(data == NULL && strstr(e.msg, "a directory") != NULL,
+	    "file_read refuses a directory: %s", e.msg);
+	free(data);
+
+	data = file_read(link, 100, &n, &e);
+	ok(data != NULL && n == 3, "file_read follows a symlink to a file");
+	free(data);
+	err_clear(&e);
+	data = file_read_nofollow(link, 100, &n, &e);
+	ok(data == NULL && errno == ELOOP && strstr(e.msg, link) != NULL &&
+	    strstr(e.msg, "symbolic link") != NULL,
+	    "file_read_nofollow refuses a symlink: %s", e.msg);
+	free(data);
+	data = file_read_nofollow(file, 100, &n, &e);
+	ok(data != NULL && n == 3, "file_read_nofollow reads a regular file");
+	free(data);
+	data = file_read_nofollow(dir, 100, &n, &e);
+	ok(data == NULL, "file_read_nofollow refuses a directory");
+	free(data);
+	errno = 0;
+	ok(file_read_nofollow("/nonexistent/certkeep", 100, &n, &e) == NULL &&
+	    errno == ENOENT, "absent file: errno ENOENT");
+
+	fd = file_open_regular(AT_FDCWD, fifo, "shown-name", 1, &e);
+	ok(fd == -1 && strstr(e.msg, "shown-name") != NULL,
+	    "file_open_regular names the file as asked: %s", e.msg);
+	fd = file_open_regular(AT_FDCWD, file, NULL, 1, &e);
+	ok(fd >= 0 && (fcntl(fd, F_GETFL) & O_NONBLOCK) == 0 &&
+	    (fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0,
+	    "file_open_regular: a blocking, close-on-exec descriptor");
+	if (fd >= 0)
+		close(fd);
+	(void)rm_rf(dir, &e);
+	free(fifo);
+	free(link);
+	free(file);
+}
 
 int
 main(void)
@@ -71,13 +168,7 @@ main(void)
 	ok(rm_rf(dir, &e) == 0 && access(dir, F_OK) == -1, "rm_rf");
 	free(path);
 
-	for (int i = 0; i < 1000; i++) {
-		long long r = rand_between(5, 7);
-		if (r < 5 || r > 7) {
-			ok(0, "rand_between in range");
-			break;
-		}
-	}
-	ok(1, "rand_between stays in range");
+	test_rand_between();
+	test_file_read_special();
 	return tap_done();
 }
