@@ -71,6 +71,7 @@ struct ord {
 	struct order_result	*res;
 	cJSON			*o;	/* the order object as last read */
 	long			 place_status;	/* HTTP status of newOrder */
+	long long		 finalized_ms;	/* when finalize was accepted */
 	long long		 timeout;
 };
 
@@ -328,6 +329,7 @@ chall_status(const cJSON *az, const char *ctype)
 }
 
 static void order_error(struct ord *od, struct err *e);
+static int finalize(struct ord *od, struct err *e);
 
 /* An invalid order after validation: the error of the authorization
    that failed (each is read until one is invalid). */
@@ -521,8 +523,14 @@ do_authorizations(struct ord *od, struct err *e)
 			zs[i].done = 1;
 		cJSON_Delete(ch);
 	}
-	/* Poll the order until it leaves pending; a challenge validated at
-	   once needs no wait for itself. */
+	/*
+	 * Wait what the CA took earlier in the run, then finalize at once:
+	 * when validation is done (the usual case with a learnt wait) this
+	 * saves reading the order; when not, the CA answers orderNotReady
+	 * and the order, read again, is polled until it leaves pending. The
+	 * answers stay presented until then.
+	 */
+	int speculate = nposted > 0 && jstr(od->o, "finalize") != NULL;
 	acme_wait_init_first(&w, od->timeout,
 	    acme_wait_hint(od->a, ACME_HINT_VALIDATION));
 	for (;;) {
@@ -535,12 +543,24 @@ do_authorizations(struct ord *od, struct err *e)
 			    zs[0].ident, od->timeout / 1000);
 			goto out;
 		}
-		cJSON *o = fetch(od, od->res->order_url, &r, e);
-		if (o == NULL)
-			goto out;
-		cJSON_Delete(od->o);
-		od->o = o;
-		st = jstr(o, "status");
+		if (speculate) {
+			int fr;
+
+			speculate = 0;
+			if ((fr = finalize(od, e)) == -1)
+				goto out;
+			if (fr == 0)
+				od->finalized_ms = mono_ms();
+			od->res->stage = ORDER_STAGE_AUTHZ;
+		} else {
+			cJSON *o = fetch(od, od->res->order_url, &r, e);
+
+			if (o == NULL)
+				goto out;
+			cJSON_Delete(od->o);
+			od->o = o;
+		}
+		st = jstr(od->o, "status");
 		if (st != NULL && strcmp(st, "pending") == 0) {
 			first = 0;
 			continue;
@@ -567,6 +587,13 @@ out:
 	return rc;
 }
 
+/*
+ * Finalizes with a CSR. Returns 0 with od->o the order the CA answered
+ * (processing or valid); 1 when the CA refused because the order is not
+ * ready (orderNotReady: still pending, or an earlier finalize whose
+ * answer was lost went through): od->o is then the order read again and
+ * e the refusal; -1 on any other failure.
+ */
 static int
 finalize(struct ord *od, struct err *e)
 {
@@ -590,19 +617,13 @@ finalize(struct ord *od, struct err *e)
 	p = cJSON_CreateObject();
 	cJSON_AddStringToObject(p, "csr", csr);
 	if (acme_post(od->a, url, p, ACME_SIGN_KID, &r, e) == -1) {
-		enum acme_class c = acme_last_class(od->a);
+		const char *t = acme_last_type(od->a);
 		struct err e2;
-		const char *st;
 
-		/* An earlier attempt whose answer was lost may have gone
-		   through (orderNotReady now): the order says. */
-		if (c == ACME_NETWORK || c == ACME_RETRYABLE ||
-		    c == ACME_RATE_LIMITED || reload_order(od, &e2) == -1 ||
-		    (st = jstr(od->o, "status")) == NULL ||
-		    (strcmp(st, "processing") != 0 &&
-		    strcmp(st, "valid") != 0))
-			goto out;
-		rc = 0;
+		if (t != NULL && (strcmp(t, ACME_URN "orderNotReady") == 0 ||
+		    strcmp(t, "orderNotReady") == 0) &&
+		    reload_order(od, &e2) == 0)
+			rc = 1;
 		goto out;
 	}
 	o = cJSON_ParseWithLength(r.body, r.len);
@@ -735,7 +756,7 @@ order_run(struct acme *a, const struct order_req *req,
 	struct ord od = { .a = a, .req = req, .res = res, .o = NULL };
 	struct acme_wait w;
 	long start = acme_requests(a);
-	long long retry_after = -1, fin_ms = 0;
+	long long retry_after = -1;
 	int rc = -1, waiting = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -762,9 +783,18 @@ order_run(struct acme *a, const struct order_req *req,
 				goto out;
 			continue;
 		} else if (strcmp(st, "ready") == 0) {
-			if (finalize(&od, e) == -1)
+			int fr = finalize(&od, e);
+
+			if (fr == -1)
 				goto out;
-			fin_ms = mono_ms();
+			st = jstr(od.o, "status");
+			/* Refused: only an earlier finalize that went through
+			   (its answer lost) lets the order go on. */
+			if (fr == 1 && (st == NULL ||
+			    (strcmp(st, "processing") != 0 &&
+			    strcmp(st, "valid") != 0)))
+				goto out;
+			od.finalized_ms = mono_ms();
 			continue;	/* the answer is the updated order */
 		} else if (strcmp(st, "processing") == 0) {
 			if (!waiting) {
@@ -779,9 +809,9 @@ order_run(struct acme *a, const struct order_req *req,
 				goto out;
 			}
 		} else if (strcmp(st, "valid") == 0) {
-			if (waiting && fin_ms > 0)
+			if (waiting && od.finalized_ms > 0)
 				acme_wait_learn(a, ACME_HINT_ISSUANCE,
-				    mono_ms() - fin_ms, w.polls == 1);
+				    mono_ms() - od.finalized_ms, w.polls == 1);
 			if (download(&od, e) == -1)
 				goto out;
 			rc = 0;
