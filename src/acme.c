@@ -135,6 +135,7 @@ struct acme {
 	const struct log *log;
 	long		 count;		/* requests sent by this client */
 	long long	 deadline_ms;	/* retries until; 0: none */
+	int		 net_transient;	/* last no-answer may go away */
 	enum acme_class	 last_class;
 	char		*last_type;
 	long long	 last_retry;
@@ -481,6 +482,7 @@ send_req(struct acme *a, const char *method, const char *url,
 	    "application/jose+json" : NULL, body, body != NULL ?
 	    strlen(body) : 0, r, e);
 	a->count++;
+	a->net_transient = rc == -1 && http_last_transient(a->http);
 	if (rc == -1)
 		sc = ACME_SC_NONE;
 	else if (r->status >= 200 && r->status <= 299)
@@ -517,6 +519,9 @@ retry_wait(struct acme *a, int attempt, const char *url)
 		return -1;
 	if (c != ACME_NETWORK && c != ACME_RETRYABLE &&
 	    !(c == ACME_RATE_LIMITED && ra >= 0))
+		return -1;
+	/* An untrusted certificate or an unknown host stays so. */
+	if (c == ACME_NETWORK && !a->net_transient)
 		return -1;
 	/* A Retry-After longer than one wait is a real backoff: not
 	   something to sit out inside the run. */

@@ -28,6 +28,7 @@ struct http {
 	struct http_share *share;
 	char		*ca_file;
 	long		 count;
+	int		 transient;	/* the last failure may go away */
 	char		 errbuf[CURL_ERROR_SIZE];
 };
 
@@ -154,6 +155,36 @@ long
 http_count(const struct http *h)
 {
 	return h->count;
+}
+
+int
+http_last_transient(const struct http *h)
+{
+	return h->transient;
+}
+
+/* Failures that may go away by themselves: the peer was there or will
+   be (refused while restarting, reset, closed, timed out, answered
+   garbage). Trust, name resolution and size problems will not. */
+static int
+curl_transient(CURLcode cc)
+{
+	switch (cc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_GOT_NOTHING:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_HTTP3:
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 static size_t
@@ -327,8 +358,10 @@ http_request(struct http *h, const char *method, const char *url,
 	}
 	curl_easy_setopt(h->c, CURLOPT_HTTPHEADER, hdrs);
 	h->count++;
+	h->transient = 0;
 	cc = curl_easy_perform(h->c);
 	if (cc != CURLE_OK) {
+		h->transient = curl_transient(cc) && !rx.too_big;
 		const char *why = h->errbuf[0] != '\0' ? h->errbuf :
 		    curl_easy_strerror(cc);
 

@@ -68,6 +68,10 @@ int	 http_request(struct http *h, const char *method, const char *url,
 
 /* Requests sent through h so far (for -v and the tests). */
 long	 http_count(const struct http *h);
+/* Whether the last http_request() without an answer failed in a way
+   that may go away (refused, reset, timeout, no or a garbled answer),
+   as opposed to TLS trust, name resolution or an oversized answer. */
+int	 http_last_transient(const struct http *h);
 
 /*
  * The one parser of Retry-After (RFC 9110 10.2.3): delta-seconds or an
