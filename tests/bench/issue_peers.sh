@@ -2,7 +2,7 @@
 # Issuing N (BENCH_N, default 100) single-name certificates against one
 # local Pebble (PEBBLE_VA_NOSLEEP=1) in one run: certkeep (one apply,
 # acme.concurrency default), then uacme (one `uacme issue` per name, as it
-# is used), then lego and certbot when installed. Every client answers
+# is used), then certbot when installed (BENCH_PEER_N certificates). Every client answers
 # http-01 through the same webroot served by python3 -m http.server, ec-p256
 # keys, an account made before the clock starts. Prints seconds per
 # certificate, ACME requests per certificate (Pebble's log) and the ratios.
@@ -89,14 +89,40 @@ else
 	echo "# uacme: not installed (contrib/install-deps.sh installs it)"
 fi
 
-# --- lego, certbot: only when installed --------------------------------------
-for peer in lego certbot; do
-	if command -v $peer >/dev/null 2>&1; then
-		echo "# $peer: installed, but this bench does not drive it yet"
-	else
-		echo "# $peer: not installed, skipped"
-	fi
-done
+# --- certbot, lego: only when installed --------------------------------------
+# BENCH_PEER_N (default N) certificates each: these start a process per
+# certificate and take seconds each; the per-certificate figures compare.
+PN=${BENCH_PEER_N:-$N}
+if command -v certbot >/dev/null 2>&1; then
+	CB="certbot --non-interactive --agree-tos -m hostmaster@example.com \
+	    --server $PEBBLE_URL --config-dir $T/cb/config --work-dir $T/cb/work \
+	    --logs-dir $T/cb/logs"
+	export REQUESTS_CA_BUNDLE="$PEBBLE_TRUST"
+	$CB register >"$T/cb-reg.log" 2>&1 || { cat "$T/cb-reg.log"; }
+	pebble_mark
+	t0=$(now)
+	i=1 cbfail=0
+	while [ $i -le "$PN" ]; do
+		$CB certonly --webroot -w "$T/www" -d "c$i.example.com" \
+		    --key-type ecdsa --elliptic-curve secp256r1 \
+		    >>"$T/cb.log" 2>&1 || cbfail=$((cbfail + 1))
+		i=$((i + 1))
+	done
+	t1=$(now)
+	unset REQUESTS_CA_BUNDLE
+	c_req=$(pebble_since_mark)
+	c_s=$(calc "$t1 - $t0")
+	is "$cbfail" 0 "certbot: $PN certificates"
+	echo "# certbot ($PN): $(calc "'%.2f s, %.3f s/cert, %.2f requests/cert' % ($c_s, $c_s / $PN, $c_req / $PN)")"
+	echo "# certkeep vs certbot: $(calc "'%.1fx faster per certificate, %.2fx the requests' % (($c_s / $PN) / ($ck_s / $N), ($ck_req / $N) / ($c_req / $PN))")"
+else
+	echo "# certbot: not installed, skipped"
+fi
+if command -v lego >/dev/null 2>&1; then
+	echo "# lego: installed, but this bench does not drive it yet"
+else
+	echo "# lego: not installed, skipped"
+fi
 ok_if "certkeep: at most 7 requests per certificate ($ck_req for $N)" \
     test "$ck_req" -le $((7 * N))
 done_testing
