@@ -2,9 +2,10 @@
 # Issuing N (BENCH_N, default 100) single-name certificates against one
 # local Pebble (PEBBLE_VA_NOSLEEP=1) in one run: certkeep (one apply,
 # acme.concurrency default), then uacme (one `uacme issue` per name, as it
-# is used), then certbot when installed (BENCH_PEER_N certificates). Every client answers
-# http-01 through the same webroot served by python3 -m http.server, ec-p256
-# keys, an account made before the clock starts. Prints seconds per
+# is used), then certbot when installed (BENCH_PEER_N certificates). Every
+# client answers http-01 through the same webroot served by python3 -m
+# http.server; certkeep also runs with its own responder (listen), its
+# usual mode. ec-p256 keys, an account made before the clock starts. Prints seconds per
 # certificate, ACME requests per certificate (Pebble's log) and the ratios.
 #
 # uacme has no option for the CA to trust: it runs in a private mount
@@ -18,6 +19,7 @@ start_pebble || { echo "Bail out! start_pebble failed"; exit 1; }
 mkdir -p "$T/www/.well-known/acme-challenge"
 /usr/bin/python3 -m http.server --bind 127.0.0.1 --directory "$T/www" \
     "$PEBBLE_HTTP_PORT" >"$T/www.log" 2>&1 &
+echo $! >"$T/www.pid"
 track_pid $!
 wait_port "$PEBBLE_HTTP_PORT" 5 || { echo "Bail out! webroot server"; exit 1; }
 
@@ -37,7 +39,28 @@ ck_req=$(pebble_since_mark)
 ck_s=$(calc "$t1 - $t0")
 is "$rc" 0 "certkeep: apply of $N certificates"
 is "$(ls "$T/store/letsencrypt" | wc -l)" "$N" "certkeep: $N live sets"
-echo "# certkeep: $(calc "'%.2f s, %.3f s/cert, %.2f requests/cert' % ($ck_s, $ck_s / $N, $ck_req / $N)")"
+echo "# certkeep (webroot): $(calc "'%.2f s, %.3f s/cert, %.2f requests/cert' % ($ck_s, $ck_s / $N, $ck_req / $N)")"
+
+# The same with certkeep's own http-01 responder (listen), its usual mode
+# where no web server runs: a separate store, account made first.
+sed "s|store: $T/store|store: $T/store-listen|; s|http-01: .*|http-01: {listen: \"127.0.0.1:$PEBBLE_HTTP_PORT\"}|" \
+    "$T/m.yaml" >"$T/m-listen.yaml"
+stop_pids $(cat "$T/www.pid")
+"$CERTKEEP" -m "$T/m-listen.yaml" account register >/dev/null 2>&1
+pebble_mark
+t0=$(now)
+"$CERTKEEP" -m "$T/m-listen.yaml" apply 2>"$T/ckl.err"
+rc=$?
+t1=$(now)
+ckl_req=$(pebble_since_mark)
+ckl_s=$(calc "$t1 - $t0")
+is "$rc" 0 "certkeep (listen): apply of $N certificates"
+echo "# certkeep (listen): $(calc "'%.2f s, %.3f s/cert, %.2f requests/cert' % ($ckl_s, $ckl_s / $N, $ckl_req / $N)")"
+/usr/bin/python3 -m http.server --bind 127.0.0.1 --directory "$T/www" \
+    "$PEBBLE_HTTP_PORT" >"$T/www.log" 2>&1 &
+echo $! >"$T/www.pid"
+track_pid $!
+wait_port "$PEBBLE_HTTP_PORT" 5 || { echo "Bail out! webroot server"; exit 1; }
 
 # --- uacme ------------------------------------------------------------------
 if [ -x /usr/bin/uacme ]; then
@@ -82,7 +105,8 @@ EOF
 	is "$(ls "$T"/uacme/c*.example.com/cert.pem 2>/dev/null | wc -l)" "$N" \
 	    "uacme: $N certificates"
 	echo "# uacme: $(calc "'%.2f s, %.3f s/cert, %.2f requests/cert' % ($u_s, $u_s / $N, $u_req / $N)")"
-	echo "# certkeep vs uacme: $(calc "'%.1fx faster, %.2fx the requests' % ($u_s / $ck_s, $ck_req / $u_req)")"
+	echo "# certkeep vs uacme (both webroot): $(calc "'%.1fx faster, %.2fx the requests' % ($u_s / $ck_s, $ck_req / $u_req)")"
+	echo "# certkeep (listen) vs uacme: $(calc "'%.1fx faster, %.2fx the requests' % ($u_s / $ckl_s, $ckl_req / $u_req)")"
 	ok_if "certkeep at least 10x faster than uacme ($(calc "'%.1f' % ($u_s / $ck_s)")x)" \
 	    /usr/bin/python3 -c "import sys; sys.exit(0 if $u_s >= 10 * $ck_s else 1)"
 else
