@@ -551,7 +551,8 @@ do_authorizations(struct ord *od, struct err *e)
 				goto out;
 			if (fr == 0)
 				od->finalized_ms = mono_ms();
-			od->res->stage = ORDER_STAGE_AUTHZ;
+			od->res->stage = fr == 0 ? ORDER_STAGE_FINALIZE :
+			    ORDER_STAGE_AUTHZ;
 		} else {
 			cJSON *o = fetch(od, od->res->order_url, &r, e);
 
