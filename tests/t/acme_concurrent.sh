@@ -65,4 +65,12 @@ ok_if "at most 7 requests per issued certificate on average ($n for $N)" \
 pebble_mark
 ck -m "$T/m.yaml" apply c1 c2 c3
 is "$(pebble_since_mark)" 0 "nothing due: no request"
+
+# On a terminal: the live counter, taken down at the end.
+script -qec "$CERTKEEP -m $T/m.yaml apply --force-renew c1 c2 c3" \
+    "$T/tty.log" >/dev/null 2>&1
+tty=$(tr '\r\033' '@#' <"$T/tty.log")
+like "$tty" 'issuing 3/3 \.\.\.' "on a terminal: the live counter"
+like "$tty" 'issuing 3/3 \.\.\.@#\[K' "the counter is erased at the end"
+like "$tty" 'renewing c[123] \.\.\. done' "log lines between the counter updates"
 done_testing
