@@ -6,7 +6,8 @@
 # interleave (each is whole, even with -v from 8 threads); no live counter
 # when stderr is not a terminal; the summary is in manifest order; orders
 # really overlap; ACME requests per certificate average at most 7 (Pebble's
-# log counts them). `make tsan` runs this test under ThreadSanitizer too.
+# log counts them); the reload hook inherits no socket; on a terminal a
+# live counter shows and is erased. `make tsan` runs this test under ThreadSanitizer too.
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/pebble.sh"
 
@@ -15,6 +16,10 @@ start_pebble '{"domainBlocklist": ["blocked.example.com"]}' ||
     { fail "start_pebble"; done_testing; }
 MF_ACME_EXTRA='concurrency: 8' MF_HOSTS_25=blocked.example.com \
     write_manifest "$T/m.yaml" $((N + 1))
+# The reload hook records the descriptors it inherited.
+printf '#!/bin/sh\nls -l /proc/$$/fd >"$1"\n' >"$T/hook.sh"
+chmod 755 "$T/hook.sh"
+sed -i "s|^  dir: $T/frag\$|&\\n  reload: {dovecot: [$T/hook.sh, $T/fds]}|" "$T/m.yaml"
 pebble_mark
 ck -m "$T/m.yaml" -v -o json apply
 n=$(pebble_since_mark)
@@ -38,6 +43,10 @@ while [ $i -le $N ]; do
 done
 is "$sound" "$N" "every live set is sound (key matches certificate)"
 ok_if "c25 has no live set" test ! -e "$T/store/letsencrypt/c25/cert.pem"
+
+ok_if "the reload hook ran" test -s "$T/fds"
+unlike "$(cat "$T/fds" 2>/dev/null)" 'socket:' \
+    "the hook inherited no socket (the ACME clients are done before hooks)"
 
 bad=$(printf '%s\n' "$ERR" | grep -cvE '^certkeep: ')
 is "$bad" 0 "every stderr line is one whole log line (no interleaving)"
