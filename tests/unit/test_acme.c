@@ -198,6 +198,40 @@ test_concurrent(struct acme *a, struct chall_run *run, const char *listen)
 	}
 }
 
+/* The newNonce bucket (20/s, bursts of 20): 30 requests in a row wait
+   for the last 10, about half a second, and are counted as such. */
+static void
+test_bucket(const char *url, const char *trust)
+{
+	struct err e;
+	struct acme *a = acme_new(url, trust, NULL, &e);
+	const struct acme_dir *d = a != NULL ? acme_directory(a, &e) : NULL;
+	struct acme_stats st;
+	struct http_resp r;
+	long long t0;
+	int okn = 0;
+
+	ok(d != NULL, "bucket: directory");
+	if (d == NULL) {
+		acme_free(a);
+		return;
+	}
+	http_resp_init(&r);
+	t0 = mono_ms();
+	for (int i = 0; i < 30; i++)
+		if (acme_get(a, d->new_nonce, &r, &e) == 0 && r.status < 300)
+			okn++;
+	long long took = mono_ms() - t0;
+	http_resp_clear(&r);
+	acme_stats_get(a, &st);
+	is_int(okn, 30, "30 newNonce requests answered");
+	is_int(st.requests[ACME_EP_NONCE][ACME_SC_2XX], 30,
+	    "counted as new-nonce 2xx");
+	ok(took >= 400 && st.throttled_ms >= 400, "the last 10 waited for the "
+	    "20/s limit (%lld ms, %lld ms throttled)", took, st.throttled_ms);
+	acme_free(a);
+}
+
 /* Retry-After: one parser, bounded; every wait capped; the rateLimited
    backoff capped by the lifetime rule. */
 static void
@@ -360,6 +394,7 @@ main(int argc, char **argv)
 	key_pem_free(set.key);
 
 	test_concurrent(a, run, listen);
+	test_bucket(url, trust);
 
 	/* Resuming a valid order downloads again without a new order. */
 	req.resume_url = res.order_url;
