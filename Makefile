@@ -1,7 +1,8 @@
 # certkeep - plain Makefile. `make` builds ./certkeep; `make check` builds
 # with ASan+UBSan into build/san and runs every test; `make demo` runs the
 # main job against a local Pebble; `make bench` measures; `make fuzz` builds
-# the fuzzers (clang/libFuzzer).
+# the fuzzers (clang/libFuzzer); `make tsan` builds with ThreadSanitizer
+# into build/tsan and runs the unit tests and the concurrent issuance test.
 
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
@@ -14,6 +15,7 @@ PKG_CONFIG ?= pkg-config
 CC	?= cc
 BUILD	?= build
 SANITIZE ?=
+TSAN	?=
 JOBS	?= 2
 
 PKGS	= yaml-0.1 libssl libcrypto libcurl libcjson ldns
@@ -25,6 +27,9 @@ WARN	= -std=c11 -Wall -Wextra -Werror -Wmissing-prototypes \
 ifneq ($(SANITIZE),)
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=undefined
+endif
+ifneq ($(TSAN),)
+SANFLAGS = -fsanitize=thread -fno-omit-frame-pointer
 endif
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
@@ -46,7 +51,7 @@ else
 PROG	= $(BUILD)/certkeep
 endif
 
-.PHONY: all check tests demo bench fuzz install uninstall clean deps deb
+.PHONY: all check tests tsan demo bench fuzz install uninstall clean deps deb
 
 all: $(PROG)
 
@@ -78,6 +83,18 @@ check: deps
 	$(MAKE) BUILD=build/san SANITIZE=1 all tests
 	CERTKEEP=$(CURDIR)/build/san/certkeep TESTBIN=$(CURDIR)/build/san/tests \
 	    CERTKEEP_PLAIN=$(CURDIR)/$(PROG) JOBS=$(JOBS) sh tests/run.sh $(T)
+	$(MAKE) tsan
+
+# Threads under ThreadSanitizer: the unit tests and the concurrent
+# issuance test (a report makes the process fail at once).
+TSAN_TESTS = test_ acme_concurrent
+tsan: deps
+	$(MAKE) all
+	$(MAKE) BUILD=build/tsan TSAN=1 all tests
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	    CERTKEEP=$(CURDIR)/build/tsan/certkeep \
+	    TESTBIN=$(CURDIR)/build/tsan/tests CERTKEEP_PLAIN=$(CURDIR)/$(PROG) \
+	    TEST_OUT=tests/out-tsan JOBS=$(JOBS) sh tests/run.sh $(TSAN_TESTS)
 
 demo: deps
 	$(MAKE) all

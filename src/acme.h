@@ -5,9 +5,18 @@
  * problem documents turned into one clear message and classified in one
  * table, and ONE wait helper for every poll.
  *
- * A struct acme is one client: one HTTP handle (connection reuse), its own
- * nonce pool, the account key and URL once known. No global state: give
- * each thread its own client.
+ * A struct acme is one client: one HTTP handle (its connection, reused),
+ * its own last failure. What a run shares lives in the client's pool,
+ * which acme_clone() hands to more clients, one per thread: the
+ * directory, the nonce pool, the account, a token bucket per endpoint
+ * class (Let's Encrypt's per-IP limits), the request counters, the poll
+ * delays learnt from the CA, TLS sessions and DNS answers. The pool is
+ * thread-safe; a client is used by one thread at a time. No global state.
+ *
+ * Transient failures (no answer, 5xx, 429/503 with Retry-After, a body
+ * cut short) are retried inside acme_post() with exponential backoff and
+ * jitter until the client's deadline (acme_set_deadline(); none: no
+ * retry). Definitive problems are returned at once.
  *
  * Every protocol step (account.c, order.c, revoke) is a small function
  * built on acme_post().
@@ -85,7 +94,18 @@ struct macme;
  */
 struct acme *acme_new_for(const struct macme *cfg, const struct log *log,
 	    struct err *e);
+/*
+ * Another client on parent's pool (directory, nonces, account, limits,
+ * counters shared), with its own connection and the parent's deadline.
+ * For another thread. Free with acme_free(), in any order.
+ */
+struct acme *acme_clone(struct acme *parent, struct err *e);
 void	 acme_free(struct acme *a);
+/* Transient failures are retried until deadline_ms (mono_ms()); 0: never
+   (the default). */
+void	 acme_set_deadline(struct acme *a, long long deadline_ms);
+#define ACME_RETRY_FIRST_MS	250
+#define ACME_RETRY_WAIT_CAP_MS	60000LL
 
 /* Fetches the directory once (later calls return the cached one). */
 const struct acme_dir *acme_directory(struct acme *a, struct err *e);
@@ -140,8 +160,37 @@ char	*acme_jws(const struct key *k, const char *kid, const char *nonce,
 enum acme_class acme_last_class(const struct acme *a);
 const char *acme_last_type(const struct acme *a);
 long long acme_last_retry_after(const struct acme *a);
-/* Requests sent by a so far (HTTP, all kinds). */
+/* Requests sent by this client so far (HTTP, all kinds). */
 long	 acme_requests(const struct acme *a);
+
+/* Endpoint classes: one token bucket each, and the counters. */
+enum acme_endpoint {
+	ACME_EP_NONCE,		/* newNonce: 20/s */
+	ACME_EP_ACCOUNT,	/* newAccount: 5/s */
+	ACME_EP_ORDER,		/* newOrder: 300/s */
+	ACME_EP_OTHER,		/* everything else: 250/s */
+	ACME_EP__MAX
+};
+extern const char *const acme_endpoint_names[ACME_EP__MAX];
+enum acme_status_class {
+	ACME_SC_2XX,
+	ACME_SC_4XX,
+	ACME_SC_5XX,
+	ACME_SC_OTHER,
+	ACME_SC_NONE,		/* no answer */
+	ACME_SC__MAX
+};
+extern const char *const acme_status_class_names[ACME_SC__MAX];
+/* What a pool (a client and its clones) sent, for logs and metrics. */
+struct acme_stats {
+	long		 requests[ACME_EP__MAX][ACME_SC__MAX];
+	long		 retries;	/* after transient failures */
+	long		 bad_nonces;
+	long long	 throttled_ms;	/* waited for the token buckets */
+};
+/* A snapshot of the pool's counters. */
+void	 acme_stats_get(const struct acme *a, struct acme_stats *out);
+long	 acme_stats_total(const struct acme_stats *st);
 /* Records a failure found by the caller (e.g. an invalid authorization). */
 void	 acme_set_failure(struct acme *a, enum acme_class c, const char *type,
 	    long long retry_after);
@@ -164,11 +213,44 @@ struct acme_wait {
 	long long	 deadline_ms;	/* mono_ms() bound */
 	long long	 next_ms;	/* the next base delay */
 	long long	 cap_ms;
+	long long	 first_ms;	/* > 0: the first wait, exactly */
 	int		 polls;
 };
 #define ACME_WAIT_FIRST_MS	150
+#define ACME_WAIT_MIN_MS	20
 #define ACME_WAIT_CAP_MS	5000
+/* No single poll wait is longer, whatever Retry-After says. */
+#define ACME_POLL_WAIT_CAP_MS	60000LL
+/* Nonces kept in the pool (the newest). */
+#define ACME_NONCE_POOL_MAX	64
+
+/*
+ * Poll delays tuned to the CA: how long the first wait after a step
+ * should be, learnt from the run's earlier orders (shared by clones).
+ */
+enum acme_hint {
+	ACME_HINT_VALIDATION,	/* challenge posted -> authorization done */
+	ACME_HINT_ISSUANCE,	/* finalized -> certificate ready */
+	ACME_HINT__MAX
+};
+long long acme_wait_hint(struct acme *a, enum acme_hint h);
+/* Learns: the step took took_ms; first_poll: the first poll found it
+   done (so the next first wait may be shorter). */
+void	 acme_wait_learn(struct acme *a, enum acme_hint h, long long took_ms,
+	    int first_poll);
 void	 acme_wait_init(struct acme_wait *w, long long timeout_ms);
+/* Same, with a first wait of exactly first_ms (a learnt hint), the next
+   ones doubling from there. */
+void	 acme_wait_init_first(struct acme_wait *w, long long timeout_ms,
+	    long long first_ms);
+
+/*
+ * For a caller that found a transient failure itself (e.g. a certificate
+ * download cut short; recorded with acme_set_failure()): waits like
+ * acme_post() does before its attempt-th retry. Returns 0 after the
+ * wait, -1 when the failure is not transient or the deadline is near.
+ */
+int	 acme_retry_wait(struct acme *a, int attempt, const char *url);
 /*
  * Sleeps before the next poll: retry_after is the server's Retry-After in
  * seconds (-1: none). Returns 0, or -1 when the next poll would come

@@ -10,6 +10,7 @@
 
 #include "ari.h"
 #include "err.h"
+#include "http.h"
 #include "json.h"
 #include "plan.h"
 #include "util.h"
@@ -84,29 +85,7 @@ out:
 int
 ari_retry_after_parse(const char *hdr, time_t now, long long *secs)
 {
-	char *end;
-	long long v;
-	time_t t;
-
-	if (hdr == NULL)
-		return -1;
-	while (*hdr == ' ' || *hdr == '\t')
-		hdr++;
-	if (*hdr >= '0' && *hdr <= '9') {
-		errno = 0;
-		v = strtoll(hdr, &end, 10);
-		while (*end == ' ' || *end == '\t' || *end == '\r' ||
-		    *end == '\n')
-			end++;
-		if (errno == ERANGE || *end != '\0')
-			return -1;
-		*secs = v;
-		return 0;
-	}
-	if (time_parse_http(hdr, &t) == -1)
-		return -1;
-	*secs = t > now ? (long long)(t - now) : 0;
-	return 0;
+	return http_retry_after_parse(hdr, now, secs);	/* the one parser */
 }
 
 long long

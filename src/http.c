@@ -2,9 +2,14 @@
  * http.c - libcurl client for the ACME server (see http.h).
  */
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include <sys/socket.h>
 
 #include <curl/curl.h>
 
@@ -13,10 +18,17 @@
 #include "util.h"
 #include "version.h"
 
+struct http_share {
+	CURLSH		*sh;
+	pthread_mutex_t	 mu[CURL_LOCK_DATA_LAST];
+};
+
 struct http {
 	CURL		*c;
+	struct http_share *share;
 	char		*ca_file;
 	long		 count;
+	int		 transient;	/* the last failure may go away */
 	char		 errbuf[CURL_ERROR_SIZE];
 };
 
@@ -46,8 +58,71 @@ http_resp_clear(struct http_resp *r)
 	http_resp_init(r);
 }
 
+static void
+share_lock(CURL *c, curl_lock_data d, curl_lock_access acc, void *arg)
+{
+	struct http_share *sh = arg;
+
+	(void)c;
+	(void)acc;
+	if ((int)d >= 0 && d < CURL_LOCK_DATA_LAST)
+		pthread_mutex_lock(&sh->mu[d]);
+}
+
+static void
+share_unlock(CURL *c, curl_lock_data d, void *arg)
+{
+	struct http_share *sh = arg;
+
+	(void)c;
+	if ((int)d >= 0 && d < CURL_LOCK_DATA_LAST)
+		pthread_mutex_unlock(&sh->mu[d]);
+}
+
+struct http_share *
+http_share_new(void)
+{
+	struct http_share *sh = xcalloc(1, sizeof(*sh));
+
+	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&sh->mu[i], NULL);
+	if ((sh->sh = curl_share_init()) == NULL)
+		return sh;	/* works unshared */
+	curl_share_setopt(sh->sh, CURLSHOPT_LOCKFUNC, share_lock);
+	curl_share_setopt(sh->sh, CURLSHOPT_UNLOCKFUNC, share_unlock);
+	curl_share_setopt(sh->sh, CURLSHOPT_USERDATA, sh);
+	curl_share_setopt(sh->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	curl_share_setopt(sh->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+	return sh;
+}
+
+void
+http_share_free(struct http_share *sh)
+{
+	if (sh == NULL)
+		return;
+	if (sh->sh != NULL)
+		curl_share_cleanup(sh->sh);
+	for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_destroy(&sh->mu[i]);
+	free(sh);
+}
+
+/* Every socket close-on-exec: hooks run later must not inherit the
+   connection to the CA (libcurl 7.88 does not set the flag itself). */
+static curl_socket_t
+open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	int fd;
+
+	(void)arg;
+	(void)purpose;
+	fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+	return fd == -1 ? CURL_SOCKET_BAD : fd;
+}
+
 struct http *
-http_new(const char *ca_file, struct err *e)
+http_new(const char *ca_file, struct http_share *sh, struct err *e)
 {
 	struct http *h;
 
@@ -62,6 +137,7 @@ http_new(const char *ca_file, struct err *e)
 		return NULL;
 	}
 	h->ca_file = xstrdup(ca_file);
+	h->share = sh;
 	return h;
 }
 
@@ -79,6 +155,36 @@ long
 http_count(const struct http *h)
 {
 	return h->count;
+}
+
+int
+http_last_transient(const struct http *h)
+{
+	return h->transient;
+}
+
+/* Failures that may go away by themselves: the peer was there or will
+   be (refused while restarting, reset, closed, timed out, answered
+   garbage). Trust, name resolution and size problems will not. */
+static int
+curl_transient(CURLcode cc)
+{
+	switch (cc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_GOT_NOTHING:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_HTTP3:
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 static size_t
@@ -225,6 +331,9 @@ http_request(struct http *h, const char *method, const char *url,
 	    HTTP_CONNECT_TIMEOUT_MS);
 	curl_easy_setopt(h->c, CURLOPT_TIMEOUT_MS, HTTP_TIMEOUT_MS);
 	curl_easy_setopt(h->c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h->c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+	if (h->share != NULL && h->share->sh != NULL)
+		curl_easy_setopt(h->c, CURLOPT_SHARE, h->share->sh);
 	curl_easy_setopt(h->c, CURLOPT_ERRORBUFFER, h->errbuf);
 	curl_easy_setopt(h->c, CURLOPT_USERAGENT, "certkeep/" CERTKEEP_VERSION);
 	curl_easy_setopt(h->c, CURLOPT_WRITEFUNCTION, on_body);
@@ -249,8 +358,10 @@ http_request(struct http *h, const char *method, const char *url,
 	}
 	curl_easy_setopt(h->c, CURLOPT_HTTPHEADER, hdrs);
 	h->count++;
+	h->transient = 0;
 	cc = curl_easy_perform(h->c);
 	if (cc != CURLE_OK) {
+		h->transient = curl_transient(cc) && !rx.too_big;
 		const char *why = h->errbuf[0] != '\0' ? h->errbuf :
 		    curl_easy_strerror(cc);
 
@@ -280,23 +391,49 @@ out:
 	return rc;
 }
 
+int
+http_retry_after_parse(const char *hdr, time_t now, long long *secs)
+{
+	char *end;
+	long long v;
+	time_t t;
+
+	if (hdr == NULL)
+		return -1;
+	while (*hdr == ' ' || *hdr == '\t')
+		hdr++;
+	if (isdigit((unsigned char)*hdr)) {
+		errno = 0;
+		v = strtoll(hdr, &end, 10);
+		while (*end == ' ' || *end == '\t' || *end == '\r' ||
+		    *end == '\n')
+			end++;
+		if (*end != '\0')
+			return -1;
+		/* ERANGE: a number too large for long long, clamped. */
+		if (errno == ERANGE || v > HTTP_RETRY_AFTER_MAX)
+			v = HTTP_RETRY_AFTER_MAX;
+		*secs = v;
+		return 0;
+	}
+	if (time_parse_http(hdr, &t) == -1)
+		return -1;
+	if (t <= now)
+		*secs = 0;
+	else if ((long long)t - (long long)now > HTTP_RETRY_AFTER_MAX)
+		*secs = HTTP_RETRY_AFTER_MAX;
+	else
+		*secs = (long long)t - (long long)now;
+	return 0;
+}
+
 long long
 http_retry_after(const struct http_resp *r, time_t now)
 {
-	const char *v = r->retry_after;
-	char *end;
 	long long s;
-	time_t t;
 
-	if (v == NULL || *v == '\0')
+	if (r->retry_after == NULL || *r->retry_after == '\0' ||
+	    http_retry_after_parse(r->retry_after, now, &s) == -1)
 		return -1;
-	if (isdigit((unsigned char)*v)) {
-		s = strtoll(v, &end, 10);
-		if (*end != '\0' || s < 0)
-			return -1;
-		return s;
-	}
-	if (time_parse_http(v, &t) == -1)
-		return -1;
-	return t > now ? (long long)(t - now) : 0;
+	return s;
 }

@@ -36,10 +36,23 @@ void	 http_resp_init(struct http_resp *r);
 void	 http_resp_clear(struct http_resp *r);	/* frees and re-inits */
 
 /*
- * A client trusting the CA file ca_file (a path, must exist). Returns NULL
- * and fills e on failure. Free with http_free().
+ * What several clients (one per thread) share: TLS sessions and DNS
+ * answers (libcurl's share interface, with its locks). Connections are
+ * not shared (libcurl cannot share a connection cache between threads);
+ * each client keeps its own. Free after every client using it.
  */
-struct http *http_new(const char *ca_file, struct err *e);
+struct http_share;
+struct http_share *http_share_new(void);
+void	 http_share_free(struct http_share *sh);
+
+/*
+ * A client trusting the CA file ca_file (a path, must exist), sharing sh
+ * (NULL: nothing shared). Its sockets are close-on-exec, so hooks never
+ * inherit them. Returns NULL and fills e on failure. Free with
+ * http_free().
+ */
+struct http *http_new(const char *ca_file, struct http_share *sh,
+	    struct err *e);
 void	 http_free(struct http *h);
 
 /*
@@ -55,11 +68,21 @@ int	 http_request(struct http *h, const char *method, const char *url,
 
 /* Requests sent through h so far (for -v and the tests). */
 long	 http_count(const struct http *h);
+/* Whether the last http_request() without an answer failed in a way
+   that may go away (refused, reset, timeout, no or a garbled answer),
+   as opposed to TLS trust, name resolution or an oversized answer. */
+int	 http_last_transient(const struct http *h);
 
 /*
- * The Retry-After of r in seconds from now (delta-seconds or HTTP-date,
- * never negative), or -1 when absent or malformed.
+ * The one parser of Retry-After (RFC 9110 10.2.3): delta-seconds or an
+ * HTTP-date, in seconds from now into *secs, never negative and at most
+ * HTTP_RETRY_AFTER_MAX (a larger or overflowing value is clamped, so a
+ * caller may add it to a time without wrapping). Blanks around the value
+ * are allowed. Returns 0, or -1 when hdr is NULL or malformed.
  */
+#define HTTP_RETRY_AFTER_MAX	(366LL * 86400)
+int	 http_retry_after_parse(const char *hdr, time_t now, long long *secs);
+/* The Retry-After of r parsed as above, or -1 when absent or malformed. */
 long long http_retry_after(const struct http_resp *r, time_t now);
 
 #endif

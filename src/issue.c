@@ -42,11 +42,10 @@ issue_backoff(int rate_limited, int validation, int n, long long retry_after,
 {
 	long long cap = lifetime_retry_cap(lifetime), d;
 
-	if (rate_limited) {
-		if (retry_after > 0)
-			return retry_after;
-		return cap;
-	}
+	/* A CA's Retry-After is honoured up to the lifetime rule: a
+	   6-day certificate must not sit out a week-long answer. */
+	if (rate_limited)
+		return retry_after > 0 && retry_after < cap ? retry_after : cap;
 	/* One failed validation may be a fix in progress: retry at once;
 	   from the second one on, wait 1h, 2h, 4h ... up to the cap. */
 	if (!validation || n < 2)
@@ -185,34 +184,16 @@ out:
 	return k;
 }
 
-/* Preflight (checks/): a failing check fails the certificate. */
-static int
-preflight(const struct issue_env *env, struct acme *a, const struct mcert *c,
-    struct issue_result *res)
+int
+issue_preflight_report(const struct issue_env *env, const struct mcert *c,
+    const struct check_results *cr, struct issue_result *res)
 {
-	struct check_env ce;
-	struct check_results cr;
 	struct buf b;
-	struct err e;
-	const struct acme_dir *d;
-	enum check_status worst;
+	enum check_status worst = check_results_worst(cr);
 
-	check_results_init(&cr);
 	buf_init(&b);
-	d = acme_directory(a, NULL);
-	if (check_env_init(&ce, env->m, env->log, acme_kid(a),
-	    d != NULL && d->caa_identities.n > 0 ? d->caa_identities.v : NULL,
-	    &e) == -1) {
-		res->checks_failed = 1;
-		res->stage = "preflight";
-		res->error = xasprintf("preflight: %s", e.msg);
-		res->problem_type = xstrdup("check:dns");
-		return -1;
-	}
-	ce.acme = a;
-	worst = checks_run(&ce, c, &cr);
-	for (size_t i = 0; i < cr.n; i++) {
-		const struct check_result *r = &cr.v[i];
+	for (size_t i = 0; i < cr->n; i++) {
+		const struct check_result *r = &cr->v[i];
 
 		if (r->status == CHECK_PASS)
 			continue;
@@ -237,8 +218,6 @@ preflight(const struct issue_env *env, struct acme *a, const struct mcert *c,
 		res->error = xasprintf("preflight failed: %s", b.data);
 	}
 	buf_free(&b);
-	check_env_free(&ce);
-	check_results_clear(&cr);
 	return worst == CHECK_FAIL ? -1 : 0;
 }
 
@@ -279,6 +258,14 @@ record_failure(const struct issue_env *env, struct acme *a,
 		log_cert(env->log, LOG_WARN, c->name, "%s", e.msg);
 }
 
+void
+issue_record_failure(const struct issue_env *env,
+    const struct plan_item *item, struct certstate *st,
+    struct issue_result *res)
+{
+	record_failure(env, NULL, item, st, 0, res);
+}
+
 int
 issue_cert(const struct issue_env *env, struct acme *a,
     const struct plan_item *item, struct certstate *st,
@@ -304,10 +291,6 @@ issue_cert(const struct issue_env *env, struct acme *a,
 	err_clear(&e);
 	res->renewal = item->info.status != CERTINFO_MISSING;
 	res->old_not_after = item->info.not_after;
-	if (!env->skip_checks && preflight(env, a, c, res) == -1) {
-		acme_set_failure(a, ACME_BAD_INPUT, NULL, -1);
-		goto fail;
-	}
 	res->stage = "order";
 	if ((d = acme_directory(a, &e)) == NULL)
 		goto fail_e;
@@ -415,7 +398,6 @@ fail_e:
 	res->error = xstrdup(e.msg);
 	if (acme_last_type(a) != NULL && res->problem_type == NULL)
 		res->problem_type = xstrdup(acme_last_type(a));
-fail:
 	record_failure(env, a, item, st, validation, res);
 out:
 	res->requests = acme_requests(a) - start;

@@ -1,6 +1,7 @@
 /*
  * issue.h - issuing or renewing one certificate, start to finish, for
- * `apply`: preflight checks, the certificate key (new unless reuse_key),
+ * `apply` (which runs the preflight of every certificate first, at
+ * once, and several of these at a time): the certificate key (new unless reuse_key),
  * the order (resumed when an earlier run was interrupted), staging and
  * verifying the new set (key matches, chain verifies, names match the
  * manifest) BEFORE it replaces the live one, and the state (order URL,
@@ -27,7 +28,6 @@ struct issue_env {
 	struct store		*s;
 	const struct log	*log;
 	struct chall_run	*chall;
-	int			 skip_checks;
 	int			 force;
 };
 
@@ -54,6 +54,22 @@ void	 issue_result_clear(struct issue_result *r);
  * -1 when not (res says why; never stops the caller's other work).
  */
 int	 issue_cert(const struct issue_env *env, struct acme *a,
+	    const struct plan_item *item, struct certstate *st,
+	    struct issue_result *res);
+
+struct check_results;
+struct mcert;
+/*
+ * The preflight results cr of certificate c: logs each warning and
+ * failure; when one failed, fills res (stage "preflight", problem type
+ * "check:<name>", the failures in one line) and returns -1.
+ */
+int	 issue_preflight_report(const struct issue_env *env,
+	    const struct mcert *c, const struct check_results *cr,
+	    struct issue_result *res);
+/* Records a failure found before any order (res: preflight, account) in
+   st, with its backoff, and saves st. */
+void	 issue_record_failure(const struct issue_env *env,
 	    const struct plan_item *item, struct certstate *st,
 	    struct issue_result *res);
 

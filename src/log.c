@@ -1,8 +1,10 @@
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -13,12 +15,82 @@ const char *const log_level_names[LOG__MAX] = {
 	"error", "warning", "info", "debug",
 };
 
+struct log_progress {
+	pthread_mutex_t	 mu;
+	FILE		*fp;
+	char		 line[128];	/* "" while nothing is shown */
+};
+
 void
 log_init(struct log *l)
 {
 	l->level = LOG_INFO;
 	l->json = 0;
 	l->fp = stderr;
+	l->progress = NULL;
+}
+
+struct log_progress *
+log_progress_new(const struct log *l)
+{
+	struct log_progress *p;
+
+	if (l == NULL || l->fp == NULL || l->json || !isatty(fileno(l->fp)))
+		return NULL;
+	p = xcalloc(1, sizeof(*p));
+	pthread_mutex_init(&p->mu, NULL);
+	p->fp = l->fp;
+	return p;
+}
+
+void
+log_progress_set(struct log_progress *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p == NULL)
+		return;
+	pthread_mutex_lock(&p->mu);
+	va_start(ap, fmt);
+	vsnprintf(p->line, sizeof(p->line), fmt, ap);
+	va_end(ap);
+	fprintf(p->fp, "\r\033[K%s", p->line);
+	fflush(p->fp);
+	pthread_mutex_unlock(&p->mu);
+}
+
+void
+log_progress_free(struct log_progress *p)
+{
+	if (p == NULL)
+		return;
+	if (p->line[0] != '\0') {
+		fputs("\r\033[K", p->fp);
+		fflush(p->fp);
+	}
+	pthread_mutex_destroy(&p->mu);
+	free(p);
+}
+
+/* Writes one whole line; the status line, if any, is taken down first
+   and drawn again below. */
+static void
+log_write(const struct log *l, const char *prefix, const char *line)
+{
+	struct log_progress *p = l->progress;
+
+	if (p != NULL)
+		pthread_mutex_lock(&p->mu);
+	flockfile(l->fp);
+	if (p != NULL && p->line[0] != '\0')
+		fputs("\r\033[K", l->fp);
+	fprintf(l->fp, "%s%s\n", prefix, line);
+	if (p != NULL && p->line[0] != '\0')
+		fputs(p->line, l->fp);
+	fflush(l->fp);
+	funlockfile(l->fp);
+	if (p != NULL)
+		pthread_mutex_unlock(&p->mu);
 }
 
 /* Whether msg carries a PEM private key (any kind: "PRIVATE KEY-----"
@@ -105,16 +177,18 @@ log_emit(const struct log *l, enum log_level lvl, const char *name,
 		}
 		line = cJSON_PrintUnformatted(o);
 		if (line != NULL)
-			fprintf(l->fp, "%s\n", line);
+			log_write(l, "", line);
 	} else {
+		char pre[32];
+
 		line = log_text_clean(msg);
 		if (lvl == LOG_INFO)
-			fprintf(l->fp, "certkeep: %s\n", line);
+			snprintf(pre, sizeof(pre), "certkeep: ");
 		else
-			fprintf(l->fp, "certkeep: %s: %s\n",
-			    log_level_names[lvl], line);
+			snprintf(pre, sizeof(pre), "certkeep: %s: ",
+			    log_level_names[lvl]);
+		log_write(l, pre, line);
 	}
-	fflush(l->fp);
 out:
 	cJSON_Delete(fields);
 	cJSON_Delete(o);

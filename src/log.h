@@ -33,10 +33,19 @@ enum log_level {
 };
 extern const char *const log_level_names[LOG__MAX];
 
+struct log_progress;
+
+/*
+ * Lines never interleave: each is written whole under a lock (several
+ * threads log at once during `apply`).
+ */
 struct log {
 	enum log_level	 level;		/* highest level printed */
 	int		 json;		/* one JSON object per line */
 	FILE		*fp;		/* stderr */
+	/* A live status line under the log lines, or NULL (the normal
+	   case): set by a command on a copy of its log for a long step. */
+	struct log_progress *progress;
 };
 
 void	 log_init(struct log *l);	/* INFO, text, stderr */
@@ -79,6 +88,17 @@ void	 log_cert_window(const struct log *l, enum log_level lvl,
  */
 void	 log_cert_done(const struct log *l, const char *name, int renewed,
 	    time_t not_after, const char *serial);
+
+/*
+ * A live status line ("issuing 37/100 ...") kept below the log lines:
+ * only when l prints text to a terminal; NULL otherwise (piped, JSON),
+ * and then the other functions do nothing. log_progress_set() redraws
+ * it; log_progress_free() erases it. Thread-safe.
+ */
+struct log_progress *log_progress_new(const struct log *l);
+void	 log_progress_set(struct log_progress *p, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 log_progress_free(struct log_progress *p);
 
 /* Days left until t from now, rounded down (negative when past). */
 long long log_days_left(time_t t, time_t now);

@@ -760,13 +760,14 @@ parse_acme(struct mload *L, const struct ynode *k, const struct ynode *v,
     struct macme *a)
 {
 	enum { F_DIR, F_CONTACT, F_TERMS, F_BUNDLE, F_ACCKEY, F_EAB,
-	    F_PROFILE, F_PROFOPT, F_CAA, F__N };
+	    F_PROFILE, F_PROFOPT, F_CAA, F_CONC, F_RETRY, F__N };
 	struct mfield f[F__N] = { { "directory", NULL, NULL },
 	    { "contact", NULL, NULL }, { "terms_accepted", NULL, NULL },
 	    { "ca_bundle", NULL, NULL }, { "account_key", NULL, NULL },
 	    { "eab", NULL, NULL }, { "profile", NULL, NULL },
 	    { "profile_optional", NULL, NULL },
-	    { "caa_identities", NULL, NULL } };
+	    { "caa_identities", NULL, NULL }, { "concurrency", NULL, NULL },
+	    { "retry_deadline", NULL, NULL } };
 	char p[MPATH_MAX], *s = NULL;
 	const char *why;
 	size_t i;
@@ -777,6 +778,8 @@ parse_acme(struct mload *L, const struct ynode *k, const struct ynode *v,
 	a->account_key = KEY_EC_P256;
 	a->contact = xcalloc(1, sizeof(char *));
 	a->caa_identities = xcalloc(1, sizeof(char *));
+	a->concurrency = MACME_CONCURRENCY_DEFAULT;
+	a->retry_deadline = MACME_RETRY_DEADLINE_DEFAULT;
 	a->pos = node_pos(k);
 	a->terms_pos = a->pos;
 	if (map_fields(L, v, "acme", f, F__N) == -1)
@@ -873,6 +876,25 @@ parse_acme(struct mload *L, const struct ynode *k, const struct ynode *v,
 	if (f[F_PROFOPT].v != NULL)
 		(void)get_bool(L, f[F_PROFOPT].v, "acme.profile_optional",
 		    &a->profile_optional);
+	if (f[F_CONC].v != NULL) {
+		const struct ynode *n = f[F_CONC].v;
+		char *end = NULL;
+		long c = 0;
+
+		if (n->type == YTREE_SCALAR && n->plain && n->len > 0) {
+			errno = 0;
+			c = strtol(n->str, &end, 10);
+		}
+		if (end == NULL || *end != '\0' || errno != 0 ||
+		    c < 1 || c > MACME_CONCURRENCY_MAX)
+			mdiag_val(L, n, "acme.concurrency", "expected a "
+			    "number of orders from 1 to 64");
+		else
+			a->concurrency = (int)c;
+	}
+	if (f[F_RETRY].v != NULL)
+		(void)get_duration(L, f[F_RETRY].v, "acme.retry_deadline",
+		    &a->retry_deadline);
 	if (f[F_CAA].v != NULL) {
 		strv_free(a->caa_identities);
 		(void)get_strv(L, f[F_CAA].v, "acme.caa_identities",

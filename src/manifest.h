@@ -126,6 +126,10 @@ struct mcert {
 	struct mpos	 pos;
 };
 
+#define MACME_CONCURRENCY_DEFAULT	8
+#define MACME_CONCURRENCY_MAX		64
+#define MACME_RETRY_DEADLINE_DEFAULT	600
+
 struct macme {
 	char		*directory;	/* https URL (aliases resolved) */
 	char		*directory_alias; /* "letsencrypt", ... or NULL */
@@ -142,6 +146,8 @@ struct macme {
 	int		 profile_optional;
 	char		**caa_identities;	/* NULL-terminated, may be empty */
 	size_t		 ncaa_identities;
+	int		 concurrency;	/* orders in flight, 1..64 (8) */
+	long long	 retry_deadline;	/* seconds per certificate (600) */
 	int		 terms_set;	/* terms_accepted was written */
 	/* The terms_accepted key, else the acme key, else 1:1: where to
 	 * point "terms_accepted missing" when an account must be made. */

@@ -7,19 +7,31 @@
  *      else place a new order (newOrder with identifiers, profile and
  *      `replaces`; a refused `replaces` is dropped once and the order sent
  *      again). Report the URL at once so a crash can resume it.
- *   2. Drive it by its status, re-reading it after each step:
- *      pending    -> for each authorization: skip it when already valid;
+ *   2. Drive it by its status; every answer that carries the order (or
+ *      a poll of it) is the next state, no extra read:
+ *      pending    -> read each authorization: skip it when already valid;
  *                    else present the answer of its challenge of our
  *                    type, wait until every answer is visible (ready),
- *                    tell the CA to validate, poll each authorization
- *                    until valid or invalid, remove the answers. An
- *                    invalid one ends the order with its error.
- *      ready      -> finalize with a CSR of all hostnames.
+ *                    tell the CA to validate (unless the challenge is
+ *                    already processing: a resumed order), then poll
+ *                    the ORDER, not each authorization (one request for
+ *                    all of them), until it leaves pending; remove the
+ *                    answers. An invalid order names the authorization
+ *                    that failed (read again only then).
+ *      ready      -> finalize with a CSR of all hostnames; its answer is
+ *                    the order. A finalize the CA refuses because an
+ *                    earlier attempt went through (orderNotReady) reads
+ *                    the order and goes on from its status.
  *      processing -> poll the order (wait helper, Retry-After).
- *      valid      -> download the certificate chain; split it.
+ *      valid      -> download the certificate chain; split it (a chain
+ *                    cut short is fetched again).
  *      invalid    -> fail with the order's error.
- *   3. Every wait goes through acme_wait_next(); a bounded number of
- *      transitions guards against a CA that never moves.
+ *   3. Every wait goes through the wait helper; the first wait after a
+ *      challenge or a finalize is what the CA took earlier in the run
+ *      (acme_wait_hint), so the first poll usually finds the step done.
+ *      Transient failures are retried inside acme_post() until the
+ *      deadline; a bounded number of transitions guards against a CA
+ *      that never moves.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +71,7 @@ struct ord {
 	struct order_result	*res;
 	cJSON			*o;	/* the order object as last read */
 	long			 place_status;	/* HTTP status of newOrder */
+	long long		 finalized_ms;	/* when finalize was accepted */
 	long long		 timeout;
 };
 
@@ -96,6 +109,24 @@ reload_order(struct ord *od, struct err *e)
 
 	http_resp_init(&r);
 	o = fetch(od, od->res->order_url, &r, e);
+	http_resp_clear(&r);
+	if (o == NULL)
+		return -1;
+	cJSON_Delete(od->o);
+	od->o = o;
+	return 0;
+}
+
+/* reload_order(), keeping the answer's Retry-After (-1: none). */
+static int
+reload_order_ra(struct ord *od, long long *retry_after, struct err *e)
+{
+	struct http_resp r;
+	cJSON *o;
+
+	http_resp_init(&r);
+	o = fetch(od, od->res->order_url, &r, e);
+	*retry_after = http_retry_after(&r, now_wall());
 	http_resp_clear(&r);
 	if (o == NULL)
 		return -1;
@@ -187,15 +218,18 @@ place(struct ord *od, const char *replaces, struct err *e)
 		err_set(e, "%s: no Location for the new order", d->new_order);
 		goto out;
 	}
-	od->o = cJSON_ParseWithLength(r.body, r.len);
-	if (!cJSON_IsObject(od->o)) {
-		acme_set_failure(od->a, ACME_PROTOCOL, NULL, -1);
-		err_set(e, "%s: the order is not a JSON object", d->new_order);
-		goto out;
-	}
 	od->res->order_url = xstrdup(r.location);
 	if (od->req->on_order != NULL)
 		od->req->on_order(od->req->arg, r.location);
+	od->o = cJSON_ParseWithLength(r.body, r.len);
+	if (!cJSON_IsObject(od->o)) {
+		/* The answer was cut, but the order exists: read it rather
+		   than open a second one. */
+		cJSON_Delete(od->o);
+		od->o = NULL;
+		if (reload_order(od, e) == -1)
+			goto out;
+	}
 	rc = 0;
 out:
 	od->place_status = r.status;	/* for the `replaces` decision */
@@ -278,6 +312,54 @@ authz_error(struct ord *od, const cJSON *az, const char *ident,
 	buf_free(&b);
 }
 
+/* The status of our challenge in an authorization, or NULL. */
+static const char *
+chall_status(const cJSON *az, const char *ctype)
+{
+	const cJSON *ch;
+
+	cJSON_ArrayForEach(ch, cJSON_GetObjectItemCaseSensitive(az,
+	    "challenges")) {
+		const char *t = jstr(ch, "type");
+
+		if (t != NULL && strcmp(t, ctype) == 0)
+			return jstr(ch, "status");
+	}
+	return NULL;
+}
+
+static void order_error(struct ord *od, struct err *e);
+static int finalize(struct ord *od, struct err *e);
+
+/* An invalid order after validation: the error of the authorization
+   that failed (each is read until one is invalid). */
+static void
+authz_find_error(struct ord *od, struct az *zs, size_t nz, struct err *e)
+{
+	struct http_resp r;
+
+	http_resp_init(&r);
+	for (size_t i = 0; i < nz; i++) {
+		cJSON *az = fetch(od, zs[i].url, &r, e);
+		const char *st = az != NULL ? jstr(az, "status") : NULL;
+
+		if (st != NULL && strcmp(st, "invalid") == 0) {
+			authz_error(od, az, zs[i].ident, e);
+			cJSON_Delete(az);
+			http_resp_clear(&r);
+			return;
+		}
+		cJSON_Delete(az);
+	}
+	http_resp_clear(&r);
+	order_error(od, e);
+}
+
+/*
+ * The pending order's authorizations: answer each pending one, then poll
+ * the order until it leaves pending. On success od->o is the order as
+ * last read (ready, processing or valid).
+ */
 static int
 do_authorizations(struct ord *od, struct err *e)
 {
@@ -288,11 +370,13 @@ do_authorizations(struct ord *od, struct err *e)
 	const struct chall_ops *ops = NULL;
 	void *ctx = NULL;
 	struct az *zs = NULL;
-	size_t nz = 0;
+	size_t nz = 0, nposted = 0;
 	const cJSON *u;
 	struct http_resp r;
+	struct acme_wait w;
 	char *thumb = NULL;
-	int rc = -1;
+	long long t0;
+	int rc = -1, first = 1;
 
 	http_resp_init(&r);
 	od->res->stage = ORDER_STAGE_AUTHZ;
@@ -302,7 +386,7 @@ do_authorizations(struct ord *od, struct err *e)
 	/* Read each authorization; collect the ones still pending. */
 	cJSON_ArrayForEach(u, urls) {
 		cJSON *az;
-		const char *st, *idv;
+		const char *st, *idv, *cst;
 		const cJSON *id, *chs, *ch;
 
 		if (!cJSON_IsString(u))
@@ -342,6 +426,10 @@ do_authorizations(struct ord *od, struct err *e)
 				break;
 			}
 		}
+		/* Already being validated (an order resumed after a lost
+		   answer): present the answer again, do not post. */
+		cst = chall_status(az, ctype);
+		z->done = cst != NULL && strcmp(cst, "pending") != 0;
 		z->ident = xstrdup(idv != NULL ? idv : "?");
 		z->url = xstrdup(u->valuestring);
 		cJSON *wc = cJSON_GetObjectItemCaseSensitive(az, "wildcard");
@@ -364,7 +452,8 @@ do_authorizations(struct ord *od, struct err *e)
 		z->item.cert_name = od->req->cert->name;
 	}
 	if (nz == 0) {
-		rc = 0;
+		/* Every authorization is valid: the order moved on. */
+		rc = reload_order(od, e);
 		goto out;
 	}
 	if (chall_run_get(od->req->chall, cfg, &ops, &ctx, e) == -1) {
@@ -392,49 +481,99 @@ do_authorizations(struct ord *od, struct err *e)
 		}
 	}
 	/* Tell the CA to validate: POST {} to each challenge. */
+	t0 = mono_ms();
 	for (size_t i = 0; i < nz; i++) {
-		cJSON *empty = cJSON_CreateObject();
-		int pr = acme_post(od->a, zs[i].chall_url, empty,
-		    ACME_SIGN_KID, &r, e);
+		cJSON *empty, *ch;
+		const char *cst;
+		int pr;
 
+		if (zs[i].done)
+			continue;
+		empty = cJSON_CreateObject();
+		pr = acme_post(od->a, zs[i].chall_url, empty, ACME_SIGN_KID,
+		    &r, e);
 		cJSON_Delete(empty);
 		if (pr == -1) {
-			err_prefix(e, "%s: starting %s validation", zs[i].ident,
-			    ctype);
-			goto out;
-		}
-	}
-	/* Poll each authorization until it leaves pending. */
-	for (size_t i = 0; i < nz; i++) {
-		struct acme_wait w;
+			enum acme_class c = acme_last_class(od->a);
+			struct err e2;
+			cJSON *az = NULL;
 
-		acme_wait_init(&w, od->timeout);
-		for (;;) {
-			cJSON *az = fetch(od, zs[i].url, &r, e);
-			const char *st;
-
-			if (az == NULL)
-				goto out;
-			st = jstr(az, "status");
-			if (st != NULL && strcmp(st, "valid") == 0) {
+			/* A retried post whose first attempt went through
+			   is refused (the challenge is no longer pending):
+			   look at the authorization before failing. */
+			if (c == ACME_NETWORK || c == ACME_RETRYABLE ||
+			    (az = fetch(od, zs[i].url, &r, &e2)) == NULL ||
+			    (cst = chall_status(az, ctype)) == NULL ||
+			    strcmp(cst, "pending") == 0) {
 				cJSON_Delete(az);
-				break;
-			}
-			if (st == NULL || strcmp(st, "pending") != 0) {
-				authz_error(od, az, zs[i].ident, e);
-				cJSON_Delete(az);
+				err_prefix(e, "%s: starting %s validation",
+				    zs[i].ident, ctype);
 				goto out;
 			}
 			cJSON_Delete(az);
-			if (acme_wait_next(&w, http_retry_after(&r,
-			    now_wall())) == -1) {
-				acme_set_failure(od->a, ACME_RETRYABLE, NULL,
-				    -1);
-				err_set(e, "%s: still pending after %llds",
-				    zs[i].ident, od->timeout / 1000);
-				goto out;
-			}
+			nposted++;
+			continue;
 		}
+		nposted++;
+		/* The answer is the challenge: a CA that validated at once
+		   says so here. */
+		ch = cJSON_ParseWithLength(r.body, r.len);
+		cst = jstr(ch, "status");
+		if (cst != NULL && strcmp(cst, "valid") == 0)
+			zs[i].done = 1;
+		cJSON_Delete(ch);
+	}
+	/*
+	 * Wait what the CA took earlier in the run, then finalize at once:
+	 * when validation is done (the usual case with a learnt wait) this
+	 * saves reading the order; when not, the CA answers orderNotReady
+	 * and the order, read again, is polled until it leaves pending. The
+	 * answers stay presented until then.
+	 */
+	int speculate = nposted > 0 && jstr(od->o, "finalize") != NULL;
+	acme_wait_init_first(&w, od->timeout,
+	    acme_wait_hint(od->a, ACME_HINT_VALIDATION));
+	for (;;) {
+		const char *st;
+
+		if (acme_wait_next(&w, http_retry_after(&r, now_wall())) ==
+		    -1) {
+			acme_set_failure(od->a, ACME_RETRYABLE, NULL, -1);
+			err_set(e, "%s: still pending after %llds",
+			    zs[0].ident, od->timeout / 1000);
+			goto out;
+		}
+		if (speculate) {
+			int fr;
+
+			speculate = 0;
+			if ((fr = finalize(od, e)) == -1)
+				goto out;
+			if (fr == 0)
+				od->finalized_ms = mono_ms();
+			od->res->stage = fr == 0 ? ORDER_STAGE_FINALIZE :
+			    ORDER_STAGE_AUTHZ;
+		} else {
+			cJSON *o = fetch(od, od->res->order_url, &r, e);
+
+			if (o == NULL)
+				goto out;
+			cJSON_Delete(od->o);
+			od->o = o;
+		}
+		st = jstr(od->o, "status");
+		if (st != NULL && strcmp(st, "pending") == 0) {
+			first = 0;
+			continue;
+		}
+		if (nposted > 0)
+			acme_wait_learn(od->a, ACME_HINT_VALIDATION,
+			    mono_ms() - t0, first);
+		if (st != NULL && strcmp(st, "invalid") == 0) {
+			authz_find_error(od, zs, nz, e);
+			goto out;
+		}
+		break;
 	}
 	rc = 0;
 out:
@@ -449,6 +588,13 @@ out:
 	return rc;
 }
 
+/*
+ * Finalizes with a CSR. Returns 0 with od->o the order the CA answered
+ * (processing or valid); 1 when the CA refused because the order is not
+ * ready (orderNotReady: still pending, or an earlier finalize whose
+ * answer was lost went through): od->o is then the order read again and
+ * e the refusal; -1 on any other failure.
+ */
 static int
 finalize(struct ord *od, struct err *e)
 {
@@ -471,14 +617,23 @@ finalize(struct ord *od, struct err *e)
 		goto out;
 	p = cJSON_CreateObject();
 	cJSON_AddStringToObject(p, "csr", csr);
-	if (acme_post(od->a, url, p, ACME_SIGN_KID, &r, e) == -1)
+	if (acme_post(od->a, url, p, ACME_SIGN_KID, &r, e) == -1) {
+		const char *t = acme_last_type(od->a);
+		struct err e2;
+
+		if (t != NULL && (strcmp(t, ACME_URN "orderNotReady") == 0 ||
+		    strcmp(t, "orderNotReady") == 0) &&
+		    reload_order(od, &e2) == 0)
+			rc = 1;
 		goto out;
+	}
 	o = cJSON_ParseWithLength(r.body, r.len);
 	if (cJSON_IsObject(o)) {
 		cJSON_Delete(od->o);
 		od->o = o;
 		o = NULL;
-	}
+	} else if (reload_order(od, e) == -1)
+		goto out;
 	rc = 0;
 out:
 	cJSON_Delete(o);
@@ -528,6 +683,19 @@ order_split_chain(const char *pem, size_t len, char **leaf, char **chain,
 	return 0;
 }
 
+/* A PEM chain that ends with a complete certificate (not cut short). */
+static int
+chain_complete(const char *pem, size_t len)
+{
+	static const char end[] = "-----END CERTIFICATE-----";
+	size_t el = sizeof(end) - 1;
+
+	while (len > 0 && (pem[len - 1] == '\n' || pem[len - 1] == '\r' ||
+	    pem[len - 1] == ' ' || pem[len - 1] == '\t'))
+		len--;
+	return len >= el && memcmp(pem + len - el, end, el) == 0;
+}
+
 static int
 download(struct ord *od, struct err *e)
 {
@@ -543,8 +711,16 @@ download(struct ord *od, struct err *e)
 		    od->res->order_url);
 		goto out;
 	}
-	if (acme_post(od->a, url, NULL, ACME_SIGN_KID, &r, e) == -1)
-		goto out;
+	for (int attempt = 0;; attempt++) {
+		if (acme_post(od->a, url, NULL, ACME_SIGN_KID, &r, e) == -1)
+			goto out;
+		if (chain_complete(r.body, r.len))
+			break;
+		acme_set_failure(od->a, ACME_RETRYABLE, NULL, -1);
+		err_set(e, "%s: the certificate chain is cut short", url);
+		if (acme_retry_wait(od->a, attempt, url) == -1)
+			goto out;
+	}
 	if (order_split_chain(r.body, r.len, &od->res->cert, &od->res->chain,
 	    e) == -1) {
 		acme_set_failure(od->a, ACME_PROTOCOL, NULL, -1);
@@ -581,6 +757,7 @@ order_run(struct acme *a, const struct order_req *req,
 	struct ord od = { .a = a, .req = req, .res = res, .o = NULL };
 	struct acme_wait w;
 	long start = acme_requests(a);
+	long long retry_after = -1;
 	int rc = -1, waiting = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -602,24 +779,40 @@ order_run(struct acme *a, const struct order_req *req,
 			goto out;
 		}
 		if (strcmp(st, "pending") == 0) {
+			/* Leaves od.o as the order last polled. */
 			if (do_authorizations(&od, e) == -1)
 				goto out;
+			continue;
 		} else if (strcmp(st, "ready") == 0) {
-			if (finalize(&od, e) == -1)
+			int fr = finalize(&od, e);
+
+			if (fr == -1)
 				goto out;
+			st = jstr(od.o, "status");
+			/* Refused: only an earlier finalize that went through
+			   (its answer lost) lets the order go on. */
+			if (fr == 1 && (st == NULL ||
+			    (strcmp(st, "processing") != 0 &&
+			    strcmp(st, "valid") != 0)))
+				goto out;
+			od.finalized_ms = mono_ms();
 			continue;	/* the answer is the updated order */
 		} else if (strcmp(st, "processing") == 0) {
 			if (!waiting) {
-				acme_wait_init(&w, od.timeout);
+				acme_wait_init_first(&w, od.timeout,
+				    acme_wait_hint(a, ACME_HINT_ISSUANCE));
 				waiting = 1;
 			}
-			if (acme_wait_next(&w, -1) == -1) {
+			if (acme_wait_next(&w, retry_after) == -1) {
 				acme_set_failure(a, ACME_RETRYABLE, NULL, -1);
 				err_set(e, "%s: still processing after %llds",
 				    res->order_url, od.timeout / 1000);
 				goto out;
 			}
 		} else if (strcmp(st, "valid") == 0) {
+			if (waiting && od.finalized_ms > 0)
+				acme_wait_learn(a, ACME_HINT_ISSUANCE,
+				    mono_ms() - od.finalized_ms, w.polls == 1);
 			if (download(&od, e) == -1)
 				goto out;
 			rc = 0;
@@ -632,7 +825,7 @@ order_run(struct acme *a, const struct order_req *req,
 			err_set(e, "%s: unknown order status", res->order_url);
 			goto out;
 		}
-		if (reload_order(&od, e) == -1)
+		if (reload_order_ra(&od, &retry_after, e) == -1)
 			goto out;
 	}
 	acme_set_failure(a, ACME_PROTOCOL, NULL, -1);

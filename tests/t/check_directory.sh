@@ -64,9 +64,14 @@ is "$(grep -c '^GET /dir' "$T/down.log")" 1 "check: one directory request for 20
 is "$(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sorted({x["status"] for c in d["certificates"] for x in c["checks"] if x["check"] == "a"}))' "$T/check.json")" "['pass']" "the DNS checks still ran (a: pass)"
 
 : >"$T/down.log"
+# apply retries a 503 within acme.retry_deadline (3s here): a few tries
+# of the directory for the whole run, never one per certificate.
+sed -i "s#^  directory: .*#&\n  retry_deadline: 3s#" "$T/m.yaml"
 ck -m "$T/m.yaml" apply --skip-checks
 rc_is 1 "apply: exit 1"
 like "$ERR" "down for maintenance" "apply names the CA's problem"
-is "$(grep -c . "$T/down.log")" 1 "apply: one request to the failing CA for 20 certificates"
+n=$(grep -c . "$T/down.log")
+ok_if "apply: a few directory requests for the run, not one per certificate ($n)" \
+    test "$n" -ge 2 -a "$n" -le 8
 is "$(find "$T/store" -name cert.pem 2>/dev/null | wc -l)" 0 "nothing issued"
 done_testing

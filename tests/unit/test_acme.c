@@ -5,6 +5,7 @@
  * through tests/lib/pebble.sh (run from the source tree, as tests/run.sh
  * does) and runs again under it.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,9 @@
 #include "certinfo.h"
 #include "chall.h"
 #include "err.h"
+#include "http.h"
+#include "issue.h"
+#include "lifetime.h"
 #include "key.h"
 #include "manifest.h"
 #include "order.h"
@@ -121,6 +125,156 @@ test_classes(void)
 	free(h);
 }
 
+/* One of several orders run at once by test_concurrent(). */
+struct conc {
+	struct acme		*a;
+	struct mcert		 c;
+	char			*hn[2];
+	struct key		*k;
+	struct chall_run	*run;
+	struct order_result	 res;
+	struct err		 e;
+	int			 rc;
+};
+
+static void *
+conc_order(void *arg)
+{
+	struct conc *cc = arg;
+	struct order_req req = { .cert = &cc->c, .key = cc->k,
+	    .chall = cc->run };
+
+	cc->rc = order_run(cc->a, &req, &cc->res, &cc->e);
+	return NULL;
+}
+
+/* Four orders at once, each with a clone of a: one pool (directory,
+   nonces, account, counters), one challenge run. */
+static void
+test_concurrent(struct acme *a, struct chall_run *run, const char *listen)
+{
+	struct conc cs[4];
+	pthread_t t[4];
+	struct acme_stats st0, st1;
+	struct err e;
+	int okn = 0;
+
+	acme_stats_get(a, &st0);
+	for (int i = 0; i < 4; i++) {
+		memset(&cs[i], 0, sizeof(cs[i]));
+		cs[i].a = acme_clone(a, &e);
+		cs[i].hn[0] = xasprintf("conc%d.example.com", i);
+		cs[i].c.name = cs[i].hn[0];
+		cs[i].c.hostnames = cs[i].hn;
+		cs[i].c.nhostnames = 1;
+		cs[i].c.key_type = KEY_EC_P256;
+		cs[i].c.challenge.type = CHALL_HTTP01;
+		cs[i].c.challenge.listen = (char *)listen;
+		cs[i].k = key_generate(KEY_EC_P256, &e);
+		cs[i].run = run;
+		pthread_create(&t[i], NULL, conc_order, &cs[i]);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		if (cs[i].rc == 0 && cs[i].res.cert != NULL)
+			okn++;
+		else
+			printf("# conc%d: %s\n", i, cs[i].e.msg);
+	}
+	is_int(okn, 4, "four orders at once, one clone each");
+	acme_stats_get(a, &st1);
+	long sum = 0;
+	for (int i = 0; i < 4; i++)
+		sum += cs[i].res.requests;
+	is_int(acme_stats_total(&st1) - acme_stats_total(&st0), sum,
+	    "the clones' requests are counted in the shared pool (%ld)", sum);
+	ok(sum <= 4 * 7 + 4, "at most 7 requests per order, plus a nonce "
+	    "each at most (%ld)", sum);
+	for (int i = 0; i < 4; i++) {
+		order_result_clear(&cs[i].res);
+		key_free(cs[i].k);
+		free(cs[i].hn[0]);
+		acme_free(cs[i].a);
+	}
+}
+
+/* The newNonce bucket (20/s, bursts of 20): 30 requests in a row wait
+   for the last 10, about half a second, and are counted as such. */
+static void
+test_bucket(const char *url, const char *trust)
+{
+	struct err e;
+	struct acme *a = acme_new(url, trust, NULL, &e);
+	const struct acme_dir *d = a != NULL ? acme_directory(a, &e) : NULL;
+	struct acme_stats st;
+	struct http_resp r;
+	long long t0;
+	int okn = 0;
+
+	ok(d != NULL, "bucket: directory");
+	if (d == NULL) {
+		acme_free(a);
+		return;
+	}
+	http_resp_init(&r);
+	t0 = mono_ms();
+	for (int i = 0; i < 30; i++)
+		if (acme_get(a, d->new_nonce, &r, &e) == 0 && r.status < 300)
+			okn++;
+	long long took = mono_ms() - t0;
+	http_resp_clear(&r);
+	acme_stats_get(a, &st);
+	is_int(okn, 30, "30 newNonce requests answered");
+	is_int(st.requests[ACME_EP_NONCE][ACME_SC_2XX], 30,
+	    "counted as new-nonce 2xx");
+	ok(took >= 400 && st.throttled_ms >= 400, "the last 10 waited for the "
+	    "20/s limit (%lld ms, %lld ms throttled)", took, st.throttled_ms);
+	acme_free(a);
+}
+
+/* Retry-After: one parser, bounded; every wait capped; the rateLimited
+   backoff capped by the lifetime rule. */
+static void
+test_retry_after(void)
+{
+	time_t now = 1800000000;
+	long long s = -7, t0;
+	struct acme_wait w;
+
+	ok(http_retry_after_parse(" 120 ", now, &s) == 0 && s == 120,
+	    "delta-seconds with blanks (%lld)", s);
+	ok(http_retry_after_parse("99999999999999999999999", now, &s) == 0 &&
+	    s == HTTP_RETRY_AFTER_MAX, "an overflowing number is clamped "
+	    "(%lld)", s);
+	ok(http_retry_after_parse("9223372036854775807", now, &s) == 0 &&
+	    s == HTTP_RETRY_AFTER_MAX, "LLONG_MAX is clamped (%lld)", s);
+	ok(http_retry_after_parse("Fri, 31 Dec 9999 23:59:59 GMT", now,
+	    &s) == 0 && s == HTTP_RETRY_AFTER_MAX,
+	    "a far HTTP-date is clamped (%lld)", s);
+	ok(http_retry_after_parse("Thu, 01 Jan 1970 00:00:00 GMT", now,
+	    &s) == 0 && s == 0, "a past HTTP-date is 0");
+	ok(http_retry_after_parse("-5", now, &s) == -1, "negative refused");
+	ok(http_retry_after_parse("12abc", now, &s) == -1, "junk refused");
+	ok(http_retry_after_parse(NULL, now, &s) == -1, "absent");
+	/* A huge Retry-After neither overflows nor sleeps past the
+	   deadline. */
+	t0 = mono_ms();
+	acme_wait_init(&w, 2000);
+	ok(acme_wait_next(&w, HTTP_RETRY_AFTER_MAX) == -1 &&
+	    mono_ms() - t0 < 500, "a year-long Retry-After ends the wait at "
+	    "once");
+	acme_wait_init(&w, 2000);
+	ok(acme_wait_next(&w, 9223372036854775807LL) == -1,
+	    "LLONG_MAX Retry-After: no overflow");
+	/* 6-day certificate: capped at lifetime/16 = 9 hours. */
+	long long life = 6 * 86400, cap = lifetime_retry_cap(life);
+	ok(issue_backoff(1, 0, 1, 30LL * 86400, life) == cap,
+	    "rateLimited for 30 days on a 6-day certificate: %lld s",
+	    issue_backoff(1, 0, 1, 30LL * 86400, life));
+	ok(issue_backoff(1, 0, 1, 600, life) == 600,
+	    "a short Retry-After is honoured");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -145,6 +299,7 @@ main(int argc, char **argv)
 	}
 	test_keys();
 	test_classes();
+	test_retry_after();
 
 	char *dir = mkdtemp(tmpl);
 	struct store *s = store_open(dir, 1, &e);
@@ -237,6 +392,9 @@ main(int argc, char **argv)
 	is_int(info.nsans, 2, "two SANs");
 	certinfo_clear(&info);
 	key_pem_free(set.key);
+
+	test_concurrent(a, run, listen);
+	test_bucket(url, trust);
 
 	/* Resuming a valid order downloads again without a new order. */
 	req.resume_url = res.order_url;

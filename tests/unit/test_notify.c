@@ -404,6 +404,7 @@ main(void)
 	lg.level = LOG_INFO;
 	lg.json = 1;
 	lg.fp = lf;
+	lg.progress = NULL;
 	memset(&ni, 0, sizeof(ni));
 	ni.not_after = now_wall() + 90 * 86400;
 	ok(notify_event(&m, &c1, NOTIFY_ISSUED, &ni, &lg, &e) == 0,
