@@ -9,7 +9,6 @@
 # plan job.
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/pebble.sh"
-need_manifest_loader
 
 D=$SRC_DIR/contrib/ci
 PY=/usr/bin/python3

@@ -12,7 +12,6 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/pebble.sh"
 
-need_manifest_loader
 start_pebble || { fail "pebble started"; done_testing; }
 
 CB=$T/le

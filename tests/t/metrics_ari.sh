@@ -7,7 +7,6 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/pebble.sh"
 . "$TESTS_DIR/lib/ari.sh"
-need_manifest_loader
 ari_start metrics_ari
 
 F=$T/certkeep.prom

@@ -10,7 +10,6 @@
 # `promtool check metrics` finds nothing to say about names and types.
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/pebble.sh"
-need_manifest_loader
 
 start_pebble '{"domainBlocklist": ["blocked.example.com"]}' || { fail "start_pebble"; done_testing; }
 P=$T/prom
@@ -20,6 +19,8 @@ MF_TOP_EXTRA="metrics: {textfile: $F}" write_manifest "$T/m.yaml" 2
 
 # value SERIES-REGEX: the value of the one line of $F matching it.
 value() { grep -E "^$1 " "$F" | awk '{ print $2 }'; }
+# The sum of every sample of a series (all label sets).
+total() { grep -E "^$1[{ ]" "$F" | awk '{ s += $2 } END { printf "%d", s }'; }
 epoch() { date -d "$(openssl x509 -in "$1" -noout -enddate | cut -d= -f2)" +%s; }
 
 ck -m "$T/m.yaml" plan
@@ -40,8 +41,11 @@ like "$(value 'certkeep_certificate_renewal_timestamp_seconds\{name="c2"\}')" '^
 is "$(value 'certkeep_certificate_ready\{name="c1"\}')" 1 "after apply: c1 ready"
 is "$(value 'certkeep_last_run_certificates\{command="apply",result="issued"\}')" 2 "two issued in the run"
 is "$(value 'certkeep_certificate_results_total\{result="issued"\}')" 2 "issued counter"
-req=$(value 'certkeep_acme_requests_total\{endpoint="unclassified",status_class="unclassified"\}')
+req=$(total certkeep_acme_requests_total)
 ok_if "ACME requests counted ($req)" test "${req:-0}" -ge 10
+order=$(value 'certkeep_acme_requests_total\{endpoint="order",status_class="2xx"\}')
+is "$order" 2 "two new orders answered 2xx, counted by endpoint and status class"
+is "$(grep -c 'status_class="unclassified"' "$F")" 0 "no request left unclassified"
 last=$(value 'certkeep_last_success_timestamp_seconds\{command="apply"\}')
 ok_if "last successful apply is now ($last)" test "${last:-0}" -ge "$t0"
 is "$(stat -c %a "$F")" 644 "the textfile is 0644 (node_exporter reads it)"
@@ -51,7 +55,7 @@ ck -m "$T/m.yaml" plan
 rc_is 0 "plan after apply: nothing to do"
 is "$(value 'certkeep_last_success_timestamp_seconds\{command="apply"\}')" "$last" \
     "plan keeps the apply's last success"
-is "$(value 'certkeep_acme_requests_total\{endpoint="unclassified",status_class="unclassified"\}')" "$req" \
+is "$(total certkeep_acme_requests_total)" "$req" \
     "plan sends no request and the counter stays"
 
 # A certificate the CA refuses: the run fails, apply's last success stays.
@@ -94,7 +98,7 @@ if wait_port "$port" 20; then
 	got=$(printf '%s\n' "$m" | awk '$1 == "certkeep_certificate_expiration_timestamp_seconds{name=\"c1\"}" { printf "%d", $2 }')
 	is "$got" "$na" "node_exporter serves c1's expiry"
 	like "$m" '^certkeep_last_success_timestamp_seconds\{command="apply"\}' "node_exporter serves the last success"
-	like "$m" '^certkeep_acme_requests_total\{endpoint="unclassified",status_class="unclassified"\}' "node_exporter serves the request counter"
+	like "$m" '^certkeep_acme_requests_total\{endpoint="order",status_class="2xx"\}' "node_exporter serves the request counter"
 	like "$m" '^# TYPE certkeep_acme_requests_total counter' "as a counter"
 	like "$m" '^node_textfile_scrape_error 0' "node_exporter read the file without error"
 else
