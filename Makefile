@@ -1,7 +1,7 @@
 # certkeep - plain Makefile. `make` builds ./certkeep; `make check` builds
 # with ASan+UBSan into build/san and runs every test; `make demo` runs the
 # main job against a local Pebble; `make bench` measures; `make fuzz` builds
-# the fuzzers (clang/libFuzzer).
+# the fuzzers (clang/libFuzzer), `make fuzz-run FUZZ_TIME=60` runs them.
 
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
@@ -43,7 +43,7 @@ else
 PROG	= $(BUILD)/certkeep
 endif
 
-.PHONY: all check tests demo bench fuzz install uninstall clean deps
+.PHONY: all check tests demo bench fuzz fuzz-run install uninstall clean deps
 
 all: $(PROG)
 
@@ -86,6 +86,9 @@ bench: deps
 
 fuzz:
 	$(MAKE) -f tests/fuzz/Makefile
+
+fuzz-run:
+	$(MAKE) -f tests/fuzz/Makefile run
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
