@@ -12,6 +12,9 @@
  *   #include "../fuzz/fuzz_tar.c"
  *   #include "../fuzz/replay.c"
  *
+ * With FUZZ_TRUNCATE defined (a stride), every prefix of each file at
+ * that stride is fed too: unterminated everything.
+ *
  * Arguments, when given, replace that list (replay a crash file by hand).
  */
 #include <dirent.h>
@@ -90,11 +93,18 @@ main(int argc, char **argv)
 			failed = 1;
 			continue;
 		}
+		/* Named first: a crash report then says which input. */
+		printf("# %s (%zu bytes)\n", files.v[i], len);
+		fflush(stdout);
 		/* A copy of exactly len bytes, so ASan sees reads past it. */
 		uint8_t *copy = xmalloc(len ? len : 1);
 		memcpy(copy, data, len);
 		free(data);
 		LLVMFuzzerTestOneInput(copy, len);
+#ifdef FUZZ_TRUNCATE
+		for (size_t cut = 0; cut < len; cut += FUZZ_TRUNCATE)
+			LLVMFuzzerTestOneInput(copy, cut);
+#endif
 		free(copy);
 		fflush(stderr);
 		printf("ok %d - %s\n", ++n, files.v[i]);
