@@ -44,6 +44,9 @@
 #include "util.h"
 
 #include "fake_curl.c"
+#ifdef FUZZ_FAST_CRYPTO
+#include "fake_key.c"
+#endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
