@@ -4,10 +4,12 @@
 set -eu
 
 BUILD="build-essential pkg-config libyaml-dev libssl-dev libcurl4-openssl-dev libcjson-dev libldns-dev"
+# make fuzz: clang with libFuzzer (Debian's clang package).
+FUZZ="clang"
 TEST="openssl ca-certificates curl pebble knot knot-dnsutils dovecot-imapd dovecot-pop3d postfix nginx-light haproxy python3 python3-aiosmtpd faketime valgrind unbound"
 
 missing=""
-for p in $BUILD $TEST; do
+for p in $BUILD $TEST $FUZZ; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
 		missing="$missing $p"
 	fi

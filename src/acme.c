@@ -584,6 +584,10 @@ acme_wait_next(struct acme_wait *w, long long retry_after)
 	long long d, now = mono_ms();
 	struct timespec ts;
 
+	/* A Retry-After past the deadline ends here, before * 1000 can
+	   overflow. */
+	if (retry_after > (w->deadline_ms - now) / 1000)
+		return -1;
 	/* Jitter: uniform in [base/2, base], so parallel pollers spread. */
 	d = rand_between(w->next_ms / 2, w->next_ms);
 	if (retry_after >= 0 && retry_after * 1000 > d)
