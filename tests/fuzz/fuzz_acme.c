@@ -3,7 +3,9 @@
  * input is a script of HTTP answers (fake_curl.c) played to the real
  * client, after a first byte that picks what the client does:
  *
- * ('0' to '4', or any byte modulo 5 counted from '0'):
+ * ('0' to '4', or any byte modulo 5 counted from '0'; for the order, the
+ * byte divided by 5 also says: 1 resume an earlier order, 2 replace a
+ * certificate with a profile, 3 both):
  *
  *   0  read the directory (meta, profiles, caaIdentities, renewalInfo)
  *   1  find or register the account (newAccount with onlyReturnExisting,
@@ -196,7 +198,7 @@ fz_account(struct acme *a)
 }
 
 static void
-fz_order(struct acme *a)
+fz_order(struct acme *a, unsigned flags)
 {
 	struct chall_run *run = chall_run_new(fz.m, NULL);
 	struct order_req req;
@@ -210,6 +212,15 @@ fz_order(struct acme *a)
 	req.key = fz.cert;
 	req.chall = run;
 	req.timeout_ms = 1;
+	/* Resuming an earlier order; replacing a certificate (ARI), with a
+	   profile: the paths that read the order before placing one, or
+	   place it twice. */
+	if (flags & 1)
+		req.resume_url = "https://ca.test/order/earlier";
+	if (flags & 2) {
+		req.replaces = "aYhba4dGQEHhs3uEe6CuLN4ByNQ.A6s";
+		req.profile = "shortlived";
+	}
 	rc = order_run(a, &req, &res, &e);
 	FZ_SAY("order", rc, &e);
 	if (rc == 0 &&
@@ -271,6 +282,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct acme *a;
 	struct err e;
 	size_t skip;
+	unsigned sel;
 
 	if (size < 1)
 		return 0;
@@ -280,7 +292,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fake_load(data + skip, size - skip);
 	if ((a = acme_new(FZ_DIR, "/nonexistent/ca.pem", NULL, &e)) == NULL)
 		abort();
-	switch ((uint8_t)(data[0] - '0') % 5) {
+	sel = (uint8_t)(data[0] - '0');
+	switch (sel % 5) {
 	case 0:
 		fz_directory(a);
 		break;
@@ -288,7 +301,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fz_account(a);
 		break;
 	case 2:
-		fz_order(a);
+		fz_order(a, sel / 5u);
 		break;
 	case 3:
 		fz_ari(a);
