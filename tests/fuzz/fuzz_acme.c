@@ -100,9 +100,13 @@ fz_init(void)
 	if (fz.m != NULL)
 		return;
 	fz.verbose = getenv("FUZZ_VERBOSE") != NULL;
+	/* tmpfs: the webroot and the store are written for every input. */
 	snprintf(fz.root, sizeof(fz.root), "/dev/shm/certkeep-fuzz-XXXXXX");
-	if (mkdtemp(fz.root) == NULL)
-		abort();
+	if (mkdtemp(fz.root) == NULL) {
+		snprintf(fz.root, sizeof(fz.root), "/tmp/certkeep-fuzz-XXXXXX");
+		if (mkdtemp(fz.root) == NULL)
+			abort();
+	}
 	atexit(fz_cleanup);
 	dir = xasprintf("%s/www", fz.root);
 	if (mkdir(dir, 0755) == -1)
