@@ -1,8 +1,9 @@
 # certkeep - plain Makefile. `make` builds ./certkeep; `make check` builds
 # with ASan+UBSan into build/san and runs every test; `make demo` runs the
 # main job against a local Pebble; `make bench` measures; `make fuzz` builds
-# the fuzzers (clang/libFuzzer); `make tsan` builds with ThreadSanitizer
-# into build/tsan and runs the unit tests and the concurrent issuance test.
+# the fuzzers (clang/libFuzzer), `make fuzz-run FUZZ_TIME=60` runs them;
+# `make tsan` builds with ThreadSanitizer into build/tsan and runs the unit
+# tests and the concurrent issuance test.
 
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
@@ -51,7 +52,7 @@ else
 PROG	= $(BUILD)/certkeep
 endif
 
-.PHONY: all check tests tsan demo bench fuzz install uninstall clean deps deb
+.PHONY: all check tests tsan demo bench fuzz fuzz-run install uninstall clean deps deb
 
 all: $(PROG)
 
@@ -106,6 +107,9 @@ bench: deps
 
 fuzz:
 	$(MAKE) -f tests/fuzz/Makefile
+
+fuzz-run:
+	$(MAKE) -f tests/fuzz/Makefile run
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

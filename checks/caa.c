@@ -29,8 +29,8 @@ cmp_str(const void *a, const void *b)
 }
 
 /* The CAA record of an ldns RR: flags, tag (length-prefixed), value. */
-static int
-caa_from_rr(const ldns_rr *rr, struct caa_record *out)
+int
+caa_parse_rr(const ldns_rr *rr, struct caa_record *out)
 {
 	const ldns_rdf *f, *t, *v;
 	const uint8_t *td;
@@ -72,7 +72,7 @@ caa_name_fill(struct caa_name *cn)
 		n = ldns_rr_list_rr_count(q->rrs);
 		cn->recs = xcalloc(n ? n : 1, sizeof(*cn->recs));
 		for (i = 0; i < n; i++)
-			if (caa_from_rr(ldns_rr_list_rr(q->rrs, i),
+			if (caa_parse_rr(ldns_rr_list_rr(q->rrs, i),
 			    &cn->recs[cn->nrecs]) == 0)
 				cn->nrecs++;
 		cn->label.kind = cn->nrecs ? CAA_LOOKUP_RECORDS :

@@ -8,10 +8,12 @@ TEST="openssl ca-certificates curl pebble knot knot-dnsutils dovecot-imapd dovec
 # contrib/: unit checks (systemd-analyze), alert rules (promtool), the
 # textfile collector, the JSON Schema, the Debian package, the CI examples
 # (jq summarises a plan).
+# make fuzz: clang with libFuzzer (Debian's clang package).
+FUZZ="clang"
 OPS="systemd prometheus prometheus-node-exporter python3-yaml python3-jsonschema debhelper lintian jq"
 
 missing=""
-for p in $BUILD $TEST $OPS; do
+for p in $BUILD $TEST $OPS $FUZZ; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
 		missing="$missing $p"
 	fi

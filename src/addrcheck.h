@@ -12,4 +12,10 @@
 int	 addrcheck_run(const struct check_env *env, const struct mcert *c,
 	    struct check_results *out, int family);
 
+/* The verdict addrcheck_run() gives host for an answer with records
+   (q->status DNS_OK), added to out; for the fuzzer. */
+struct dns_query;
+void	 addrcheck_parse_answer(const struct mcert *c, const char *host,
+	    const struct dns_query *q, int family, struct check_results *out);
+
 #endif

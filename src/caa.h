@@ -96,4 +96,9 @@ enum check_status caa_verdict(const char *hostname,
 int	 caa_parse_value(const char *value, size_t len, char **domain,
 	    char ***params, char **why);
 
+/* The CAA record of a DNS answer's RR (checks/caa.c): 0, or -1 when it
+   is not flags, tag, value; out's members are malloced. */
+struct ldns_struct_rr;
+int	 caa_parse_rr(const struct ldns_struct_rr *rr, struct caa_record *out);
+
 #endif

@@ -103,6 +103,12 @@ ldns_pkt *dns_exchange_tcp(const char *server, const uint8_t *wire,
 	    size_t len, long long timeout_ms, uint8_t **answer_wire,
 	    size_t *answer_len, struct err *e);
 
+/* The answer handling of dns_resolve() for packets from memory (wire[i],
+   len[i]: the answers in turn, IDs ignored), for the fuzzer. Returns the
+   number of packets used. */
+size_t	 dns_parse_answers(const struct dns_resolver *r, struct dns_query *q,
+	    const uint8_t *const *wire, const size_t *len, size_t n);
+
 /* Splits "ip", "ip:port", "[v6]:port", "v6" into a socket address.
    Returns 0 or -1 (not an IP address). */
 int	 dns_parse_server(const char *s, int default_port,

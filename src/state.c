@@ -120,11 +120,13 @@ certstate_from_json(const cJSON *o, struct certstate *st, char **why)
 	return 0;
 }
 
-/* Sets member name of o to v (NULL: removes it), replacing what was. */
+/* Sets member name of o to v (NULL: removes it), replacing what was
+   (every copy: a duplicate left behind would be read first next time). */
 static void
 put(cJSON *o, const char *name, cJSON *v)
 {
-	cJSON_DeleteItemFromObjectCaseSensitive(o, name);
+	while (cJSON_GetObjectItemCaseSensitive(o, name) != NULL)
+		cJSON_DeleteItemFromObjectCaseSensitive(o, name);
 	if (v != NULL)
 		cJSON_AddItemToObject(o, name, v);
 }

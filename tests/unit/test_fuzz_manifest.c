@@ -1,7 +1,11 @@
 /*
- * The manifest fuzz target in replay mode (see tests/fuzz/fuzz_manifest.c):
- * the invalid corpus, the example and its truncations, under the sanitizers
- * of `make check`, so the harness cannot rot when clang is absent.
+ * The manifest fuzz target (tests/fuzz/fuzz_manifest.c), replayed over its
+ * corpus and the invalid manifests, each also cut every 89 bytes, under
+ * the sanitizers of `make check`: one TAP line per file; a crash or a
+ * sanitizer report fails the test (tests/fuzz/replay.c).
  */
-#define FUZZ_REPLAY 1
+#define FUZZ_CORPUS "tests/fuzz/corpus/manifest", "tests/manifests/invalid", \
+	NULL
+#define FUZZ_TRUNCATE 89
 #include "../fuzz/fuzz_manifest.c"
+#include "../fuzz/replay.c"
