@@ -8,9 +8,9 @@ TEST="openssl ca-certificates curl pebble knot knot-dnsutils dovecot-imapd dovec
 # contrib/: unit checks (systemd-analyze), alert rules (promtool), the
 # textfile collector, the JSON Schema, the Debian package, the CI examples
 # (jq summarises a plan).
+OPS="systemd prometheus prometheus-node-exporter python3-yaml python3-jsonschema debhelper lintian jq"
 # make fuzz: clang with libFuzzer (Debian's clang package).
 FUZZ="clang"
-OPS="systemd prometheus prometheus-node-exporter python3-yaml python3-jsonschema debhelper lintian jq"
 
 missing=""
 for p in $BUILD $TEST $OPS $FUZZ; do
