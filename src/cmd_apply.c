@@ -112,7 +112,7 @@ notify_expiring(const struct ctx *ctx, const struct manifest *m,
 
 	if (ac->item.info.status != CERTINFO_OK)
 		return;
-	if (notify_expiring_maybe(m, c, &ac->item.info, &ac->st, now_wall(),
+	if (notify_expiring_maybe(m, c, &ac->item, &ac->st, now_wall(),
 	    &ctx->log) == 1 &&
 	    certstate_save(s, c->name, &ac->st, &e) == -1)
 		log_cert(&ctx->log, LOG_WARN, c->name, "%s", e.msg);
@@ -150,8 +150,10 @@ notify_done(const struct ctx *ctx, const struct manifest *m,
 static void
 poll_ari(const struct ctx *ctx, const struct manifest *m, struct store *s,
     struct apply_client *cl, struct apply_cert *acs, const unsigned char *sel,
-    time_t now, long long next_run)
+    const struct plan_opts *po)
 {
+	time_t now = po->now;
+
 	for (size_t i = 0; i < m->ncerts; i++) {
 		struct apply_cert *ac = &acs[i];
 		const struct certinfo *ci = &ac->item.info;
@@ -189,7 +191,7 @@ poll_ari(const struct ctx *ctx, const struct manifest *m, struct store *s,
 		if (certstate_save(s, m->certs[i].name, &ac->st, &e) == -1)
 			log_cert(&ctx->log, LOG_WARN, m->certs[i].name, "%s",
 			    e.msg);
-		ari_plan_adjust(&ac->item, &ac->st.ari, now, next_run);
+		plan_redecide(m, &ac->st, po, &ac->item);
 	}
 }
 
@@ -206,6 +208,7 @@ cmd_apply(struct ctx *ctx, int argc, char **argv)
 		{ NULL, 0, NULL, NULL },
 	};
 	long long next_run = 0;
+	struct plan_opts po = { 0 };
 	struct manifest *m = NULL;
 	struct store *s = NULL;
 	struct store_lock *lk = NULL;
@@ -254,13 +257,17 @@ cmd_apply(struct ctx *ctx, int argc, char **argv)
 	acs = xcalloc(m->ncerts + 1, sizeof(*acs));
 	changed = xcalloc(m->ncerts + 1, 1);
 	now = now_wall();
+	po.now = now;
+	po.next_run = next_run;
+	po.force = force;
+	po.record = 1;
 	for (i = 0; i < m->ncerts; i++) {
 		certstate_init(&acs[i].st);
 		acs[i].result = APPLY_SKIPPED;
 		if (!sel[i])
 			continue;
-		if (plan_read_cert(s, m, &m->certs[i], now, force,
-		    &acs[i].item, &acs[i].st, &warning, &e) == -1) {
+		if (plan_read_cert(s, m, &m->certs[i], &po, &acs[i].item,
+		    &acs[i].st, &warning, NULL, &e) == -1) {
 			log_cert(&ctx->log, LOG_ERROR, m->certs[i].name, "%s",
 			    e.msg);
 			acs[i].result = APPLY_FAILED;
@@ -273,12 +280,8 @@ cmd_apply(struct ctx *ctx, int argc, char **argv)
 			log_cert(&ctx->log, LOG_WARN, m->certs[i].name, "%s",
 			    warning);
 		free(warning);
-		/* --next-run: an ARI instant before the next run renews now. */
-		if (next_run > 0 && !force && acs[i].item.backoff_until == 0)
-			ari_plan_adjust(&acs[i].item, &acs[i].st.ari, now,
-			    next_run);
 	}
-	poll_ari(ctx, m, s, &cl, acs, sel, now, next_run);
+	poll_ari(ctx, m, s, &cl, acs, sel, &po);
 
 	/* 2. Act on what needs it. */
 	for (i = 0; i < m->ncerts; i++) {
@@ -417,10 +420,11 @@ cmd_apply(struct ctx *ctx, int argc, char **argv)
 				/* Show the new set, not the old one. */
 				struct plan_item it;
 				struct certstate st2;
+				struct plan_opts po2 = { .now = now_wall() };
 				char *w = NULL;
 
-				if (plan_read_cert(s, m, &m->certs[i],
-				    now_wall(), 0, &it, &st2, &w, &e) == 0) {
+				if (plan_read_cert(s, m, &m->certs[i], &po2,
+				    &it, &st2, &w, NULL, &e) == 0) {
 					it.action = ac->item.action;
 					it.reason = ac->item.reason;
 					free(it.reason_text);

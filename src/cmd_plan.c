@@ -8,7 +8,6 @@
 
 #include <cjson/cJSON.h>
 
-#include "ari.h"
 #include "cmd.h"
 #include "err.h"
 #include "manifest.h"
@@ -120,9 +119,10 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 	struct err e;
 	cJSON *root = NULL, *arr;
 	char *warning;
+	struct plan_opts po = { 0 };
 	time_t now;
-	size_t i;
-	int status = EXIT_FAIL, failed = 0, pending = 0, r;
+	size_t i, nfull = 0, nread = 0;
+	int status = EXIT_FAIL, failed = 0, pending = 0, r, full;
 
 	strlist_init(&pos);
 	err_clear(&e);
@@ -143,26 +143,27 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 	items = xcalloc(m->ncerts + 1, sizeof(*items));
 	states = xcalloc(m->ncerts + 1, sizeof(*states));
 	now = now_wall();
+	po.now = now;
+	po.next_run = next_run;
 	for (i = 0; i < m->ncerts; i++) {
 		certstate_init(&states[i]);
 		if (!sel[i])
 			continue;
-		if (plan_read_cert(s, m, &m->certs[i], now, 0, &items[i],
-		    &states[i], &warning, &e) == -1) {
+		if (plan_read_cert(s, m, &m->certs[i], &po, &items[i],
+		    &states[i], &warning, &full, &e) == -1) {
 			log_cert(&ctx->log, LOG_ERROR, m->certs[i].name, "%s",
 			    e.msg);
 			failed = 1;
 			sel[i] = 0;
 			continue;
 		}
+		nfull += (size_t)full;
+		nread++;
+		certstate_shed(&states[i]);	/* plan never saves */
 		if (warning != NULL)
 			log_cert(&ctx->log, LOG_WARN, m->certs[i].name, "%s",
 			    warning);
 		free(warning);
-		/* --next-run: an ARI instant before the next run renews now. */
-		if (next_run > 0 && items[i].backoff_until == 0)
-			ari_plan_adjust(&items[i], &states[i].ari, now,
-			    next_run);
 		/* -v: the daily check lines, as apply logs them. */
 		if (items[i].info.status != CERTINFO_MISSING &&
 		    items[i].info.status != CERTINFO_CORRUPT_CERT)
@@ -175,6 +176,8 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 			pending = 1;
 	}
 
+	log_debug(&ctx->log, "plan: %zu live set(s) read in full, %zu from "
+	    "what an earlier run verified", nfull, nread - nfull);
 	if (ctx->out == OUT_JSON) {
 		root = cJSON_CreateObject();
 		arr = cJSON_AddArrayToObject(root, "certificates");

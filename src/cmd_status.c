@@ -84,9 +84,10 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 	struct err e;
 	cJSON *root = NULL, *arr = NULL;
 	char *warning;
+	struct plan_opts po = { 0 };
 	time_t now;
-	size_t i;
-	int status = EXIT_FAIL, failed = 0, r;
+	size_t i, nfull = 0, nread = 0;
+	int status = EXIT_FAIL, failed = 0, r, full;
 
 	strlist_init(&pos);
 	strlist_init(&ari_lines);
@@ -105,11 +106,12 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 		arr = cJSON_AddArrayToObject(root, "certificates");
 	}
 	now = now_wall();
+	po.now = now;
 	for (i = 0; i < m->ncerts; i++) {
 		if (!sel[i])
 			continue;
-		if (plan_read_cert(s, m, &m->certs[i], now, 0, &item, &st,
-		    &warning, &e) == -1) {
+		if (plan_read_cert(s, m, &m->certs[i], &po, &item, &st,
+		    &warning, &full, &e) == -1) {
 			log_cert(&ctx->log, LOG_ERROR, m->certs[i].name, "%s",
 			    e.msg);
 			failed = 1;
@@ -120,6 +122,8 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 			log_cert(&ctx->log, LOG_WARN, m->certs[i].name, "%s",
 			    warning);
 		free(warning);
+		nfull += (size_t)full;
+		nread++;
 		if (arr != NULL)
 			cJSON_AddItemToArray(arr, plan_item_to_json(&item, &st,
 			    now));
@@ -131,6 +135,8 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 		plan_item_clear(&item);
 		certstate_clear(&st);
 	}
+	log_debug(&ctx->log, "status: %zu live set(s) read in full, %zu from "
+	    "what an earlier run verified", nfull, nread - nfull);
 	if (root != NULL) {
 		cmd_print_json(root);
 	} else {

@@ -49,8 +49,11 @@ st_int(const cJSON *o, const char *name)
 	return 0;
 }
 
-int
-certstate_from_json(const cJSON *o, struct certstate *st, char **why)
+/* As certstate_from_json(); *own (a tree of the caller's) becomes
+   st->extra when it is kept, and *own is then NULL. */
+static int
+state_from_tree(const cJSON *o, cJSON **own, struct certstate *st,
+    char **why)
 {
 	const cJSON *v, *h;
 	struct strlist names;
@@ -76,7 +79,10 @@ certstate_from_json(const cJSON *o, struct certstate *st, char **why)
 			    xstrdup("no version number");
 		return -1;
 	}
-	if ((st->extra = cJSON_Duplicate(o, 1)) == NULL)
+	if (own != NULL) {
+		st->extra = *own;
+		*own = NULL;
+	} else if ((st->extra = cJSON_Duplicate(o, 1)) == NULL)
 		abort();
 
 	v = cJSON_GetObjectItemCaseSensitive(o, "hostnames");
@@ -117,7 +123,15 @@ certstate_from_json(const cJSON *o, struct certstate *st, char **why)
 	st->last_expiring_notice = json_get_time(o, "last_expiring_notice");
 	ari_state_from_json(cJSON_GetObjectItemCaseSensitive(o, "ari"),
 	    &st->ari);
+	v = cJSON_GetObjectItemCaseSensitive(st->extra, "verified");
+	st->verified = cJSON_IsObject(v) ? v : NULL;
 	return 0;
+}
+
+int
+certstate_from_json(const cJSON *o, struct certstate *st, char **why)
+{
+	return state_from_tree(o, NULL, st, why);
 }
 
 /* Sets member name of o to v (NULL: removes it), replacing what was. */
@@ -196,6 +210,23 @@ certstate_to_json(const struct certstate *st)
 	return o;
 }
 
+void
+certstate_set_verified(struct certstate *st, cJSON *rec)
+{
+	if (st->extra == NULL && (st->extra = cJSON_CreateObject()) == NULL)
+		abort();
+	put(st->extra, "verified", rec);
+	st->verified = rec;
+}
+
+void
+certstate_shed(struct certstate *st)
+{
+	cJSON_Delete(st->extra);
+	st->extra = NULL;
+	st->verified = NULL;
+}
+
 int
 certstate_load(struct store *s, const char *name, struct certstate *st,
     char **warning, struct err *e)
@@ -208,7 +239,8 @@ certstate_load(struct store *s, const char *name, struct certstate *st,
 	*warning = NULL;
 	if ((r = store_get_state(s, name, &j, warning, e)) != 1)
 		return r;
-	if (certstate_from_json(j, st, &why) == -1) {
+	/* The parsed tree is kept as it is, not copied. */
+	if (state_from_tree(j, &j, st, &why) == -1) {
 		*warning = xasprintf("%s/state/%s.json: %s; state discarded",
 		    store_root(s), name, why);
 		free(why);

@@ -39,6 +39,7 @@ main(void)
 	char *names[] = { "good.example", NULL };
 	char *names2[] = { "missing.example", NULL };
 	cJSON *j, *a;
+	struct plan_opts po = { 0 };
 	time_t now;
 
 	snprintf(dir, sizeof(dir), "%s/certkeep-pr-XXXXXX",
@@ -52,6 +53,7 @@ main(void)
 		return 1;
 	}
 	now = time(NULL) + 1;	/* after notBefore + 10 days, to the second */
+	po.now = now;
 	root = xasprintf("%s/store", dir);
 	s = store_open(root, 1, &e);
 	p = path_join(dir, "good");
@@ -76,7 +78,8 @@ main(void)
 	m.certs = c;
 	m.ncerts = 2;
 
-	is_int(plan_read_cert(s, &m, &c[0], now, 0, &it, &st, &w, &e), 0,
+	is_int(plan_read_cert(s, &m, &c[0], &po, &it, &st, &w,
+	    NULL, &e), 0,
 	    "read good");
 	ok(it.action == PLAN_KEEP && w == NULL, "good: keep, no warning");
 	j = plan_item_to_json(&it, &st, now);
@@ -110,7 +113,8 @@ main(void)
 	ok(certstate_save(s, "good", &st, &e) == 0, "state saved");
 	plan_item_clear(&it);
 	certstate_clear(&st);
-	is_int(plan_read_cert(s, &m, &c[0], now, 0, &it, &st, &w, &e), 0,
+	is_int(plan_read_cert(s, &m, &c[0], &po, &it, &st, &w,
+	    NULL, &e), 0,
 	    "read good with ARI state");
 	ok(it.action == PLAN_RENEW && it.reason == REASON_ARI,
 	    "ARI advances the renewal: %s", it.reason_text);
@@ -122,7 +126,8 @@ main(void)
 	plan_item_clear(&it);
 	certstate_clear(&st);
 
-	is_int(plan_read_cert(s, &m, &c[1], now, 0, &it, &st, &w, &e), 0,
+	is_int(plan_read_cert(s, &m, &c[1], &po, &it, &st, &w,
+	    NULL, &e), 0,
 	    "read missing");
 	ok(it.action == PLAN_ISSUE, "missing: issue");
 	j = plan_item_to_json(&it, &st, now);
@@ -137,7 +142,8 @@ main(void)
 	p = xasprintf("%s/state/missing.json", root);
 	file_write_atomic(p, "{{{", 3, 0600, &e);
 	free(p);
-	is_int(plan_read_cert(s, &m, &c[1], now, 0, &it, &st, &w, &e), 0,
+	is_int(plan_read_cert(s, &m, &c[1], &po, &it, &st, &w,
+	    NULL, &e), 0,
 	    "read with corrupt state");
 	ok(w != NULL && it.action == PLAN_ISSUE, "warned, still issue: %s", w);
 	free(w);
@@ -148,7 +154,8 @@ main(void)
 	/* A store that does not exist reads as all missing, creates nothing. */
 	p = xasprintf("%s/nostore", dir);
 	s = store_open(p, 0, &e);
-	is_int(plan_read_cert(s, &m, &c[0], now, 0, &it, &st, &w, &e), 0,
+	is_int(plan_read_cert(s, &m, &c[0], &po, &it, &st, &w,
+	    NULL, &e), 0,
 	    "read from a missing store");
 	ok(it.action == PLAN_ISSUE, "missing store: issue");
 	ok(access(p, F_OK) == -1, "missing store not created");
