@@ -46,6 +46,8 @@ check_env_init(struct check_env *env, const struct manifest *m,
 		err_prefix(e, "dns.resolvers");
 		return -1;
 	}
+	/* One run: names share their parents' and the apex's answers. */
+	dns_resolver_cache_answers(env->dns);
 	if (m->acme.ncaa_identities > 0) {
 		env->caa_identities = m->acme.caa_identities;
 		env->caa_identity_source = "acme.caa_identities";
@@ -71,6 +73,8 @@ check_env_init(struct check_env *env, const struct manifest *m,
 		env->caa_identity_source = env->caa_identity_source_owned;
 		env->caa_identity_guessed = 1;
 	}
+	env->manifest_index_owned = check_manifest_index_new(m);
+	env->manifest_index = env->manifest_index_owned;
 	return 0;
 }
 
@@ -78,6 +82,7 @@ void
 check_env_free(struct check_env *env)
 {
 	dns_resolver_free(env->dns);
+	check_manifest_index_free(env->manifest_index_owned);
 	strv_free(env->caa_identities_owned);
 	free(env->caa_identity_source_owned);
 	memset(env, 0, sizeof(*env));

@@ -111,6 +111,10 @@ plan_read_cert(struct store *s, const struct manifest *m,
 		*full_read = r;
 	plan_decide(m, c, &info, st, o, item);
 	warning_add(warning, item->info.warning);
+	/* apply holds a fleet's states through the run, to save them: as
+	   text, not trees. */
+	if (o->record)
+		certstate_compact(st);
 	return 0;
 }
 

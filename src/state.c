@@ -35,6 +35,7 @@ certstate_clear(struct certstate *st)
 	free(st->revoked_serial);
 	ari_state_clear(&st->ari);
 	cJSON_Delete(st->extra);
+	free(st->extra_text);
 	certstate_init(st);
 }
 
@@ -167,6 +168,7 @@ certstate_to_json(const struct certstate *st)
 	size_t i;
 
 	o = st->extra != NULL ? cJSON_Duplicate(st->extra, 1) :
+	    st->extra_text != NULL ? cJSON_Parse(st->extra_text) :
 	    cJSON_CreateObject();
 	if (o == NULL)
 		abort();
@@ -213,6 +215,11 @@ certstate_to_json(const struct certstate *st)
 void
 certstate_set_verified(struct certstate *st, cJSON *rec)
 {
+	if (st->extra == NULL && st->extra_text != NULL) {
+		st->extra = cJSON_Parse(st->extra_text);
+		free(st->extra_text);
+		st->extra_text = NULL;
+	}
 	if (st->extra == NULL && (st->extra = cJSON_CreateObject()) == NULL)
 		abort();
 	put(st->extra, "verified", rec);
@@ -222,6 +229,21 @@ certstate_set_verified(struct certstate *st, cJSON *rec)
 void
 certstate_shed(struct certstate *st)
 {
+	cJSON_Delete(st->extra);
+	free(st->extra_text);
+	st->extra = NULL;
+	st->extra_text = NULL;
+	st->verified = NULL;
+}
+
+void
+certstate_compact(struct certstate *st)
+{
+	if (st->extra == NULL)
+		return;
+	free(st->extra_text);
+	if ((st->extra_text = cJSON_PrintUnformatted(st->extra)) == NULL)
+		abort();
 	cJSON_Delete(st->extra);
 	st->extra = NULL;
 	st->verified = NULL;

@@ -27,6 +27,8 @@
 
 struct store_fs {
 	char	*root;
+	int	 live_fd;	/* <root>/letsencrypt opened at fs_open() (for
+				   stats without a path walk each), or -1 */
 };
 
 static const char *const fs_subdirs[] = {
@@ -55,6 +57,9 @@ fs_open(const char *root, int create, struct err *e)
 	}
 	fs = xcalloc(1, sizeof(*fs));
 	fs->root = xstrdup(root);
+	p = path_join(root, "letsencrypt");
+	fs->live_fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	free(p);
 	return fs;
 }
 
@@ -65,6 +70,8 @@ fs_close(void *be)
 
 	if (fs == NULL)
 		return;
+	if (fs->live_fd != -1)
+		close(fs->live_fd);
 	free(fs->root);
 	free(fs);
 }
@@ -208,7 +215,9 @@ fs_stat_set(void *be, const char *name, struct store_setid *id,
 
 	memset(id, 0, sizeof(*id));
 	dir = xasprintf("%s/letsencrypt/%s", fs->root, name);
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = fs->live_fd != -1 ?
+	    openat(fs->live_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC) :
+	    open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dfd == -1) {
 		if (errno == ENOENT)
 			rc = 0;
