@@ -29,6 +29,10 @@ struct host_ref {
 struct lst_ref {
 	const struct mlistener *l;
 	size_t		 cert;
+	/* Set on the first entry of each listener (same server, service,
+	   address): how many certificates share it, and the default. */
+	size_t		 ncerts;
+	size_t		 def;
 };
 
 struct check_manifest_index {
@@ -72,6 +76,27 @@ cmp_lst(const void *a, const void *b)
 	return x->cert < y->cert ? -1 : x->cert > y->cert;
 }
 
+/*
+ * Which certificate a listener shared by several falls back to: nginx
+ * takes the first server block it reads, and its include glob reads
+ * <name>.conf in name order; the other renderers put the manifest's
+ * first certificate first.
+ */
+static size_t
+lst_default(const struct check_manifest_index *ix, size_t first, size_t end)
+{
+	const struct manifest *m = ix->m;
+	size_t i, best = ix->lsts[first].cert;
+
+	if (ix->lsts[first].l->server != SERVER_NGINX)
+		return best;	/* sorted by certificate index: the first */
+	for (i = first + 1; i < end; i++)
+		if (strcmp(m->certs[ix->lsts[i].cert].name,
+		    m->certs[best].name) < 0)
+			best = ix->lsts[i].cert;
+	return best;
+}
+
 struct check_manifest_index *
 check_manifest_index_new(const struct manifest *m)
 {
@@ -98,6 +123,16 @@ check_manifest_index_new(const struct manifest *m)
 	}
 	qsort(ix->hosts, ix->nhosts, sizeof(*ix->hosts), cmp_host);
 	qsort(ix->lsts, ix->nlsts, sizeof(*ix->lsts), cmp_lst);
+	for (i = 0; i < ix->nlsts; i = j) {
+		struct lst_ref *g = &ix->lsts[i];
+
+		g->ncerts = 1;
+		for (j = i + 1; j < ix->nlsts &&
+		    cmp_lst_key(ix->lsts[j].l, g->l) == 0; j++)
+			if (ix->lsts[j].cert != ix->lsts[j - 1].cert)
+				g->ncerts++;
+		g->def = lst_default(ix, i, j);
+	}
 	return ix;
 }
 
@@ -144,27 +179,6 @@ lst_first(const struct check_manifest_index *ix, const struct mlistener *l)
 	}
 	return lo < ix->nlsts && cmp_lst_key(ix->lsts[lo].l, l) == 0 ?
 	    lo : SIZE_MAX;
-}
-
-/*
- * Which certificate a listener shared by several falls back to: nginx
- * takes the first server block it reads, and its include glob reads
- * <name>.conf in name order; the other renderers put the manifest's
- * first certificate first.
- */
-static size_t
-lst_default(const struct check_manifest_index *ix, size_t first, size_t end)
-{
-	const struct manifest *m = ix->m;
-	size_t i, best = ix->lsts[first].cert;
-
-	if (ix->lsts[first].l->server != SERVER_NGINX)
-		return best;	/* sorted by certificate index: the first */
-	for (i = first + 1; i < end; i++)
-		if (strcmp(m->certs[ix->lsts[i].cert].name,
-		    m->certs[best].name) < 0)
-			best = ix->lsts[i].cert;
-	return best;
 }
 
 /* "certificate b" or "certificates b, c, d and 7 more". */
@@ -221,7 +235,7 @@ check_listeners(const struct check_manifest_index *ix, size_t ci,
 {
 	const struct manifest *m = ix->m;
 	const struct mcert *c = &m->certs[ci];
-	size_t i, j, k, end, ncerts, def;
+	size_t i, j, k;
 
 	for (i = 0; i < c->nlisteners; i++) {
 		const struct mlistener *l = &c->listeners[i];
@@ -229,21 +243,14 @@ check_listeners(const struct check_manifest_index *ix, size_t ci,
 		for (j = 0; j < i; j++)		/* listed twice: once */
 			if (cmp_lst_key(&c->listeners[j], l) == 0)
 				break;
-		if (j < i || (k = lst_first(ix, l)) == SIZE_MAX)
-			continue;
-		ncerts = 0;
-		for (end = k; end < ix->nlsts &&
-		    cmp_lst_key(ix->lsts[end].l, l) == 0; end++)
-			if (end == k || ix->lsts[end].cert !=
-			    ix->lsts[end - 1].cert)
-				ncerts++;
-		if (ncerts < 2 || (def = lst_default(ix, k, end)) != ci)
+		if (j < i || (k = lst_first(ix, l)) == SIZE_MAX ||
+		    ix->lsts[k].ncerts < 2 || ix->lsts[k].def != ci)
 			continue;
 		check_results_add(out, "manifest", NULL, CHECK_PASS,
 		    "%s %s %s serves %zu certificates by SNI; %s is the "
 		    "default", server_kind_names[l->server],
-		    service_kind_names[l->service], l->address, ncerts,
-		    c->name);
+		    service_kind_names[l->service], l->address,
+		    ix->lsts[k].ncerts, c->name);
 	}
 }
 

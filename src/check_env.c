@@ -161,3 +161,21 @@ checks_run_all(const struct check_env *env, const unsigned char *sel,
 	}
 	return worst;
 }
+
+int
+checks_preflight(const struct manifest *m, const struct log *log,
+    const char *account_url, char *const *dir_caa_identities, void *acme,
+    const unsigned char *sel, struct check_results *results, int threads,
+    struct err *e)
+{
+	struct check_env env;
+	enum check_status worst;
+
+	if (check_env_init(&env, m, log, account_url, dir_caa_identities,
+	    e) == -1)
+		return -1;
+	env.acme = acme;
+	worst = checks_run_all(&env, sel, results, threads);
+	check_env_free(&env);
+	return (int)worst;
+}

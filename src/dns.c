@@ -455,6 +455,8 @@ struct tx {
 	enum dns_status	 last_status;
 	char		*last_error;
 	int		 cached;	/* answered from the cache */
+	uint16_t	 ids[4];	/* random IDs drawn for it in advance */
+	int		 nids;
 };
 
 static void
@@ -493,7 +495,9 @@ tx_build(struct tx *t)
 
 	free(t->wire);
 	t->wire = NULL;
-	if (rand_bytes(&id, sizeof(id)) == -1)
+	if (t->nids > 0)
+		id = t->ids[--t->nids];
+	else if (rand_bytes(&id, sizeof(id)) == -1)
 		return -1;
 	p = ldns_pkt_query_new(ldns_rdf_clone(t->cur), t->q->type,
 	    LDNS_RR_CLASS_IN, LDNS_RD);
@@ -897,6 +901,7 @@ dns_resolve(const struct dns_resolver *r, struct dns_query *v, size_t n)
 {
 	struct tx *tx;
 	struct pollfd *pfd;
+	uint16_t *ids;
 	size_t *pmap;
 	uint8_t *buf;
 	size_t next = 0, done = 0, active, i, np;
@@ -906,6 +911,15 @@ dns_resolve(const struct dns_resolver *r, struct dns_query *v, size_t n)
 	if (n == 0)
 		return;
 	tx = xcalloc(n, sizeof(*tx));
+	/* Random IDs for all at once: one call into the generator, not one
+	   per query (its lock is shared by every checking thread). */
+	ids = xcalloc(n, sizeof(tx[0].ids));
+	if (rand_bytes(ids, n * sizeof(tx[0].ids)) == 0)
+		for (i = 0; i < n; i++) {
+			memcpy(tx[i].ids, &ids[i * 4], sizeof(tx[i].ids));
+			tx[i].nids = 4;
+		}
+	free(ids);
 	pfd = xcalloc(DNS_INFLIGHT, sizeof(*pfd));
 	pmap = xcalloc(DNS_INFLIGHT, sizeof(*pmap));
 	buf = xmalloc(DNS_MAX_MSG);
