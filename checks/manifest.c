@@ -79,8 +79,9 @@ cmp_lst(const void *a, const void *b)
 /*
  * Which certificate a listener shared by several falls back to: nginx
  * takes the first server block it reads, and its include glob reads
- * <name>.conf in name order; the other renderers put the manifest's
- * first certificate first.
+ * <name>.conf in name order; Axigen's CLI script updates the listener
+ * once per certificate, so the last one stays; the other renderers put
+ * the manifest's first certificate first.
  */
 static size_t
 lst_default(const struct check_manifest_index *ix, size_t first, size_t end)
@@ -88,8 +89,11 @@ lst_default(const struct check_manifest_index *ix, size_t first, size_t end)
 	const struct manifest *m = ix->m;
 	size_t i, best = ix->lsts[first].cert;
 
+	/* Entries are sorted by certificate index within a listener. */
+	if (ix->lsts[first].l->server == SERVER_AXIGEN)
+		return ix->lsts[end - 1].cert;
 	if (ix->lsts[first].l->server != SERVER_NGINX)
-		return best;	/* sorted by certificate index: the first */
+		return best;
 	for (i = first + 1; i < end; i++)
 		if (strcmp(m->certs[ix->lsts[i].cert].name,
 		    m->certs[best].name) < 0)
