@@ -41,6 +41,7 @@ main(void)
 	cJSON *j, *a;
 	struct plan_opts po = { 0 };
 	time_t now;
+	int full = -1;
 
 	snprintf(dir, sizeof(dir), "%s/certkeep-pr-XXXXXX",
 	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -100,6 +101,31 @@ main(void)
 	    "no backoff_until when none");
 	is_str(jstr(j, "window"), "25d", "json window");
 	cJSON_Delete(j);
+
+	/* The verified record: apply (record) writes it, a later read uses
+	   it instead of parsing, a new set is read in full again. */
+	plan_item_clear(&it);
+	certstate_clear(&st);
+	po.record = 1;
+	is_int(plan_read_cert(s, &m, &c[0], &po, &it, &st, &w, &full, &e), 0,
+	    "read good, recording");
+	ok(full == 1 && it.action == PLAN_KEEP, "first read: in full, keep");
+	plan_item_clear(&it);
+	certstate_clear(&st);
+	po.record = 0;
+	is_int(plan_read_cert(s, &m, &c[0], &po, &it, &st, &w, &full, &e), 0,
+	    "read good again");
+	ok(full == 0 && it.action == PLAN_KEEP && it.info.serial != NULL &&
+	    it.info.key_type == KEY_EC_P256 && it.info.nsans == 1,
+	    "second read: from the record, same decision (no key decoded)");
+	plan_item_clear(&it);
+	certstate_clear(&st);
+	p = path_join(dir, "good");
+	ok(set_put(s, p, "good") == 0, "the set written again (new files)");
+	free(p);
+	is_int(plan_read_cert(s, &m, &c[0], &po, &it, &st, &w, &full, &e), 0,
+	    "read the new set");
+	ok(full == 1 && it.action == PLAN_KEEP, "new files: read in full");
 
 	/* ARI: a window whose chosen instant has passed renews now. */
 	st.ari.cert_id = xstrdup(it.info.ari_id);
