@@ -101,6 +101,22 @@ plan_print_text(const struct manifest *m, const struct plan_item *items,
 	    count[PLAN_ISSUE], count[PLAN_RENEW], count[PLAN_KEEP]);
 }
 
+/* The certificates, one JSON object at a time, then rest's members. */
+static void
+plan_print_json(const struct plan_item *items, const struct certstate *states,
+    const unsigned char *sel, size_t n, const cJSON *rest, time_t now)
+{
+	struct plan_json_out jo;
+	size_t i;
+
+	plan_json_begin(&jo, stdout);
+	for (i = 0; i < n; i++)
+		if (sel[i])
+			plan_json_add(&jo, plan_item_to_json(&items[i],
+			    &states[i], now));
+	plan_json_end(&jo, rest);
+}
+
 int
 cmd_plan(struct ctx *ctx, int argc, char **argv)
 {
@@ -117,7 +133,7 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 	unsigned char *sel = NULL;
 	struct strlist pos;
 	struct err e;
-	cJSON *root = NULL, *arr;
+	cJSON *root = NULL;
 	char *warning;
 	struct plan_opts po = { 0 };
 	time_t now;
@@ -179,12 +195,8 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 	log_debug(&ctx->log, "plan: %zu live set(s) read in full, %zu from "
 	    "what an earlier run verified", nfull, nread - nfull);
 	if (ctx->out == OUT_JSON) {
+		/* The certificates are printed one by one at the end. */
 		root = cJSON_CreateObject();
-		arr = cJSON_AddArrayToObject(root, "certificates");
-		for (i = 0; i < m->ncerts; i++)
-			if (sel[i])
-				cJSON_AddItemToArray(arr, plan_item_to_json(
-				    &items[i], &states[i], now));
 	} else {
 		plan_print_text(m, items, sel);
 		cmd_print_ari(m, items, states, sel);
@@ -201,7 +213,7 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 	}
 	if (root != NULL) {
 		cJSON_AddBoolToObject(root, "changes_pending", pending);
-		cmd_print_json(root);
+		plan_print_json(items, states, sel, m->ncerts, root, now);
 	}
 	status = failed ? EXIT_FAIL : pending ? EXIT_PENDING : EXIT_OK;
 out:

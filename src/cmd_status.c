@@ -82,7 +82,7 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 	unsigned char *sel = NULL;
 	struct strlist pos, ari_lines;
 	struct err e;
-	cJSON *root = NULL, *arr = NULL;
+	struct plan_json_out jo;
 	char *warning;
 	struct plan_opts po = { 0 };
 	time_t now;
@@ -101,10 +101,9 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 		status = r;
 		goto out;
 	}
-	if (ctx->out == OUT_JSON) {
-		root = cJSON_CreateObject();
-		arr = cJSON_AddArrayToObject(root, "certificates");
-	}
+	/* JSON: one certificate at a time, never the fleet as one tree. */
+	if (ctx->out == OUT_JSON)
+		plan_json_begin(&jo, stdout);
 	now = now_wall();
 	po.now = now;
 	for (i = 0; i < m->ncerts; i++) {
@@ -124,9 +123,8 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 		free(warning);
 		nfull += (size_t)full;
 		nread++;
-		if (arr != NULL)
-			cJSON_AddItemToArray(arr, plan_item_to_json(&item, &st,
-			    now));
+		if (ctx->out == OUT_JSON)
+			plan_json_add(&jo, plan_item_to_json(&item, &st, now));
 		else {
 			status_row(&t, &item, now);
 			cmd_add_ari_line(&ari_lines, m->certs[i].name, &st.ari,
@@ -137,15 +135,14 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 	}
 	log_debug(&ctx->log, "status: %zu live set(s) read in full, %zu from "
 	    "what an earlier run verified", nfull, nread - nfull);
-	if (root != NULL) {
-		cmd_print_json(root);
+	if (ctx->out == OUT_JSON) {
+		plan_json_end(&jo, NULL);
 	} else {
 		table_print(&t, stdout);
 		cmd_print_ari_lines(&ari_lines);
 	}
 	status = failed ? EXIT_FAIL : EXIT_OK;
 out:
-	cJSON_Delete(root);
 	table_free(&t);
 	free(sel);
 	strlist_free(&pos);

@@ -7,6 +7,7 @@
 #ifndef CERTKEEP_PLAN_H
 #define CERTKEEP_PLAN_H
 
+#include <stdio.h>
 #include <time.h>
 
 #include "certinfo.h"
@@ -145,5 +146,20 @@ int	 plan_read_cert(struct store *s, const struct manifest *m,
  */
 struct cJSON *plan_item_to_json(const struct plan_item *item,
 	    const struct certstate *st, time_t now);
+
+/*
+ * {"certificates": [...], ...} printed byte for byte as cJSON_Print()
+ * prints the whole tree, but one certificate at a time, so that a fleet's
+ * output is never one tree in memory: plan_json_begin(), plan_json_add()
+ * for each certificate object (printed, then deleted), plan_json_end()
+ * with the other members of the document (rest, may be NULL).
+ */
+struct plan_json_out {
+	FILE	*fp;
+	int	 n;		/* objects printed so far */
+};
+void	 plan_json_begin(struct plan_json_out *o, FILE *fp);
+void	 plan_json_add(struct plan_json_out *o, struct cJSON *item);
+void	 plan_json_end(struct plan_json_out *o, const struct cJSON *rest);
 
 #endif

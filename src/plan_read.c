@@ -3,6 +3,7 @@
  * certinfo, state, ARI) and turns a decision into the JSON every command
  * prints, so that plan, status and apply agree by construction.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -203,4 +204,58 @@ plan_item_to_json(const struct plan_item *item, const struct certstate *st,
 	if (st != NULL && (ari = ari_state_to_output(&st->ari)) != NULL)
 		cJSON_AddItemToObject(o, "ari", ari);
 	return o;
+}
+
+/* Prints s with indent tabs after each newline (a nested value). */
+static void
+print_indented(FILE *fp, const char *s, int indent)
+{
+	int k;
+
+	for (; *s != '\0'; s++) {
+		putc(*s, fp);
+		if (*s == '\n')
+			for (k = 0; k < indent; k++)
+				putc('\t', fp);
+	}
+}
+
+void
+plan_json_begin(struct plan_json_out *o, FILE *fp)
+{
+	o->fp = fp;
+	o->n = 0;
+	fputs("{\n\t\"certificates\":\t[", fp);
+}
+
+void
+plan_json_add(struct plan_json_out *o, cJSON *item)
+{
+	char *txt;
+
+	/* Inside the array inside the document: two levels deeper. */
+	if ((txt = cJSON_Print(item)) == NULL)
+		abort();
+	if (o->n++ > 0)
+		fputs(", ", o->fp);
+	print_indented(o->fp, txt, 2);
+	cJSON_free(txt);
+	cJSON_Delete(item);
+}
+
+void
+plan_json_end(struct plan_json_out *o, const cJSON *rest)
+{
+	const cJSON *v;
+	char *txt;
+
+	putc(']', o->fp);
+	cJSON_ArrayForEach(v, rest) {
+		if ((txt = cJSON_Print(v)) == NULL)
+			abort();
+		fprintf(o->fp, ",\n\t\"%s\":\t", v->string);
+		print_indented(o->fp, txt, 1);
+		cJSON_free(txt);
+	}
+	fputs("\n}\n", o->fp);
 }
