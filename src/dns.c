@@ -376,6 +376,12 @@ dns_resolver_cache_answers(struct dns_resolver *r)
 	r->cache = c;
 }
 
+int
+dns_resolver_caches(const struct dns_resolver *r)
+{
+	return r->cache != NULL;
+}
+
 void
 dns_resolver_free(struct dns_resolver *r)
 {
@@ -899,6 +905,13 @@ tx_timeout(const struct dns_resolver *r, struct tx *t)
 void
 dns_resolve(const struct dns_resolver *r, struct dns_query *v, size_t n)
 {
+	dns_resolve_window(r, v, n, DNS_INFLIGHT);
+}
+
+void
+dns_resolve_window(const struct dns_resolver *r, struct dns_query *v,
+    size_t n, size_t inflight)
+{
 	struct tx *tx;
 	struct pollfd *pfd;
 	uint16_t *ids;
@@ -920,6 +933,8 @@ dns_resolve(const struct dns_resolver *r, struct dns_query *v, size_t n)
 			tx[i].nids = 4;
 		}
 	free(ids);
+	if (inflight == 0 || inflight > DNS_INFLIGHT)
+		inflight = DNS_INFLIGHT;
 	pfd = xcalloc(DNS_INFLIGHT, sizeof(*pfd));
 	pmap = xcalloc(DNS_INFLIGHT, sizeof(*pmap));
 	buf = xmalloc(DNS_MAX_MSG);
@@ -947,7 +962,7 @@ dns_resolve(const struct dns_resolver *r, struct dns_query *v, size_t n)
 		for (i = 0; i < n; i++)
 			if (tx[i].state == TX_SENT)
 				active++;
-		while (active < DNS_INFLIGHT && next < n) {
+		while (active < inflight && next < n) {
 			if (tx[next].state == TX_WAITING) {
 				tx_start(r, &tx[next]);
 				if (tx[next].state == TX_SENT)

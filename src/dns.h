@@ -67,6 +67,8 @@ void	 dns_resolver_free(struct dns_resolver *r);
  * CAA and the same apex. Not for dns-01, which polls for changes.
  */
 void	 dns_resolver_cache_answers(struct dns_resolver *r);
+/* Whether r keeps its answers (dns_resolver_cache_answers()). */
+int	 dns_resolver_caches(const struct dns_resolver *r);
 /* "127.0.0.1:53, [::1]:53": the servers, for messages. Malloced. */
 char	*dns_resolver_describe(const struct dns_resolver *r);
 
@@ -98,6 +100,10 @@ const char *dns_query_describe(const struct dns_query *q);
 /* Resolves every query of v concurrently; each gets its own status. */
 void	 dns_resolve(const struct dns_resolver *r, struct dns_query *v,
 	    size_t n);
+/* The same with at most inflight questions out at once (1..DNS_INFLIGHT):
+   several threads resolving at once share what a server takes in. */
+void	 dns_resolve_window(const struct dns_resolver *r,
+	    struct dns_query *v, size_t n, size_t inflight);
 
 /*
  * Sends one wire-format message (an update, already signed) to a server

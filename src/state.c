@@ -222,6 +222,8 @@ certstate_set_verified(struct certstate *st, cJSON *rec)
 	}
 	if (st->extra == NULL && (st->extra = cJSON_CreateObject()) == NULL)
 		abort();
+	free(st->extra_text);		/* the tree is the newer one now */
+	st->extra_text = NULL;
 	put(st->extra, "verified", rec);
 	st->verified = rec;
 }
@@ -241,9 +243,16 @@ certstate_compact(struct certstate *st)
 {
 	if (st->extra == NULL)
 		return;
-	free(st->extra_text);
-	if ((st->extra_text = cJSON_PrintUnformatted(st->extra)) == NULL)
-		abort();
+	if (st->extra_text == NULL) {
+		if ((st->extra_text = cJSON_PrintUnformatted(st->extra)) ==
+		    NULL)
+			abort();
+	} else {
+		/* The file as read: without its layout, in less memory. */
+		cJSON_Minify(st->extra_text);
+		st->extra_text = xrealloc(st->extra_text,
+		    strlen(st->extra_text) + 1);
+	}
 	cJSON_Delete(st->extra);
 	st->extra = NULL;
 	st->verified = NULL;
@@ -254,12 +263,12 @@ certstate_load(struct store *s, const char *name, struct certstate *st,
     char **warning, struct err *e)
 {
 	cJSON *j = NULL;
-	char *why = NULL;
+	char *why = NULL, *text = NULL;
 	int r;
 
 	certstate_init(st);
 	*warning = NULL;
-	if ((r = store_get_state(s, name, &j, warning, e)) != 1)
+	if ((r = store_get_state_text(s, name, &j, &text, warning, e)) != 1)
 		return r;
 	/* The parsed tree is kept as it is, not copied. */
 	if (state_from_tree(j, &j, st, &why) == -1) {
@@ -268,7 +277,12 @@ certstate_load(struct store *s, const char *name, struct certstate *st,
 		free(why);
 		certstate_clear(st);
 		r = 0;
+	} else {
+		/* Kept for certstate_compact(): no need to print it again. */
+		st->extra_text = text;
+		text = NULL;
 	}
+	free(text);
 	cJSON_Delete(j);
 	return r;
 }

@@ -72,8 +72,9 @@ struct certstate {
 	const struct cJSON *verified;
 
 	struct cJSON *extra;	/* the file as loaded: unknown members */
-	char	*extra_text;	/* the same, compacted (certstate_compact()):
-				   JSON text instead of a tree */
+	char	*extra_text;	/* the same as JSON text (the file as read,
+				   or certstate_compact()'s); when extra is
+				   set too, extra is the one that counts */
 };
 
 /* Zeroes st (key_type -1). */

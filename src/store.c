@@ -271,12 +271,21 @@ int
 store_get_state(struct store *s, const char *name, struct cJSON **state,
     char **warning, struct err *e)
 {
+	return store_get_state_text(s, name, state, NULL, warning, e);
+}
+
+int
+store_get_state_text(struct store *s, const char *name, struct cJSON **state,
+    char **text, char **warning, struct err *e)
+{
 	char *key = NULL, *data = NULL;
 	size_t len = 0;
 	cJSON *j = NULL;
 	int rc = -1, r;
 
 	*state = NULL;
+	if (text != NULL)
+		*text = NULL;
 	if (warning != NULL)
 		*warning = NULL;
 	if (!store_name_ok(name, e))
@@ -298,6 +307,10 @@ store_get_state(struct store *s, const char *name, struct cJSON **state,
 	}
 	*state = j;
 	j = NULL;
+	if (text != NULL) {
+		*text = data;
+		data = NULL;
+	}
 	rc = 1;
 out:
 	cJSON_Delete(j);

@@ -142,6 +142,10 @@ void	 store_unlock(struct store_lock *lk);	/* NULL is a no-op */
  */
 int	 store_get_state(struct store *s, const char *name,
 	    struct cJSON **state, char **warning, struct err *e);
+/* As store_get_state(); with text non-NULL, *text also gets the file as
+   read (malloced, NUL-terminated) when 1 is returned. */
+int	 store_get_state_text(struct store *s, const char *name,
+	    struct cJSON **state, char **text, char **warning, struct err *e);
 int	 store_put_state(struct store *s, const char *name,
 	    const struct cJSON *state, struct err *e);
 
