@@ -128,7 +128,7 @@ struct prefetch {
 	struct dns_query	*q;
 	size_t			 n;
 	pthread_mutex_t		 mu;
-	size_t			 next;		/* first query not taken */
+	size_t			 next;	/* first query not taken */
 };
 
 static void *

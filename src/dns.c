@@ -39,7 +39,7 @@ struct dns_server {
 /* An answer kept for the rest of the run (dns_resolver_cache_answers()). */
 struct dns_cached {
 	struct dns_cached *next;	/* same bucket */
-	char		*name;		/* lower case, no trailing dot */
+	char		*name;	/* lower case, no trailing dot */
 	ldns_rr_type	 type;
 	enum dns_status	 status;
 	ldns_rr_list	*rrs;

@@ -27,8 +27,9 @@
 
 struct store_fs {
 	char	*root;
-	int	 live_fd;	/* <root>/letsencrypt opened at fs_open() (for
-				   stats without a path walk each), or -1 */
+	/* <root>/letsencrypt opened at fs_open() (stats without a path
+	   walk each), or -1 */
+	int	 live_fd;
 };
 
 static const char *const fs_subdirs[] = {

@@ -162,7 +162,9 @@ test_record(const struct certinfo *good)
 			cJSON_ReplaceItemInObject(r2, "version",
 			    cJSON_CreateNumber(2));
 			break;
-		case DMG_NO_FILES: cJSON_DeleteItemFromObject(r2, "files"); break;
+		case DMG_NO_FILES:
+			cJSON_DeleteItemFromObject(r2, "files");
+			break;
 		case DMG_FILE_TYPE:
 			cJSON_ReplaceItemInObject(f, STORE_KEY,
 			    cJSON_CreateNumber(1));
@@ -187,7 +189,9 @@ test_record(const struct certinfo *good)
 			cJSON_ReplaceItemInObject(r2, "key_type",
 			    cJSON_CreateNumber(KEY__MAX));
 			break;
-		case DMG_NO_SERIAL: cJSON_DeleteItemFromObject(r2, "serial"); break;
+		case DMG_NO_SERIAL:
+			cJSON_DeleteItemFromObject(r2, "serial");
+			break;
 		case DMG_ISSUER_NUM:
 			cJSON_ReplaceItemInObject(r2, "issuer",
 			    cJSON_CreateNumber(7));
