@@ -45,6 +45,9 @@ struct apply_client {
 	char			*error;		/* why there is no client */
 };
 
+/* How long the ARI polls of a run ride out a faulty CA. */
+#define APPLY_ARI_RETRY_MS	10000LL
+
 static struct acme *
 client_get(struct apply_client *cl, int account)
 {
@@ -66,6 +69,10 @@ client_get(struct apply_client *cl, int account)
 	if (cl->a == NULL)
 		return NULL;
 	if (account && cl->account_rc == 1) {
+		/* Orders get the whole acme.retry_deadline, counted from
+		   now (the ARI polls before them had a short one). */
+		acme_set_deadline(cl->a, mono_ms() +
+		    cl->m->acme.retry_deadline * 1000);
 		cl->account_rc = account_open(cl->a, cl->s, &cl->m->acme, 1,
 		    &cl->account_key, &e);
 		if (cl->account_rc != 0)
@@ -139,6 +146,7 @@ poll_ari(const struct log *log, const struct manifest *m, struct store *s,
     const struct plan_opts *po)
 {
 	time_t now = po->now;
+	int deadline_set = 0;
 
 	for (size_t i = 0; i < m->ncerts; i++) {
 		struct apply_cert *ac = &acs[i];
@@ -155,6 +163,16 @@ poll_ari(const struct log *log, const struct manifest *m, struct store *s,
 			continue;
 		if ((a = client_get(cl, 0)) == NULL)
 			return;
+		/* An ARI poll is a courtesy of the CA: a CA that is down
+		   must not hold a run with nothing due for the whole
+		   retry deadline (the next run polls again). */
+		if (!deadline_set) {
+			long long d = cl->m->acme.retry_deadline * 1000;
+
+			acme_set_deadline(a, mono_ms() +
+			    (d < APPLY_ARI_RETRY_MS ? d : APPLY_ARI_RETRY_MS));
+			deadline_set = 1;
+		}
 		url = ari_known_url(&ac->st.ari, ci->ari_id,
 		    m->acme.directory);
 		if (url == NULL) {

@@ -239,9 +239,16 @@ fs_stat_set(void *be, const char *name, struct store_setid *id,
 		goto out;
 	}
 	for (i = 0; i < STORE_F__MAX; i++) {
-		if (fstatat(dfd, store_file_names[i], &st, 0) == 0)
+		if (fstatat(dfd, store_file_names[i], &st, 0) == 0) {
+			/* A FIFO or device is no set member: the caller's
+			   full read names it. */
+			if (!S_ISREG(st.st_mode)) {
+				err_set(e, "%s/%s: not a regular file", dir,
+				    store_file_names[i]);
+				goto out;
+			}
 			fs_fileid(&st, &id->f[i]);
-		else if (errno != ENOENT) {
+		} else if (errno != ENOENT) {
 			err_sys(e, "%s/%s", dir, store_file_names[i]);
 			goto out;
 		}

@@ -24,7 +24,7 @@ start_knot || { echo "Bail out! knot"; exit 1; }
 	# takes the manifest's first.
 	awk -v n=$N 'BEGIN { for (i = n; i >= 1; i--) {
 		printf "  - name: c%d\n    hostnames: [h%d.shared.test]\n", i, i
-		printf "    listeners:\n      - {server: nginx, service: webmail, address: \"0.0.0.0:443\"}\n"
+		printf "    listeners:\n      - {server: nginx, service: https, address: \"0.0.0.0:443\"}\n"
 		if (i > n - 3)
 			printf "      - {server: dovecot, service: imap, address: \"0.0.0.0:993\"}\n"
 	} }'
@@ -35,7 +35,7 @@ ck -m "$T/m.yaml" check
 all=$(printf '%s\n%s\n' "$OUT" "$ERR")
 n443=$(printf '%s\n' "$all" | grep -c '0\.0\.0\.0:443')
 is "$n443" 1 "check: one line about nginx 0.0.0.0:443"
-like "$all" "c1 +manifest +- +pass +nginx webmail 0\\.0\\.0\\.0:443 serves $N certificates by SNI; c1 is the default" \
+like "$all" "c1 +manifest +- +pass +nginx https 0\\.0\\.0\\.0:443 serves $N certificates by SNI; c1 is the default" \
     "it counts the certificates and names nginx's default (c1.conf is read first)"
 n993=$(printf '%s\n' "$all" | grep -c '0\.0\.0\.0:993')
 is "$n993" 1 "check: one line about dovecot 0.0.0.0:993"
