@@ -45,6 +45,9 @@ struct apply_client {
 	char			*error;		/* why there is no client */
 };
 
+/* How long the ARI polls of a run ride out a faulty CA. */
+#define APPLY_ARI_RETRY_MS	10000LL
+
 static struct acme *
 client_get(struct apply_client *cl, int account)
 {
@@ -66,6 +69,10 @@ client_get(struct apply_client *cl, int account)
 	if (cl->a == NULL)
 		return NULL;
 	if (account && cl->account_rc == 1) {
+		/* Orders get the whole acme.retry_deadline, counted from
+		   now (the ARI polls before them had a short one). */
+		acme_set_deadline(cl->a, mono_ms() +
+		    cl->m->acme.retry_deadline * 1000);
 		cl->account_rc = account_open(cl->a, cl->s, &cl->m->acme, 1,
 		    &cl->account_key, &e);
 		if (cl->account_rc != 0)
@@ -98,7 +105,7 @@ notify_expiring(const struct log *log, const struct manifest *m,
 
 	if (ac->item.info.status != CERTINFO_OK)
 		return;
-	if (notify_expiring_maybe(m, c, &ac->item.info, &ac->st, now_wall(),
+	if (notify_expiring_maybe(m, c, &ac->item, &ac->st, now_wall(),
 	    log) == 1 &&
 	    certstate_save(s, c->name, &ac->st, &e) == -1)
 		log_cert(log, LOG_WARN, c->name, "%s", e.msg);
@@ -136,8 +143,11 @@ notify_done(const struct log *log, const struct manifest *m,
 static void
 poll_ari(const struct log *log, const struct manifest *m, struct store *s,
     struct apply_client *cl, struct apply_cert *acs, const unsigned char *sel,
-    time_t now, long long next_run)
+    const struct plan_opts *po)
 {
+	time_t now = po->now;
+	int deadline_set = 0;
+
 	for (size_t i = 0; i < m->ncerts; i++) {
 		struct apply_cert *ac = &acs[i];
 		const struct certinfo *ci = &ac->item.info;
@@ -153,6 +163,16 @@ poll_ari(const struct log *log, const struct manifest *m, struct store *s,
 			continue;
 		if ((a = client_get(cl, 0)) == NULL)
 			return;
+		/* An ARI poll is a courtesy of the CA: a CA that is down
+		   must not hold a run with nothing due for the whole
+		   retry deadline (the next run polls again). */
+		if (!deadline_set) {
+			long long d = cl->m->acme.retry_deadline * 1000;
+
+			acme_set_deadline(a, mono_ms() +
+			    (d < APPLY_ARI_RETRY_MS ? d : APPLY_ARI_RETRY_MS));
+			deadline_set = 1;
+		}
 		url = ari_known_url(&ac->st.ari, ci->ari_id,
 		    m->acme.directory);
 		if (url == NULL) {
@@ -173,7 +193,7 @@ poll_ari(const struct log *log, const struct manifest *m, struct store *s,
 		free(msg);
 		if (certstate_save(s, m->certs[i].name, &ac->st, &e) == -1)
 			log_cert(log, LOG_WARN, m->certs[i].name, "%s", e.msg);
-		ari_plan_adjust(&ac->item, &ac->st.ari, now, next_run);
+		plan_redecide(m, &ac->st, po, &ac->item);
 	}
 }
 
@@ -219,13 +239,16 @@ preflight_all(const struct issue_env *env, struct acme *a,
 	struct check_results *cr = NULL;
 	unsigned char *sel = NULL;
 	const struct acme_dir *d = acme_directory(a, NULL);
-	struct check_env ce;
 	struct err e;
 	size_t i, kept = 0;
 
-	if (check_env_init(&ce, m, env->log, acme_kid(a),
+	sel = xcalloc(m->ncerts + 1, 1);
+	for (i = 0; i < *nwork; i++)
+		sel[work[i]] = 1;
+	cr = xcalloc(m->ncerts + 1, sizeof(*cr));
+	if (checks_preflight(m, env->log, acme_kid(a),
 	    d != NULL && d->caa_identities.n > 0 ? d->caa_identities.v : NULL,
-	    &e) == -1) {
+	    a, sel, cr, 0, &e) == -1) {
 		char *msg = xasprintf("preflight: %s", e.msg);
 
 		for (i = 0; i < *nwork; i++) {
@@ -235,14 +258,8 @@ preflight_all(const struct issue_env *env, struct acme *a,
 		}
 		free(msg);
 		*nwork = 0;
-		return;
+		goto out;
 	}
-	ce.acme = a;
-	sel = xcalloc(m->ncerts + 1, 1);
-	for (i = 0; i < *nwork; i++)
-		sel[work[i]] = 1;
-	cr = xcalloc(m->ncerts + 1, sizeof(*cr));
-	checks_run_all(&ce, sel, cr, 0);
 	for (i = 0; i < *nwork; i++) {
 		size_t k = work[i];
 		struct apply_cert *ac = &acs[k];
@@ -255,11 +272,11 @@ preflight_all(const struct issue_env *env, struct acme *a,
 			work[kept++] = k;
 	}
 	*nwork = kept;
+out:
 	for (i = 0; i < m->ncerts; i++)
 		check_results_clear(&cr[i]);
 	free(cr);
 	free(sel);
-	check_env_free(&ce);
 }
 
 /* 4. The workers: each takes the next certificate of work[]. */
@@ -399,10 +416,12 @@ apply_run(struct apply_run *run, const struct manifest *m, struct store *s,
 	struct err e;
 	char *warning;
 	time_t now;
+	struct plan_opts po;
 	long long t0 = mono_ms(), t1;
 
 	memset(run, 0, sizeof(*run));
 	memset(&cl, 0, sizeof(cl));
+	memset(&po, 0, sizeof(po));
 	render_changes_init(&rc);
 	hook_report_init(&rep);
 	err_clear(&e);
@@ -418,6 +437,10 @@ apply_run(struct apply_run *run, const struct manifest *m, struct store *s,
 
 	/* 1. Plan every selected certificate. */
 	now = now_wall();
+	po.now = now;
+	po.next_run = o->next_run;
+	po.force = o->force;
+	po.record = 1;		/* the store lock is held: keep what was verified */
 	for (i = 0; i < m->ncerts; i++) {
 		struct apply_cert *ac = &run->certs[i];
 
@@ -425,8 +448,8 @@ apply_run(struct apply_run *run, const struct manifest *m, struct store *s,
 		ac->result = APPLY_SKIPPED;
 		if (o->sel != NULL && !o->sel[i])
 			continue;
-		if (plan_read_cert(s, m, &m->certs[i], now, o->force,
-		    &ac->item, &ac->st, &warning, &e) == -1) {
+		if (plan_read_cert(s, m, &m->certs[i], &po,
+		    &ac->item, &ac->st, &warning, NULL, &e) == -1) {
 			log_cert(log, LOG_ERROR, m->certs[i].name, "%s", e.msg);
 			ac->result = APPLY_FAILED;
 			ac->error = xstrdup(e.msg);
@@ -437,14 +460,10 @@ apply_run(struct apply_run *run, const struct manifest *m, struct store *s,
 			log_cert(log, LOG_WARN, m->certs[i].name, "%s",
 			    warning);
 		free(warning);
-		/* --next-run: an ARI instant before the next run renews now. */
-		if (o->next_run > 0 && !o->force && ac->item.backoff_until == 0)
-			ari_plan_adjust(&ac->item, &ac->st.ari, now,
-			    o->next_run);
 	}
 
 	/* 2. The ARI polls that are due. */
-	poll_ari(log, m, s, &cl, run->certs, sel, now, o->next_run);
+	poll_ari(log, m, s, &cl, run->certs, sel, &po);
 
 	/* What needs an order; what is kept or held back. */
 	for (i = 0; i < m->ncerts; i++) {

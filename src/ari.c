@@ -354,47 +354,6 @@ ari_handle_answer(struct ari_state *st, const char *cert_id, const char *url,
 }
 
 int
-ari_plan_adjust(struct plan_item *item, const struct ari_state *st,
-    time_t now, long long next_run)
-{
-	char a[64], b[64], c[64];
-	time_t at;
-	int says;
-
-	if (item->info.status == CERTINFO_MISSING ||
-	    item->info.status == CERTINFO_CORRUPT_CERT)
-		return 0;
-	says = ari_says_renew(st, item->info.ari_id, now, next_run, &at);
-	if (at == 0)
-		return 0;
-	if (item->action != PLAN_KEEP) {
-		if (item->renew_at == 0 || at < item->renew_at)
-			item->renew_at = at;
-		return 0;
-	}
-	if (!says) {
-		if (item->renew_at == 0 || at < item->renew_at) {
-			item->renew_at = at;
-			return 1;
-		}
-		return 0;
-	}
-	time_format_rfc3339(st->window_start, a, sizeof(a));
-	time_format_rfc3339(st->window_end, b, sizeof(b));
-	time_format_rfc3339(at, c, sizeof(c));
-	item->action = PLAN_RENEW;
-	item->reason = REASON_ARI;
-	free(item->reason_text);
-	item->reason_text = at <= now ?
-	    xasprintf("the CA's renewal window %s .. %s says renew "
-	    "(chosen instant %s has passed)", a, b, c) :
-	    xasprintf("the CA's renewal window %s .. %s says renew "
-	    "(chosen instant %s comes before the next run)", a, b, c);
-	item->renew_at = at;
-	return 1;
-}
-
-int
 ari_replaces_refused(long status, const char *problem_type)
 {
 	const char *t = problem_type;

@@ -10,7 +10,8 @@
  *     a 5xx or a timeout;
  *   - pick one random instant inside the window, keep it while the window
  *     stays the same, pick again when it changes;
- *   - decide: the chosen instant has passed, or falls before the next run.
+ *   - say whether the chosen instant has passed, or falls before the next
+ *     run (plan_decide() weighs that against the lifetime rule).
  * The poll itself (an unauthenticated GET <renewalInfo>/<certID>) is
  * ari_poll() in ari_client.c, built on the acme module's HTTP layer.
  *
@@ -194,17 +195,6 @@ int	 ari_handle_answer(struct ari_state *st, const char *cert_id,
 	    const char *url, long status, const char *retry_hdr,
 	    const char *body, size_t len, long long lifetime, time_t now,
 	    char **msg);
-
-/*
- * Lets ARI advance a decision made by the SPEC 4 rule (plan_decide()):
- * when item keeps its certificate and ARI says renew (ari_says_renew()
- * with next_run), it becomes a renewal with reason REASON_ARI; when the
- * chosen instant is earlier than item->renew_at, renew_at becomes the
- * chosen instant. Never delays a renewal. Returns 1 when item changed.
- */
-struct plan_item;
-int	 ari_plan_adjust(struct plan_item *item, const struct ari_state *st,
-	    time_t now, long long next_run);
 
 /*
  * One line for people about what ARI knows of cert_id: "window A .. B,

@@ -15,7 +15,10 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <cjson/cJSON.h>
+
 #include "certinfo.h"
+#include "json.h"
 #include "manifest.h"
 #include "store.h"
 #include "util.h"
@@ -332,10 +335,7 @@ certinfo_read(const struct certset *set, struct certinfo *info)
 		    " does not hold an unencrypted PEM private key");
 		goto out;
 	}
-	if ((set->key_mode & 077) != 0)
-		info->warning = xasprintf(STORE_KEY " is readable by group or "
-		    "others (mode %04o); it should be 0600",
-		    (unsigned)set->key_mode);
+	certinfo_key_mode_warn(info, set->key_mode);
 	if (X509_check_private_key(leaf, key) != 1) {
 		set_status(info, CERTINFO_KEY_MISMATCH, STORE_KEY
 		    " is not the key of " STORE_CERT);
@@ -346,5 +346,160 @@ out:
 	EVP_PKEY_free(key);
 	X509_free(leaf);
 	ERR_clear_error();
+	return 0;
+}
+
+void
+certinfo_key_mode_warn(struct certinfo *info, unsigned int mode)
+{
+	if ((mode & 077) == 0)
+		return;
+	free(info->warning);
+	info->warning = xasprintf(STORE_KEY " is readable by group or others "
+	    "(mode %04o); it should be 0600", mode);
+}
+
+#define RECORD_VERSION	1
+/* The files whose content certinfo_read() looks at. */
+static const enum store_file record_files[] = {
+	STORE_F_CERT, STORE_F_CHAIN, STORE_F_KEY,
+};
+#define NRECORD_FILES	(sizeof(record_files) / sizeof(record_files[0]))
+
+static void
+fileid_format(const struct store_fileid *f, char *out, size_t outsz)
+{
+	snprintf(out, outsz, "%llu:%llu:%lld:%lld:%lld", f->dev, f->ino,
+	    f->size, f->mtime_ns, f->ctime_ns);
+}
+
+cJSON *
+certinfo_record_to_json(const struct certinfo *info,
+    const struct store_setid *id)
+{
+	cJSON *o, *files, *a;
+	char buf[128];
+	size_t i;
+
+	if (info->status != CERTINFO_OK || info->serial == NULL ||
+	    info->issuer == NULL || info->sans == NULL)
+		return NULL;
+	for (i = 0; i < NRECORD_FILES; i++)
+		if (!id->f[record_files[i]].present)
+			return NULL;
+	if ((o = cJSON_CreateObject()) == NULL)
+		abort();
+	cJSON_AddNumberToObject(o, "version", RECORD_VERSION);
+	files = cJSON_AddObjectToObject(o, "files");
+	for (i = 0; i < NRECORD_FILES; i++) {
+		fileid_format(&id->f[record_files[i]], buf, sizeof(buf));
+		cJSON_AddStringToObject(files,
+		    store_file_names[record_files[i]], buf);
+	}
+	cJSON_AddNumberToObject(o, "not_before", (double)info->not_before);
+	cJSON_AddNumberToObject(o, "not_after", (double)info->not_after);
+	a = cJSON_AddArrayToObject(o, "sans");
+	for (i = 0; info->sans[i] != NULL; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(info->sans[i]));
+	cJSON_AddStringToObject(o, "issuer", info->issuer);
+	json_add_str(o, "issuer_cn", info->issuer_cn);
+	cJSON_AddStringToObject(o, "serial", info->serial);
+	cJSON_AddNumberToObject(o, "key_type", info->key_type);
+	cJSON_AddNumberToObject(o, "key_bits", info->key_bits);
+	json_add_str(o, "ari_id", info->ari_id);
+	return o;
+}
+
+/* A whole number in [lo, hi] (doubles hold times and small ints exactly). */
+static int
+rec_num(const cJSON *o, const char *name, double lo, double hi, double *v)
+{
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	if (!cJSON_IsNumber(j) || j->valuedouble < lo || j->valuedouble > hi ||
+	    j->valuedouble != (double)(long long)j->valuedouble)
+		return -1;
+	*v = j->valuedouble;
+	return 0;
+}
+
+/* A string member (NULL when absent and optional); -1 when of wrong type. */
+static int
+rec_str(const cJSON *o, const char *name, int optional, char **out)
+{
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	*out = NULL;
+	if ((j == NULL || cJSON_IsNull(j)) && optional)
+		return 0;
+	if (!cJSON_IsString(j) || j->valuestring == NULL)
+		return -1;
+	*out = xstrdup(j->valuestring);
+	return 0;
+}
+
+int
+certinfo_record_match(const cJSON *rec, const struct store_setid *id,
+    struct certinfo *info)
+{
+	const cJSON *files, *f, *a, *v;
+	struct strlist sans;
+	char buf[128];
+	double d;
+	size_t i;
+
+	memset(info, 0, sizeof(*info));
+	info->key_type = -1;
+	strlist_init(&sans);
+	if (!cJSON_IsObject(rec) || rec_num(rec, "version", RECORD_VERSION,
+	    RECORD_VERSION, &d) == -1)
+		goto stale;
+	files = cJSON_GetObjectItemCaseSensitive(rec, "files");
+	if (!cJSON_IsObject(files) || cJSON_GetArraySize(files) !=
+	    (int)NRECORD_FILES)
+		goto stale;
+	for (i = 0; i < NRECORD_FILES; i++) {
+		if (!id->f[record_files[i]].present)
+			goto stale;
+		f = cJSON_GetObjectItemCaseSensitive(files,
+		    store_file_names[record_files[i]]);
+		fileid_format(&id->f[record_files[i]], buf, sizeof(buf));
+		if (!cJSON_IsString(f) || strcmp(f->valuestring, buf) != 0)
+			goto stale;
+	}
+	if (rec_num(rec, "not_before", -1e15, 1e15, &d) == -1)
+		goto stale;
+	info->not_before = (time_t)d;
+	if (rec_num(rec, "not_after", -1e15, 1e15, &d) == -1)
+		goto stale;
+	info->not_after = (time_t)d;
+	if (rec_num(rec, "key_type", -1, KEY__MAX - 1, &d) == -1)
+		goto stale;
+	info->key_type = (int)d;
+	if (rec_num(rec, "key_bits", 0, 1 << 20, &d) == -1)
+		goto stale;
+	info->key_bits = (int)d;
+	a = cJSON_GetObjectItemCaseSensitive(rec, "sans");
+	if (!cJSON_IsArray(a))
+		goto stale;
+	cJSON_ArrayForEach(v, a) {
+		if (!cJSON_IsString(v) || v->valuestring[0] == '\0')
+			goto stale;
+		strlist_add(&sans, v->valuestring);
+	}
+	info->sans = sans.v != NULL ? sans.v : xcalloc(1, sizeof(char *));
+	info->nsans = sans.n;
+	strlist_init(&sans);
+	if (rec_str(rec, "issuer", 0, &info->issuer) == -1 ||
+	    rec_str(rec, "issuer_cn", 1, &info->issuer_cn) == -1 ||
+	    rec_str(rec, "serial", 0, &info->serial) == -1 ||
+	    rec_str(rec, "ari_id", 1, &info->ari_id) == -1)
+		goto stale;
+	info->status = CERTINFO_OK;
+	certinfo_key_mode_warn(info, id->f[STORE_F_KEY].mode);
+	return 1;
+stale:
+	strlist_free(&sans);
+	certinfo_clear(info);
 	return 0;
 }

@@ -10,6 +10,8 @@
 #include <time.h>
 
 struct certset;
+struct cJSON;
+struct store_setid;
 
 enum certinfo_status {
 	CERTINFO_OK,
@@ -51,6 +53,32 @@ struct certinfo {
  */
 int	 certinfo_read(const struct certset *set, struct certinfo *info);
 void	 certinfo_clear(struct certinfo *info);
+
+/*
+ * What certinfo_read() found in a sound set, recorded so that a later run
+ * need not parse it again (plan_read_cert() keeps it in the certificate's
+ * state as "verified"). The files of an archive entry are never rewritten,
+ * so while cert.pem, cert_auth.pem and key.pem keep the identities they had
+ * when they were read (device, inode, size, mtime, ctime), what was read
+ * from them still holds.
+ *
+ * to_json: a new object {"version", "files": {"cert.pem": "dev:ino:size:
+ * mtime_ns:ctime_ns", ...}, "not_before", "not_after", "sans", "issuer",
+ * "issuer_cn", "serial", "key_type", "key_bits", "ari_id"} (caller
+ * deletes), or NULL when info is not OK or id lacks one of the three files.
+ *
+ * match: fills info (clear it with certinfo_clear()) and returns 1 when rec
+ * is whole, of this version, and names exactly the identities in id (the
+ * live set now); returns 0 otherwise (missing, damaged or stale record;
+ * info is left empty): then the set must be read. The key.pem mode warning
+ * is made from id.
+ */
+struct cJSON *certinfo_record_to_json(const struct certinfo *info,
+	    const struct store_setid *id);
+int	 certinfo_record_match(const struct cJSON *rec,
+	    const struct store_setid *id, struct certinfo *info);
+/* Sets info->warning when the key file mode lets group or others read. */
+void	 certinfo_key_mode_warn(struct certinfo *info, unsigned int mode);
 
 /*
  * The RFC 9773 certID: base64url(AKI keyIdentifier) "." base64url(the

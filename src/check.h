@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+struct check_manifest_index;
 struct manifest;
 struct mcert;
 struct log;
@@ -51,7 +52,11 @@ struct check_env {
 	/* An ACME client (struct acme *) whose directory checks may read
 	   (cached: no extra request); NULL: a check makes its own. */
 	void			*acme;
+	/* Hostnames and listeners of m sorted once (checks/manifest.c);
+	   NULL: the manifest check sorts them itself. */
+	const struct check_manifest_index *manifest_index;
 	/* Owned by check_env_init()/check_env_free(); do not touch. */
+	struct check_manifest_index *manifest_index_owned;
 	char			**caa_identities_owned;
 	char			*caa_identity_source_owned;
 };
@@ -87,6 +92,33 @@ void	 check_env_free(struct check_env *env);
 enum check_status checks_run_all(const struct check_env *env,
 	    const unsigned char *sel, struct check_results *results,
 	    int threads);
+
+/*
+ * The manifest check's view of m across certificates (hostnames and
+ * listeners sorted), made once per run. Borrows m. Free with
+ * check_manifest_index_free() (NULL is a no-op).
+ */
+struct check_manifest_index *check_manifest_index_new(
+	    const struct manifest *m);
+void	 check_manifest_index_free(struct check_manifest_index *ix);
+
+/*
+ * The preflight of a list of certificates at once (check, and apply for
+ * the certificates that need an order): one check environment for all of
+ * them (one resolver whose answers are shared across names, the manifest
+ * index, the CAA identities as check_env_init() picks them from
+ * dir_caa_identities), and their checks run concurrently (threads, 0: a
+ * default). sel marks the certificates of m->certs to check (NULL: all);
+ * results must hold m->ncerts entries: results[i] gets certificate i's
+ * (init'ed here; the caller clears them). account_url may be NULL; acme
+ * (a struct acme *, may be NULL) lends its directory to the
+ * acme-directory check. Returns the worst status of the selected, or -1
+ * with e when no environment could be made (a bad dns.resolvers entry).
+ */
+int	 checks_preflight(const struct manifest *m, const struct log *log,
+	    const char *account_url, char *const *dir_caa_identities,
+	    void *acme, const unsigned char *sel,
+	    struct check_results *results, int threads, struct err *e);
 
 /* NULL-terminated table of all checks, in the order they run. */
 extern const struct check *const check_table[];

@@ -41,8 +41,10 @@ cert_json(const struct manifest *m, struct store *s, size_t i,
 
 	memset(&it, 0, sizeof(it));
 	certstate_init(&st2);
-	if (ac->changed && plan_read_cert(s, m, &m->certs[i], now_wall(), 0,
-	    &it, &st2, &w, &e) == 0) {
+	struct plan_opts po = { .now = now_wall() };
+
+	if (ac->changed && plan_read_cert(s, m, &m->certs[i], &po,
+	    &it, &st2, &w, NULL, &e) == 0) {
 		it.action = ac->item.action;
 		it.reason = ac->item.reason;
 		free(it.reason_text);

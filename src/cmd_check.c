@@ -139,7 +139,6 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 	static const struct cmd_opt opts[] = { { NULL, 0, NULL, NULL } };
 	struct manifest *m = NULL;
 	struct strlist pos;
-	struct check_env env;
 	struct check_results *res = NULL;
 	unsigned char *sel = NULL;
 	enum check_status worst;
@@ -148,7 +147,7 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 	const struct acme_dir *d = NULL;
 	char *acct = NULL;
 	size_t i;
-	int rc = EXIT_FAIL, env_ok = 0, r;
+	int rc = EXIT_FAIL, r;
 	long long t0 = mono_ms();
 	signed char *pre = NULL;
 
@@ -170,19 +169,17 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 	if ((a = acme_new_for(&m->acme, &ctx->log, &e)) != NULL)
 		d = acme_directory(a, NULL);
 	acct = check_account_url(m);
-	if (check_env_init(&env, m, &ctx->log, acct,
+	/* Also when the fetch failed: the client remembers why, and every
+	   certificate's acme-directory check reports that (no refetch). */
+	res = xcalloc(m->ncerts ? m->ncerts : 1, sizeof(*res));
+	if ((r = checks_preflight(m, &ctx->log, acct,
 	    d != NULL && d->caa_identities.n > 0 ? d->caa_identities.v : NULL,
-	    &e) == -1) {
+	    a, sel, res, 0, &e)) == -1) {
 		fprintf(stderr, "certkeep check: %s\n", e.msg);
 		rc = EXIT_DATAERR;
 		goto out;
 	}
-	env_ok = 1;
-	/* Also when the fetch failed: the client remembers why, and every
-	   certificate's acme-directory check reports that (no refetch). */
-	env.acme = a;
-	res = xcalloc(m->ncerts ? m->ncerts : 1, sizeof(*res));
-	worst = checks_run_all(&env, sel, res, 0);
+	worst = (enum check_status)r;
 	log_debug(&ctx->log, "checks took %lld ms", mono_ms() - t0);
 	if (ctx->out == OUT_JSON) {
 		if (check_print_json(m, sel, res) == -1) {
@@ -208,8 +205,6 @@ out:
 		for (i = 0; i < m->ncerts; i++)
 			check_results_clear(&res[i]);
 	free(res);
-	if (env_ok)
-		check_env_free(&env);
 	acme_free(a);
 	free(acct);
 	free(sel);

@@ -8,7 +8,6 @@
 
 #include <cjson/cJSON.h>
 
-#include "ari.h"
 #include "cmd.h"
 #include "err.h"
 #include "manifest.h"
@@ -103,6 +102,22 @@ plan_print_text(const struct manifest *m, const struct plan_item *items,
 	    count[PLAN_ISSUE], count[PLAN_RENEW], count[PLAN_KEEP]);
 }
 
+/* The certificates, one JSON object at a time, then rest's members. */
+static void
+plan_print_json(const struct plan_item *items, const struct certstate *states,
+    const unsigned char *sel, size_t n, const cJSON *rest, time_t now)
+{
+	struct plan_json_out jo;
+	size_t i;
+
+	plan_json_begin(&jo, stdout);
+	for (i = 0; i < n; i++)
+		if (sel[i])
+			plan_json_add(&jo, plan_item_to_json(&items[i],
+			    &states[i], now));
+	plan_json_end(&jo, rest);
+}
+
 int
 cmd_plan(struct ctx *ctx, int argc, char **argv)
 {
@@ -119,11 +134,12 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 	unsigned char *sel = NULL;
 	struct strlist pos;
 	struct err e;
-	cJSON *root = NULL, *arr;
+	cJSON *root = NULL;
 	char *warning;
+	struct plan_opts po = { 0 };
 	time_t now;
-	size_t i;
-	int status = EXIT_FAIL, failed = 0, pending = 0, r;
+	size_t i, nfull = 0, nread = 0;
+	int status = EXIT_FAIL, failed = 0, pending = 0, r, full;
 	long long t0 = mono_ms();
 
 	strlist_init(&pos);
@@ -145,26 +161,27 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 	items = xcalloc(m->ncerts + 1, sizeof(*items));
 	states = xcalloc(m->ncerts + 1, sizeof(*states));
 	now = now_wall();
+	po.now = now;
+	po.next_run = next_run;
 	for (i = 0; i < m->ncerts; i++) {
 		certstate_init(&states[i]);
 		if (!sel[i])
 			continue;
-		if (plan_read_cert(s, m, &m->certs[i], now, 0, &items[i],
-		    &states[i], &warning, &e) == -1) {
+		if (plan_read_cert(s, m, &m->certs[i], &po, &items[i],
+		    &states[i], &warning, &full, &e) == -1) {
 			log_cert(&ctx->log, LOG_ERROR, m->certs[i].name, "%s",
 			    e.msg);
 			failed = 1;
 			sel[i] = 0;
 			continue;
 		}
+		nfull += (size_t)full;
+		nread++;
+		certstate_shed(&states[i]);	/* plan never saves */
 		if (warning != NULL)
 			log_cert(&ctx->log, LOG_WARN, m->certs[i].name, "%s",
 			    warning);
 		free(warning);
-		/* --next-run: an ARI instant before the next run renews now. */
-		if (next_run > 0 && items[i].backoff_until == 0)
-			ari_plan_adjust(&items[i], &states[i].ari, now,
-			    next_run);
 		/* -v: the daily check lines, as apply logs them. */
 		if (items[i].info.status != CERTINFO_MISSING &&
 		    items[i].info.status != CERTINFO_CORRUPT_CERT)
@@ -177,13 +194,11 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 			pending = 1;
 	}
 
+	log_debug(&ctx->log, "plan: %zu live set(s) read in full, %zu from "
+	    "what an earlier run verified", nfull, nread - nfull);
 	if (ctx->out == OUT_JSON) {
+		/* The certificates are printed one by one at the end. */
 		root = cJSON_CreateObject();
-		arr = cJSON_AddArrayToObject(root, "certificates");
-		for (i = 0; i < m->ncerts; i++)
-			if (sel[i])
-				cJSON_AddItemToArray(arr, plan_item_to_json(
-				    &items[i], &states[i], now));
 	} else {
 		plan_print_text(m, items, sel);
 		cmd_print_ari(m, items, states, sel);
@@ -200,7 +215,7 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 	}
 	if (root != NULL) {
 		cJSON_AddBoolToObject(root, "changes_pending", pending);
-		cmd_print_json(root);
+		plan_print_json(items, states, sel, m->ncerts, root, now);
 	}
 	status = failed ? EXIT_FAIL : pending ? EXIT_PENDING : EXIT_OK;
 	metrics_report(m, s, sel, items, states, NULL, &(struct metrics_run){

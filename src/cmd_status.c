@@ -84,11 +84,12 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 	unsigned char *sel = NULL;
 	struct strlist pos, ari_lines;
 	struct err e;
-	cJSON *root = NULL, *arr = NULL;
+	struct plan_json_out jo;
 	char *warning;
+	struct plan_opts po = { 0 };
 	time_t now;
-	size_t i;
-	int status = EXIT_FAIL, failed = 0, r;
+	size_t i, nfull = 0, nread = 0;
+	int status = EXIT_FAIL, failed = 0, r, full;
 
 	strlist_init(&pos);
 	strlist_init(&ari_lines);
@@ -102,18 +103,18 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 		status = r;
 		goto out;
 	}
-	if (ctx->out == OUT_JSON) {
-		root = cJSON_CreateObject();
-		arr = cJSON_AddArrayToObject(root, "certificates");
-	}
+	/* JSON: one certificate at a time, never the fleet as one tree. */
+	if (ctx->out == OUT_JSON)
+		plan_json_begin(&jo, stdout);
 	now = now_wall();
 	if (ctx->out == OUT_HTML)
 		html = status_html_new(m->path, now);
+	po.now = now;
 	for (i = 0; i < m->ncerts; i++) {
 		if (!sel[i])
 			continue;
-		if (plan_read_cert(s, m, &m->certs[i], now, 0, &item, &st,
-		    &warning, &e) == -1) {
+		if (plan_read_cert(s, m, &m->certs[i], &po, &item, &st,
+		    &warning, &full, &e) == -1) {
 			log_cert(&ctx->log, LOG_ERROR, m->certs[i].name, "%s",
 			    e.msg);
 			failed = 1;
@@ -124,11 +125,12 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 			log_cert(&ctx->log, LOG_WARN, m->certs[i].name, "%s",
 			    warning);
 		free(warning);
+		nfull += (size_t)full;
+		nread++;
 		if (html != NULL)
 			status_html_add(html, &item, &st);
-		else if (arr != NULL)
-			cJSON_AddItemToArray(arr, plan_item_to_json(&item, &st,
-			    now));
+		else if (ctx->out == OUT_JSON)
+			plan_json_add(&jo, plan_item_to_json(&item, &st, now));
 		else {
 			status_row(&t, &item, now);
 			cmd_add_ari_line(&ari_lines, m->certs[i].name, &st.ari,
@@ -137,11 +139,13 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 		plan_item_clear(&item);
 		certstate_clear(&st);
 	}
+	log_debug(&ctx->log, "status: %zu live set(s) read in full, %zu from "
+	    "what an earlier run verified", nfull, nread - nfull);
 	if (html != NULL) {
 		if (status_html_write(html, stdout) == -1)
 			failed = 1;
-	} else if (root != NULL) {
-		cmd_print_json(root);
+	} else if (ctx->out == OUT_JSON) {
+		plan_json_end(&jo, NULL);
 	} else {
 		table_print(&t, stdout);
 		cmd_print_ari_lines(&ari_lines);
@@ -149,7 +153,6 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 	status = failed ? EXIT_FAIL : EXIT_OK;
 out:
 	status_html_free(html);
-	cJSON_Delete(root);
 	table_free(&t);
 	free(sel);
 	strlist_free(&pos);

@@ -9,6 +9,8 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,10 +36,30 @@ struct dns_server {
 	char			 label[INET6_ADDRSTRLEN + 10];
 };
 
+/* An answer kept for the rest of the run (dns_resolver_cache_answers()). */
+struct dns_cached {
+	struct dns_cached *next;	/* same bucket */
+	char		*name;	/* lower case, no trailing dot */
+	ldns_rr_type	 type;
+	enum dns_status	 status;
+	ldns_rr_list	*rrs;
+	char		*final_name;
+	char		*error;
+	int		 cnames;
+};
+
+struct dns_cache {
+	pthread_mutex_t	 mu;
+	struct dns_cached **buckets;
+	size_t		 nbuckets;	/* a power of two */
+	size_t		 n;
+};
+
 struct dns_resolver {
 	struct dns_server	 v[DNS_MAX_SERVERS];
 	size_t			 n;
 	long long		 timeout_ms;
+	struct dns_cache	*cache;		/* NULL: every query is sent */
 };
 
 int
@@ -199,9 +221,173 @@ dns_resolver_from_manifest(const struct mdns *d, struct err *e)
 	return dns_resolver_new(d->resolvers, d->timeout_ms, e);
 }
 
+/* ---- the answer cache ---- */
+
+static void
+cached_free(struct dns_cached *c)
+{
+	free(c->name);
+	if (c->rrs != NULL)
+		ldns_rr_list_deep_free(c->rrs);
+	free(c->final_name);
+	free(c->error);
+	free(c);
+}
+
+static void
+cache_free(struct dns_cache *c)
+{
+	struct dns_cached *e, *next;
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nbuckets; i++)
+		for (e = c->buckets[i]; e != NULL; e = next) {
+			next = e->next;
+			cached_free(e);
+		}
+	free(c->buckets);
+	pthread_mutex_destroy(&c->mu);
+	free(c);
+}
+
+/* The name as the cache keys it: lower case, without the trailing dot. */
+static char *
+cache_key(const char *name)
+{
+	char *k = xstrdup(name);
+	size_t n = strlen(k);
+
+	if (n > 1 && k[n - 1] == '.')
+		k[n - 1] = '\0';
+	str_lower(k);
+	return k;
+}
+
+static size_t
+cache_hash(const char *key, ldns_rr_type type)
+{
+	uint64_t h = 1469598103934665603ULL ^ (uint64_t)type;
+
+	for (; *key != '\0'; key++)
+		h = (h ^ (unsigned char)*key) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+/* With c->mu held. */
+static struct dns_cached *
+cache_find(struct dns_cache *c, const char *key, ldns_rr_type type)
+{
+	struct dns_cached *e;
+
+	for (e = c->buckets[cache_hash(key, type) & (c->nbuckets - 1)];
+	    e != NULL; e = e->next)
+		if (e->type == type && strcmp(e->name, key) == 0)
+			return e;
+	return NULL;
+}
+
+/* With c->mu held: doubles the table when it gets crowded. */
+static void
+cache_grow(struct dns_cache *c)
+{
+	struct dns_cached **nb, *e, *next;
+	size_t i, n = c->nbuckets * 2, h;
+
+	nb = xcalloc(n, sizeof(*nb));
+	for (i = 0; i < c->nbuckets; i++)
+		for (e = c->buckets[i]; e != NULL; e = next) {
+			next = e->next;
+			h = cache_hash(e->name, e->type) & (n - 1);
+			e->next = nb[h];
+			nb[h] = e;
+		}
+	free(c->buckets);
+	c->buckets = nb;
+	c->nbuckets = n;
+}
+
+/* Fills q from the cache; 1 when it was there. */
+static int
+cache_get(struct dns_cache *c, struct dns_query *q)
+{
+	struct dns_cached *e;
+	char *key = cache_key(q->name);
+	int hit = 0;
+
+	pthread_mutex_lock(&c->mu);
+	if ((e = cache_find(c, key, q->type)) != NULL) {
+		q->status = e->status;
+		q->rrs = e->rrs != NULL ? ldns_rr_list_clone(e->rrs) : NULL;
+		q->final_name = e->final_name != NULL ?
+		    xstrdup(e->final_name) : NULL;
+		free(q->error);
+		q->error = e->error != NULL ? xstrdup(e->error) : NULL;
+		q->cnames = e->cnames;
+		hit = 1;
+	}
+	pthread_mutex_unlock(&c->mu);
+	free(key);
+	return hit;
+}
+
+static void
+cache_put(struct dns_cache *c, const struct dns_query *q)
+{
+	struct dns_cached *e;
+	size_t h;
+
+	e = xcalloc(1, sizeof(*e));
+	e->name = cache_key(q->name);
+	e->type = q->type;
+	e->status = q->status;
+	e->rrs = q->rrs != NULL ? ldns_rr_list_clone(q->rrs) : NULL;
+	e->final_name = q->final_name != NULL ? xstrdup(q->final_name) : NULL;
+	e->error = q->error != NULL ? xstrdup(q->error) : NULL;
+	e->cnames = q->cnames;
+	pthread_mutex_lock(&c->mu);
+	if (cache_find(c, e->name, e->type) != NULL) {
+		/* Another thread asked the same meanwhile. */
+		pthread_mutex_unlock(&c->mu);
+		cached_free(e);
+		return;
+	}
+	if (c->n >= c->nbuckets * 2)
+		cache_grow(c);
+	h = cache_hash(e->name, e->type) & (c->nbuckets - 1);
+	e->next = c->buckets[h];
+	c->buckets[h] = e;
+	c->n++;
+	pthread_mutex_unlock(&c->mu);
+}
+
+void
+dns_resolver_cache_answers(struct dns_resolver *r)
+{
+	struct dns_cache *c;
+
+	if (r->cache != NULL)
+		return;
+	c = xcalloc(1, sizeof(*c));
+	pthread_mutex_init(&c->mu, NULL);
+	c->nbuckets = 1024;
+	c->buckets = xcalloc(c->nbuckets, sizeof(*c->buckets));
+	r->cache = c;
+}
+
+int
+dns_resolver_caches(const struct dns_resolver *r)
+{
+	return r->cache != NULL;
+}
+
 void
 dns_resolver_free(struct dns_resolver *r)
 {
+	if (r == NULL)
+		return;
+	cache_free(r->cache);
 	free(r);
 }
 
@@ -274,6 +460,9 @@ struct tx {
 	/* the outcome of the last server tried, used if none answers */
 	enum dns_status	 last_status;
 	char		*last_error;
+	int		 cached;	/* answered from the cache */
+	uint16_t	 ids[4];	/* random IDs drawn for it in advance */
+	int		 nids;
 };
 
 static void
@@ -312,7 +501,9 @@ tx_build(struct tx *t)
 
 	free(t->wire);
 	t->wire = NULL;
-	if (rand_bytes(&id, sizeof(id)) == -1)
+	if (t->nids > 0)
+		id = t->ids[--t->nids];
+	else if (rand_bytes(&id, sizeof(id)) == -1)
 		return -1;
 	p = ldns_pkt_query_new(ldns_rdf_clone(t->cur), t->q->type,
 	    LDNS_RR_CLASS_IN, LDNS_RD);
@@ -714,8 +905,16 @@ tx_timeout(const struct dns_resolver *r, struct tx *t)
 void
 dns_resolve(const struct dns_resolver *r, struct dns_query *v, size_t n)
 {
+	dns_resolve_window(r, v, n, DNS_INFLIGHT);
+}
+
+void
+dns_resolve_window(const struct dns_resolver *r, struct dns_query *v,
+    size_t n, size_t inflight)
+{
 	struct tx *tx;
 	struct pollfd *pfd;
+	uint16_t *ids;
 	size_t *pmap;
 	uint8_t *buf;
 	size_t next = 0, done = 0, active, i, np;
@@ -725,6 +924,17 @@ dns_resolve(const struct dns_resolver *r, struct dns_query *v, size_t n)
 	if (n == 0)
 		return;
 	tx = xcalloc(n, sizeof(*tx));
+	/* Random IDs for all at once: one call into the generator, not one
+	   per query (its lock is shared by every checking thread). */
+	ids = xcalloc(n, sizeof(tx[0].ids));
+	if (rand_bytes(ids, n * sizeof(tx[0].ids)) == 0)
+		for (i = 0; i < n; i++) {
+			memcpy(tx[i].ids, &ids[i * 4], sizeof(tx[i].ids));
+			tx[i].nids = 4;
+		}
+	free(ids);
+	if (inflight == 0 || inflight > DNS_INFLIGHT)
+		inflight = DNS_INFLIGHT;
 	pfd = xcalloc(DNS_INFLIGHT, sizeof(*pfd));
 	pmap = xcalloc(DNS_INFLIGHT, sizeof(*pmap));
 	buf = xmalloc(DNS_MAX_MSG);
@@ -734,6 +944,11 @@ dns_resolve(const struct dns_resolver *r, struct dns_query *v, size_t n)
 		tx[i].last_status = DNS_ERROR;
 		v[i].status = DNS_ERROR;
 		v[i].cnames = 0;
+		if (r->cache != NULL && cache_get(r->cache, &v[i])) {
+			tx[i].state = TX_DONE;
+			tx[i].cached = 1;
+			continue;
+		}
 		if (ldns_str2rdf_dname(&tx[i].cur, v[i].name) !=
 		    LDNS_STATUS_OK) {
 			tx[i].cur = NULL;
@@ -747,7 +962,7 @@ dns_resolve(const struct dns_resolver *r, struct dns_query *v, size_t n)
 		for (i = 0; i < n; i++)
 			if (tx[i].state == TX_SENT)
 				active++;
-		while (active < DNS_INFLIGHT && next < n) {
+		while (active < inflight && next < n) {
 			if (tx[next].state == TX_WAITING) {
 				tx_start(r, &tx[next]);
 				if (tx[next].state == TX_SENT)
@@ -797,6 +1012,8 @@ dns_resolve(const struct dns_resolver *r, struct dns_query *v, size_t n)
 		if (tx[i].state != TX_DONE)
 			tx_finish(&tx[i], DNS_ERROR, xasprintf("%s: resolver "
 			    "stopped: %s", v[i].name, strerror(errno)));
+		else if (r->cache != NULL && !tx[i].cached)
+			cache_put(r->cache, &v[i]);
 		if (tx[i].cur != NULL)
 			ldns_rdf_deep_free(tx[i].cur);
 		free(tx[i].wire);

@@ -12,9 +12,9 @@
  *
  * dns_resolve() runs many queries at once from one thread (non-blocking
  * sockets and poll), so a thousand names are not a thousand round trips
- * in sequence. A struct dns_resolver is read-only after creation and may
- * be shared by threads; every query owns its sockets and state. No global
- * state.
+ * in sequence. A struct dns_resolver is read-only after creation (but
+ * for its answer cache, which a mutex guards) and may be shared by
+ * threads; every query owns its sockets and state. No global state.
  */
 #ifndef CERTKEEP_DNS_H
 #define CERTKEEP_DNS_H
@@ -60,6 +60,15 @@ struct dns_resolver *dns_resolver_new(char *const *servers,
 struct dns_resolver *dns_resolver_from_manifest(const struct mdns *d,
 	    struct err *e);
 void	 dns_resolver_free(struct dns_resolver *r);
+/*
+ * From now on r keeps every answer (name and type, whatever the outcome)
+ * until it is freed, and answers the same question again from memory: for
+ * one run of checks, where thousands of hostnames share their parents'
+ * CAA and the same apex. Not for dns-01, which polls for changes.
+ */
+void	 dns_resolver_cache_answers(struct dns_resolver *r);
+/* Whether r keeps its answers (dns_resolver_cache_answers()). */
+int	 dns_resolver_caches(const struct dns_resolver *r);
 /* "127.0.0.1:53, [::1]:53": the servers, for messages. Malloced. */
 char	*dns_resolver_describe(const struct dns_resolver *r);
 
@@ -91,6 +100,10 @@ const char *dns_query_describe(const struct dns_query *q);
 /* Resolves every query of v concurrently; each gets its own status. */
 void	 dns_resolve(const struct dns_resolver *r, struct dns_query *v,
 	    size_t n);
+/* The same with at most inflight questions out at once (1..DNS_INFLIGHT):
+   several threads resolving at once share what a server takes in. */
+void	 dns_resolve_window(const struct dns_resolver *r,
+	    struct dns_query *v, size_t n, size_t inflight);
 
 /*
  * Sends one wire-format message (an update, already signed) to a server

@@ -552,12 +552,14 @@ metrics_report(const struct manifest *m, struct store *s,
 		}
 		if (s == NULL)
 			continue;
+		struct plan_opts po = { .now = run->now };
+
 		memset(&it, 0, sizeof(it));
 		certstate_init(&st);
 		warning = NULL;
 		/* Errors were reported by the command itself. */
-		if (plan_read_cert(s, m, &m->certs[i], run->now, 0, &it, &st,
-		    &warning, &e) == 0)
+		if (plan_read_cert(s, m, &m->certs[i], &po, &it, &st,
+		    &warning, NULL, &e) == 0)
 			metrics_cert_from_plan(&rows[i], &it, &st, run->now);
 		free(warning);
 		plan_item_clear(&it);

@@ -574,25 +574,19 @@ notify_info_from_certinfo(struct notify_info *info, const struct certinfo *ci)
 
 int
 notify_expiring_maybe(const struct manifest *m, const struct mcert *c,
-    const struct certinfo *ci, struct certstate *st, time_t now,
+    const struct plan_item *item, struct certstate *st, time_t now,
     const struct log *log)
 {
 	struct notify_info ni;
-	long long window;
 
-	if (!m->notify.enabled || ci == NULL ||
-	    ci->status == CERTINFO_MISSING ||
-	    ci->status == CERTINFO_CORRUPT_CERT)
-		return 0;
-	window = plan_renew_window(&m->renew_before, ci->not_before,
-	    ci->not_after);
-	if ((long long)now < (long long)ci->not_after - window)
+	/* The window is the renewal decision's, not recomputed here. */
+	if (!m->notify.enabled || !plan_item_in_window(item, now))
 		return 0;
 	if (!notify_expiring_due(st->last_expiring_notice, now))
 		return 0;
 	memset(&ni, 0, sizeof(ni));
 	ni.now = now;
-	notify_info_from_certinfo(&ni, ci);
+	notify_info_from_certinfo(&ni, &item->info);
 	if (notify_event(m, c, NOTIFY_EXPIRING, &ni, log, NULL) != 0)
 		return -1;
 	st->last_expiring_notice = now;

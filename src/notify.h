@@ -25,6 +25,7 @@ struct err;
 struct log;
 struct manifest;
 struct mcert;
+struct plan_item;
 struct strlist;
 
 enum notify_event {
@@ -115,16 +116,17 @@ void	 notify_info_from_certinfo(struct notify_info *info,
 	    const struct certinfo *ci);
 
 /*
- * For apply, after a certificate's turn: when it is inside its renewal
- * window (or expired) and still was not renewed, sends expiring-soon if
- * notify_expiring_due(st->last_expiring_notice, now), and then sets
+ * For apply, after a certificate's turn: when the renewal decision item
+ * (plan_decide()) puts it inside its renewal window (or expired,
+ * plan_item_in_window()) and it still was not renewed, sends expiring-soon
+ * if notify_expiring_due(st->last_expiring_notice, now), and then sets
  * st->last_expiring_notice = now (the caller saves the state; a notice
  * that could not be sent is not recorded, so the next run tries again).
- * ci: the live certificate (nothing is sent when there is none). Returns
- * 1 when sent, 0 when not due or not needed, -1 when sending failed.
+ * Nothing is sent when there is no live certificate. Returns 1 when sent,
+ * 0 when not due or not needed, -1 when sending failed.
  */
 int	 notify_expiring_maybe(const struct manifest *m,
-	    const struct mcert *c, const struct certinfo *ci,
+	    const struct mcert *c, const struct plan_item *item,
 	    struct certstate *st, time_t now, const struct log *log);
 
 /*

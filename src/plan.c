@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ari.h"
 #include "certinfo.h"
 #include "manifest.h"
 #include "plan.h"
@@ -105,22 +106,51 @@ decide(struct plan_item *it, enum plan_action a, enum plan_reason r,
 	it->reason_text = text;
 }
 
-int
-plan_decide(const struct manifest *m, const struct mcert *c,
-    struct certinfo *info, const struct certstate *st, time_t now, int force,
-    struct plan_item *item)
+/*
+ * ARI may advance the decision of the lifetime rule, never delay it: a
+ * kept certificate whose chosen instant has passed (or falls before the
+ * next run) is renewed with reason ari; an earlier chosen instant moves
+ * renew_at.
+ */
+static void
+decide_ari(struct plan_item *it, const struct ari_state *ari,
+    const struct plan_opts *o)
 {
-	const struct certinfo *ii;
+	char a[64], b[64], c[64];
+	time_t at;
+	int says;
+
+	says = ari_says_renew(ari, it->info.ari_id, o->now, o->next_run, &at);
+	if (at == 0)
+		return;
+	if (it->renew_at == 0 || at < it->renew_at)
+		it->renew_at = at;
+	if (it->action != PLAN_KEEP || !says)
+		return;
+	time_format_rfc3339(ari->window_start, a, sizeof(a));
+	time_format_rfc3339(ari->window_end, b, sizeof(b));
+	time_format_rfc3339(at, c, sizeof(c));
+	decide(it, PLAN_RENEW, REASON_ARI, at <= o->now ?
+	    xasprintf("the CA's renewal window %s .. %s says renew "
+	    "(chosen instant %s has passed)", a, b, c) :
+	    xasprintf("the CA's renewal window %s .. %s says renew "
+	    "(chosen instant %s comes before the next run)", a, b, c));
+}
+
+/* The lifetime rule and what overrides it, on it->info. */
+static void
+decide_all(const struct manifest *m, const struct certstate *st,
+    const struct plan_opts *o, struct plan_item *item)
+{
+	const struct mcert *c = item->cert;
+	const struct certinfo *ii = &item->info;
 	char day[32], due[32], win[32], *diff = NULL;
+	time_t now = o->now;
 	long long left;
 
-	memset(item, 0, sizeof(*item));
-	item->cert = c;
-	item->info = *info;		/* moved */
-	memset(info, 0, sizeof(*info));
-	info->key_type = -1;
-	ii = &item->info;
-
+	item->window = 0;
+	item->renew_at = 0;
+	item->backoff_until = 0;
 	if (ii->status == CERTINFO_MISSING) {
 		decide(item, PLAN_ISSUE, REASON_MISSING,
 		    xstrdup("no certificate in the repository"));
@@ -171,7 +201,7 @@ plan_decide(const struct manifest *m, const struct mcert *c,
 		    left == -1 ? "" : "s") :
 		    xasprintf("expires %s (%lld day%s left), inside the %s "
 		    "renewal window", day, left, left == 1 ? "" : "s", win));
-	else if (force)
+	else if (o->force)
 		decide(item, PLAN_RENEW, REASON_FORCED,
 		    xasprintf("renewal forced (expires %s, %lld days left)",
 		    day, left));
@@ -182,11 +212,45 @@ plan_decide(const struct manifest *m, const struct mcert *c,
 		    "%s", day, left, left == 1 ? "" : "s", due));
 	}
 	free(diff);
+	if (st != NULL && !o->force)
+		decide_ari(item, &st->ari, o);
 backoff:
-	if (st != NULL && !force && item->action != PLAN_KEEP &&
+	if (st != NULL && !o->force && item->action != PLAN_KEEP &&
 	    st->backoff_until > now)
 		item->backoff_until = st->backoff_until;
+}
+
+int
+plan_decide(const struct manifest *m, const struct mcert *c,
+    struct certinfo *info, const struct certstate *st,
+    const struct plan_opts *o, struct plan_item *item)
+{
+	memset(item, 0, sizeof(*item));
+	item->cert = c;
+	item->info = *info;		/* moved */
+	memset(info, 0, sizeof(*info));
+	info->key_type = -1;
+	decide_all(m, st, o, item);
 	return 0;
+}
+
+int
+plan_redecide(const struct manifest *m, const struct certstate *st,
+    const struct plan_opts *o, struct plan_item *item)
+{
+	decide_all(m, st, o, item);
+	return 0;
+}
+
+int
+plan_item_in_window(const struct plan_item *item, time_t now)
+{
+	const struct certinfo *ii = &item->info;
+
+	if (ii->status == CERTINFO_MISSING ||
+	    ii->status == CERTINFO_CORRUPT_CERT)
+		return 0;
+	return (long long)now >= (long long)ii->not_after - item->window;
 }
 
 void

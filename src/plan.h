@@ -7,6 +7,7 @@
 #ifndef CERTKEEP_PLAN_H
 #define CERTKEEP_PLAN_H
 
+#include <stdio.h>
 #include <time.h>
 
 #include "certinfo.h"
@@ -65,13 +66,45 @@ long long plan_renew_window(const struct mrenew *rb, time_t not_before,
 	    time_t not_after);
 
 /*
- * Decides for one certificate. state may be NULL. force: --force-renew.
- * Fills item (free with plan_item_clear()); takes ownership of *info (it
- * is moved into item->info and *info is zeroed). Returns 0 or -1.
+ * What a decision depends on besides the certificate and its state: the
+ * time, --next-run and --force-renew. record is for plan_read_cert() only.
+ */
+struct plan_opts {
+	time_t	 now;
+	long long next_run;	/* --next-run: seconds to the next run, 0
+				   when unknown; an ARI instant before it
+				   renews now */
+	int	 force;		/* --force-renew */
+	int	 record;	/* plan_read_cert(): save what was verified
+				   (apply, under the store lock) */
+};
+
+/*
+ * The renewal decision: the one function plan, status, apply and the
+ * expiring-soon notice go through. In this order: a missing or unsound
+ * set is issued or renewed; then revocation, changed names, key type or
+ * profile; then the window (plan_renew_window()); --force-renew; ARI (a
+ * chosen instant that has passed, or comes before now + next_run, renews;
+ * an earlier instant moves renew_at; ARI never delays); last, a persisted
+ * backoff (st->backoff_until) holds any action back unless forced. state
+ * may be NULL. Fills item (free with plan_item_clear()); takes ownership
+ * of *info (moved into item->info, *info zeroed). Returns 0.
  */
 int	 plan_decide(const struct manifest *m, const struct mcert *c,
-	    struct certinfo *info, const struct certstate *state, time_t now,
-	    int force, struct plan_item *item);
+	    struct certinfo *info, const struct certstate *state,
+	    const struct plan_opts *o, struct plan_item *item);
+/*
+ * Decides again for item->cert from item->info, which is kept (apply,
+ * after an ARI poll changed state). Returns 0.
+ */
+int	 plan_redecide(const struct manifest *m, const struct certstate *state,
+	    const struct plan_opts *o, struct plan_item *item);
+/*
+ * Whether the certificate of a decided item is inside its renewal window
+ * by the lifetime rule, or expired, at now (the expiring-soon notice);
+ * 0 when there is no parsed certificate.
+ */
+int	 plan_item_in_window(const struct plan_item *item, time_t now);
 void	 plan_item_clear(struct plan_item *item);
 
 /* Whole days from now until not_after, truncated (negative once past). */
@@ -86,19 +119,24 @@ const char *plan_item_state(const struct plan_item *item, time_t now);
 
 /*
  * The I/O side (plan_read.c), shared by plan, status and apply: reads the
- * live set and the state of c from the store, decides with plan_decide()
- * and lets ARI advance it (ari_plan_adjust(), next_run 0). st receives the
- * state (caller certstate_clear()s it, even on error); *warning a
+ * state and the live set of c from the store and decides with
+ * plan_decide(). What a full read verified of the set (certinfo) is
+ * recorded in the state with the identities of the files it came from and
+ * reused while they still match, so a run with nothing due decodes no key
+ * and verifies no chain again; with o->record, a new record is saved
+ * (apply holds the store lock; plan and status never write). st receives
+ * the state (caller certstate_clear()s it, even on error); *warning a
  * malloced line about a discarded state file or a key.pem readable by
- * others, or NULL. Only reads.
+ * others, or NULL. *full_read (may be NULL) is set to 1 when the set was
+ * parsed, 0 when the record was used.
  * Returns 0, or -1 when the store cannot be read (e says where).
  */
 struct store;
 struct err;
 int	 plan_read_cert(struct store *s, const struct manifest *m,
-	    const struct mcert *c, time_t now, int force,
+	    const struct mcert *c, const struct plan_opts *o,
 	    struct plan_item *item, struct certstate *st, char **warning,
-	    struct err *e);
+	    int *full_read, struct err *e);
 /*
  * The JSON object of one certificate for plan/status/apply output: name,
  * hostnames, action, reason, reason_text, state, not_before, not_after,
@@ -108,5 +146,20 @@ int	 plan_read_cert(struct store *s, const struct manifest *m,
  */
 struct cJSON *plan_item_to_json(const struct plan_item *item,
 	    const struct certstate *st, time_t now);
+
+/*
+ * {"certificates": [...], ...} printed byte for byte as cJSON_Print()
+ * prints the whole tree, but one certificate at a time, so that a fleet's
+ * output is never one tree in memory: plan_json_begin(), plan_json_add()
+ * for each certificate object (printed, then deleted), plan_json_end()
+ * with the other members of the document (rest, may be NULL).
+ */
+struct plan_json_out {
+	FILE	*fp;
+	int	 n;		/* objects printed so far */
+};
+void	 plan_json_begin(struct plan_json_out *o, FILE *fp);
+void	 plan_json_add(struct plan_json_out *o, struct cJSON *item);
+void	 plan_json_end(struct plan_json_out *o, const struct cJSON *rest);
 
 #endif

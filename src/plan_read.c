@@ -3,6 +3,7 @@
  * certinfo, state, ARI) and turns a decision into the JSON every command
  * prints, so that plan, status and apply agree by construction.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,32 +38,84 @@ plan_item_state(const struct plan_item *item, time_t now)
 	return "ok";
 }
 
-int
-plan_read_cert(struct store *s, const struct manifest *m,
-    const struct mcert *c, time_t now, int force, struct plan_item *item,
-    struct certstate *st, char **warning, struct err *e)
+/* Appends line to the malloced *warning ("a; b"). */
+static void
+warning_add(char **warning, const char *line)
+{
+	char *both;
+
+	if (line == NULL)
+		return;
+	both = *warning == NULL ? xstrdup(line) :
+	    xasprintf("%s; %s", *warning, line);
+	free(*warning);
+	*warning = both;
+}
+
+/*
+ * What the live set holds: from the record in st when the files are still
+ * the ones it was made from, else read and verified in full (and, with
+ * record, the new record saved in the state). Returns 1 read in full, 0
+ * from the record, -1 on a store error.
+ */
+static int
+plan_read_info(struct store *s, const struct mcert *c, struct certstate *st,
+    int record, struct certinfo *info, char **warning, struct err *e)
 {
 	struct certset set;
+	struct store_setid id;
+	struct err e2;
+	cJSON *rec;
+	int r;
+
+	err_clear(&e2);
+	if (st->verified != NULL &&
+	    store_stat_set(s, c->name, &id, &e2) == 1 &&
+	    certinfo_record_match(st->verified, &id, info) == 1)
+		return 0;
+	if ((r = store_read_set(s, c->name, &set, e)) == -1)
+		return -1;
+	certinfo_read(r == 1 ? &set : NULL, info);
+	rec = r == 1 ? certinfo_record_to_json(info, &set.id) : NULL;
+	certset_clear(&set);
+	if (rec == NULL)
+		return 1;
+	if (record && (st->verified == NULL ||
+	    !cJSON_Compare(rec, st->verified, 1))) {
+		certstate_set_verified(st, rec);
+		rec = NULL;
+		if (certstate_save(s, c->name, st, &e2) == -1)
+			warning_add(warning, e2.msg);
+	}
+	cJSON_Delete(rec);
+	return 1;
+}
+
+int
+plan_read_cert(struct store *s, const struct manifest *m,
+    const struct mcert *c, const struct plan_opts *o, struct plan_item *item,
+    struct certstate *st, char **warning, int *full_read, struct err *e)
+{
 	struct certinfo info;
 	int r;
 
 	memset(item, 0, sizeof(*item));
 	*warning = NULL;
+	if (full_read != NULL)
+		*full_read = 0;
 	if (certstate_load(s, c->name, st, warning, e) == -1)
 		return -1;
-	if ((r = store_read_set(s, c->name, &set, e)) == -1)
+	if ((r = plan_read_info(s, c, st, o->record, &info, warning, e)) ==
+	    -1)
 		return -1;
-	certinfo_read(r == 1 ? &set : NULL, &info);
-	certset_clear(&set);
-	plan_decide(m, c, &info, st, now, force, item);
-	if (!force && item->backoff_until == 0)
-		ari_plan_adjust(item, &st->ari, now, 0);
-	if (item->info.warning != NULL) {
-		char *both = *warning == NULL ? xstrdup(item->info.warning) :
-		    xasprintf("%s; %s", *warning, item->info.warning);
-		free(*warning);
-		*warning = both;
-	}
+	if (full_read != NULL)
+		*full_read = r;
+	plan_decide(m, c, &info, st, o, item);
+	warning_add(warning, item->info.warning);
+	/* apply holds a fleet's states through the run, to save them: as
+	   text, not trees. */
+	if (o->record)
+		certstate_compact(st);
 	return 0;
 }
 
@@ -151,4 +204,58 @@ plan_item_to_json(const struct plan_item *item, const struct certstate *st,
 	if (st != NULL && (ari = ari_state_to_output(&st->ari)) != NULL)
 		cJSON_AddItemToObject(o, "ari", ari);
 	return o;
+}
+
+/* Prints s with indent tabs after each newline (a nested value). */
+static void
+print_indented(FILE *fp, const char *s, int indent)
+{
+	int k;
+
+	for (; *s != '\0'; s++) {
+		putc(*s, fp);
+		if (*s == '\n')
+			for (k = 0; k < indent; k++)
+				putc('\t', fp);
+	}
+}
+
+void
+plan_json_begin(struct plan_json_out *o, FILE *fp)
+{
+	o->fp = fp;
+	o->n = 0;
+	fputs("{\n\t\"certificates\":\t[", fp);
+}
+
+void
+plan_json_add(struct plan_json_out *o, cJSON *item)
+{
+	char *txt;
+
+	/* Inside the array inside the document: two levels deeper. */
+	if ((txt = cJSON_Print(item)) == NULL)
+		abort();
+	if (o->n++ > 0)
+		fputs(", ", o->fp);
+	print_indented(o->fp, txt, 2);
+	cJSON_free(txt);
+	cJSON_Delete(item);
+}
+
+void
+plan_json_end(struct plan_json_out *o, const cJSON *rest)
+{
+	const cJSON *v;
+	char *txt;
+
+	putc(']', o->fp);
+	cJSON_ArrayForEach(v, rest) {
+		if ((txt = cJSON_Print(v)) == NULL)
+			abort();
+		fprintf(o->fp, ",\n\t\"%s\":\t", v->string);
+		print_indented(o->fp, txt, 1);
+		cJSON_free(txt);
+	}
+	fputs("\n}\n", o->fp);
 }

@@ -11,6 +11,7 @@
  * admins who keep their own server blocks (the name does not match
  * the .conf glob, so the include above skips it).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,15 +20,13 @@
 #include "render.h"
 #include "util.h"
 
-/* The TLS port of the same certificate a redirect goes to; 0 if none. */
+/* The TLS port of the same certificate a redirect goes to (its
+   listeners: from i, linked by next); 443 if none. */
 static int
-tls_port(const struct render_input *in, const struct render_cert *c)
+tls_port(const struct render_input *in, size_t i, const size_t *next)
 {
-	size_t i;
-
-	for (i = 0; i < in->nlisteners; i++)
-		if (in->listeners[i].cert == c &&
-		    !in->listeners[i].lst->redirect_to_secure)
+	for (; i != SIZE_MAX; i = next[i])
+		if (!in->listeners[i].lst->redirect_to_secure)
 			return in->listeners[i].lst->port;
 	return 443;
 }
@@ -48,11 +47,24 @@ render_nginx(const struct render_input *in, struct render_output *out,
     struct err *e)
 {
 	struct buf b;
-	size_t i, k;
+	size_t i, k, *first, *next;
 	char *addr, *name;
 	int port;
 
 	(void)e;
+	/* Each certificate's listeners in order, found in one pass (not
+	   certificates x listeners: a shared listener may serve 10,000). */
+	first = xcalloc(in->ncerts + 1, sizeof(*first));
+	next = xcalloc(in->nlisteners + 1, sizeof(*next));
+	for (k = 0; k <= in->ncerts; k++)
+		first[k] = SIZE_MAX;
+	for (i = in->nlisteners; i-- > 0;) {
+		k = (size_t)(in->listeners[i].cert - in->certs);
+		if (k >= in->ncerts)
+			continue;
+		next[i] = first[k];
+		first[k] = i;
+	}
 	for (k = 0; k < in->ncerts; k++) {
 		const struct render_cert *c = &in->certs[k];
 
@@ -60,14 +72,12 @@ render_nginx(const struct render_input *in, struct render_output *out,
 		render_header(&b, "#", in);
 		buf_printf(&b, "# Certificate %s. Include in http {}:\n"
 		    "#   include %s/*.conf;\n", c->name, in->dir);
-		for (i = 0; i < in->nlisteners; i++) {
+		for (i = first[k]; i != SIZE_MAX; i = next[i]) {
 			const struct mlistener *l = in->listeners[i].lst;
 
-			if (in->listeners[i].cert != c)
-				continue;
 			addr = render_addr(l);
 			if (l->redirect_to_secure) {
-				port = tls_port(in, c);
+				port = tls_port(in, first[k], next);
 				buf_printf(&b, "\n# %s %s: redirect to https\n"
 				    "server {\n    listen %s;\n",
 				    service_kind_names[l->service], addr,
@@ -106,5 +116,7 @@ render_nginx(const struct render_input *in, struct render_output *out,
 		render_output_add(out, name, buf_steal(&b), 0644);
 		free(name);
 	}
+	free(first);
+	free(next);
 	return 0;
 }

@@ -110,6 +110,8 @@ cert_paths_fill(struct cert_paths *cp, const struct mcert *c, struct store *s,
 	static const char *const files[5] = { STORE_CERT, STORE_CHAIN,
 	    STORE_KEY, STORE_FULLCHAIN, STORE_COMBINED };
 	struct certset set;
+	struct store_setid id;
+	struct err e2;
 	size_t i;
 	int r;
 
@@ -131,6 +133,16 @@ cert_paths_fill(struct cert_paths *cp, const struct mcert *c, struct store *s,
 		cp->present = 1;
 		return 0;
 	}
+	/* Whether the five files are there: their identities suffice, no
+	   content is read (a backend that cannot tell reads the set). */
+	r = store_stat_set(s, c->name, &id, &e2);
+	if (r == 1) {
+		for (i = 0, cp->present = 1; i < STORE_F__MAX; i++)
+			cp->present &= id.f[i].present;
+		return 0;
+	}
+	if (r == 0)
+		return 0;
 	r = store_read_set(s, c->name, &set, e);
 	if (r == -1)
 		return -1;
@@ -184,6 +196,12 @@ file_same(const char *path, const char *content, mode_t mode)
 	return same;
 }
 
+static int
+cmp_str_ptr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* Removes (or, dry, reports) certkeep files in dir not in out. */
 static int
 render_prune(enum server_kind server, const char *dir,
@@ -194,8 +212,9 @@ render_prune(enum server_kind server, const char *dir,
 	struct dirent *de;
 	struct stat st;
 	struct err e1;
+	const char *key;
+	char *path, **names;
 	size_t i;
-	char *path;
 	int rc = 0, removed = 0, ours;
 
 	d = opendir(dir);
@@ -205,13 +224,17 @@ render_prune(enum server_kind server, const char *dir,
 		err_sys(e, "%s", dir);
 		return -1;
 	}
+	/* Sorted, so that a directory of many files is not n x n. */
+	names = xcalloc(o->n + 1, sizeof(*names));
+	for (i = 0; i < o->n; i++)
+		names[i] = o->files[i].name;
+	qsort(names, o->n, sizeof(*names), cmp_str_ptr);
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.' || strstr(de->d_name, ".tmp-") != NULL)
 			continue;
-		for (i = 0; i < o->n; i++)
-			if (strcmp(o->files[i].name, de->d_name) == 0)
-				break;
-		if (i < o->n)
+		key = de->d_name;
+		if (o->n > 0 && bsearch(&key, names, o->n, sizeof(*names),
+		    cmp_str_ptr) != NULL)
 			continue;
 		/* A subdirectory is the admin's: not worth a warning. */
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
@@ -233,6 +256,7 @@ render_prune(enum server_kind server, const char *dir,
 		free(path);
 	}
 	closedir(d);
+	free(names);
 	if (removed && !dry && dir_fsync(dir, e) == -1)
 		rc = -1;
 	return rc;

@@ -35,6 +35,7 @@ certstate_clear(struct certstate *st)
 	free(st->revoked_serial);
 	ari_state_clear(&st->ari);
 	cJSON_Delete(st->extra);
+	free(st->extra_text);
 	certstate_init(st);
 }
 
@@ -49,8 +50,11 @@ st_int(const cJSON *o, const char *name)
 	return 0;
 }
 
-int
-certstate_from_json(const cJSON *o, struct certstate *st, char **why)
+/* As certstate_from_json(); *own (a tree of the caller's) becomes
+   st->extra when it is kept, and *own is then NULL. */
+static int
+state_from_tree(const cJSON *o, cJSON **own, struct certstate *st,
+    char **why)
 {
 	const cJSON *v, *h;
 	struct strlist names;
@@ -76,7 +80,10 @@ certstate_from_json(const cJSON *o, struct certstate *st, char **why)
 			    xstrdup("no version number");
 		return -1;
 	}
-	if ((st->extra = cJSON_Duplicate(o, 1)) == NULL)
+	if (own != NULL) {
+		st->extra = *own;
+		*own = NULL;
+	} else if ((st->extra = cJSON_Duplicate(o, 1)) == NULL)
 		abort();
 
 	v = cJSON_GetObjectItemCaseSensitive(o, "hostnames");
@@ -117,7 +124,15 @@ certstate_from_json(const cJSON *o, struct certstate *st, char **why)
 	st->last_expiring_notice = json_get_time(o, "last_expiring_notice");
 	ari_state_from_json(cJSON_GetObjectItemCaseSensitive(o, "ari"),
 	    &st->ari);
+	v = cJSON_GetObjectItemCaseSensitive(st->extra, "verified");
+	st->verified = cJSON_IsObject(v) ? v : NULL;
 	return 0;
+}
+
+int
+certstate_from_json(const cJSON *o, struct certstate *st, char **why)
+{
+	return state_from_tree(o, NULL, st, why);
 }
 
 /* Sets member name of o to v (NULL: removes it), replacing what was
@@ -155,6 +170,7 @@ certstate_to_json(const struct certstate *st)
 	size_t i;
 
 	o = st->extra != NULL ? cJSON_Duplicate(st->extra, 1) :
+	    st->extra_text != NULL ? cJSON_Parse(st->extra_text) :
 	    cJSON_CreateObject();
 	if (o == NULL)
 		abort();
@@ -198,25 +214,77 @@ certstate_to_json(const struct certstate *st)
 	return o;
 }
 
+void
+certstate_set_verified(struct certstate *st, cJSON *rec)
+{
+	if (st->extra == NULL && st->extra_text != NULL) {
+		st->extra = cJSON_Parse(st->extra_text);
+		free(st->extra_text);
+		st->extra_text = NULL;
+	}
+	if (st->extra == NULL && (st->extra = cJSON_CreateObject()) == NULL)
+		abort();
+	free(st->extra_text);		/* the tree is the newer one now */
+	st->extra_text = NULL;
+	put(st->extra, "verified", rec);
+	st->verified = rec;
+}
+
+void
+certstate_shed(struct certstate *st)
+{
+	cJSON_Delete(st->extra);
+	free(st->extra_text);
+	st->extra = NULL;
+	st->extra_text = NULL;
+	st->verified = NULL;
+}
+
+void
+certstate_compact(struct certstate *st)
+{
+	if (st->extra == NULL)
+		return;
+	if (st->extra_text == NULL) {
+		if ((st->extra_text = cJSON_PrintUnformatted(st->extra)) ==
+		    NULL)
+			abort();
+	} else {
+		/* The file as read: without its layout, in less memory. */
+		cJSON_Minify(st->extra_text);
+		st->extra_text = xrealloc(st->extra_text,
+		    strlen(st->extra_text) + 1);
+	}
+	cJSON_Delete(st->extra);
+	st->extra = NULL;
+	st->verified = NULL;
+}
+
 int
 certstate_load(struct store *s, const char *name, struct certstate *st,
     char **warning, struct err *e)
 {
 	cJSON *j = NULL;
-	char *why = NULL;
+	char *why = NULL, *text = NULL;
 	int r;
 
 	certstate_init(st);
 	*warning = NULL;
-	if ((r = store_get_state(s, name, &j, warning, e)) != 1)
+	if ((r = store_get_state_text(s, name, &j, &text, warning, e)) != 1)
 		return r;
-	if (certstate_from_json(j, st, &why) == -1) {
+	/* The parsed tree is kept as it is, not copied. */
+	if (state_from_tree(j, &j, st, &why) == -1) {
 		*warning = xasprintf("%s/state/%s.json: %s; state discarded",
 		    store_root(s), name, why);
 		free(why);
 		certstate_clear(st);
 		r = 0;
+	} else {
+		/* Kept for certstate_compact(): no need to print it again. */
+		st->extra_text = text;
+		text = NULL;
 	}
+	free(text);
 	cJSON_Delete(j);
 	return r;
 }

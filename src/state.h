@@ -17,7 +17,9 @@
  *                    | "check:caa" | ..., "detail": "..."},
  *     "revoked": {"serial": "03AB...", "time": "..."},
  *     "last_expiring_notice": "...",
- *     "ari": {see ari.h}
+ *     "ari": {see ari.h},
+ *     "verified": {see certinfo_record_to_json()}  what a full read of the
+ *                                                  live set found
  *   }
  *
  * Times are RFC 3339 UTC; absent members mean "none". Members this version
@@ -63,7 +65,16 @@ struct certstate {
 
 	struct ari_state ari;
 
+	/* The record of what was read and verified from the live set, with
+	   the identities of its files (certinfo.h); NULL: none. Borrowed
+	   from extra (its "verified" member); set with
+	   certstate_set_verified(). */
+	const struct cJSON *verified;
+
 	struct cJSON *extra;	/* the file as loaded: unknown members */
+	char	*extra_text;	/* the same as JSON text (the file as read,
+				   or certstate_compact()'s); when extra is
+				   set too, extra is the one that counts */
 };
 
 /* Zeroes st (key_type -1). */
@@ -92,6 +103,20 @@ int	 certstate_load(struct store *s, const char *name,
 /* Replaces the state of name atomically. */
 int	 certstate_save(struct store *s, const char *name,
 	    const struct certstate *st, struct err *e);
+
+/* Replaces the verified record with rec (taken; NULL removes it). */
+void	 certstate_set_verified(struct certstate *st, struct cJSON *rec);
+/*
+ * Frees what only a save needs (the unknown members, the verified record):
+ * for readers that keep the states of a whole fleet and never save them.
+ */
+void	 certstate_shed(struct certstate *st);
+/*
+ * Keeps the unknown members as JSON text instead of a tree (a tenth of the
+ * memory, for a fleet's states held through a run); st->verified is NULL
+ * afterwards. Saving and certstate_set_verified() still work.
+ */
+void	 certstate_compact(struct certstate *st);
 
 /* Records a failure: count, time, type, detail (copied). */
 void	 certstate_set_error(struct certstate *st, time_t now,

@@ -19,6 +19,10 @@ struct store {
 	void	*data;
 };
 
+const char *const store_file_names[STORE_F__MAX] = {
+	STORE_CERT, STORE_CHAIN, STORE_KEY, STORE_FULLCHAIN, STORE_COMBINED,
+};
+
 void
 certset_clear(struct certset *set)
 {
@@ -126,6 +130,21 @@ store_read_set(struct store *s, const char *name, struct certset *set,
 	if (!store_name_ok(name, e))
 		return -1;
 	return s->be->read_set(s->data, name, set, e);
+}
+
+int
+store_stat_set(struct store *s, const char *name, struct store_setid *id,
+    struct err *e)
+{
+	memset(id, 0, sizeof(*id));
+	if (!store_name_ok(name, e))
+		return -1;
+	if (s->be->stat_set == NULL) {
+		err_set(e, "store: the %s backend cannot stat a set",
+		    s->be->name);
+		return -1;
+	}
+	return s->be->stat_set(s->data, name, id, e);
 }
 
 /* Appends PEM text, making sure it ends with a newline. */
@@ -252,12 +271,21 @@ int
 store_get_state(struct store *s, const char *name, struct cJSON **state,
     char **warning, struct err *e)
 {
+	return store_get_state_text(s, name, state, NULL, warning, e);
+}
+
+int
+store_get_state_text(struct store *s, const char *name, struct cJSON **state,
+    char **text, char **warning, struct err *e)
+{
 	char *key = NULL, *data = NULL;
 	size_t len = 0;
 	cJSON *j = NULL;
 	int rc = -1, r;
 
 	*state = NULL;
+	if (text != NULL)
+		*text = NULL;
 	if (warning != NULL)
 		*warning = NULL;
 	if (!store_name_ok(name, e))
@@ -279,6 +307,10 @@ store_get_state(struct store *s, const char *name, struct cJSON **state,
 	}
 	*state = j;
 	j = NULL;
+	if (text != NULL) {
+		*text = data;
+		data = NULL;
+	}
 	rc = 1;
 out:
 	cJSON_Delete(j);

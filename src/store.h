@@ -30,6 +30,35 @@ struct strlist;
 struct store;
 struct store_lock;
 
+/* The files of a set, in this order in struct store_setid. */
+enum store_file {
+	STORE_F_CERT,
+	STORE_F_CHAIN,
+	STORE_F_KEY,
+	STORE_F_FULLCHAIN,
+	STORE_F_COMBINED,
+	STORE_F__MAX
+};
+extern const char *const store_file_names[STORE_F__MAX];  /* "cert.pem"... */
+
+/*
+ * The identity of one file of a set: what changes when the file is
+ * replaced or written to (an archive entry is never rewritten, so while
+ * it stays the same, so does its content). present 0: no such file.
+ */
+struct store_fileid {
+	int		 present;
+	unsigned long long dev;
+	unsigned long long ino;
+	long long	 size;
+	long long	 mtime_ns;
+	long long	 ctime_ns;
+	mode_t		 mode;		/* permission bits */
+};
+struct store_setid {
+	struct store_fileid f[STORE_F__MAX];
+};
+
 /* One certificate set, PEM text. Members are malloced, NUL-terminated. */
 struct certset {
 	char	*cert;		/* leaf certificate */
@@ -40,6 +69,9 @@ struct certset {
 				   (HAProxy, Postfix chain_files, Axigen) */
 	mode_t	 key_mode;	/* read: permission bits of key.pem (0 when
 				   unknown); ignored on write */
+	/* read: the identities of the files read, taken from the handles
+	   they were read through (all zero when the backend has none) */
+	struct store_setid id;
 };
 
 /* Frees the members (not the struct) and zeroes them; the key is wiped. */
@@ -77,6 +109,14 @@ char	*store_live_path(const struct store *s, const char *name,
 int	 store_read_set(struct store *s, const char *name, struct certset *set,
 	    struct err *e);
 /*
+ * The identities of the files of the live set of name, without reading
+ * them (cheap: no content is read). Returns 1 and fills id when the set
+ * exists, 0 when there is none, -1 on an I/O error or when the backend
+ * cannot tell (e says so): the caller then reads the set.
+ */
+int	 store_stat_set(struct store *s, const char *name,
+	    struct store_setid *id, struct err *e);
+/*
  * The caller holds store_lock_cert(name) (apply: under store_lock()).
  * Replaces the live set of name with cert/chain/key of set atomically
  * (deriving fullchain and combined), keeping the previous set in the
@@ -106,6 +146,10 @@ void	 store_unlock(struct store_lock *lk);	/* NULL is a no-op */
  */
 int	 store_get_state(struct store *s, const char *name,
 	    struct cJSON **state, char **warning, struct err *e);
+/* As store_get_state(); with text non-NULL, *text also gets the file as
+   read (malloced, NUL-terminated) when 1 is returned. */
+int	 store_get_state_text(struct store *s, const char *name,
+	    struct cJSON **state, char **text, char **warning, struct err *e);
 int	 store_put_state(struct store *s, const char *name,
 	    const struct cJSON *state, struct err *e);
 

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 struct certset;
+struct store_setid;
 struct err;
 struct strlist;
 struct store_lock;
@@ -24,6 +25,10 @@ struct store_backend {
 	/* As store_read_set(); name is already checked. */
 	int	 (*read_set)(void *be, const char *name, struct certset *set,
 		    struct err *e);
+	/* As store_stat_set(); may be NULL (the store then says it cannot
+	   tell, and callers read the set). */
+	int	 (*stat_set)(void *be, const char *name,
+		    struct store_setid *id, struct err *e);
 	/* set has all five members set (fullchain, combined derived). */
 	int	 (*replace_set)(void *be, const char *name,
 		    const struct certset *set, struct err *e);

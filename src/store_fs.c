@@ -27,6 +27,9 @@
 
 struct store_fs {
 	char	*root;
+	/* <root>/letsencrypt opened at fs_open() (stats without a path
+	   walk each), or -1 */
+	int	 live_fd;
 };
 
 static const char *const fs_subdirs[] = {
@@ -60,6 +63,9 @@ fs_open(const char *root, int create, struct err *e)
 	}
 	fs = xcalloc(1, sizeof(*fs));
 	fs->root = xstrdup(root);
+	p = path_join(root, "letsencrypt");
+	fs->live_fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	free(p);
 	return fs;
 }
 
@@ -70,14 +76,32 @@ fs_close(void *be)
 
 	if (fs == NULL)
 		return;
+	if (fs->live_fd != -1)
+		close(fs->live_fd);
 	free(fs->root);
 	free(fs);
 }
 
-/* Reads file of the directory dfd; NULL member when it does not exist. */
+/* What identifies a file's content while it is not rewritten. */
+static void
+fs_fileid(const struct stat *st, struct store_fileid *id)
+{
+	id->present = 1;
+	id->dev = (unsigned long long)st->st_dev;
+	id->ino = (unsigned long long)st->st_ino;
+	id->size = (long long)st->st_size;
+	id->mtime_ns = (long long)st->st_mtim.tv_sec * 1000000000LL +
+	    st->st_mtim.tv_nsec;
+	id->ctime_ns = (long long)st->st_ctim.tv_sec * 1000000000LL +
+	    st->st_ctim.tv_nsec;
+	id->mode = st->st_mode & 07777;
+}
+
+/* Reads file of the directory dfd; NULL member when it does not exist.
+   id gets the identity of what was read (through the same handle). */
 static int
 fs_read_member(int dfd, const char *dir, const char *file, char **out,
-    mode_t *mode, struct err *e)
+    struct store_fileid *id, struct err *e)
 {
 	struct buf b;
 	struct stat st;
@@ -86,6 +110,7 @@ fs_read_member(int dfd, const char *dir, const char *file, char **out,
 	int fd;
 
 	*out = NULL;
+	memset(id, 0, sizeof(*id));
 	/* Only a regular file: a FIFO planted here would hang the read.
 	   Symlinks are followed (a hand-made set may point into a certbot
 	   archive), to a file of root or of ours only. */
@@ -104,8 +129,7 @@ fs_read_member(int dfd, const char *dir, const char *file, char **out,
 		goto fail;
 	}
 	free(shown);
-	if (mode != NULL)
-		*mode = st.st_mode & 07777;
+	fs_fileid(&st, id);
 	for (;;) {
 		n = read(fd, chunk, sizeof(chunk));
 		if (n == -1) {
@@ -166,22 +190,68 @@ fs_read_set(void *be, const char *name, struct certset *set, struct err *e)
 			err_sys(e, "%s", dir);
 			goto out;
 		}
-		if (fs_read_member(dfd, dir, STORE_CERT, &set->cert, NULL,
-		    e) == -1 ||
-		    fs_read_member(dfd, dir, STORE_CHAIN, &set->chain, NULL,
-		    e) == -1 ||
+		if (fs_read_member(dfd, dir, STORE_CERT, &set->cert,
+		    &set->id.f[STORE_F_CERT], e) == -1 ||
+		    fs_read_member(dfd, dir, STORE_CHAIN, &set->chain,
+		    &set->id.f[STORE_F_CHAIN], e) == -1 ||
 		    fs_read_member(dfd, dir, STORE_KEY, &set->key,
-		    &set->key_mode, e) == -1 ||
+		    &set->id.f[STORE_F_KEY], e) == -1 ||
 		    fs_read_member(dfd, dir, STORE_FULLCHAIN, &set->fullchain,
-		    NULL, e) == -1 ||
+		    &set->id.f[STORE_F_FULLCHAIN], e) == -1 ||
 		    fs_read_member(dfd, dir, STORE_COMBINED, &set->combined,
-		    NULL, e) == -1) {
+		    &set->id.f[STORE_F_COMBINED], e) == -1) {
 			certset_clear(set);
 			goto out;
 		}
+		set->key_mode = set->id.f[STORE_F_KEY].mode;
 		if (fstat(dfd, &held) == -1 || stat(dir, &now) == -1 ||
 		    (held.st_dev == now.st_dev && held.st_ino == now.st_ino))
 			break;
+	}
+	rc = 1;
+out:
+	if (dfd != -1)
+		close(dfd);
+	free(dir);
+	return rc;
+}
+
+/* The identities of the live set's files, through one directory handle. */
+static int
+fs_stat_set(void *be, const char *name, struct store_setid *id,
+    struct err *e)
+{
+	struct store_fs *fs = be;
+	struct stat st;
+	char *dir;
+	int dfd, i, rc = -1;
+
+	memset(id, 0, sizeof(*id));
+	dir = xasprintf("%s/letsencrypt/%s", fs->root, name);
+	dfd = fs->live_fd != -1 ?
+	    openat(fs->live_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC) :
+	    open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd == -1) {
+		if (errno == ENOENT)
+			rc = 0;
+		else
+			err_sys(e, "%s", dir);
+		goto out;
+	}
+	for (i = 0; i < STORE_F__MAX; i++) {
+		if (fstatat(dfd, store_file_names[i], &st, 0) == 0) {
+			/* A FIFO or device is no set member: the caller's
+			   full read names it. */
+			if (!S_ISREG(st.st_mode)) {
+				err_set(e, "%s/%s: not a regular file", dir,
+				    store_file_names[i]);
+				goto out;
+			}
+			fs_fileid(&st, &id->f[i]);
+		} else if (errno != ENOENT) {
+			err_sys(e, "%s/%s", dir, store_file_names[i]);
+			goto out;
+		}
 	}
 	rc = 1;
 out:
@@ -786,6 +856,7 @@ const struct store_backend store_fs_backend = {
 	.open = fs_open,
 	.close = fs_close,
 	.read_set = fs_read_set,
+	.stat_set = fs_stat_set,
 	.replace_set = fs_replace_set,
 	.lock = fs_lock,
 	.unlock = fs_unlock,

@@ -227,7 +227,10 @@ test_bucket(const char *url, const char *trust)
 	is_int(okn, 30, "30 newNonce requests answered");
 	is_int(st.requests[ACME_EP_NONCE][ACME_SC_2XX], 30,
 	    "counted as new-nonce 2xx");
-	ok(took >= 400 && st.throttled_ms >= 400, "the last 10 waited for the "
+	/* 10 tokens come back at 20/s: the run takes 450 ms at least,
+	   however fast Pebble answers; how much of it was spent in the
+	   bucket depends on the machine's load (slow answers refill it). */
+	ok(took >= 450 && st.throttled_ms > 0, "the last 10 waited for the "
 	    "20/s limit (%lld ms, %lld ms throttled)", took, st.throttled_ms);
 	acme_free(a);
 }

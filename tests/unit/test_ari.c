@@ -399,46 +399,6 @@ test_answer(void)
 	ari_state_clear(&st);
 }
 
-static void
-test_plan_adjust(void)
-{
-	struct plan_item it;
-	struct ari_state st;
-	time_t now = 1800000000;
-
-	memset(&it, 0, sizeof(it));
-	memset(&st, 0, sizeof(st));
-	it.info.status = CERTINFO_OK;
-	it.info.ari_id = xstrdup("A.01");
-	it.action = PLAN_KEEP;
-	it.reason = REASON_KEEP;
-	it.renew_at = now + 20 * DAY;
-	st.cert_id = xstrdup("A.01");
-	st.window_start = now + DAY;
-	st.window_end = now + 3 * DAY;
-	st.chosen = now + 2 * DAY;
-	ok(ari_plan_adjust(&it, &st, now, 0) == 1 &&
-	    it.action == PLAN_KEEP && it.renew_at == now + 2 * DAY,
-	    "earlier window moves renew_at, still keep");
-	ok(ari_plan_adjust(&it, &st, now + 2 * DAY, 0) == 1 &&
-	    it.action == PLAN_RENEW && it.reason == REASON_ARI &&
-	    it.reason_text != NULL, "chosen passed: renew, reason ari (%s)",
-	    it.reason_text ? it.reason_text : "");
-	free(it.reason_text);
-	it.reason_text = NULL;
-	it.action = PLAN_KEEP;
-	it.reason = REASON_KEEP;
-	it.renew_at = now + DAY / 2;
-	ok(ari_plan_adjust(&it, &st, now, 0) == 0 &&
-	    it.renew_at == now + DAY / 2, "later window never delays");
-	it.action = PLAN_RENEW;
-	it.reason = REASON_EXPIRING;
-	ok(ari_plan_adjust(&it, &st, now + 3 * DAY, 0) == 0 &&
-	    it.reason == REASON_EXPIRING, "SPEC rule first: its reason kept");
-	free(it.info.ari_id);
-	ari_state_clear(&st);
-}
-
 struct fake {
 	int	 calls;
 	long	 status;
@@ -527,7 +487,6 @@ main(void)
 	test_profile();
 	test_lifetime();
 	test_answer();
-	test_plan_adjust();
 	test_poll();
 	return tap_done();
 }

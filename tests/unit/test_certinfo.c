@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "certinfo.h"
 #include "err.h"
 #include "manifest.h"
@@ -58,6 +60,171 @@ test_ari_id(void)
 	free(id);
 }
 
+/* A identity set as a store read would give it. */
+static void
+mkid(struct store_setid *id)
+{
+	int i;
+
+	memset(id, 0, sizeof(*id));
+	for (i = 0; i < STORE_F__MAX; i++) {
+		id->f[i].present = 1;
+		id->f[i].dev = 65024;
+		id->f[i].ino = 1000 + (unsigned long long)i;
+		id->f[i].size = 500 + i;
+		id->f[i].mtime_ns = 1795966226682534747LL + i;
+		id->f[i].ctime_ns = 1795966226682534747LL + i;
+		id->f[i].mode = i == STORE_F_KEY ? 0600 : 0644;
+	}
+}
+
+/* How a record or the set's files can differ from what was recorded. */
+enum damage {
+	DMG_NONE, DMG_INO, DMG_DEV, DMG_SIZE, DMG_MTIME, DMG_CTIME,
+	DMG_KEY_GONE, DMG_CHAIN_INO, DMG_VERSION, DMG_NO_FILES,
+	DMG_FILE_TYPE, DMG_EXTRA_FILE, DMG_NO_SANS, DMG_SAN_TYPE,
+	DMG_NOT_AFTER_STR, DMG_NOT_AFTER_FRAC, DMG_KEY_TYPE_RANGE,
+	DMG_NO_SERIAL, DMG_ISSUER_NUM, DMG_NOT_OBJECT,
+};
+static const struct {
+	enum damage d;
+	const char *what;
+} damages[] = {
+	{ DMG_INO, "cert.pem replaced (inode)" },
+	{ DMG_DEV, "another device" },
+	{ DMG_SIZE, "cert.pem size" },
+	{ DMG_MTIME, "cert.pem rewritten in place (mtime)" },
+	{ DMG_CTIME, "key.pem touched (ctime)" },
+	{ DMG_KEY_GONE, "key.pem gone" },
+	{ DMG_CHAIN_INO, "cert_auth.pem replaced" },
+	{ DMG_VERSION, "record of another version" },
+	{ DMG_NO_FILES, "record without files" },
+	{ DMG_FILE_TYPE, "file identity not a string" },
+	{ DMG_EXTRA_FILE, "record with a file too many" },
+	{ DMG_NO_SANS, "record without sans" },
+	{ DMG_SAN_TYPE, "a SAN that is not a string" },
+	{ DMG_NOT_AFTER_STR, "not_after a string" },
+	{ DMG_NOT_AFTER_FRAC, "not_after not whole" },
+	{ DMG_KEY_TYPE_RANGE, "key_type out of range" },
+	{ DMG_NO_SERIAL, "record without serial" },
+	{ DMG_ISSUER_NUM, "issuer a number" },
+	{ DMG_NOT_OBJECT, "record not an object" },
+};
+
+/* certinfo_record_*: a record matches only the identities it was made
+   from, and a damaged one never matches (the set is read again). */
+static void
+test_record(const struct certinfo *good)
+{
+	struct store_setid id, now;
+	struct certinfo got;
+	cJSON *rec, *r2, *f;
+	size_t i;
+
+	mkid(&id);
+	rec = certinfo_record_to_json(good, &id);
+	ok(rec != NULL, "record of a sound set");
+	now = id;
+	is_int(certinfo_record_match(rec, &now, &got), 1, "same files: used");
+	ok(got.status == CERTINFO_OK && got.not_after == good->not_after &&
+	    got.not_before == good->not_before && got.nsans == good->nsans &&
+	    strcmp(got.sans[0], good->sans[0]) == 0 &&
+	    strcmp(got.serial, good->serial) == 0 &&
+	    strcmp(got.issuer, good->issuer) == 0 &&
+	    got.key_type == good->key_type && got.key_bits == good->key_bits &&
+	    got.ari_id != NULL && strcmp(got.ari_id, good->ari_id) == 0,
+	    "record gives back what was read");
+	ok(got.warning == NULL, "0600 key: no warning");
+	certinfo_clear(&got);
+	now.f[STORE_F_KEY].mode = 0640;
+	certinfo_record_match(rec, &now, &got);
+	ok(got.warning != NULL, "key mode warning made from the live mode");
+	certinfo_clear(&got);
+	now = id;
+	now.f[STORE_F_FULLCHAIN].ino++;
+	is_int(certinfo_record_match(rec, &now, &got), 1,
+	    "fullchain.pem is not what certinfo reads: still used");
+	certinfo_clear(&got);
+
+	for (i = 0; i < sizeof(damages) / sizeof(damages[0]); i++) {
+		now = id;
+		r2 = cJSON_Duplicate(rec, 1);
+		f = cJSON_GetObjectItem(r2, "files");
+		switch (damages[i].d) {
+		case DMG_INO: now.f[STORE_F_CERT].ino++; break;
+		case DMG_DEV: now.f[STORE_F_CHAIN].dev++; break;
+		case DMG_SIZE: now.f[STORE_F_CERT].size++; break;
+		case DMG_MTIME: now.f[STORE_F_CERT].mtime_ns++; break;
+		case DMG_CTIME: now.f[STORE_F_KEY].ctime_ns++; break;
+		case DMG_KEY_GONE: now.f[STORE_F_KEY].present = 0; break;
+		case DMG_CHAIN_INO: now.f[STORE_F_CHAIN].ino += 7; break;
+		case DMG_VERSION:
+			cJSON_ReplaceItemInObject(r2, "version",
+			    cJSON_CreateNumber(2));
+			break;
+		case DMG_NO_FILES:
+			cJSON_DeleteItemFromObject(r2, "files");
+			break;
+		case DMG_FILE_TYPE:
+			cJSON_ReplaceItemInObject(f, STORE_KEY,
+			    cJSON_CreateNumber(1));
+			break;
+		case DMG_EXTRA_FILE:
+			cJSON_AddStringToObject(f, STORE_COMBINED, "1:2:3:4:5");
+			break;
+		case DMG_NO_SANS: cJSON_DeleteItemFromObject(r2, "sans"); break;
+		case DMG_SAN_TYPE:
+			cJSON_AddItemToArray(cJSON_GetObjectItem(r2, "sans"),
+			    cJSON_CreateNumber(3));
+			break;
+		case DMG_NOT_AFTER_STR:
+			cJSON_ReplaceItemInObject(r2, "not_after",
+			    cJSON_CreateString("tomorrow"));
+			break;
+		case DMG_NOT_AFTER_FRAC:
+			cJSON_ReplaceItemInObject(r2, "not_after",
+			    cJSON_CreateNumber(1.5));
+			break;
+		case DMG_KEY_TYPE_RANGE:
+			cJSON_ReplaceItemInObject(r2, "key_type",
+			    cJSON_CreateNumber(KEY__MAX));
+			break;
+		case DMG_NO_SERIAL:
+			cJSON_DeleteItemFromObject(r2, "serial");
+			break;
+		case DMG_ISSUER_NUM:
+			cJSON_ReplaceItemInObject(r2, "issuer",
+			    cJSON_CreateNumber(7));
+			break;
+		case DMG_NOT_OBJECT:
+			cJSON_Delete(r2);
+			r2 = cJSON_CreateString("verified");
+			break;
+		default:
+			break;
+		}
+		is_int(certinfo_record_match(r2, &now, &got), 0, "%s: not used",
+		    damages[i].what);
+		ok(got.status == CERTINFO_OK && got.sans == NULL &&
+		    got.serial == NULL, "%s: nothing filled", damages[i].what);
+		certinfo_clear(&got);
+		cJSON_Delete(r2);
+	}
+	is_int(certinfo_record_match(NULL, &id, &got), 0, "no record");
+	certinfo_clear(&got);
+	cJSON_Delete(rec);
+
+	/* Nothing is recorded of an unsound set or a partial identity. */
+	got = *good;
+	got.status = CERTINFO_KEY_MISMATCH;
+	ok(certinfo_record_to_json(&got, &id) == NULL,
+	    "no record of a key mismatch");
+	now = id;
+	now.f[STORE_F_CHAIN].present = 0;
+	ok(certinfo_record_to_json(good, &now) == NULL,
+	    "no record without cert_auth.pem's identity");
+}
+
 int
 main(void)
 {
@@ -99,6 +266,7 @@ main(void)
 	is_int(info.key_bits, 256, "256 bits");
 	ok(info.ari_id != NULL && str_endswith(info.ari_id, ".AIdlQyE"),
 	    "ari_id ends with the serial with its 0x00: %s", info.ari_id);
+	test_record(&info);
 	certinfo_clear(&info);
 
 	set.key_mode = 0644;

@@ -24,6 +24,7 @@
 #include "mail.h"
 #include "manifest.h"
 #include "notify.h"
+#include "plan.h"
 #include "state.h"
 #include "tap.h"
 #include "util.h"
@@ -440,24 +441,29 @@ main(void)
 		struct certinfo ci;
 		struct certstate cs;
 		struct check_results cr;
+		struct plan_item it;
 		time_t t = now_wall();
+		struct plan_opts po = { .now = t };
 
 		memset(&ci, 0, sizeof(ci));
 		ci.status = CERTINFO_OK;
 		ci.not_before = t - 80 * 86400;
 		ci.not_after = t + 10 * 86400;
-		ci.serial = "0ABC";
+		ci.serial = xstrdup("0ABC");
 		certstate_init(&cs);
-		is_int(notify_expiring_maybe(&m, &c1, &ci, &cs, t, &lg), 1,
+		/* The notice follows the renewal decision. */
+		plan_decide(&m, &c1, &ci, &cs, &po, &it);
+		is_int(notify_expiring_maybe(&m, &c1, &it, &cs, t, &lg), 1,
 		    "inside the window: expiring-soon sent");
 		ok(cs.last_expiring_notice == t, "and recorded in the state");
-		is_int(notify_expiring_maybe(&m, &c1, &ci, &cs, t + 3600, &lg),
+		is_int(notify_expiring_maybe(&m, &c1, &it, &cs, t + 3600, &lg),
 		    0, "an hour later: not again");
-		is_int(notify_expiring_maybe(&m, &c1, &ci, &cs, t + 86400, &lg),
+		is_int(notify_expiring_maybe(&m, &c1, &it, &cs, t + 86400, &lg),
 		    1, "a day later: again");
-		ci.not_after = t + 60 * 86400;
+		it.info.not_after = t + 60 * 86400;
+		plan_redecide(&m, &cs, &po, &it);
 		cs.last_expiring_notice = 0;
-		is_int(notify_expiring_maybe(&m, &c1, &ci, &cs, t, &lg), 0,
+		is_int(notify_expiring_maybe(&m, &c1, &it, &cs, t, &lg), 0,
 		    "outside the window: nothing");
 		d = slurp(out, "0002.eml");
 		h = d != NULL ? header(d, "Subject") : NULL;
@@ -471,7 +477,8 @@ main(void)
 		check_results_add(&cr, "caa", "webmail.example.com",
 		    CHECK_FAIL, "CAA example.com 0 issue \"ca.example\" "
 		    "does not permit letsencrypt.org");
-		is_int(notify_preflight_failed(&m, &c1, &cr, &ci, 1, &lg), 0,
+		is_int(notify_preflight_failed(&m, &c1, &cr, &it.info, 1, &lg),
+		    0,
 		    "preflight failure sent");
 		check_results_clear(&cr);
 		d = slurp(out, "0004.eml");
@@ -483,6 +490,7 @@ main(void)
 		    "certificate: webmail.example.com",
 		    "preflight failure Subject");
 		free(d);
+		plan_item_clear(&it);
 		certstate_clear(&cs);
 	}
 

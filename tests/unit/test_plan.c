@@ -74,6 +74,17 @@ mkinfo(struct certinfo *ci, time_t nb, time_t na, const char *s1,
 	ci->key_type = kt;
 }
 
+/* plan_decide at now, --force-renew or not, no --next-run. */
+static void
+decide_at(const struct manifest *m, const struct mcert *c,
+    struct certinfo *ci, const struct certstate *st, time_t now, int force,
+    struct plan_item *it)
+{
+	struct plan_opts o = { .now = now, .force = force };
+
+	plan_decide(m, c, ci, st, &o, it);
+}
+
 /*
  * plan_decide on a healthy set of certificate "mail" (wants
  * mail.example.com and imap.example.com, ec-p256), no state: validity
@@ -142,7 +153,7 @@ decide(const struct manifest *m, const struct mcert *c,
 	struct certinfo ci;
 
 	mkinfo(&ci, now + from, now + to, MAIL, IMAP, KEY_EC_P256);
-	plan_decide(m, c, &ci, st, now, force, it);
+	decide_at(m, c, &ci, st, now, force, it);
 }
 
 static void
@@ -160,7 +171,7 @@ test_decide_cases(struct manifest *m, const struct mcert *c, time_t now)
 		m->renew_before.seconds = k->renew_before;
 		mkinfo(&ci, now + k->from, now + k->to, k->san1, k->san2,
 		    k->key_type);
-		plan_decide(m, c, &ci, NULL, now, k->force, &it);
+		decide_at(m, c, &ci, NULL, now, k->force, &it);
 		if (k->action != NA)
 			is_int(it.action, k->action, "%s (action %s)", k->what,
 			    plan_action_names[k->action]);
@@ -177,6 +188,77 @@ test_decide_cases(struct manifest *m, const struct mcert *c, time_t now)
 		plan_item_clear(&it);
 	}
 	memset(&m->renew_before, 0, sizeof(m->renew_before));
+}
+
+/* ARI and --next-run inside the one decision; backoff holds ARI back. */
+static void
+test_decide_ari(const struct manifest *m, const struct mcert *c, time_t now)
+{
+	struct certinfo ci;
+	struct plan_item it;
+	struct certstate st;
+	struct plan_opts o = { .now = now };
+
+	certstate_init(&st);
+	st.ari.cert_id = xstrdup("A.01");
+	st.ari.window_start = now + DAY;
+	st.ari.window_end = now + 3 * DAY;
+	st.ari.chosen = now + 2 * DAY;
+	mkinfo(&ci, now - 30 * DAY, now + 60 * DAY, MAIL, IMAP, KEY_EC_P256);
+	ci.ari_id = xstrdup("A.01");
+	plan_decide(m, c, &ci, &st, &o, &it);
+	ok(it.action == PLAN_KEEP && it.renew_at == now + 2 * DAY,
+	    "earlier ARI instant moves renew_at, still keep");
+	ok(!plan_item_in_window(&it, now), "not in the lifetime window");
+	o.now = now + 2 * DAY;
+	plan_redecide(m, &st, &o, &it);
+	ok(it.action == PLAN_RENEW && it.reason == REASON_ARI &&
+	    it.reason_text != NULL && strstr(it.reason_text, "has passed"),
+	    "chosen instant passed: renew, reason ari (%s)",
+	    it.reason_text ? it.reason_text : "");
+	o.now = now;
+	o.next_run = 3 * DAY;
+	plan_redecide(m, &st, &o, &it);
+	ok(it.action == PLAN_RENEW && it.reason == REASON_ARI &&
+	    strstr(it.reason_text, "before the next run") != NULL,
+	    "--next-run past the instant: renew now");
+	o.next_run = DAY;
+	plan_redecide(m, &st, &o, &it);
+	is_int(it.action, PLAN_KEEP, "--next-run before the instant: keep");
+	o.next_run = 3 * DAY;
+	o.force = 1;
+	plan_redecide(m, &st, &o, &it);
+	is_int(it.reason, REASON_FORCED, "--force-renew: reason forced");
+	o.force = 0;
+	st.backoff_until = now + 3600;
+	plan_redecide(m, &st, &o, &it);
+	ok(it.action == PLAN_RENEW && it.reason == REASON_ARI &&
+	    it.backoff_until == now + 3600, "backoff holds an ARI renewal");
+	st.backoff_until = 0;
+	o.next_run = 0;
+	free(st.ari.cert_id);
+	st.ari.cert_id = xstrdup("B.02");
+	plan_redecide(m, &st, &o, &it);
+	ok(it.action == PLAN_KEEP && it.renew_at == now + 35 * DAY,
+	    "ARI state of another certificate: ignored");
+	plan_item_clear(&it);
+
+	/* A later ARI instant never delays the lifetime rule. */
+	free(st.ari.cert_id);
+	st.ari.cert_id = xstrdup("A.01");
+	st.ari.window_start = now + 20 * DAY;
+	st.ari.window_end = now + 30 * DAY;
+	st.ari.chosen = now + 25 * DAY;
+	mkinfo(&ci, now - 80 * DAY, now + 10 * DAY, MAIL, IMAP, KEY_EC_P256);
+	ci.ari_id = xstrdup("A.01");
+	plan_decide(m, c, &ci, &st, &o, &it);
+	ok(it.action == PLAN_RENEW && it.reason == REASON_EXPIRING &&
+	    it.renew_at == now - 15 * DAY, "later ARI window never delays");
+	ok(plan_item_in_window(&it, now), "inside the lifetime window");
+	ok(!plan_item_in_window(&it, now - 16 * DAY),
+	    "not yet inside it a day before renew_at");
+	plan_item_clear(&it);
+	certstate_clear(&st);
 }
 
 int
@@ -202,7 +284,7 @@ main(void)
 	/* Missing. */
 	memset(&ci, 0, sizeof(ci));
 	ci.status = CERTINFO_MISSING;
-	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
+	decide_at(&m, &c, &ci, NULL, now, 0, &it);
 	is_int(it.action, PLAN_ISSUE, "missing: issue");
 	is_int(it.reason, REASON_MISSING, "reason missing");
 	is_str(plan_reason_names[it.reason], "missing", "reason name");
@@ -212,7 +294,7 @@ main(void)
 	/* Valid, 60 days left of 90: keep, renew_at = notAfter - 25d. */
 	mkinfo(&ci, now - 30 * DAY, now + 60 * DAY, "mail.example.com",
 	    "imap.example.com", KEY_EC_P256);
-	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
+	decide_at(&m, &c, &ci, NULL, now, 0, &it);
 	ok(ci.sans == NULL, "info moved into the item");
 	is_int(it.action, PLAN_KEEP, "60 days left: keep");
 	is_int(it.reason, REASON_KEEP, "reason keep");
@@ -223,13 +305,14 @@ main(void)
 	plan_item_clear(&it);
 
 	test_decide_cases(&m, &c, now);
+	test_decide_ari(&m, &c, now);
 
 	/* Corrupt states. */
 	mkinfo(&ci, now - 30 * DAY, now + 60 * DAY, "mail.example.com",
 	    "imap.example.com", KEY_EC_P256);
 	ci.status = CERTINFO_KEY_MISMATCH;
 	ci.problem = xstrdup("key.pem is not the key of cert.pem");
-	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
+	decide_at(&m, &c, &ci, NULL, now, 0, &it);
 	ok(it.action == PLAN_RENEW && it.reason == REASON_KEY_MISMATCH,
 	    "key mismatch: renew");
 	is_str(it.reason_text, "key.pem is not the key of cert.pem",
@@ -239,14 +322,14 @@ main(void)
 	    "imap.example.com", KEY_EC_P256);
 	ci.status = CERTINFO_CORRUPT_CHAIN;
 	ci.problem = xstrdup("cert_auth.pem is missing");
-	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
+	decide_at(&m, &c, &ci, NULL, now, 0, &it);
 	ok(it.action == PLAN_RENEW && it.reason == REASON_CORRUPT,
 	    "broken chain: renew corrupt");
 	plan_item_clear(&it);
 	memset(&ci, 0, sizeof(ci));
 	ci.status = CERTINFO_CORRUPT_CERT;
 	ci.problem = xstrdup("cert.pem does not hold a PEM certificate");
-	plan_decide(&m, &c, &ci, NULL, now, 0, &it);
+	decide_at(&m, &c, &ci, NULL, now, 0, &it);
 	ok(it.action == PLAN_RENEW && it.reason == REASON_CORRUPT &&
 	    it.renew_at == 0, "garbage cert: renew corrupt, no renew_at");
 	plan_item_clear(&it);

@@ -39,7 +39,9 @@ main(void)
 	char *names[] = { "good.example", NULL };
 	char *names2[] = { "missing.example", NULL };
 	cJSON *j, *a;
+	struct plan_opts po = { 0 };
 	time_t now;
+	int full = -1;
 
 	snprintf(dir, sizeof(dir), "%s/certkeep-pr-XXXXXX",
 	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -52,6 +54,7 @@ main(void)
 		return 1;
 	}
 	now = time(NULL) + 1;	/* after notBefore + 10 days, to the second */
+	po.now = now;
 	root = xasprintf("%s/store", dir);
 	s = store_open(root, 1, &e);
 	p = path_join(dir, "good");
@@ -76,7 +79,8 @@ main(void)
 	m.certs = c;
 	m.ncerts = 2;
 
-	is_int(plan_read_cert(s, &m, &c[0], now, 0, &it, &st, &w, &e), 0,
+	is_int(plan_read_cert(s, &m, &c[0], &po, &it, &st, &w,
+	    NULL, &e), 0,
 	    "read good");
 	ok(it.action == PLAN_KEEP && w == NULL, "good: keep, no warning");
 	j = plan_item_to_json(&it, &st, now);
@@ -98,6 +102,31 @@ main(void)
 	is_str(jstr(j, "window"), "25d", "json window");
 	cJSON_Delete(j);
 
+	/* The verified record: apply (record) writes it, a later read uses
+	   it instead of parsing, a new set is read in full again. */
+	plan_item_clear(&it);
+	certstate_clear(&st);
+	po.record = 1;
+	is_int(plan_read_cert(s, &m, &c[0], &po, &it, &st, &w, &full, &e), 0,
+	    "read good, recording");
+	ok(full == 1 && it.action == PLAN_KEEP, "first read: in full, keep");
+	plan_item_clear(&it);
+	certstate_clear(&st);
+	po.record = 0;
+	is_int(plan_read_cert(s, &m, &c[0], &po, &it, &st, &w, &full, &e), 0,
+	    "read good again");
+	ok(full == 0 && it.action == PLAN_KEEP && it.info.serial != NULL &&
+	    it.info.key_type == KEY_EC_P256 && it.info.nsans == 1,
+	    "second read: from the record, same decision (no key decoded)");
+	plan_item_clear(&it);
+	certstate_clear(&st);
+	p = path_join(dir, "good");
+	ok(set_put(s, p, "good") == 0, "the set written again (new files)");
+	free(p);
+	is_int(plan_read_cert(s, &m, &c[0], &po, &it, &st, &w, &full, &e), 0,
+	    "read the new set");
+	ok(full == 1 && it.action == PLAN_KEEP, "new files: read in full");
+
 	/* ARI: a window whose chosen instant has passed renews now. */
 	st.ari.cert_id = xstrdup(it.info.ari_id);
 	st.ari.window_start = now - 7200;
@@ -110,7 +139,8 @@ main(void)
 	ok(certstate_save(s, "good", &st, &e) == 0, "state saved");
 	plan_item_clear(&it);
 	certstate_clear(&st);
-	is_int(plan_read_cert(s, &m, &c[0], now, 0, &it, &st, &w, &e), 0,
+	is_int(plan_read_cert(s, &m, &c[0], &po, &it, &st, &w,
+	    NULL, &e), 0,
 	    "read good with ARI state");
 	ok(it.action == PLAN_RENEW && it.reason == REASON_ARI,
 	    "ARI advances the renewal: %s", it.reason_text);
@@ -122,7 +152,8 @@ main(void)
 	plan_item_clear(&it);
 	certstate_clear(&st);
 
-	is_int(plan_read_cert(s, &m, &c[1], now, 0, &it, &st, &w, &e), 0,
+	is_int(plan_read_cert(s, &m, &c[1], &po, &it, &st, &w,
+	    NULL, &e), 0,
 	    "read missing");
 	ok(it.action == PLAN_ISSUE, "missing: issue");
 	j = plan_item_to_json(&it, &st, now);
@@ -137,7 +168,8 @@ main(void)
 	p = xasprintf("%s/state/missing.json", root);
 	file_write_atomic(p, "{{{", 3, 0600, &e);
 	free(p);
-	is_int(plan_read_cert(s, &m, &c[1], now, 0, &it, &st, &w, &e), 0,
+	is_int(plan_read_cert(s, &m, &c[1], &po, &it, &st, &w,
+	    NULL, &e), 0,
 	    "read with corrupt state");
 	ok(w != NULL && it.action == PLAN_ISSUE, "warned, still issue: %s", w);
 	free(w);
@@ -148,7 +180,8 @@ main(void)
 	/* A store that does not exist reads as all missing, creates nothing. */
 	p = xasprintf("%s/nostore", dir);
 	s = store_open(p, 0, &e);
-	is_int(plan_read_cert(s, &m, &c[0], now, 0, &it, &st, &w, &e), 0,
+	is_int(plan_read_cert(s, &m, &c[0], &po, &it, &st, &w,
+	    NULL, &e), 0,
 	    "read from a missing store");
 	ok(it.action == PLAN_ISSUE, "missing store: issue");
 	ok(access(p, F_OK) == -1, "missing store not created");
