@@ -32,7 +32,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t i;
 
 	fake_load(data, size);
-	if ((h = http_new("/nonexistent/ca.pem", &e)) == NULL)
+	if ((h = http_new("/nonexistent/ca.pem", NULL, &e)) == NULL)
 		abort();
 	http_resp_init(&r);
 	if (http_request(h, "GET", "https://ca.test/acme/dir", NULL, NULL, 0,
