@@ -26,32 +26,41 @@ _cleanup() {
 trap _cleanup EXIT
 trap 'exit 130' INT TERM
 
-ok() {	# ok CONDITION-EXIT-STATUS DESCRIPTION  (use: ok $? "desc"); returns it
+# Assertions: ok_if DESC CMD..., ok_unless DESC CMD..., pass DESC, fail DESC,
+# is GOT WANT DESC, like GOT REGEX DESC, unlike GOT REGEX DESC, rc_is WANT
+# DESC. Each states the condition forwards; all return 0 on a pass and 1 on
+# a failure (so that `is ... || diag ...` can say more). _ok is their
+# private core: tests do not call it.
+_ok() {	# _ok PASSED(0|1) DESCRIPTION
 	_tap_n=$((_tap_n + 1))
 	if [ "$1" -eq 0 ]; then
 		echo "ok $_tap_n - $2"
-	else
-		echo "not ok $_tap_n - $2"
-		_tap_failed=$((_tap_failed + 1))
+		return 0
 	fi
-	return "$1"	# so that `is ... || diag ...` can say more on failure
+	echo "not ok $_tap_n - $2"
+	_tap_failed=$((_tap_failed + 1))
+	return 1
 }
 
 # ok_if DESCRIPTION COMMAND...: passes when the command exits 0, e.g.
 #   ok_if "key is 0600" test "$(stat -c %a "$k")" = 600
-# (the condition reads forwards; prefer it to `cmd; ok $? desc`).
 ok_if() {
-	_d=$1; shift
-	if "$@"; then ok 0 "$_d"; else ok 1 "$_d"; fi
+	_ok_d=$1; shift
+	if "$@"; then _ok 0 "$_ok_d"; else _ok 1 "$_ok_d"; fi
 }
-check() { ok_if "$@"; }	# the older name of ok_if
+# ok_unless DESCRIPTION COMMAND...: passes when the command exits non-zero,
+# e.g. ok_unless "pebble stopped" kill -0 "$pid"
+ok_unless() {
+	_ok_d=$1; shift
+	if "$@"; then _ok 1 "$_ok_d"; else _ok 0 "$_ok_d"; fi
+}
 # pass DESCRIPTION / fail DESCRIPTION: an outcome decided by the caller.
-pass() { ok 0 "$1"; }
-fail() { ok 1 "$1"; }
+pass() { _ok 0 "$1"; }
+fail() { _ok 1 "$1"; }
 
 is() {	# is GOT WANT DESCRIPTION
-	if [ "$1" = "$2" ]; then ok 0 "$3"; else
-		ok 1 "$3"; printf '#   got: %s\n#  want: %s\n' "$1" "$2"
+	if [ "$1" = "$2" ]; then _ok 0 "$3"; else
+		_ok 1 "$3"; printf '#   got: %s\n#  want: %s\n' "$1" "$2"
 		return 1; fi
 }
 
@@ -67,17 +76,17 @@ rc_is() {
 show_stderr() { printf '%s\n' "$ERR" | tail -n 15 | sed 's/^/#   stderr: /'; }
 
 like() {	# like GOT REGEX DESCRIPTION (grep -E)
-	if printf '%s' "$1" | grep -Eq -- "$2"; then ok 0 "$3"; else
-		ok 1 "$3"; printf '#   got: %s\n#  want match: %s\n' \
+	if printf '%s' "$1" | grep -Eq -- "$2"; then _ok 0 "$3"; else
+		_ok 1 "$3"; printf '#   got: %s\n#  want match: %s\n' \
 		    "$(printf '%s' "$1" | head -c 2000)" "$2"
 		return 1; fi
 }
 
 unlike() {	# unlike GOT REGEX DESCRIPTION
-	if printf '%s' "$1" | grep -Eq -- "$2"; then ok 1 "$3"
+	if printf '%s' "$1" | grep -Eq -- "$2"; then _ok 1 "$3"
 		printf '#   got: %s\n#  must not match: %s\n' \
 		    "$(printf '%s' "$1" | head -c 2000)" "$2"
-		return 1; else ok 0 "$3"; fi
+		return 1; else _ok 0 "$3"; fi
 }
 
 skip() {	# skip REASON
@@ -110,8 +119,7 @@ ck_result() {
 	if grep -q 'Sanitizer' "$T/.err"; then
 		diag "sanitizer report from: certkeep $2"
 		sed 's/^/#   /' "$T/.err" | head -40
-		_tap_n=$((_tap_n + 1)); _tap_failed=$((_tap_failed + 1))
-		echo "not ok $_tap_n - no sanitizer report (certkeep $2)"
+		_ok 1 "no sanitizer report (certkeep $2)"
 	fi
 	return 0
 }

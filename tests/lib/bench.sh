@@ -48,5 +48,5 @@ EOT
 }
 
 under_5s() {
-	ok "$(awk -v s="$1" 'BEGIN { exit !(s < 5) }'; echo $?)" "$2"
+	ok_if "$2" awk -v s="$1" 'BEGIN { exit !(s < 5) }'
 }

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/pebble.sh"
 
-start_pebble || { ok 1 "start_pebble"; done_testing; }
+start_pebble || { fail "start_pebble"; done_testing; }
 live() { echo "$T/store/letsencrypt/$1/$2"; }
 
 # Every live set present is complete and its key matches its certificate.
@@ -40,11 +40,12 @@ for trigger in 'new-order|order-plz' 'chalZ' 'finalize-order' 'certZ'; do
 	log_grows "$trigger" "$n0"
 	kill -9 $pid 2>/dev/null
 	wait $pid 2>/dev/null
-	out=$(sets_sound); ok $? "after kill -9 at $trigger: every live set is sound $out"
+	desc="after kill -9 at $trigger: every live set is sound"
+	if out=$(sets_sound); then pass "$desc"; else fail "$desc: $out"; fi
 done
 ck -m "$T/m.yaml" apply
 rc_is 0 "apply after the crashes converges"
-out=$(sets_sound); ok $? "all sets sound $out"
+if out=$(sets_sound); then pass "all sets sound"; else fail "all sets sound: $out"; fi
 is "$(ls "$T/store/letsencrypt" | wc -l)" 5 "all five present"
 ck -m "$T/m.yaml" plan
 rc_is 0 "plan: nothing left to do"
@@ -66,13 +67,13 @@ for attempt in 1 2 3 4 5; do
 	fi
 	diag "attempt $attempt: the kill came after the order completed; again"
 done
-ok $(( inflight == 0 )) "kill -9 left an order in flight (attempt $attempt)"
+ok_if "kill -9 left an order in flight (attempt $attempt)" test "$inflight" -eq 1
 n0=$(grep -c 'order-plz' "$PEBBLE_LOG")
 ck -m "$T/m.yaml" -v apply c1
 rc_is 0 "apply resumes"
 like "$ERR" 'resuming order' "the order in flight is resumed"
 is "$(grep -c 'order-plz' "$PEBBLE_LOG")" "$n0" "no new order placed"
-out=$(sets_sound); ok $? "sound after resume $out"
+if out=$(sets_sound); then pass "sound after resume"; else fail "sound after resume: $out"; fi
 
 # Webroot: another web server serves the token files.
 mkdir -p "$T/www"

@@ -5,15 +5,15 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/pebble.sh"
 
-check "start_pebble" start_pebble '{"certificateValidityPeriod": 3600}'
+ok_if "start_pebble" start_pebble '{"certificateValidityPeriod": 3600}'
 dir=$(curl -sf --cacert "$PEBBLE_TRUST" "$PEBBLE_URL")
 like "$dir" '"newAccount"' "directory answers with newAccount over verified TLS"
-curl -sf "$PEBBLE_URL" >/dev/null 2>&1
-ok $(( $? == 0 )) "directory is refused without the throwaway CA"
-check "pebble_roots" pebble_roots "$T/roots.pem"
+ok_unless "directory is refused without the throwaway CA" \
+    curl -sf -o /dev/null "$PEBBLE_URL"
+ok_if "pebble_roots" pebble_roots "$T/roots.pem"
 like "$(cat "$T/roots.pem")" 'BEGIN CERTIFICATE' "roots are PEM"
 n=$(pebble_requests)
-ok $(( n < 1 )) "request counter sees the directory fetch ($n)"
+ok_if "request counter sees the directory fetch ($n)" test "$n" -ge 1
 pebble_mark
 curl -sf --cacert "$PEBBLE_TRUST" "$PEBBLE_URL" >/dev/null
 is "$(pebble_since_mark)" 1 "one more request counted"
@@ -24,6 +24,5 @@ like "$(cat "$T/m.yaml")" "listen: \"127.0.0.1:$PEBBLE_HTTP_PORT\"" "manifest po
 like "$(grep -c 'name: c' "$T/m.yaml")" '^3$' "three certificates"
 pid=$PEBBLE_PID
 stop_pebble
-kill -0 "$pid" 2>/dev/null
-ok $(( $? == 0 )) "pebble stopped"
+ok_unless "pebble stopped" kill -0 "$pid" 2>/dev/null
 done_testing

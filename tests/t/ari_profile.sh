@@ -13,7 +13,7 @@ pem="$T/store/letsencrypt/c1/cert.pem"
 nb=$(epoch "$(openssl x509 -in "$pem" -noout -startdate | cut -d= -f2)")
 na=$(epoch "$(openssl x509 -in "$pem" -noout -enddate | cut -d= -f2)")
 life=$((na - nb))
-ok $(( life < 518300 || life > 518500 )) "lifetime is 6 days ($life s)"
+ok_if "lifetime is 6 days ($life s)" test "$life" -ge 518300 -a "$life" -le 518500
 is "$(state_get c1 profile)" shortlived "profile recorded in the state"
 id=$(state_get c1 ari.cert_id)
 o0=$(new_orders)
@@ -45,7 +45,7 @@ like "$ERR" 'profile "foo" is not offered by https://127\.0\.0\.1:[0-9]+/dir: ch
 like "$ERR" 'default' "lists default"
 like "$ERR" 'shortlived' "lists shortlived"
 is "$(( $(new_orders) - o0 ))" 0 "no order placed"
-ok $(( $(ls "$T/store/letsencrypt" | grep -c '^c2$') != 0 )) "nothing issued for c2"
+ok_if "nothing issued for c2" test "$(ls "$T/store/letsencrypt" | grep -c '^c2$')" -eq 0
 
 # profile_optional: ordered without it, warned, and not renewed again.
 ari_try_profile m3 "profile: foo

@@ -9,7 +9,7 @@
 ari_start ari_revoke
 ari_issue default "apply issues c1"
 id=$(state_get c1 ari.cert_id)
-ok $(( ${#id} == 0 )) "window known after issuance"
+ok_if "window known after issuance" test -n "$id"
 
 # Revoke it at the CA through a copy of the repository: the original
 # store's state knows nothing about it.
@@ -21,7 +21,7 @@ code=$(curl -s -o "$T/ri.json" -w '%{http_code}' --cacert "$PEBBLE_TRUST" \
     "$(state_get c1 ari.url)/$id")
 is "$code" 200 "Pebble still answers for it"
 ws=$(epoch "$(jget "$T/ri.json" suggestedWindow.start)")
-ok $(( ws > $(date +%s) + 60 )) "its window moved to now"
+ok_if "its window moved to now" test "$ws" -le $(( $(date +%s) + 60 ))
 
 ck -m "$T/m.yaml" plan
 rc_is 0 "before the next poll is due the stored window says keep"

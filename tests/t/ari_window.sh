@@ -28,7 +28,7 @@ ch=$(state_get c1 ari.chosen)
 is "$ws" "$(jget "$T/ri.json" suggestedWindow.start)" "state window start = Pebble's"
 is "$we" "$(jget "$T/ri.json" suggestedWindow.end)" "state window end = Pebble's"
 s=$(epoch "$ws"); e=$(epoch "$we"); c=$(epoch "$ch")
-ok $(( !(c >= s && c <= e) )) "chosen instant $ch inside the window"
+ok_if "chosen instant $ch inside the window" test "$c" -ge "$s" -a "$c" -le "$e"
 
 ck -m "$T/m.yaml" -o json plan
 rc_is 0 "plan right after: nothing to do"
@@ -44,7 +44,7 @@ pebble_mark; p0=$(ari_polls); o0=$(new_orders)
 ck_at "$before" -m "$T/m.yaml" apply
 rc_is 0 "apply a day before the window"
 polls=$(( $(ari_polls) - p0 ))
-ok $(( polls > 1 )) "at most one ARI poll ($polls)"
+ok_if "at most one ARI poll ($polls)" test "$polls" -le 1
 is "$(pebble_since_mark)" "$polls" "and no other request"
 is "$(( $(new_orders) - o0 ))" 0 "no order"
 is "$(state_get c1 ari.cert_id)" "$id" "same certificate"
@@ -77,10 +77,11 @@ old_serial=$(printf '%s' "$id" | cut -d. -f2)
 like "$(cat "$PEBBLE_LOG")" 'ARI: order "[^"]+" is a replacement of' \
     "Pebble's order says it replaces the predecessor"
 id2=$(state_get c1 ari.cert_id)
-ok $(( ${#id2} == 0 )) "new certificate has a certID"
+ok_if "new certificate has a certID" test -n "$id2"
 unlike "$id2" "^$id\$" "the state follows the new certificate"
 is "$id2" "$(cert_id_of "$T/store/letsencrypt/c1/cert.pem")" "certID of the new leaf"
-ok $(( $(state_get c1 ari.window_start | wc -c) < 2 )) "new certificate polled right after issuance"
+ok_if "new certificate polled right after issuance" \
+    test "$(state_get c1 ari.window_start | wc -c)" -ge 2
 # Pebble's clock is real: the new certificate's life starts at the real
 # now, where the next run is checked.
 ck -m "$T/m.yaml" plan

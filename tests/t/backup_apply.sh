@@ -7,7 +7,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/pebble.sh"
 
-start_pebble || { ok 1 "pebble starts"; done_testing; }
+start_pebble || { fail "pebble starts"; done_testing; }
 write_manifest "$T/certkeep.yaml" 2
 ck -m "$T/certkeep.yaml" apply
 rc_is 0 "apply fills the repository"
@@ -37,8 +37,8 @@ mv "$T/store" "$T/store.orig"
 ck -m "$T/certkeep.yaml" restore "$T/repo.cms"
 rc_is 0 "restore into the (now absent) repository of the manifest"
 tree "$T/store" >"$T/after"
-if cmp -s "$T/before" "$T/after"; then ok 0 "restored: byte-identical, same modes"
-else ok 1 "restored: byte-identical, same modes"; diff "$T/before" "$T/after" | sed 's/^/# /' | head -20; fi
+if cmp -s "$T/before" "$T/after"; then pass "restored: byte-identical, same modes"
+else fail "restored: byte-identical, same modes"; diff "$T/before" "$T/after" | sed 's/^/# /' | head -20; fi
 is "$(stat -c %a "$T/store/letsencrypt/c1/")" 700 "set directory 0700"
 
 pebble_mark
@@ -52,13 +52,15 @@ like "$ERR" "not empty" "and says why"
 
 # The README's emergency commands.
 mkdir "$T/manual"
-openssl cms -decrypt -inform DER -in "$T/repo.cms" \
+if openssl cms -decrypt -inform DER -in "$T/repo.cms" \
     -pwri_password "$CERTKEEP_PASSPHRASE" -out "$T/repo.tar" &&
     tar -xpf "$T/repo.tar" -C "$T/manual"
-ok $? "openssl cms -decrypt -pwri_password, then tar -xpf"
+then pass "openssl cms -decrypt -pwri_password, then tar -xpf"
+else fail "openssl cms -decrypt -pwri_password, then tar -xpf"; fi
 tree "$T/manual" >"$T/manual.tree"
-if cmp -s "$T/before" "$T/manual.tree"; then ok 0 "by hand: the same files, modes and bytes"
-else ok 1 "by hand: the same files, modes and bytes"; diff "$T/before" "$T/manual.tree" | sed 's/^/# /' | head -20; fi
-openssl x509 -noout -in "$T/manual/letsencrypt/c1/cert.pem" -checkend 0 >/dev/null
-ok $? "by hand: cert.pem is a valid certificate"
+if cmp -s "$T/before" "$T/manual.tree"; then pass "by hand: the same files, modes and bytes"
+else fail "by hand: the same files, modes and bytes"; diff "$T/before" "$T/manual.tree" | sed 's/^/# /' | head -20; fi
+if openssl x509 -noout -in "$T/manual/letsencrypt/c1/cert.pem" -checkend 0 >/dev/null
+then pass "by hand: cert.pem is a valid certificate"
+else fail "by hand: cert.pem is a valid certificate"; fi
 done_testing

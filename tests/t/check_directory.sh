@@ -9,7 +9,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/pebble.sh"
 
-start_pebble || { ok 1 "start_pebble"; done_testing; }
+start_pebble || { fail "start_pebble"; done_testing; }
 
 port=$(free_port)
 cat >"$T/down.py" <<'EOF'
@@ -39,7 +39,7 @@ EOF
 /usr/bin/python3 "$T/down.py" "$port" "$T/pebble/cert.pem" "$T/pebble/key.pem" \
     "$T/down.log" 2>"$T/down.err" &
 track_pid $!
-wait_port "$port" || { ok 1 "fake CA started"; done_testing; }
+wait_port "$port" || { fail "fake CA started"; done_testing; }
 
 write_manifest "$T/m.yaml" 20
 sed -i "s#^  directory: .*#  directory: https://127.0.0.1:$port/dir#" "$T/m.yaml"

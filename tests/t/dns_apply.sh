@@ -64,7 +64,7 @@ ck -m "$T/m.yaml" apply ok1 bad ok2
 rc_is 1 "apply exits 1: one certificate failed its preflight"
 is "$(orders)" 2 "Pebble saw 2 new-order requests (ok1, ok2), none for bad"
 like "$ERR" 'bad.*caa.*authorizes nobody' "the CAA failure is reported"
-check "ok1 issued" test -s "$T/store/ok1/cert.pem" -o -n "$(find "$T/store" -path '*ok1*' -name '*.pem' 2>/dev/null | head -1)"
+ok_if "ok1 issued" test -s "$T/store/ok1/cert.pem" -o -n "$(find "$T/store" -path '*ok1*' -name '*.pem' 2>/dev/null | head -1)"
 ck -m "$T/m.yaml" -o json status
 like "$OUT" '"name":[[:space:]]*"ok2"' "status knows ok2"
 
@@ -105,7 +105,7 @@ if [ -s "$cert" ]; then
 	like "$san" 'DNS:\*\.w\.example\.test' "certificate names *.w.example.test"
 	like "$san" 'DNS:w\.example\.test' "and w.example.test"
 else
-	ok 1 "certificate file of wild found in the store"
+	fail "certificate file of wild found in the store"
 fi
 is "$(knot_dig +short _acme-challenge.w.example.test TXT)" "" "TXT records removed after validation"
 
@@ -119,7 +119,7 @@ ck -m "$T/m.yaml" apply delegx
 rc_is 0 "CNAME-delegated _acme-challenge (into another zone): issued"
 like "$ERR" 'CNAME to dl.acme.test' "cross-zone CNAME followed"
 like "$ERR" 'added TXT dl.acme.test in zone acme.test' "the target's zone (acme.test) was updated"
-check "delegx certificate in the store" test -s "$T/store/letsencrypt/delegx/cert.pem"
+ok_if "delegx certificate in the store" test -s "$T/store/letsencrypt/delegx/cert.pem"
 is "$(knot_dig +short dl.acme.test TXT)" "" "the delegated TXT removed after validation"
 
 n=$(orders)

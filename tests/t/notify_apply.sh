@@ -11,9 +11,9 @@
 . "$TESTS_DIR/lib/pebble.sh"
 
 start_pebble '{"domainBlocklist": ["blocked.example.com"]}' ||
-    { ok 1 "pebble starts"; done_testing; }
-smtp_start "$T/mail"
-ok $? "SMTP server listening on 127.0.0.1:$SMTP_PORT"
+    { fail "pebble starts"; done_testing; }
+if smtp_start "$T/mail"; then pass "SMTP server listening on 127.0.0.1:$SMTP_PORT"
+else fail "SMTP server listening on 127.0.0.1:$SMTP_PORT"; fi
 
 # manifest SMTP-URL
 manifest() {
@@ -57,7 +57,7 @@ smtp_wait 2
 is "$(smtp_count)" 2 "two messages: one per certificate and event"
 
 m=$(msg webmail issued)
-ok $([ -n "$m" ]; echo $?) "issued message for webmail"
+ok_if "issued message for webmail" test -n "$m"
 is "$(rcpts "$m")" "admin@example.net postmaster+Alerts@example.com" \
     "managed domain: postmaster+Alerts@example.com and the contact"
 is "$(hdr "$m" Subject)" "[certkeep] Certificate issued: webmail" "Subject"
@@ -80,7 +80,7 @@ rc_is 0 "apply --force-renew"
 like "$ERR" "renewing webmail \.\.\. done, expires [0-9-]{10}" "the renewed line"
 smtp_wait 3
 m=$(msg webmail renewed)
-ok $([ -n "$m" ]; echo $?) "renewed message"
+ok_if "renewed message" test -n "$m"
 is "$(hdr "$m" Subject)" "[certkeep] Certificate renewed: webmail" "renewed Subject"
 like "$(cat "$m")" "Previous expiry:" "body: the previous expiry"
 is "$(rcpts "$m")" "admin@example.net postmaster+Alerts@example.com" "renewed: recipients"
@@ -89,7 +89,7 @@ ck -m "$T/certkeep.yaml" apply blocked
 rc_is 1 "the CA refuses blocked.example.com: apply exits 1"
 smtp_wait 4
 m=$(msg blocked failed)
-ok $([ -n "$m" ]; echo $?) "failure message"
+ok_if "failure message" test -n "$m"
 is "$(hdr "$m" Subject)" "[certkeep] FAILED to issue certificate: blocked" "failure Subject"
 body=$(cat "$m")
 like "$body" "rejectedIdentifier" "body: the CA's problem type"
@@ -106,7 +106,8 @@ like "$ERR" "certificate webmail expires [0-9]{4}-[0-9]{2}-[0-9]{2}, [0-9]+ days
 ck -m "$T/certkeep.yaml" --log-format json apply webmail other
 rc_is 0 "apply --log-format json"
 printf '%s\n' "$ERR" >"$T/log.json"
-/usr/bin/python3 - "$T/log.json" <<'PY'
+ok_if "every log line is one JSON object; check events carry days_left" \
+    /usr/bin/python3 - "$T/log.json" <<'PY'
 import json, sys
 lines = [l for l in open(sys.argv[1]) if l.strip()]
 objs = [json.loads(l) for l in lines]
@@ -114,7 +115,6 @@ assert objs, "no log lines"
 assert any(o.get("event") == "check" and o.get("certificate") == "webmail"
            and isinstance(o.get("days_left"), (int, float)) for o in objs)
 PY
-ok $? "every log line is one JSON object; check events carry days_left"
 sleep 0.5
 is "$(smtp_count)" "$n" "nothing due: no mail"
 
@@ -158,10 +158,10 @@ rc_is 1 "ten days before expiry, CA unreachable: the renewal fails (exit 1)"
 like "$ERR" "renewal window reached for webmail: " "the window line"
 smtp_wait 2
 m=$(msg webmail expiring-soon)
-ok $([ -n "$m" ]; echo $?) "expiring-soon notice sent"
+ok_if "expiring-soon notice sent" test -n "$m"
 like "$(hdr "$m" Subject)" "expiring in (9|10) days, not renewed: webmail" "expiring-soon Subject"
 is "$(rcpts "$m")" "admin@example.net postmaster+Alerts@example.com" "expiring-soon: recipients"
-ok $([ -n "$(msg webmail failed)" ]; echo $?) "and the failure message"
+ok_if "and the failure message" test -n "$(msg webmail failed)"
 n=$(smtp_count)
 export FAKE="$(date -u -d "@$((na_s - 10 * 86400 + 3600))" '+%Y-%m-%d %H:%M:%S')"
 ck -m "$T/certkeep.yaml" apply webmail

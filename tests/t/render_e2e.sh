@@ -11,9 +11,9 @@
 . "$TESTS_DIR/lib/pebble.sh"
 . "$TESTS_DIR/lib/smtp.sh"
 
-start_pebble || { ok 1 "pebble starts"; done_testing; }
-curl -sf --cacert "$PEBBLE_TRUST" "$PEBBLE_MGMT/roots/0" >"$T/root.pem"
-ok $? "Pebble root fetched"
+start_pebble || { fail "pebble starts"; done_testing; }
+ok_if "Pebble root fetched" \
+    curl -sf --cacert "$PEBBLE_TRUST" -o "$T/root.pem" "$PEBBLE_MGMT/roots/0"
 
 IMAPS=$(free_port); POP3S=$(free_port); SMTP=$(free_port); HTTPS=$(free_port)
 F="$T/frag"
@@ -35,7 +35,7 @@ SH
 chmod +x "$T/reload.sh" "$T/deploy.sh"
 export HOOKLOG="$T/hooks.log"
 
-smtp_start "$T/mail"; ok $? "SMTP server for notifications"
+ok_if "SMTP server for notifications" smtp_start "$T/mail"
 { pebble_manifest_head; cat <<YAML; } >"$T/certkeep.yaml"
 notify:
   smtp: smtp://127.0.0.1:$SMTP_PORT
@@ -64,22 +64,22 @@ ck -m "$T/certkeep.yaml" apply --skip-checks
 rc_is 0 "apply issues the certificate from Pebble"
 C="$T/store/letsencrypt/mail.example.com/cert.pem"
 s1=$(serial_of "$C")
-ok $([ -n "$s1" ]; echo $?) "certificate in the repository (serial $s1)"
+ok_if "certificate in the repository (serial $s1)" test -n "$s1"
 if [ -z "$s1" ]; then
 	diag "$ERR"; done_testing
 fi
 is "$(sort "$HOOKLOG" | sed 's/serial=[0-9A-F]*/serial=/' | tr '\n' '|')" "deploy mail.example.com serial=|reload dovecot names=mail.example.com|reload nginx names=mail.example.com|reload postfix names=mail.example.com|" "first apply: each reload once, the deploy hook once"
 for f in dovecot/ssl.conf postfix/tls.postconf nginx/mail.example.com.conf; do
-	test -f "$F/$f"; ok $? "apply wrote $f"
+	ok_if "apply wrote $f" test -f "$F/$f"
 done
 
 dovecot_conf "$T/dc" "$IMAPS" "$POP3S" "$F/dovecot/ssl.conf"
-dovecot_start "$T/dc" "$IMAPS"; ok $? "dovecot started"
+ok_if "dovecot started" dovecot_start "$T/dc" "$IMAPS"
 wait_port "$POP3S" 10
 postfix_conf "$T/pf" "$SMTP" "$F/postfix/tls.postconf"
-postfix_start "$T/pf" "$SMTP"; ok $? "postfix started"
+ok_if "postfix started" postfix_start "$T/pf" "$SMTP"
 nginx_conf "$T/ng" "$F/nginx/*.conf"
-nginx_start "$T/ng" "$HTTPS"; ok $? "nginx started"
+ok_if "nginx started" nginx_start "$T/ng" "$HTTPS"
 
 R="$T/root.pem"
 is "$(served_serial "$IMAPS" imap.example.com "$R")" "$s1" "dovecot IMAPS: Pebble chain verified for imap.example.com"
@@ -95,7 +95,8 @@ is "$(cat "$HOOKLOG")" "" "nothing changed: no hook ran"
 ck -m "$T/certkeep.yaml" apply --skip-checks --force-renew
 rc_is 0 "apply --force-renew"
 s2=$(serial_of "$C")
-ok $([ -n "$s2" ] && [ "$s2" != "$s1" ]; echo $?) "renewed: new serial $s2"
+if [ -n "$s2" ] && [ "$s2" != "$s1" ]; then pass "renewed: new serial $s2"
+else fail "renewed: new serial $s2"; fi
 is "$(sort "$HOOKLOG" | tr '\n' '|')" "deploy mail.example.com serial=$s2|reload dovecot names=mail.example.com|reload nginx names=mail.example.com|reload postfix names=mail.example.com|" "renewal: each reload once, then the deploy hook with the new files"
 
 # The reloads are asynchronous in the servers: give them a moment.
@@ -107,10 +108,10 @@ got_new() {
 	done
 	return 1
 }
-got_new "$IMAPS" imap.example.com "$R"; ok $? "dovecot presents the new serial after its reload"
-got_new "$POP3S" mail.example.com "$R"; ok $? "dovecot POP3S too"
-got_new "$SMTP" mail.example.com "$R" smtp; ok $? "postfix presents the new serial after its reload"
-got_new "$HTTPS" mail.example.com "$R"; ok $? "nginx presents the new serial after its reload"
+ok_if "dovecot presents the new serial after its reload" got_new "$IMAPS" imap.example.com "$R"
+ok_if "dovecot POP3S too" got_new "$POP3S" mail.example.com "$R"
+ok_if "postfix presents the new serial after its reload" got_new "$SMTP" mail.example.com "$R" smtp
+ok_if "nginx presents the new serial after its reload" got_new "$HTTPS" mail.example.com "$R"
 
 # A failing deploy hook: reported and notified, the run exits 1, the
 # reloads still ran, the renewed set and the fragments are complete.
@@ -120,11 +121,12 @@ ck -m "$T/certkeep.yaml" apply --skip-checks --force-renew
 rc_is 1 "a failing deploy hook makes apply exit 1"
 like "$ERR" "deploy_hook mail.example.com: exit status 3" "the failure is reported"
 s3=$(serial_of "$C")
-ok $([ -n "$s3" ] && [ "$s3" != "$s2" ]; echo $?) "the certificate was still renewed"
+if [ -n "$s3" ] && [ "$s3" != "$s2" ]; then pass "the certificate was still renewed"
+else fail "the certificate was still renewed"; fi
 is "$(grep -c '^reload' "$HOOKLOG")" 3 "the reloads still ran"
-openssl x509 -noout -in "$T/store/letsencrypt/mail.example.com/fullchain.pem" 2>/dev/null &&
+if openssl x509 -noout -in "$T/store/letsencrypt/mail.example.com/fullchain.pem" 2>/dev/null &&
     openssl pkey -noout -in "$T/store/letsencrypt/mail.example.com/key.pem" 2>/dev/null
-ok $? "the set on disk is complete"
+then pass "the set on disk is complete"; else fail "the set on disk is complete"; fi
 smtp_wait $((n0 + 2)) 20
 found=0
 i=$((n0 + 1))

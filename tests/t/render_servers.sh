@@ -26,19 +26,19 @@ nginx_conf "$T/ng" "$F/nginx/*.conf"
 
 ck -m "$T/certkeep.yaml" render
 if [ "$RC" -ne 0 ]; then
-	diag "$ERR"; ok 1 "first render"; done_testing
+	diag "$ERR"; fail "first render"; done_testing
 fi
 like "$OUT" "changed" "render wrote the fragments"
 
-dovecot_start "$T/dc" "$IMAPS"; ok $? "dovecot started with the fragment"
+ok_if "dovecot started with the fragment" dovecot_start "$T/dc" "$IMAPS"
 wait_port "$POP3S" 10
 postfix_conf "$T/pf" "$SMTP" "$F/postfix/tls.postconf"
-postfix_start "$T/pf" "$SMTP"; ok $? "postfix started with the fragment"
-nginx_start "$T/ng" "$HTTPS"; ok $? "nginx started with the fragment"
+ok_if "postfix started with the fragment" postfix_start "$T/pf" "$SMTP"
+ok_if "nginx started with the fragment" nginx_start "$T/ng" "$HTTPS"
 haproxy_cfg "$T/haproxy.cfg" "$HAP" "$F/haproxy/127.0.0.1-$HAP.crt-list"
 haproxy -db -f "$T/haproxy.cfg" >"$T/haproxy.log" 2>&1 &
 track_pid $!
-wait_port "$HAP" 20; ok $? "haproxy started with the crt-list"
+ok_if "haproxy started with the crt-list" wait_port "$HAP" 20
 
 m1=$(serial_of "$S/mail.example.com/cert.pem")
 x1=$(serial_of "$S/mx.example.org/cert.pem")

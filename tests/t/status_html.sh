@@ -68,8 +68,11 @@ dom() {
 	    --disable-sync --no-first-run --user-data-dir="$T/chrome" \
 	    "$@" 2>>"$T/chromium.err"
 }
-dom --dump-dom "file://$T/status.html" >"$T/dom.html"
-ok $? "chromium renders the page" || tail -5 "$T/chromium.err" | sed 's/^/# /'
+if dom --dump-dom "file://$T/status.html" >"$T/dom.html"; then
+	pass "chromium renders the page"
+else
+	fail "chromium renders the page"; tail -5 "$T/chromium.err" | sed 's/^/# /'
+fi
 cat >"$T/rows.py" <<'EOF'
 import sys
 from html.parser import HTMLParser
@@ -123,7 +126,7 @@ like "$(rows state soon)" '^expiring' "a due certificate says why"
 
 # A screenshot renders too (docs/status-page.png is made the same way).
 dom --screenshot="$T/shot.png" --window-size=1300,700 "file://$T/status.html" >/dev/null
-test -s "$T/shot.png"; ok $? "chromium takes a screenshot of it"
+ok_if "chromium takes a screenshot of it" test -s "$T/shot.png"
 
 # -o html is status's only.
 for c in plan check render import version help; do
