@@ -101,23 +101,8 @@ fetch(struct ord *od, const char *url, struct http_resp *r, struct err *e)
 	return o;
 }
 
-static int
-reload_order(struct ord *od, struct err *e)
-{
-	struct http_resp r;
-	cJSON *o;
-
-	http_resp_init(&r);
-	o = fetch(od, od->res->order_url, &r, e);
-	http_resp_clear(&r);
-	if (o == NULL)
-		return -1;
-	cJSON_Delete(od->o);
-	od->o = o;
-	return 0;
-}
-
-/* reload_order(), keeping the answer's Retry-After (-1: none). */
+/* Reads the order again; *retry_after (when not NULL) gets the answer's
+   Retry-After (-1: none). */
 static int
 reload_order_ra(struct ord *od, long long *retry_after, struct err *e)
 {
@@ -126,13 +111,20 @@ reload_order_ra(struct ord *od, long long *retry_after, struct err *e)
 
 	http_resp_init(&r);
 	o = fetch(od, od->res->order_url, &r, e);
-	*retry_after = http_retry_after(&r, now_wall());
+	if (retry_after != NULL)
+		*retry_after = http_retry_after(&r, now_wall());
 	http_resp_clear(&r);
 	if (o == NULL)
 		return -1;
 	cJSON_Delete(od->o);
 	od->o = o;
 	return 0;
+}
+
+static int
+reload_order(struct ord *od, struct err *e)
+{
+	return reload_order_ra(od, NULL, e);
 }
 
 /* The order's identifiers are exactly the certificate's hostnames. */
