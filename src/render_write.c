@@ -105,7 +105,7 @@ path_safe(const char *p, struct err *e)
 /* Fills cp for certificate c; present when the store has a usable set. */
 static int
 cert_paths_fill(struct cert_paths *cp, const struct mcert *c, struct store *s,
-    int assume, struct err *e)
+    int assume, const struct store_setid *known, struct err *e)
 {
 	static const char *const files[5] = { STORE_CERT, STORE_CHAIN,
 	    STORE_KEY, STORE_FULLCHAIN, STORE_COMBINED };
@@ -135,7 +135,11 @@ cert_paths_fill(struct cert_paths *cp, const struct mcert *c, struct store *s,
 	}
 	/* Whether the five files are there: their identities suffice, no
 	   content is read (a backend that cannot tell reads the set). */
-	r = store_stat_set(s, c->name, &id, &e2);
+	if (known != NULL) {
+		id = *known;
+		r = 1;
+	} else
+		r = store_stat_set(s, c->name, &id, &e2);
 	if (r == 1) {
 		for (i = 0, cp->present = 1; i < STORE_F__MAX; i++)
 			cp->present &= id.f[i].present;
@@ -320,8 +324,8 @@ out:
 
 static int
 render_run(const struct manifest *m, struct store *s, const struct log *log,
-    const unsigned char *will_exist, int dry, struct render_changes *out,
-    struct err *e)
+    const unsigned char *will_exist, const struct store_setid *const *known,
+    int dry, struct render_changes *out, struct err *e)
 {
 	struct cert_paths *cps = NULL;
 	struct render_cert *rcs = NULL;
@@ -343,7 +347,8 @@ render_run(const struct manifest *m, struct store *s, const struct log *log,
 		if (m->certs[i].nlisteners == 0)
 			continue;
 		if (cert_paths_fill(&cps[i], &m->certs[i], s,
-		    will_exist != NULL && will_exist[i], e) == -1) {
+		    will_exist != NULL && will_exist[i],
+		    known != NULL ? known[i] : NULL, e) == -1) {
 			err_prefix(e, "certificate %s", m->certs[i].name);
 			/* Said here: callers count on render to log. */
 			log_error(log, "%s", e->msg);
@@ -411,7 +416,15 @@ int
 render_all(const struct manifest *m, struct store *s, const struct log *log,
     struct render_changes *out, struct err *e)
 {
-	return render_run(m, s, log, NULL, 0, out, e);
+	return render_run(m, s, log, NULL, NULL, 0, out, e);
+}
+
+int
+render_all_known(const struct manifest *m, struct store *s,
+    const struct log *log, const struct store_setid *const *known,
+    struct render_changes *out, struct err *e)
+{
+	return render_run(m, s, log, NULL, known, 0, out, e);
 }
 
 int
@@ -419,7 +432,16 @@ render_pending(const struct manifest *m, struct store *s,
     const struct log *log, const unsigned char *will_exist,
     struct render_changes *out, struct err *e)
 {
-	return render_run(m, s, log, will_exist, 1, out, e);
+	return render_run(m, s, log, will_exist, NULL, 1, out, e);
+}
+
+int
+render_pending_known(const struct manifest *m, struct store *s,
+    const struct log *log, const unsigned char *will_exist,
+    const struct store_setid *const *known, struct render_changes *out,
+    struct err *e)
+{
+	return render_run(m, s, log, will_exist, known, 1, out, e);
 }
 
 struct cJSON *
