@@ -351,8 +351,9 @@ file_open_regular_st(int dfd, const char *path, const char *shown,
 	if (shown == NULL)
 		shown = path;
 	/* O_NONBLOCK: opening a FIFO for reading would wait for a writer.
-	   It stays set: reads of a regular file never block nor return
-	   EAGAIN for it, so clearing it would only cost two calls. */
+	   It stays set here: reads of a regular file never block nor
+	   return EAGAIN for it, and the readers of this file read at once
+	   (file_open_regular() clears it for callers that keep the fd). */
 	flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY |
 	    (nofollow ? O_NOFOLLOW : 0);
 	if ((fd = openat(dfd, path, flags)) == -1) {
@@ -377,8 +378,15 @@ file_open_regular(int dfd, const char *path, const char *shown,
     int nofollow, struct err *e)
 {
 	struct stat st;
+	int fd, flags;
 
-	return file_open_regular_st(dfd, path, shown, nofollow, &st, e);
+	if ((fd = file_open_regular_st(dfd, path, shown, nofollow, &st, e)) ==
+	    -1)
+		return -1;
+	/* A regular file never blocks; reads are plain from here on. */
+	if ((flags = fcntl(fd, F_GETFL)) != -1)
+		(void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+	return fd;
 }
 
 /*
