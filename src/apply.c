@@ -412,6 +412,7 @@ apply_run(struct apply_run *run, const struct manifest *m, struct store *s,
 	struct log runlog = *log_in;
 	const struct log *log = &runlog;
 	unsigned char *sel = NULL, *changed = NULL;
+	const struct store_setid **known = NULL;
 	size_t *work = NULL, nwork = 0, i;
 	struct err e;
 	char *warning;
@@ -551,9 +552,15 @@ apply_run(struct apply_run *run, const struct manifest *m, struct store *s,
 	client_free(&cl, &run->stats);
 
 	/* 6. Fragments, reloads, deploy hooks. */
-	for (i = 0; i < m->ncerts; i++)
+	known = xcalloc(m->ncerts + 1, sizeof(*known));
+	for (i = 0; i < m->ncerts; i++) {
 		changed[i] = (unsigned char)run->certs[i].changed;
-	if (render_all(m, s, log, &rc, &e) == -1) {
+		/* A set kept untouched is as step 1 statted it. */
+		if (sel[i] && run->certs[i].result == APPLY_KEPT &&
+		    !run->certs[i].changed && run->certs[i].item.setid_known)
+			known[i] = &run->certs[i].item.setid;
+	}
+	if (render_all_known(m, s, log, known, &rc, &e) == -1) {
 		log_error(log, "%s", e.msg);
 		run->failed = 1;
 	}
@@ -589,6 +596,7 @@ out:
 	hook_report_clear(&rep);
 	free(sel);
 	free(changed);
+	free(known);
 	free(work);
 	return run->failed || run->need_terms ? 1 : 0;
 }

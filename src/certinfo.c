@@ -366,11 +366,48 @@ static const enum store_file record_files[] = {
 };
 #define NRECORD_FILES	(sizeof(record_files) / sizeof(record_files[0]))
 
+/* Appends v in decimal at p, returns the end; minus first when neg. */
+static char *
+fileid_num(char *p, unsigned long long v, int neg)
+{
+	char tmp[24];
+	size_t k = sizeof(tmp);
+
+	do
+		tmp[--k] = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	if (neg)
+		*p++ = '-';
+	memcpy(p, tmp + k, sizeof(tmp) - k);
+	return p + (sizeof(tmp) - k);
+}
+
+static char *
+fileid_snum(char *p, long long v)
+{
+	return fileid_num(p, v < 0 ? 0ULL - (unsigned long long)v :
+	    (unsigned long long)v, v < 0);
+}
+
+/* "dev:ino:size:mtime_ns:ctime_ns"; out holds at least 128 bytes. Made
+   for every certificate of every run, so without printf. */
 static void
 fileid_format(const struct store_fileid *f, char *out, size_t outsz)
 {
-	snprintf(out, outsz, "%llu:%llu:%lld:%lld:%lld", f->dev, f->ino,
-	    f->size, f->mtime_ns, f->ctime_ns);
+	char *p = out;
+
+	if (outsz < 128)
+		abort();
+	p = fileid_num(p, f->dev, 0);
+	*p++ = ':';
+	p = fileid_num(p, f->ino, 0);
+	*p++ = ':';
+	p = fileid_snum(p, f->size);
+	*p++ = ':';
+	p = fileid_snum(p, f->mtime_ns);
+	*p++ = ':';
+	p = fileid_snum(p, f->ctime_ns);
+	*p = '\0';
 }
 
 cJSON *

@@ -33,6 +33,7 @@ plan_fragments(const struct ctx *ctx, const struct manifest *m,
     cJSON *root)
 {
 	struct render_changes rc;
+	const struct store_setid **known;
 	unsigned char *will;
 	struct err e;
 	size_t i;
@@ -41,9 +42,15 @@ plan_fragments(const struct ctx *ctx, const struct manifest *m,
 	err_clear(&e);
 	render_changes_init(&rc);
 	will = xcalloc(m->ncerts + 1, 1);
-	for (i = 0; i < m->ncerts; i++)
+	known = xcalloc(m->ncerts + 1, sizeof(*known));
+	for (i = 0; i < m->ncerts; i++) {
 		will[i] = sel[i] && items[i].action != PLAN_KEEP;
-	if (render_pending(m, s, &ctx->log, will, &rc, &e) == -1) {
+		/* What the plan statted a moment ago is not statted again. */
+		if (sel[i] && items[i].setid_known)
+			known[i] = &items[i].setid;
+	}
+	if (render_pending_known(m, s, &ctx->log, will, known, &rc, &e) ==
+	    -1) {
 		log_error(&ctx->log, "%s", e.msg);
 		goto out;
 	}
@@ -59,6 +66,7 @@ plan_fragments(const struct ctx *ctx, const struct manifest *m,
 	r = rc.n > 0 ? 1 : 0;
 out:
 	free(will);
+	free(known);
 	render_changes_clear(&rc);
 	return r;
 }

@@ -492,12 +492,19 @@ tx_finish(struct tx *t, enum dns_status st, char *error)
 }
 
 /* Builds the wire query for t->cur with a fresh random ID. */
+/*
+ * The query for t->cur with a fresh random ID, written directly: header
+ * (RD set, one question, one additional), the question, and an OPT record
+ * advertising DNS_UDP_BUFSIZE. Thousands are built per run, and the
+ * generic packet encoder costs more than the rest of the exchange.
+ */
 static int
 tx_build(struct tx *t)
 {
-	ldns_pkt *p = NULL;
-	uint16_t id;
-	int rc = -1;
+	const uint8_t *name = ldns_rdf_data(t->cur);
+	size_t nlen = ldns_rdf_size(t->cur);
+	uint16_t id, type = (uint16_t)t->q->type;
+	uint8_t *w;
 
 	free(t->wire);
 	t->wire = NULL;
@@ -505,19 +512,32 @@ tx_build(struct tx *t)
 		id = t->ids[--t->nids];
 	else if (rand_bytes(&id, sizeof(id)) == -1)
 		return -1;
-	p = ldns_pkt_query_new(ldns_rdf_clone(t->cur), t->q->type,
-	    LDNS_RR_CLASS_IN, LDNS_RD);
-	if (p == NULL)
+	if (name == NULL || nlen == 0 || nlen > 255 ||
+	    ldns_rdf_get_type(t->cur) != LDNS_RDF_TYPE_DNAME)
 		return -1;
-	ldns_pkt_set_id(p, id);
-	ldns_pkt_set_edns_udp_size(p, DNS_UDP_BUFSIZE);
-	if (ldns_pkt2wire(&t->wire, p, &t->wirelen) != LDNS_STATUS_OK)
-		goto out;
+	t->wirelen = 12 + nlen + 4 + 11;
+	w = t->wire = xmalloc(t->wirelen);
+	w[0] = (uint8_t)(id >> 8);
+	w[1] = (uint8_t)id;
+	w[2] = 0x01;			/* RD */
+	w[3] = 0;
+	w[4] = 0, w[5] = 1;		/* QDCOUNT */
+	w[6] = w[7] = w[8] = w[9] = 0;	/* ANCOUNT, NSCOUNT */
+	w[10] = 0, w[11] = 1;		/* ARCOUNT: the OPT record */
+	memcpy(w + 12, name, nlen);
+	w += 12 + nlen;
+	w[0] = (uint8_t)(type >> 8);
+	w[1] = (uint8_t)type;
+	w[2] = 0, w[3] = LDNS_RR_CLASS_IN;
+	w += 4;
+	w[0] = 0;			/* root */
+	w[1] = 0, w[2] = LDNS_RR_TYPE_OPT;
+	w[3] = (uint8_t)(DNS_UDP_BUFSIZE >> 8);
+	w[4] = (uint8_t)(DNS_UDP_BUFSIZE & 0xff);
+	w[5] = w[6] = w[7] = w[8] = 0;	/* extended RCODE, version, flags */
+	w[9] = w[10] = 0;		/* no options */
 	t->id = id;
-	rc = 0;
-out:
-	ldns_pkt_free(p);
-	return rc;
+	return 0;
 }
 
 /* Sends the UDP query to the current server. 0, or -1 (server failed:
@@ -915,9 +935,9 @@ dns_resolve_window(const struct dns_resolver *r, struct dns_query *v,
 	struct tx *tx;
 	struct pollfd *pfd;
 	uint16_t *ids;
-	size_t *pmap;
+	size_t *act;
 	uint8_t *buf;
-	size_t next = 0, done = 0, active, i, np;
+	size_t next = 0, done = 0, nact = 0, i, np;
 	long long now, wait;
 	int k;
 
@@ -936,7 +956,7 @@ dns_resolve_window(const struct dns_resolver *r, struct dns_query *v,
 	if (inflight == 0 || inflight > DNS_INFLIGHT)
 		inflight = DNS_INFLIGHT;
 	pfd = xcalloc(DNS_INFLIGHT, sizeof(*pfd));
-	pmap = xcalloc(DNS_INFLIGHT, sizeof(*pmap));
+	act = xcalloc(DNS_INFLIGHT, sizeof(*act));
 	buf = xmalloc(DNS_MAX_MSG);
 	for (i = 0; i < n; i++) {
 		tx[i].q = &v[i];
@@ -956,42 +976,35 @@ dns_resolve_window(const struct dns_resolver *r, struct dns_query *v,
 			    "valid DNS name", v[i].name));
 		}
 	}
+	/* The questions out are kept in act, so that a round costs what is
+	   in flight, not the length of the list (thousands of names). */
+	for (i = 0; i < n; i++)
+		if (tx[i].state == TX_DONE)
+			done++;
 	while (done < n) {
-		/* Keep up to DNS_INFLIGHT questions out. */
-		active = 0;
-		for (i = 0; i < n; i++)
-			if (tx[i].state == TX_SENT)
-				active++;
-		while (active < inflight && next < n) {
+		/* Keep up to inflight questions out. */
+		while (nact < inflight && next < n) {
 			if (tx[next].state == TX_WAITING) {
 				tx_start(r, &tx[next]);
 				if (tx[next].state == TX_SENT)
-					active++;
+					act[nact++] = next;
+				else if (tx[next].state == TX_DONE)
+					done++;
 			}
 			next++;
 		}
-		np = 0;
+		if (nact == 0)
+			break;
 		now = mono_ms();
 		wait = r->timeout_ms;
-		done = 0;
-		for (i = 0; i < n; i++) {
-			if (tx[i].state == TX_DONE) {
-				done++;
-				continue;
-			}
-			if (tx[i].state != TX_SENT || np == DNS_INFLIGHT)
-				continue;
-			pfd[np].fd = tx[i].fd;
-			pfd[np].events = POLLIN;
-			pfd[np].revents = 0;
-			pmap[np++] = i;
-			if (tx[i].deadline - now < wait)
-				wait = tx[i].deadline - now;
+		for (i = 0; i < nact; i++) {
+			pfd[i].fd = tx[act[i]].fd;
+			pfd[i].events = POLLIN;
+			pfd[i].revents = 0;
+			if (tx[act[i]].deadline - now < wait)
+				wait = tx[act[i]].deadline - now;
 		}
-		if (done == n)
-			break;
-		if (np == 0)
-			continue;
+		np = nact;
 		if (wait < 0)
 			wait = 0;
 		k = poll(pfd, (nfds_t)np, (int)wait);
@@ -999,7 +1012,7 @@ dns_resolve_window(const struct dns_resolver *r, struct dns_query *v,
 			break;
 		now = mono_ms();
 		for (i = 0; i < np; i++) {
-			struct tx *t = &tx[pmap[i]];
+			struct tx *t = &tx[act[i]];
 			if (t->state != TX_SENT || t->fd != pfd[i].fd)
 				continue;
 			if (pfd[i].revents & (POLLIN | POLLERR))
@@ -1007,6 +1020,14 @@ dns_resolve_window(const struct dns_resolver *r, struct dns_query *v,
 			else if (now >= t->deadline)
 				tx_timeout(r, t);
 		}
+		/* Those answered leave act; a retry stays. */
+		for (i = 0, np = 0; i < nact; i++) {
+			if (tx[act[i]].state == TX_SENT)
+				act[np++] = act[i];
+			else if (tx[act[i]].state == TX_DONE)
+				done++;
+		}
+		nact = np;
 	}
 	for (i = 0; i < n; i++) {
 		if (tx[i].state != TX_DONE)
@@ -1020,7 +1041,7 @@ dns_resolve_window(const struct dns_resolver *r, struct dns_query *v,
 		free(tx[i].last_error);
 	}
 	free(buf);
-	free(pmap);
+	free(act);
 	free(pfd);
 	free(tx);
 }

@@ -162,25 +162,46 @@ mdiag_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* Appends s to out (of MPATH_MAX) at *len, cut when full. Made for every
+   node of the manifest, so it avoids printf. */
+static void
+mpath_cat(char *out, size_t *len, const char *s, size_t n)
+{
+	if (n > MPATH_MAX - 1 - *len)
+		n = MPATH_MAX - 1 - *len;
+	memcpy(out + *len, s, n);
+	*len += n;
+	out[*len] = '\0';
+}
+
 /* Key paths for messages; a path too long is cut (messages only). */
 static void
 mpath_key(char *out, const char *base, const char *key)
 {
-	int n;
+	size_t len = 0;
 
-	if (base[0] == '\0')
-		n = snprintf(out, MPATH_MAX, "%s", key);
-	else
-		n = snprintf(out, MPATH_MAX, "%s.%s", base, key);
-	if (n < 0)
-		out[0] = '\0';
+	out[0] = '\0';
+	if (base[0] != '\0') {
+		mpath_cat(out, &len, base, strlen(base));
+		mpath_cat(out, &len, ".", 1);
+	}
+	mpath_cat(out, &len, key, strlen(key));
 }
 
 static void
 mpath_idx(char *out, const char *base, size_t i)
 {
-	if (snprintf(out, MPATH_MAX, "%s[%zu]", base, i) < 0)
-		out[0] = '\0';
+	char num[24];
+	size_t len = 0, k = sizeof(num);
+
+	num[--k] = ']';
+	do
+		num[--k] = (char)('0' + i % 10);
+	while ((i /= 10) > 0);
+	num[--k] = '[';
+	out[0] = '\0';
+	mpath_cat(out, &len, base, strlen(base));
+	mpath_cat(out, &len, num + k, sizeof(num) - k);
 }
 
 static const char *

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "certinfo.h"
+#include "store.h"
 
 struct certstate;
 struct manifest;
@@ -55,6 +56,11 @@ struct plan_item {
 	/* A persisted backoff (rate limit, repeated failures) holds the
 	   action back until then; --force-renew overrides. */
 	time_t	 backoff_until;
+	/* The identities of the live set's files as plan_read_cert() found
+	   them (setid_known 0 when it did not stat them): render reuses
+	   them instead of statting the set again. */
+	struct store_setid setid;
+	int	 setid_known;
 };
 
 /*

@@ -60,18 +60,19 @@ warning_add(char **warning, const char *line)
  */
 static int
 plan_read_info(struct store *s, const struct mcert *c, struct certstate *st,
-    int record, struct certinfo *info, char **warning, struct err *e)
+    int record, struct certinfo *info, struct store_setid *id, int *id_known,
+    char **warning, struct err *e)
 {
 	struct certset set;
-	struct store_setid id;
 	struct err e2;
 	cJSON *rec;
 	int r;
 
 	err_clear(&e2);
+	*id_known = 0;
 	if (st->verified != NULL &&
-	    store_stat_set(s, c->name, &id, &e2) == 1 &&
-	    certinfo_record_match(st->verified, &id, info) == 1)
+	    (*id_known = store_stat_set(s, c->name, id, &e2) == 1) &&
+	    certinfo_record_match(st->verified, id, info) == 1)
 		return 0;
 	if ((r = store_read_set(s, c->name, &set, e)) == -1)
 		return -1;
@@ -97,7 +98,8 @@ plan_read_cert(struct store *s, const struct manifest *m,
     struct certstate *st, char **warning, int *full_read, struct err *e)
 {
 	struct certinfo info;
-	int r;
+	struct store_setid id;
+	int r, id_known;
 
 	memset(item, 0, sizeof(*item));
 	*warning = NULL;
@@ -105,12 +107,14 @@ plan_read_cert(struct store *s, const struct manifest *m,
 		*full_read = 0;
 	if (certstate_load(s, c->name, st, warning, e) == -1)
 		return -1;
-	if ((r = plan_read_info(s, c, st, o->record, &info, warning, e)) ==
-	    -1)
+	if ((r = plan_read_info(s, c, st, o->record, &info, &id, &id_known,
+	    warning, e)) == -1)
 		return -1;
 	if (full_read != NULL)
 		*full_read = r;
 	plan_decide(m, c, &info, st, o, item);
+	item->setid = id;
+	item->setid_known = id_known;
 	warning_add(warning, item->info.warning);
 	/* apply holds a fleet's states through the run, to save them: as
 	   text, not trees. */

@@ -24,6 +24,7 @@ struct cJSON;
 struct err;
 struct log;
 struct store;
+struct store_setid;
 
 /* A certificate as the renderers see it. All strings are borrowed. */
 struct render_cert {
@@ -160,6 +161,18 @@ int	 render_all(const struct manifest *m, struct store *s,
  */
 int	 render_pending(const struct manifest *m, struct store *s,
 	    const struct log *log, const unsigned char *will_exist,
+	    struct render_changes *out, struct err *e);
+/*
+ * As render_all() and render_pending(), with the identities of live sets
+ * this run already took (known, m->certs order; a NULL entry, or known
+ * NULL, stats the set again): a fleet's sets are not statted twice.
+ */
+int	 render_all_known(const struct manifest *m, struct store *s,
+	    const struct log *log, const struct store_setid *const *known,
+	    struct render_changes *out, struct err *e);
+int	 render_pending_known(const struct manifest *m, struct store *s,
+	    const struct log *log, const unsigned char *will_exist,
+	    const struct store_setid *const *known,
 	    struct render_changes *out, struct err *e);
 
 /* For `plan`, `render` and `apply` output: a JSON array of {"server",

@@ -105,7 +105,7 @@ path_safe(const char *p, struct err *e)
 /* Fills cp for certificate c; present when the store has a usable set. */
 static int
 cert_paths_fill(struct cert_paths *cp, const struct mcert *c, struct store *s,
-    int assume, struct err *e)
+    int assume, const struct store_setid *known, struct err *e)
 {
 	static const char *const files[5] = { STORE_CERT, STORE_CHAIN,
 	    STORE_KEY, STORE_FULLCHAIN, STORE_COMBINED };
@@ -135,7 +135,11 @@ cert_paths_fill(struct cert_paths *cp, const struct mcert *c, struct store *s,
 	}
 	/* Whether the five files are there: their identities suffice, no
 	   content is read (a backend that cannot tell reads the set). */
-	r = store_stat_set(s, c->name, &id, &e2);
+	if (known != NULL) {
+		id = *known;
+		r = 1;
+	} else
+		r = store_stat_set(s, c->name, &id, &e2);
 	if (r == 1) {
 		for (i = 0, cp->present = 1; i < STORE_F__MAX; i++)
 			cp->present &= id.f[i].present;
@@ -181,17 +185,31 @@ static int
 file_same(const char *path, const char *content, mode_t mode)
 {
 	struct stat st;
+	struct err e;
 	char *data;
-	size_t len;
-	int same;
+	size_t len, want = strlen(content);
+	ssize_t n;
+	int fd, same = 0;
 
-	if (lstat(path, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    (st.st_mode & 07777) != mode)
+	/* Never followed, never a FIFO; a size that differs needs no
+	   read, and one read of one byte more than expected says it all. */
+	err_clear(&e);
+	if ((fd = file_open_regular_st(AT_FDCWD, path, NULL, 1, &st, &e)) ==
+	    -1)
 		return 0;
-	data = file_read_nofollow(path, RENDER_MAX_FILE, &len, NULL);
-	if (data == NULL)
+	if ((st.st_mode & 07777) != mode ||
+	    st.st_size < 0 || (unsigned long long)st.st_size != want) {
+		close(fd);
 		return 0;
-	same = len == strlen(content) && memcmp(data, content, len) == 0;
+	}
+	data = xmalloc(want + 1);
+	/* A read of a regular file short of what was asked ends it. */
+	while ((n = read(fd, data, want + 1)) == -1 && errno == EINTR)
+		;
+	len = n > 0 ? (size_t)n : 0;
+	if (n != -1 && len == want)
+		same = memcmp(data, content, want) == 0;
+	close(fd);
 	free(data);
 	return same;
 }
@@ -306,8 +324,8 @@ out:
 
 static int
 render_run(const struct manifest *m, struct store *s, const struct log *log,
-    const unsigned char *will_exist, int dry, struct render_changes *out,
-    struct err *e)
+    const unsigned char *will_exist, const struct store_setid *const *known,
+    int dry, struct render_changes *out, struct err *e)
 {
 	struct cert_paths *cps = NULL;
 	struct render_cert *rcs = NULL;
@@ -329,7 +347,8 @@ render_run(const struct manifest *m, struct store *s, const struct log *log,
 		if (m->certs[i].nlisteners == 0)
 			continue;
 		if (cert_paths_fill(&cps[i], &m->certs[i], s,
-		    will_exist != NULL && will_exist[i], e) == -1) {
+		    will_exist != NULL && will_exist[i],
+		    known != NULL ? known[i] : NULL, e) == -1) {
 			err_prefix(e, "certificate %s", m->certs[i].name);
 			/* Said here: callers count on render to log. */
 			log_error(log, "%s", e->msg);
@@ -397,7 +416,15 @@ int
 render_all(const struct manifest *m, struct store *s, const struct log *log,
     struct render_changes *out, struct err *e)
 {
-	return render_run(m, s, log, NULL, 0, out, e);
+	return render_run(m, s, log, NULL, NULL, 0, out, e);
+}
+
+int
+render_all_known(const struct manifest *m, struct store *s,
+    const struct log *log, const struct store_setid *const *known,
+    struct render_changes *out, struct err *e)
+{
+	return render_run(m, s, log, NULL, known, 0, out, e);
 }
 
 int
@@ -405,7 +432,16 @@ render_pending(const struct manifest *m, struct store *s,
     const struct log *log, const unsigned char *will_exist,
     struct render_changes *out, struct err *e)
 {
-	return render_run(m, s, log, will_exist, 1, out, e);
+	return render_run(m, s, log, will_exist, NULL, 1, out, e);
+}
+
+int
+render_pending_known(const struct manifest *m, struct store *s,
+    const struct log *log, const unsigned char *will_exist,
+    const struct store_setid *const *known, struct render_changes *out,
+    struct err *e)
+{
+	return render_run(m, s, log, will_exist, known, 1, out, e);
 }
 
 struct cJSON *

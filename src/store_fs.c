@@ -223,19 +223,24 @@ fs_stat_set(void *be, const char *name, struct store_setid *id,
 {
 	struct store_fs *fs = be;
 	struct stat st;
-	char *dir;
+	char *dir = NULL;
 	int dfd, i, rc = -1;
 
+	/* Called for every certificate of a run: the path is made only for
+	   a message. */
 	memset(id, 0, sizeof(*id));
-	dir = xasprintf("%s/letsencrypt/%s", fs->root, name);
-	dfd = fs->live_fd != -1 ?
-	    openat(fs->live_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC) :
-	    open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fs->live_fd != -1)
+		dfd = openat(fs->live_fd, name, O_PATH | O_DIRECTORY |
+		    O_CLOEXEC);
+	else {
+		dir = xasprintf("%s/letsencrypt/%s", fs->root, name);
+		dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
 	if (dfd == -1) {
 		if (errno == ENOENT)
 			rc = 0;
 		else
-			err_sys(e, "%s", dir);
+			err_sys(e, "%s/letsencrypt/%s", fs->root, name);
 		goto out;
 	}
 	for (i = 0; i < STORE_F__MAX; i++) {
@@ -243,13 +248,14 @@ fs_stat_set(void *be, const char *name, struct store_setid *id,
 			/* A FIFO or device is no set member: the caller's
 			   full read names it. */
 			if (!S_ISREG(st.st_mode)) {
-				err_set(e, "%s/%s: not a regular file", dir,
-				    store_file_names[i]);
+				err_set(e, "%s/letsencrypt/%s/%s: not a regular "
+				    "file", fs->root, name, store_file_names[i]);
 				goto out;
 			}
 			fs_fileid(&st, &id->f[i]);
 		} else if (errno != ENOENT) {
-			err_sys(e, "%s/%s", dir, store_file_names[i]);
+			err_sys(e, "%s/letsencrypt/%s/%s", fs->root, name,
+			    store_file_names[i]);
 			goto out;
 		}
 	}

@@ -134,18 +134,26 @@ int
 buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap, ap2;
+	size_t room;
 	int n;
 
+	/* Formatted once into the room there is; a second time only when
+	   it did not fit. */
+	buf_reserve(b, 128);
+	room = b->cap - b->len;
 	va_start(ap, fmt);
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(b->data + b->len, room, fmt, ap);
 	va_end(ap);
 	if (n < 0) {
+		b->data[b->len] = '\0';
 		va_end(ap2);
 		return -1;
 	}
-	buf_reserve(b, (size_t)n);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
+	if ((size_t)n >= room) {
+		buf_reserve(b, (size_t)n);
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
+	}
 	va_end(ap2);
 	b->len += (size_t)n;
 	return 0;
@@ -308,18 +316,18 @@ file_kind(mode_t m)
 	return "not a regular file";
 }
 
-int
-file_check_regular(int fd, const char *path, struct err *e)
+/* As file_check_regular(), and st holds what fstat said. */
+static int
+file_check_regular_st(int fd, const char *path, struct stat *st,
+    struct err *e)
 {
-	struct stat st;
-
-	if (fstat(fd, &st) == -1) {
+	if (fstat(fd, st) == -1) {
 		err_sys(e, "%s: stat", path);
 		return -1;
 	}
-	if (!S_ISREG(st.st_mode)) {
+	if (!S_ISREG(st->st_mode)) {
 		err_set(e, "%s: %s, not a regular file; refused", path,
-		    file_kind(st.st_mode));
+		    file_kind(st->st_mode));
 		errno = EINVAL;
 		return -1;
 	}
@@ -327,14 +335,25 @@ file_check_regular(int fd, const char *path, struct err *e)
 }
 
 int
-file_open_regular(int dfd, const char *path, const char *shown,
-    int nofollow, struct err *e)
+file_check_regular(int fd, const char *path, struct err *e)
+{
+	struct stat st;
+
+	return file_check_regular_st(fd, path, &st, e);
+}
+
+int
+file_open_regular_st(int dfd, const char *path, const char *shown,
+    int nofollow, struct stat *st, struct err *e)
 {
 	int fd, flags;
 
 	if (shown == NULL)
 		shown = path;
-	/* O_NONBLOCK: opening a FIFO for reading would wait for a writer. */
+	/* O_NONBLOCK: opening a FIFO for reading would wait for a writer.
+	   It stays set here: reads of a regular file never block nor
+	   return EAGAIN for it, and the readers of this file read at once
+	   (file_open_regular() clears it for callers that keep the fd). */
 	flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY |
 	    (nofollow ? O_NOFOLLOW : 0);
 	if ((fd = openat(dfd, path, flags)) == -1) {
@@ -346,29 +365,49 @@ file_open_regular(int dfd, const char *path, const char *shown,
 			err_sys(e, "%s", shown);
 		return -1;
 	}
-	if (file_check_regular(fd, shown, e) == -1) {
+	if (file_check_regular_st(fd, shown, st, e) == -1) {
 		close(fd);
 		errno = EINVAL;
 		return -1;
 	}
+	return fd;
+}
+
+int
+file_open_regular(int dfd, const char *path, const char *shown,
+    int nofollow, struct err *e)
+{
+	struct stat st;
+	int fd, flags;
+
+	if ((fd = file_open_regular_st(dfd, path, shown, nofollow, &st, e)) ==
+	    -1)
+		return -1;
 	/* A regular file never blocks; reads are plain from here on. */
 	if ((flags = fcntl(fd, F_GETFL)) != -1)
 		(void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
 	return fd;
 }
 
+/*
+ * Reads the regular file open on fd (closed here), whose size was size
+ * when it was opened: one read of size + 1 bytes says it all unless the
+ * file grew meanwhile.
+ */
 static char *
-file_read_fd(int fd, const char *path, size_t max, size_t *lenp,
-    struct err *e)
+file_read_fd(int fd, const char *path, off_t size, size_t max,
+    size_t *lenp, struct err *e)
 {
-	struct buf b;
-	char chunk[8192];
+	char *p;
+	size_t cap, len = 0;
 	ssize_t n;
 	int saved;
 
-	buf_init(&b);
+	cap = size > 0 && (unsigned long long)size < max ?
+	    (size_t)size + 1 : 8192;
+	p = xmalloc(cap + 1);
 	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
+		n = read(fd, p + len, cap - len);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -377,21 +416,27 @@ file_read_fd(int fd, const char *path, size_t max, size_t *lenp,
 		}
 		if (n == 0)
 			break;
-		if (b.len + (size_t)n > max) {
+		if (len + (size_t)n > max) {
 			err_set(e, "%s: larger than %zu bytes", path, max);
 			errno = EFBIG;
 			goto fail;
 		}
-		buf_append(&b, chunk, (size_t)n);
+		len += (size_t)n;
+		/* Short of what was asked: the end of a regular file. */
+		if (len < cap)
+			break;
+		cap *= 2;
+		p = xrealloc(p, cap + 1);
 	}
 	close(fd);
+	p[len] = '\0';
 	if (lenp != NULL)
-		*lenp = b.len;
-	return buf_steal(&b);
+		*lenp = len;
+	return p;
 fail:
 	saved = errno;
 	close(fd);
-	buf_free(&b);
+	free(p);
 	errno = saved;
 	return NULL;
 }
@@ -399,22 +444,26 @@ fail:
 char *
 file_read(const char *path, size_t max, size_t *lenp, struct err *e)
 {
+	struct stat st;
 	int fd;
 
-	if ((fd = file_open_regular(AT_FDCWD, path, NULL, 0, e)) == -1)
+	if ((fd = file_open_regular_st(AT_FDCWD, path, NULL, 0, &st, e)) ==
+	    -1)
 		return NULL;
-	return file_read_fd(fd, path, max, lenp, e);
+	return file_read_fd(fd, path, st.st_size, max, lenp, e);
 }
 
 char *
 file_read_nofollow(const char *path, size_t max, size_t *lenp,
     struct err *e)
 {
+	struct stat st;
 	int fd;
 
-	if ((fd = file_open_regular(AT_FDCWD, path, NULL, 1, e)) == -1)
+	if ((fd = file_open_regular_st(AT_FDCWD, path, NULL, 1, &st, e)) ==
+	    -1)
 		return NULL;
-	return file_read_fd(fd, path, max, lenp, e);
+	return file_read_fd(fd, path, st.st_size, max, lenp, e);
 }
 
 int

@@ -443,6 +443,67 @@ test_render_all(void)
 	hook_report_clear(&hr);
 	render_changes_clear(&rc);
 
+	/* A fragment edited in place to the same size, or whose mode
+	   changed, is seen and written again (the comparison reads it once
+	   and skips the read only when the size differs). */
+	{
+		char *orig = slurp(p), *edit;
+		size_t len = strlen(orig);
+		struct stat sb;
+		mode_t m0 = 0644;
+
+		if (stat(p, &sb) == 0)
+			m0 = sb.st_mode & 07777;
+		edit = xstrdup(orig);
+		edit[len - 2] = edit[len - 2] == 'x' ? 'y' : 'x';
+		file_write_atomic(p, edit, len, m0, NULL);
+		render_changes_init(&rc);
+		is_int(render_all(&m, st, &lg, &rc, &e), 0,
+		    "render_all after a same-size edit");
+		ok(rc.n == 1 && changed_path(&rc, "/dovecot/ssl.conf",
+		    RENDER_WRITE), "a same-size edit is rewritten");
+		free(edit);
+		edit = slurp(p);
+		ok(strcmp(edit, orig) == 0, "the fragment is as rendered again");
+		free(edit);
+		render_changes_clear(&rc);
+		ok(chmod(p, m0 ^ 0004) == 0, "mode changed");
+		render_changes_init(&rc);
+		is_int(render_all(&m, st, &lg, &rc, &e), 0,
+		    "render_all after a mode change");
+		ok(rc.n == 1 && changed_path(&rc, "/dovecot/ssl.conf",
+		    RENDER_WRITE), "a mode change is rewritten");
+		ok(stat(p, &sb) == 0 && (sb.st_mode & 07777) == m0,
+		    "the mode is restored");
+		render_changes_clear(&rc);
+		render_changes_init(&rc);
+		is_int(render_all(&m, st, &lg, &rc, &e), 0, "render_all again");
+		is_int(rc.n, 0, "then nothing changes");
+		render_changes_clear(&rc);
+		free(orig);
+	}
+
+	/* Identities the caller already took are used, not taken again:
+	   a set said to have no files is left out without a look. */
+	{
+		struct store_setid none;
+		const struct store_setid *known[8] = { NULL };
+
+		memset(&none, 0, sizeof(none));
+		known[0] = &none;
+		render_changes_init(&rc);
+		is_int(render_pending_known(&m, st, &lg, NULL, known, &rc, &e),
+		    0, "pending with known identities");
+		ok(rc.missing.n == 2, "a (said to be without files) and b "
+		    "are missing: %zu", rc.missing.n);
+		render_changes_clear(&rc);
+		render_changes_init(&rc);
+		is_int(render_pending_known(&m, st, &lg, NULL, NULL, &rc, &e),
+		    0, "pending without");
+		is_int(rc.missing.n, 1, "only b is missing when a is statted");
+		render_changes_clear(&rc);
+	}
+
 	/* A failing deploy hook: reported, the reload still ran. */
 	setenv("FAIL", "4", 1);
 	changed[0] = 1;
