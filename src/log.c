@@ -124,17 +124,22 @@ static char *
 log_text_clean(const char *msg)
 {
 	struct buf b;
-	const unsigned char *p;
+	const unsigned char *p, *run;
 
 	buf_init(&b);
-	for (p = (const unsigned char *)msg; *p != '\0'; p++) {
+	/* Plain bytes are copied a run at a time (a line per certificate
+	   in a run over a fleet). */
+	for (p = run = (const unsigned char *)msg; *p != '\0'; p++) {
+		if (*p >= 0x20 && *p != 0x7f)
+			continue;
+		buf_append(&b, run, (size_t)(p - run));
+		run = p + 1;
 		if (*p == '\n')
 			buf_puts(&b, "\\n");
-		else if (*p < 0x20 || *p == 0x7f)
-			buf_printf(&b, "\\x%02x", *p);
 		else
-			buf_append(&b, p, 1);
+			buf_printf(&b, "\\x%02x", *p);
 	}
+	buf_append(&b, run, (size_t)(p - run));
 	return buf_steal(&b);
 }
 
