@@ -900,11 +900,18 @@ char *
 str_escape_n(const char *s, size_t n)
 {
 	struct buf b;
-	size_t i;
+	size_t i, run = 0;
 
 	buf_init(&b);
+	/* Plain bytes are copied a run at a time (plan escapes a text per
+	   certificate). */
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\' && c != '"')
+			continue;
+		buf_append(&b, s + run, i - run);
+		run = i + 1;
 		switch (c) {
 		case '\n': buf_puts(&b, "\\n"); break;
 		case '\r': buf_puts(&b, "\\r"); break;
@@ -912,12 +919,10 @@ str_escape_n(const char *s, size_t n)
 		case '\\': buf_puts(&b, "\\\\"); break;
 		case '"': buf_puts(&b, "\\\""); break;
 		default:
-			if (c < 0x20 || c >= 0x7f)
-				buf_printf(&b, "\\x%02x", c);
-			else
-				buf_append(&b, &s[i], 1);
+			buf_printf(&b, "\\x%02x", c);
 		}
 	}
+	buf_append(&b, s + run, n - run);
 	return buf_steal(&b);
 }
 
