@@ -263,18 +263,22 @@ log_cert_expiry(const struct log *l, enum log_level lvl, const char *name,
 	if (l == NULL || l->level < lvl)
 		return;
 	log_date(not_after, day, sizeof(day));
-	time_format_rfc3339(not_after, ts, sizeof(ts));
 	tail[0] = '\0';
 	if (next_check > 0) {
 		duration_format(next_check, nc, sizeof(nc));
 		snprintf(tail, sizeof(tail), ", next check in %s", nc);
 	}
-	f = cJSON_CreateObject();
-	cJSON_AddStringToObject(f, "not_after", ts);
-	cJSON_AddNumberToObject(f, "days_left", (double)left);
-	if (next_check > 0)
-		cJSON_AddNumberToObject(f, "next_check_seconds",
-		    (double)next_check);
+	/* The fields go only into JSON lines (one per certificate). */
+	f = NULL;
+	if (l->json) {
+		time_format_rfc3339(not_after, ts, sizeof(ts));
+		f = cJSON_CreateObject();
+		cJSON_AddStringToObject(f, "not_after", ts);
+		cJSON_AddNumberToObject(f, "days_left", (double)left);
+		if (next_check > 0)
+			cJSON_AddNumberToObject(f, "next_check_seconds",
+			    (double)next_check);
+	}
 	if (not_after <= now)
 		log_event(l, lvl, name, "check", f,
 		    "certificate %s expired %s, %lld day%s ago%s", name, day,
