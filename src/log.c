@@ -124,17 +124,22 @@ static char *
 log_text_clean(const char *msg)
 {
 	struct buf b;
-	const unsigned char *p;
+	const unsigned char *p, *run;
 
 	buf_init(&b);
-	for (p = (const unsigned char *)msg; *p != '\0'; p++) {
+	/* Plain bytes are copied a run at a time (a line per certificate
+	   in a run over a fleet). */
+	for (p = run = (const unsigned char *)msg; *p != '\0'; p++) {
+		if (*p >= 0x20 && *p != 0x7f)
+			continue;
+		buf_append(&b, run, (size_t)(p - run));
+		run = p + 1;
 		if (*p == '\n')
 			buf_puts(&b, "\\n");
-		else if (*p < 0x20 || *p == 0x7f)
-			buf_printf(&b, "\\x%02x", *p);
 		else
-			buf_append(&b, p, 1);
+			buf_printf(&b, "\\x%02x", *p);
 	}
+	buf_append(&b, run, (size_t)(p - run));
 	return buf_steal(&b);
 }
 
@@ -258,18 +263,22 @@ log_cert_expiry(const struct log *l, enum log_level lvl, const char *name,
 	if (l == NULL || l->level < lvl)
 		return;
 	log_date(not_after, day, sizeof(day));
-	time_format_rfc3339(not_after, ts, sizeof(ts));
 	tail[0] = '\0';
 	if (next_check > 0) {
 		duration_format(next_check, nc, sizeof(nc));
 		snprintf(tail, sizeof(tail), ", next check in %s", nc);
 	}
-	f = cJSON_CreateObject();
-	cJSON_AddStringToObject(f, "not_after", ts);
-	cJSON_AddNumberToObject(f, "days_left", (double)left);
-	if (next_check > 0)
-		cJSON_AddNumberToObject(f, "next_check_seconds",
-		    (double)next_check);
+	/* The fields go only into JSON lines (one per certificate). */
+	f = NULL;
+	if (l->json) {
+		time_format_rfc3339(not_after, ts, sizeof(ts));
+		f = cJSON_CreateObject();
+		cJSON_AddStringToObject(f, "not_after", ts);
+		cJSON_AddNumberToObject(f, "days_left", (double)left);
+		if (next_check > 0)
+			cJSON_AddNumberToObject(f, "next_check_seconds",
+			    (double)next_check);
+	}
 	if (not_after <= now)
 		log_event(l, lvl, name, "check", f,
 		    "certificate %s expired %s, %lld day%s ago%s", name, day,

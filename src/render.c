@@ -57,9 +57,14 @@ void
 render_header(struct buf *b, const char *comment,
     const struct render_input *in)
 {
-	buf_printf(b, "%s " RENDER_MARK "%s.\n", comment, in->manifest);
-	buf_printf(b, "%s Do not edit: `certkeep render` and `certkeep apply` "
-	    "overwrite it.\n", comment);
+	/* Once per fragment, thousands of times a run: no printf. */
+	buf_puts(b, comment);
+	buf_puts(b, " " RENDER_MARK);
+	buf_puts(b, in->manifest);
+	buf_puts(b, ".\n");
+	buf_puts(b, comment);
+	buf_puts(b, " Do not edit: `certkeep render` and `certkeep apply` "
+	    "overwrite it.\n");
 }
 
 char *

@@ -37,8 +37,10 @@ server_names(struct buf *b, const struct render_cert *c)
 	size_t j;
 
 	buf_puts(b, "    server_name");
-	for (j = 0; c->hostnames[j] != NULL; j++)
-		buf_printf(b, " %s", c->hostnames[j]);
+	for (j = 0; c->hostnames[j] != NULL; j++) {
+		buf_puts(b, " ");
+		buf_puts(b, c->hostnames[j]);
+	}
 	buf_puts(b, ";\n");
 }
 
@@ -70,8 +72,12 @@ render_nginx(const struct render_input *in, struct render_output *out,
 
 		buf_init(&b);
 		render_header(&b, "#", in);
-		buf_printf(&b, "# Certificate %s. Include in http {}:\n"
-		    "#   include %s/*.conf;\n", c->name, in->dir);
+		/* No printf: this runs for every certificate. */
+		buf_puts(&b, "# Certificate ");
+		buf_puts(&b, c->name);
+		buf_puts(&b, ". Include in http {}:\n#   include ");
+		buf_puts(&b, in->dir);
+		buf_puts(&b, "/*.conf;\n");
 		for (i = first[k]; i != SIZE_MAX; i = next[i]) {
 			const struct mlistener *l = in->listeners[i].lst;
 
@@ -91,28 +97,40 @@ render_nginx(const struct render_input *in, struct render_output *out,
 					    "https://$host:%d$request_uri;\n}\n",
 					    port);
 			} else {
-				buf_printf(&b, "\n# %s %s\nserver {\n"
-				    "    listen %s ssl;\n",
-				    service_kind_names[l->service], addr,
-				    addr);
+				buf_puts(&b, "\n# ");
+				buf_puts(&b, service_kind_names[l->service]);
+				buf_puts(&b, " ");
+				buf_puts(&b, addr);
+				buf_puts(&b, "\nserver {\n    listen ");
+				buf_puts(&b, addr);
+				buf_puts(&b, " ssl;\n");
 				server_names(&b, c);
-				buf_printf(&b, "    ssl_certificate %s;\n"
-				    "    ssl_certificate_key %s;\n}\n",
-				    c->fullchain, c->key);
+				buf_puts(&b, "    ssl_certificate ");
+				buf_puts(&b, c->fullchain);
+				buf_puts(&b, ";\n    ssl_certificate_key ");
+				buf_puts(&b, c->key);
+				buf_puts(&b, ";\n}\n");
 			}
 			free(addr);
 		}
-		name = xasprintf("%s.conf", c->name);
+		name = xstrcat(c->name, ".conf", NULL);
 		render_output_add(out, name, buf_steal(&b), 0644);
 		free(name);
 
 		buf_init(&b);
 		render_header(&b, "#", in);
-		buf_printf(&b, "# Certificate %s, for your own server block:\n"
-		    "#   include %s/%s.ssl.inc;\n", c->name, in->dir, c->name);
-		buf_printf(&b, "ssl_certificate %s;\nssl_certificate_key %s;\n",
-		    c->fullchain, c->key);
-		name = xasprintf("%s.ssl.inc", c->name);
+		buf_puts(&b, "# Certificate ");
+		buf_puts(&b, c->name);
+		buf_puts(&b, ", for your own server block:\n#   include ");
+		buf_puts(&b, in->dir);
+		buf_puts(&b, "/");
+		buf_puts(&b, c->name);
+		buf_puts(&b, ".ssl.inc;\nssl_certificate ");
+		buf_puts(&b, c->fullchain);
+		buf_puts(&b, ";\nssl_certificate_key ");
+		buf_puts(&b, c->key);
+		buf_puts(&b, ";\n");
+		name = xstrcat(c->name, ".ssl.inc", NULL);
 		render_output_add(out, name, buf_steal(&b), 0644);
 		free(name);
 	}

@@ -180,9 +180,11 @@ file_is_ours(const char *path, struct err *e)
 	return ours;
 }
 
-/* 1 when path already holds exactly content with mode. */
+/* 1 when name in dfd (path: the same file) already holds exactly content
+   with mode. */
 static int
-file_same(const char *path, const char *content, mode_t mode)
+file_same(int dfd, const char *name, const char *path, const char *content,
+    mode_t mode)
 {
 	struct stat st;
 	struct err e;
@@ -194,8 +196,7 @@ file_same(const char *path, const char *content, mode_t mode)
 	/* Never followed, never a FIFO; a size that differs needs no
 	   read, and one read of one byte more than expected says it all. */
 	err_clear(&e);
-	if ((fd = file_open_regular_st(AT_FDCWD, path, NULL, 1, &st, &e)) ==
-	    -1)
+	if ((fd = file_open_regular_st(dfd, name, path, 1, &st, &e)) == -1)
 		return 0;
 	if ((st.st_mode & 07777) != mode ||
 	    st.st_size < 0 || (unsigned long long)st.st_size != want) {
@@ -288,7 +289,7 @@ render_server(const struct render_input *in, int dry, const struct log *log,
 	struct render_output o;
 	char *path = NULL;
 	size_t i;
-	int rc = -1, changed;
+	int rc = -1, changed, dfd = -1;
 
 	render_output_init(&o);
 	if (in->nlisteners > 0 &&
@@ -298,10 +299,16 @@ render_server(const struct render_input *in, int dry, const struct log *log,
 	}
 	if (o.n > 0 && !dry && mkdir_p(in->dir, 0755, e) == -1)
 		goto out;
+	/* The files are compared relative to their directory, held open:
+	   no walk of the whole path for each of thousands. */
+	if (o.n > 0)
+		dfd = open(in->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	for (i = 0; i < o.n; i++) {
 		free(path);
 		path = path_join(in->dir, o.files[i].name);
-		if (file_same(path, o.files[i].content, o.files[i].mode)) {
+		if (file_same(dfd != -1 ? dfd : AT_FDCWD,
+		    dfd != -1 ? o.files[i].name : path, path,
+		    o.files[i].content, o.files[i].mode)) {
 			c->unchanged++;
 			continue;
 		}
@@ -317,6 +324,8 @@ render_server(const struct render_input *in, int dry, const struct log *log,
 		goto out;
 	rc = 0;
 out:
+	if (dfd != -1)
+		close(dfd);
 	free(path);
 	render_output_clear(&o);
 	return rc;

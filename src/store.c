@@ -119,7 +119,7 @@ store_root(const struct store *s)
 char *
 store_live_path(const struct store *s, const char *name, const char *file)
 {
-	return xasprintf("%s/letsencrypt/%s/%s", s->root, name, file);
+	return xstrcat(s->root, "/letsencrypt/", name, "/", file, NULL);
 }
 
 int
@@ -290,7 +290,7 @@ store_get_state_text(struct store *s, const char *name, struct cJSON **state,
 		*warning = NULL;
 	if (!store_name_ok(name, e))
 		return -1;
-	key = xasprintf("state/%s.json", name);
+	key = xstrcat("state/", name, ".json", NULL);
 	if ((r = store_get_blob(s, key, &data, &len, e)) != 1) {
 		rc = r;
 		goto out;
@@ -328,7 +328,7 @@ store_put_state(struct store *s, const char *name, const struct cJSON *state,
 
 	if (!store_name_ok(name, e))
 		return -1;
-	key = xasprintf("state/%s.json", name);
+	key = xstrcat("state/", name, ".json", NULL);
 	if ((text = cJSON_Print(state)) == NULL) {
 		err_set(e, "%s: cannot serialise the state of %s", s->root,
 		    name);

@@ -30,6 +30,8 @@ struct store_fs {
 	/* <root>/letsencrypt opened at fs_open() (stats without a path
 	   walk each), or -1 */
 	int	 live_fd;
+	/* <root> itself, for the state files read every run, or -1 */
+	int	 root_fd;
 };
 
 static const char *const fs_subdirs[] = {
@@ -66,6 +68,7 @@ fs_open(const char *root, int create, struct err *e)
 	p = path_join(root, "letsencrypt");
 	fs->live_fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	free(p);
+	fs->root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	return fs;
 }
 
@@ -78,6 +81,8 @@ fs_close(void *be)
 		return;
 	if (fs->live_fd != -1)
 		close(fs->live_fd);
+	if (fs->root_fd != -1)
+		close(fs->root_fd);
 	free(fs->root);
 	free(fs);
 }
@@ -711,8 +716,9 @@ fs_get_blob(void *be, const char *key, char **data, size_t *len,
 	int rc = -1;
 
 	path = path_join(fs->root, key);
-	if ((*data = file_read_nofollow(path, STORE_FILE_MAX, len, e)) !=
-	    NULL)
+	if ((*data = fs->root_fd != -1 ?
+	    file_read_nofollow_at(fs->root_fd, key, path, STORE_FILE_MAX, len,
+	    e) : file_read_nofollow(path, STORE_FILE_MAX, len, e)) != NULL)
 		rc = 1;
 	else if (errno == ENOENT)
 		rc = 0;

@@ -275,8 +275,32 @@ path_join(const char *dir, const char *name)
 	size_t n = strlen(dir);
 
 	if (n > 0 && dir[n - 1] == '/')
-		return xasprintf("%s%s", dir, name);
-	return xasprintf("%s/%s", dir, name);
+		return xstrcat(dir, name, NULL);
+	return xstrcat(dir, "/", name, NULL);
+}
+
+char *
+xstrcat(const char *first, ...)
+{
+	va_list ap;
+	const char *p;
+	size_t n = 0, k;
+	char *out, *q;
+
+	va_start(ap, first);
+	for (p = first; p != NULL; p = va_arg(ap, const char *))
+		n += strlen(p);
+	va_end(ap);
+	out = q = xmalloc(n + 1);
+	va_start(ap, first);
+	for (p = first; p != NULL; p = va_arg(ap, const char *)) {
+		k = strlen(p);
+		memcpy(q, p, k);
+		q += k;
+	}
+	va_end(ap);
+	*q = '\0';
+	return out;
 }
 
 char *
@@ -457,13 +481,21 @@ char *
 file_read_nofollow(const char *path, size_t max, size_t *lenp,
     struct err *e)
 {
+	return file_read_nofollow_at(AT_FDCWD, path, NULL, max, lenp, e);
+}
+
+char *
+file_read_nofollow_at(int dfd, const char *path, const char *shown,
+    size_t max, size_t *lenp, struct err *e)
+{
 	struct stat st;
 	int fd;
 
-	if ((fd = file_open_regular_st(AT_FDCWD, path, NULL, 1, &st, e)) ==
-	    -1)
+	if (shown == NULL)
+		shown = path;
+	if ((fd = file_open_regular_st(dfd, path, shown, 1, &st, e)) == -1)
 		return NULL;
-	return file_read_fd(fd, path, st.st_size, max, lenp, e);
+	return file_read_fd(fd, shown, st.st_size, max, lenp, e);
 }
 
 int
@@ -868,11 +900,18 @@ char *
 str_escape_n(const char *s, size_t n)
 {
 	struct buf b;
-	size_t i;
+	size_t i, run = 0;
 
 	buf_init(&b);
+	/* Plain bytes are copied a run at a time (plan escapes a text per
+	   certificate). */
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\' && c != '"')
+			continue;
+		buf_append(&b, s + run, i - run);
+		run = i + 1;
 		switch (c) {
 		case '\n': buf_puts(&b, "\\n"); break;
 		case '\r': buf_puts(&b, "\\r"); break;
@@ -880,12 +919,10 @@ str_escape_n(const char *s, size_t n)
 		case '\\': buf_puts(&b, "\\\\"); break;
 		case '"': buf_puts(&b, "\\\""); break;
 		default:
-			if (c < 0x20 || c >= 0x7f)
-				buf_printf(&b, "\\x%02x", c);
-			else
-				buf_append(&b, &s[i], 1);
+			buf_printf(&b, "\\x%02x", c);
 		}
 	}
+	buf_append(&b, s + run, n - run);
 	return buf_steal(&b);
 }
 

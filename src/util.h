@@ -59,6 +59,8 @@ char	*xstrdup(const char *s);
 char	*xstrndup(const char *s, size_t n);
 /* Returns a malloced formatted string, caller frees. */
 char	*xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The strings up to a NULL, end to end (cheaper than xasprintf in loops). */
+char	*xstrcat(const char *first, ...) __attribute__((sentinel));
 
 /* Joins a directory and a name; returns a malloced string, caller frees. */
 char	*path_join(const char *dir, const char *name);
@@ -77,6 +79,10 @@ char	*file_read(const char *path, size_t max, size_t *lenp, struct err *e);
 /* As file_read(), and a symbolic link is refused too (errno ELOOP). */
 char	*file_read_nofollow(const char *path, size_t max, size_t *lenp,
 	    struct err *e);
+/* As file_read_nofollow(), path relative to dfd (a held directory: no
+   walk of the whole path), shown in messages (NULL: path). */
+char	*file_read_nofollow_at(int dfd, const char *path, const char *shown,
+	    size_t max, size_t *lenp, struct err *e);
 /*
  * Opens path (relative to dfd: AT_FDCWD or a directory) read-only,
  * close-on-exec and without blocking on a FIFO, then refuses (closes) it

@@ -52,11 +52,56 @@ ytree_parser_error(const yaml_parser_t *p, struct ytree_error *e)
 	}
 }
 
-static struct ynode *
-ytree_node_new(enum ytree_type type, const yaml_mark_t *mark)
-{
-	struct ynode *n = xcalloc(1, sizeof(*n));
+/* A block of the arena a tree is allocated from. */
+struct ytree_block {
+	struct ytree_block	*next;
+	size_t			 used;
+	size_t			 size;
+	max_align_t		 data[];
+};
 
+#define YTREE_BLOCK	65536
+
+/* n bytes, aligned, from the arena *head (a bigger block when needed). */
+static void *
+ytree_alloc(struct ytree_block **head, size_t n)
+{
+	struct ytree_block *b = *head;
+	size_t size;
+	void *p;
+
+	n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	if (b == NULL || b->size - b->used < n) {
+		size = n > YTREE_BLOCK ? n : YTREE_BLOCK;
+		b = xmalloc(sizeof(*b) + size);
+		b->used = 0;
+		b->size = size;
+		b->next = *head;
+		*head = b;
+	}
+	p = (char *)b->data + b->used;
+	b->used += n;
+	return p;
+}
+
+static void
+ytree_blocks_free(struct ytree_block *b)
+{
+	struct ytree_block *next;
+
+	for (; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
+}
+
+static struct ynode *
+ytree_node_new(struct ytree_block **arena, enum ytree_type type,
+    const yaml_mark_t *mark)
+{
+	struct ynode *n = ytree_alloc(arena, sizeof(*n));
+
+	memset(n, 0, sizeof(*n));
 	n->type = type;
 	n->line = (int)mark->line + 1;
 	n->col = (int)mark->column + 1;
@@ -64,28 +109,28 @@ ytree_node_new(enum ytree_type type, const yaml_mark_t *mark)
 }
 
 static void
-ytree_add_kid(struct ynode *parent, struct ynode *kid)
+ytree_add_kid(struct ytree_block **arena, struct ynode *parent,
+    struct ynode *kid)
 {
+	struct ynode **kids;
+
 	if (parent->nkids == parent->cap) {
-		parent->cap = parent->cap == 0 ? 8 : parent->cap * 2;
-		parent->kids = xrealloc(parent->kids,
-		    parent->cap * sizeof(*parent->kids));
+		/* The old list stays in the arena: at most as much again. */
+		parent->cap = parent->cap == 0 ? 4 : parent->cap * 2;
+		kids = ytree_alloc(arena, parent->cap * sizeof(*kids));
+		if (parent->nkids > 0)
+			memcpy(kids, parent->kids,
+			    parent->nkids * sizeof(*kids));
+		parent->kids = kids;
 	}
 	parent->kids[parent->nkids++] = kid;
 }
 
 void
-ytree_free(struct ynode *n)
+ytree_free(struct ynode *root)
 {
-	size_t i;
-
-	if (n == NULL)
-		return;
-	for (i = 0; i < n->nkids; i++)
-		ytree_free(n->kids[i]);
-	free(n->kids);
-	free(n->str);
-	free(n);
+	if (root != NULL)
+		ytree_blocks_free(root->blocks);
 }
 
 int
@@ -104,6 +149,8 @@ ytree_parse(const char *data, size_t len, const struct ytree_limits *lim,
 	yaml_parser_t parser;
 	yaml_event_t ev;
 	struct ynode **stack = NULL, *root = NULL, *n;
+	struct ytree_block *arena = NULL;
+	char *str;
 	size_t depth = 0, nodes = 0;
 	int ndocs = 0, done = 0, rc = -1, have_ev = 0;
 	const char *anchor, *tag;
@@ -171,25 +218,28 @@ ytree_parse(const char *data, size_t len, const struct ytree_limits *lim,
 		n = NULL;
 		switch (ev.type) {
 		case YAML_SCALAR_EVENT:
-			n = ytree_node_new(YTREE_SCALAR, &ev.start_mark);
 			if (memchr(ev.data.scalar.value, '\0',
 			    ev.data.scalar.length) != NULL) {
 				ytree_seterr(e, &ev.start_mark, "a NUL byte "
 				    "is not allowed in a value");
-				free(n);
 				goto out;
 			}
-			n->str = xstrndup((const char *)ev.data.scalar.value,
+			n = ytree_node_new(&arena, YTREE_SCALAR,
+			    &ev.start_mark);
+			str = ytree_alloc(&arena, ev.data.scalar.length + 1);
+			memcpy(str, ev.data.scalar.value,
 			    ev.data.scalar.length);
+			str[ev.data.scalar.length] = '\0';
+			n->str = str;
 			n->len = ev.data.scalar.length;
 			n->plain = ev.data.scalar.style ==
 			    YAML_PLAIN_SCALAR_STYLE;
 			break;
 		case YAML_SEQUENCE_START_EVENT:
-			n = ytree_node_new(YTREE_SEQ, &ev.start_mark);
+			n = ytree_node_new(&arena, YTREE_SEQ, &ev.start_mark);
 			break;
 		case YAML_MAPPING_START_EVENT:
-			n = ytree_node_new(YTREE_MAP, &ev.start_mark);
+			n = ytree_node_new(&arena, YTREE_MAP, &ev.start_mark);
 			break;
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT:
@@ -203,16 +253,14 @@ ytree_parse(const char *data, size_t len, const struct ytree_limits *lim,
 			if (++nodes > lim->max_nodes) {
 				ytree_seterr(e, &ev.start_mark, "more than %zu "
 				    "YAML nodes", lim->max_nodes);
-				ytree_free(n);
 				goto out;
 			}
 			if (depth > 0)
-				ytree_add_kid(stack[depth - 1], n);
+				ytree_add_kid(&arena, stack[depth - 1], n);
 			else if (root == NULL)
 				root = n;
 			else {
 				/* libyaml gives one root per document. */
-				ytree_free(n);
 				ytree_seterr(e, &ev.start_mark, "unexpected "
 				    "second root node");
 				goto out;
@@ -230,14 +278,17 @@ ytree_parse(const char *data, size_t len, const struct ytree_limits *lim,
 		yaml_event_delete(&ev);
 		have_ev = 0;
 	}
+	if (root != NULL) {
+		root->blocks = arena;
+		arena = NULL;
+	}
 	*rootp = root;
-	root = NULL;
 	rc = 0;
 out:
 	if (have_ev)
 		yaml_event_delete(&ev);
 	yaml_parser_delete(&parser);
-	ytree_free(root);
+	ytree_blocks_free(arena);
 	free(stack);
 	return rc;
 }

@@ -30,6 +30,9 @@ struct ynode {
 	struct ynode	**kids;
 	size_t		 nkids;
 	size_t		 cap;
+	/* Root only: the blocks every node, value and list of the tree
+	   lives in (one free for a tree of tens of thousands of nodes). */
+	struct ytree_block *blocks;
 };
 
 struct ytree_limits {
@@ -52,7 +55,8 @@ struct ytree_error {
 int	 ytree_parse(const char *data, size_t len,
 	    const struct ytree_limits *lim, struct ynode **root,
 	    struct ytree_error *e);
-void	 ytree_free(struct ynode *n);
+/* Frees a tree ytree_parse() returned (its root). */
+void	 ytree_free(struct ynode *root);
 
 /* 1 when n is a plain scalar meaning null ("", "~", "null"). */
 int	 ytree_is_null(const struct ynode *n);
