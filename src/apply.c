@@ -61,9 +61,8 @@ client_get(struct apply_client *cl, int account)
 			cl->error = xstrdup(e.msg);
 			return NULL;
 		}
-		/* The directory and the account ride out a faulty CA too. */
-		acme_set_deadline(cl->a, mono_ms() +
-		    cl->m->acme.retry_deadline * 1000);
+		/* Its deadline is set by who uses it first: the ARI polls
+		   (short) or the orders (acme.retry_deadline). */
 		cl->account_rc = 1;	/* not opened yet */
 	}
 	if (cl->a == NULL)
