@@ -39,8 +39,7 @@ ALL_CFLAGS = $(WARN) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -Isrc $(PKG
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 LIBS	= $(PKG_LIBS) -lpthread
 
-LIB_SRCS  = $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c)) \
-	    $(wildcard checks/*.c)
+LIB_SRCS  = $(filter-out src/cli/main.c,$(wildcard src/*/*.c))
 LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB	  = $(BUILD)/libcertkeep.a
 TEST_SRCS = $(wildcard tests/unit/test_*.c)
@@ -56,8 +55,8 @@ endif
 
 all: $(PROG)
 
-$(PROG): $(BUILD)/src/main.o $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(BUILD)/src/main.o $(LIB) $(LIBS)
+$(PROG): $(BUILD)/src/cli/main.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(BUILD)/src/cli/main.o $(LIB) $(LIBS)
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
@@ -142,4 +141,4 @@ deb:
 clean:
 	rm -rf build certkeep
 
--include $(LIB_OBJS:.o=.d) $(BUILD)/src/main.d
+-include $(LIB_OBJS:.o=.d) $(BUILD)/src/cli/main.d

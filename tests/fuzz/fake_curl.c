@@ -29,7 +29,7 @@
 
 #include <curl/curl.h>
 
-#include "util.h"
+#include "base/util.h"
 
 struct fake_answer {
 	long		 status;

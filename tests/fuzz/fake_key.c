@@ -8,8 +8,8 @@
  */
 #include <stddef.h>
 
-#include "key.h"
-#include "util.h"
+#include "acme/key.h"
+#include "base/util.h"
 
 char *
 key_sign_b64url(const struct key *k, const void *data, size_t n,

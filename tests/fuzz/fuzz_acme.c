@@ -33,17 +33,17 @@
 
 #include <cjson/cJSON.h>
 
-#include "account.h"
-#include "acme.h"
-#include "ari.h"
-#include "chall.h"
-#include "err.h"
-#include "issue.h"
-#include "key.h"
-#include "manifest.h"
-#include "order.h"
-#include "store.h"
-#include "util.h"
+#include "acme/account.h"
+#include "acme/acme.h"
+#include "acme/ari.h"
+#include "acme/key.h"
+#include "acme/order.h"
+#include "base/err.h"
+#include "base/util.h"
+#include "chall/chall.h"
+#include "manifest/manifest.h"
+#include "reconcile/issue.h"
+#include "store/store.h"
 
 #include "fake_curl.c"
 #ifdef FUZZ_FAST_CRYPTO

@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "certinfo.h"
-#include "err.h"
-#include "order.h"
-#include "store.h"
-#include "util.h"
+#include "acme/order.h"
+#include "base/err.h"
+#include "base/util.h"
+#include "store/certinfo.h"
+#include "store/store.h"
 
 /* The replay in `make check` reads every leaf. */
 #ifndef FUZZ_CERTINFO_ALL

@@ -27,13 +27,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "addrcheck.h"
-#include "caa.h"
-#include "check.h"
-#include "dns.h"
-#include "err.h"
-#include "manifest.h"
-#include "util.h"
+#include "base/err.h"
+#include "base/util.h"
+#include "checks/addr.h"
+#include "checks/check.h"
+#include "dns/caa.h"
+#include "dns/dns.h"
+#include "manifest/manifest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ari.h"
-#include "err.h"
-#include "http.h"
-#include "util.h"
+#include "acme/ari.h"
+#include "acme/http.h"
+#include "base/err.h"
+#include "base/util.h"
 
 #include "fake_curl.c"
 

@@ -13,9 +13,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "ari.h"
-#include "state.h"
-#include "util.h"
+#include "acme/ari.h"
+#include "base/util.h"
+#include "store/state.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

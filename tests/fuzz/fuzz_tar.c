@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "tar.h"
-#include "util.h"
+#include "base/err.h"
+#include "base/util.h"
+#include "store/tar.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

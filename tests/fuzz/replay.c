@@ -23,8 +23,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "err.h"
-#include "util.h"
+#include "base/err.h"
+#include "base/util.h"
 
 /* Inputs larger than this are not read (libFuzzer's -max_len is 4096). */
 #define REPLAY_MAX	(1024 * 1024)

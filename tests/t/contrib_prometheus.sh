@@ -2,7 +2,7 @@
 # contrib/prometheus: `promtool check rules` accepts certkeep-alerts.yml,
 # `promtool test rules` passes its unit tests (certkeep-alerts.test.yml),
 # and every certkeep_* series the rules use is one certkeep writes
-# (src/metrics.c), so a renamed metric cannot leave a silent alert. A
+# (src/cli/metrics.c), so a renamed metric cannot leave a silent alert. A
 # rule file with a broken expression is refused (the check can fail).
 . "$(dirname "$0")/../lib.sh"
 
@@ -23,7 +23,7 @@ done
 
 names=$(grep -o 'certkeep_[a-z_]*' "$D/certkeep-alerts.yml" | sort -u)
 for n in $names; do
-	like "$(grep -o "\"$n\"" "$SRC_DIR/src/metrics.c")" "$n" "$n is written by certkeep"
+	like "$(grep -o "\"$n\"" "$SRC_DIR/src/cli/metrics.c")" "$n" "$n is written by certkeep"
 done
 
 sed 's/> 86400)/> )/' "$D/certkeep-alerts.yml" >"$T/broken.yml"

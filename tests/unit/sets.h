@@ -12,9 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "store.h"
-#include "util.h"
+#include "base/err.h"
+#include "base/util.h"
+#include "store/store.h"
 
 /* Runs `sh tests/lib/mkcerts.sh ARGS` (e.g. "mkcerts_ca ca") in dir;
  * returns its exit status (-1 when the source tree is not found). */

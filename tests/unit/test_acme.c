@@ -13,20 +13,20 @@
 
 #include <cjson/cJSON.h>
 
-#include "account.h"
-#include "acme.h"
-#include "certinfo.h"
-#include "chall.h"
-#include "err.h"
-#include "http.h"
-#include "issue.h"
-#include "lifetime.h"
-#include "key.h"
-#include "manifest.h"
-#include "order.h"
-#include "store.h"
+#include "acme/account.h"
+#include "acme/acme.h"
+#include "acme/http.h"
+#include "acme/key.h"
+#include "acme/order.h"
+#include "base/err.h"
+#include "chall/chall.h"
+#include "manifest/manifest.h"
+#include "reconcile/issue.h"
+#include "reconcile/lifetime.h"
+#include "store/certinfo.h"
+#include "store/store.h"
 #include "tap.h"
-#include "util.h"
+#include "base/util.h"
 
 static void
 test_keys(void)

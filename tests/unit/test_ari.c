@@ -10,13 +10,13 @@
 
 #include <cjson/cJSON.h>
 
-#include "ari.h"
-#include "err.h"
-#include "lifetime.h"
-#include "plan.h"
-#include "profile.h"
+#include "acme/ari.h"
+#include "acme/profile.h"
+#include "base/err.h"
+#include "reconcile/lifetime.h"
+#include "reconcile/plan.h"
 #include "tap.h"
-#include "util.h"
+#include "base/util.h"
 
 #define DAY 86400LL
 

@@ -15,13 +15,13 @@
 
 #include <cjson/cJSON.h>
 
-#include "backup.h"
-#include "err.h"
-#include "store.h"
-#include "tar.h"
+#include "base/err.h"
+#include "store/backup.h"
+#include "store/store.h"
+#include "store/tar.h"
 #include "sets.h"
 #include "tap.h"
-#include "util.h"
+#include "base/util.h"
 
 static char dir[] = "/tmp/certkeep-backup.XXXXXX";
 static const char *certkeep;

@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "caa.h"
+#include "dns/caa.h"
 #include "tap.h"
-#include "util.h"
+#include "base/util.h"
 
 static char *ids_le[] = { "letsencrypt.org", NULL };
 #define ACCT "https://acme-v02.api.letsencrypt.org/acme/acct/42"

@@ -7,13 +7,13 @@
 
 #include <cjson/cJSON.h>
 
-#include "certinfo.h"
-#include "err.h"
-#include "manifest.h"
-#include "store.h"
+#include "base/err.h"
+#include "manifest/manifest.h"
+#include "store/certinfo.h"
+#include "store/store.h"
 #include "sets.h"
 #include "tap.h"
-#include "util.h"
+#include "base/util.h"
 
 static char dir[256];
 static char *

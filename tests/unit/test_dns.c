@@ -8,10 +8,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "dns.h"
-#include "err.h"
+#include "base/err.h"
+#include "dns/dns.h"
 #include "tap.h"
-#include "util.h"
+#include "base/util.h"
 
 static int
 port_of(const struct sockaddr_storage *ss)

@@ -13,10 +13,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "dnsupdate.h"
-#include "err.h"
+#include "base/err.h"
+#include "dns/dnsupdate.h"
 #include "tap.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Starts the fake in mode; its port in *port. Returns its pid or -1. */
 static pid_t

@@ -14,10 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "hook.h"
-#include "log.h"
-#include "util.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "deploy/hook.h"
 
 #include "tap.h"
 

@@ -26,10 +26,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "chall.h"
-#include "err.h"
-#include "manifest.h"
-#include "util.h"
+#include "base/err.h"
+#include "base/util.h"
+#include "chall/chall.h"
+#include "manifest/manifest.h"
 
 #include "tap.h"
 

@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "import.h"
-#include "manifest.h"
+#include "cli/import.h"
+#include "manifest/manifest.h"
 #include "tap.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Loads the head + the entry of c; returns the manifest or NULL. */
 static struct manifest *

@@ -3,7 +3,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "json.h"
+#include "base/json.h"
 #include "tap.h"
 
 int

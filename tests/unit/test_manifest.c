@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "manifest.h"
+#include "manifest/manifest.h"
 #include "tap.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Loads text from a buffer as manifest "t.yaml" in /etc/ck. */
 static struct manifest *

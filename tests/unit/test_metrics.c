@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "metrics.h"
-#include "util.h"
+#include "base/err.h"
+#include "base/util.h"
+#include "cli/metrics.h"
 #include "tap.h"
 
 /* Series name prefixes, to keep the tables readable. */

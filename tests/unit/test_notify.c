@@ -17,17 +17,17 @@
 
 #include <cjson/cJSON.h>
 
-#include "certinfo.h"
-#include "check.h"
-#include "err.h"
-#include "log.h"
-#include "mail.h"
-#include "manifest.h"
-#include "notify.h"
-#include "plan.h"
-#include "state.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "checks/check.h"
+#include "deploy/mail.h"
+#include "deploy/notify.h"
+#include "manifest/manifest.h"
+#include "reconcile/plan.h"
+#include "store/certinfo.h"
+#include "store/state.h"
 #include "tap.h"
-#include "util.h"
+#include "base/util.h"
 
 static int
 free_port(void)

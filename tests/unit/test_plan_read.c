@@ -7,15 +7,15 @@
 
 #include <cjson/cJSON.h>
 
-#include "certinfo.h"
-#include "err.h"
-#include "manifest.h"
-#include "plan.h"
-#include "state.h"
-#include "store.h"
+#include "base/err.h"
+#include "manifest/manifest.h"
+#include "reconcile/plan.h"
+#include "store/certinfo.h"
+#include "store/state.h"
+#include "store/store.h"
 #include "sets.h"
 #include "tap.h"
-#include "util.h"
+#include "base/util.h"
 
 static char dir[256];
 

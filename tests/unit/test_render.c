@@ -11,13 +11,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "hook.h"
-#include "log.h"
-#include "manifest.h"
-#include "render.h"
-#include "store.h"
-#include "util.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "deploy/hook.h"
+#include "manifest/manifest.h"
+#include "render/render.h"
+#include "store/store.h"
 
 #include "tap.h"
 

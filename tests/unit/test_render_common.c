@@ -2,9 +2,9 @@
  * comment lines and which SNI name an earlier certificate already has. */
 #include <string.h>
 
-#include "manifest.h"
-#include "render.h"
-#include "util.h"
+#include "base/util.h"
+#include "manifest/manifest.h"
+#include "render/render.h"
 
 #include "tap.h"
 

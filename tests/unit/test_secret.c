@@ -14,12 +14,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "chall.h"
-#include "err.h"
-#include "mail.h"
-#include "manifest.h"
-#include "secret.h"
-#include "util.h"
+#include "base/err.h"
+#include "base/secret.h"
+#include "base/util.h"
+#include "chall/chall.h"
+#include "deploy/mail.h"
+#include "manifest/manifest.h"
 
 #include "tap.h"
 

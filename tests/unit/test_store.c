@@ -10,11 +10,11 @@
 
 #include <cjson/cJSON.h>
 
-#include "err.h"
-#include "state.h"
-#include "store.h"
+#include "base/err.h"
+#include "store/state.h"
+#include "store/store.h"
 #include "tap.h"
-#include "util.h"
+#include "base/util.h"
 
 static char root[256];
 

@@ -6,9 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "err.h"
+#include "base/err.h"
 #include "tap.h"
-#include "util.h"
+#include "base/util.h"
 
 /* 1000 draws in [5, 7]: none outside, and both ends reached (a range
    that excludes hi, or a constant, fails). */

@@ -1,0 +1,310 @@
+/*
+ * check_env.c - what the checks share (resolver, CAA identities, account)
+ * and running the checks of many certificates at once.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/util.h"
+#include "checks/check.h"
+#include "dns/dns.h"
+#include "manifest/manifest.h"
+
+#define CHECK_THREADS_DEFAULT	16
+/* Warming the cache: questions per dns_resolve_window() call, and threads
+   (each with half of DNS_INFLIGHT out: more at once and a server on
+   loopback starts dropping them, which costs a whole timeout). */
+#define PREFETCH_CHUNK		1024
+#define PREFETCH_THREADS	2
+
+/* The host of an https URL, malloced ("acme.example:14000" -> the host). */
+static char *
+url_host(const char *url)
+{
+	const char *p = strstr(url, "://"), *end;
+
+	p = p != NULL ? p + 3 : url;
+	if (*p == '[') {
+		end = strchr(p, ']');
+		return end != NULL ? xstrndup(p + 1, (size_t)(end - p - 1)) :
+		    xstrdup(p);
+	}
+	end = p + strcspn(p, ":/?#");
+	return xstrndup(p, (size_t)(end - p));
+}
+
+int
+check_env_init(struct check_env *env, const struct manifest *m,
+    const struct log *log, const char *account_url,
+    char *const *dir_caa_identities, struct err *e)
+{
+	const char *dir = m->acme.directory != NULL ? m->acme.directory : "";
+
+	memset(env, 0, sizeof(*env));
+	env->m = m;
+	env->log = log;
+	env->account_url = account_url;
+	env->dns = dns_resolver_from_manifest(&m->dns, e);
+	if (env->dns == NULL) {
+		err_prefix(e, "dns.resolvers");
+		return -1;
+	}
+	/* One run: names share their parents' and the apex's answers. */
+	dns_resolver_cache_answers(env->dns);
+	if (m->acme.ncaa_identities > 0) {
+		env->caa_identities = m->acme.caa_identities;
+		env->caa_identity_source = "acme.caa_identities";
+	} else if (dir_caa_identities != NULL &&
+	    dir_caa_identities[0] != NULL) {
+		env->caa_identities = dir_caa_identities;
+		env->caa_identity_source = "the directory's meta.caaIdentities";
+	} else if (strcmp(dir, LE_DIRECTORY_URL) == 0 ||
+	    strcmp(dir, LE_STAGING_DIRECTORY_URL) == 0) {
+		env->caa_identities_owned = xcalloc(2, sizeof(char *));
+		env->caa_identities_owned[0] = xstrdup("letsencrypt.org");
+		env->caa_identities = env->caa_identities_owned;
+		env->caa_identity_source = "Let's Encrypt's CAA identity";
+	} else {
+		/* Nothing says who this CA is in CAA: guess its host name and
+		   say so; a mismatch then only warns. */
+		env->caa_identities_owned = xcalloc(2, sizeof(char *));
+		env->caa_identities_owned[0] = url_host(dir);
+		env->caa_identities = env->caa_identities_owned;
+		env->caa_identity_source_owned = xasprintf("a guess: the "
+		    "directory host, as acme.caa_identities is not set and "
+		    "the directory has no meta.caaIdentities");
+		env->caa_identity_source = env->caa_identity_source_owned;
+		env->caa_identity_guessed = 1;
+	}
+	env->manifest_index_owned = check_manifest_index_new(m);
+	env->manifest_index = env->manifest_index_owned;
+	return 0;
+}
+
+void
+check_env_free(struct check_env *env)
+{
+	dns_resolver_free(env->dns);
+	check_manifest_index_free(env->manifest_index_owned);
+	strv_free(env->caa_identities_owned);
+	free(env->caa_identity_source_owned);
+	memset(env, 0, sizeof(*env));
+}
+
+struct check_pool {
+	const struct check_env	*env;
+	const unsigned char	*sel;
+	struct check_results	*results;
+	pthread_mutex_t		 mu;
+	size_t			 next;
+};
+
+static void *
+check_pool_worker(void *arg)
+{
+	struct check_pool *p = arg;
+	size_t i;
+
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		while (p->next < p->env->m->ncerts && p->sel != NULL &&
+		    !p->sel[p->next])
+			p->next++;
+		i = p->next++;
+		pthread_mutex_unlock(&p->mu);
+		if (i >= p->env->m->ncerts)
+			break;
+		checks_run(p->env, &p->env->m->certs[i], &p->results[i]);
+	}
+	return NULL;
+}
+
+/* ---- asking every DNS question of the run at once ---- */
+
+struct prefetch {
+	const struct dns_resolver *r;
+	struct dns_query	*q;
+	size_t			 n;
+	pthread_mutex_t		 mu;
+	size_t			 next;	/* first query not taken */
+};
+
+static void *
+prefetch_worker(void *arg)
+{
+	struct prefetch *p = arg;
+	size_t i, n;
+
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		i = p->next;
+		n = p->n - i < PREFETCH_CHUNK ? p->n - i : PREFETCH_CHUNK;
+		p->next += n;
+		pthread_mutex_unlock(&p->mu);
+		if (n == 0)
+			break;
+		dns_resolve_window(p->r, &p->q[i], n,
+		    DNS_INFLIGHT / PREFETCH_THREADS);
+	}
+	return NULL;
+}
+
+static int
+cmp_query(const void *a, const void *b)
+{
+	const struct dns_query *x = a, *y = b;
+
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static void
+prefetch_add(struct dns_query **v, size_t *n, size_t *cap, const char *name,
+    ldns_rr_type type)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 1024;
+		*v = xrealloc(*v, *cap * sizeof(**v));
+	}
+	dns_query_init(&(*v)[(*n)++], name, type);
+}
+
+/*
+ * Asks the questions the DNS checks (checks/a.c, aaaa.c, caa.c) will ask
+ * for the selected certificates: A and AAAA of every hostname, CAA of
+ * every label up to the top (without a leading "*."), each once, many in
+ * flight at once. The answers land in the resolver's cache, so the
+ * certificates' checks then wait for no round trip of their own (a few
+ * sequential rounds per certificate add up on a busy machine).
+ */
+static void
+checks_prefetch(const struct check_env *env, const unsigned char *sel)
+{
+	int threads = PREFETCH_THREADS;
+	const struct manifest *m = env->m;
+	struct prefetch p;
+	struct dns_query *v = NULL;
+	pthread_t *tids;
+	const char *h;
+	size_t i, j, k, n = 0, cap = 0, started = 0;
+
+	for (i = 0; i < m->ncerts; i++) {
+		if (sel != NULL && !sel[i])
+			continue;
+		for (j = 0; j < m->certs[i].nhostnames; j++) {
+			h = m->certs[i].hostnames[j];
+			prefetch_add(&v, &n, &cap, h, LDNS_RR_TYPE_A);
+			prefetch_add(&v, &n, &cap, h, LDNS_RR_TYPE_AAAA);
+			if (strncmp(h, "*.", 2) == 0)
+				h += 2;
+			for (; h != NULL && *h != '\0'; h = strchr(h, '.') !=
+			    NULL ? strchr(h, '.') + 1 : NULL)
+				prefetch_add(&v, &n, &cap, h,
+				    LDNS_RR_TYPE_CAA);
+		}
+	}
+	if (n == 0) {
+		free(v);
+		return;
+	}
+	qsort(v, n, sizeof(*v), cmp_query);
+	for (i = 1, k = 1; i < n; i++) {	/* each question once */
+		if (cmp_query(&v[k - 1], &v[i]) == 0)
+			dns_query_clear(&v[i]);
+		else
+			v[k++] = v[i];
+	}
+	n = k;
+	memset(&p, 0, sizeof(p));
+	p.r = env->dns;
+	p.q = v;
+	p.n = n;
+	pthread_mutex_init(&p.mu, NULL);
+	if ((size_t)threads > (n + PREFETCH_CHUNK - 1) / PREFETCH_CHUNK)
+		threads = (int)((n + PREFETCH_CHUNK - 1) / PREFETCH_CHUNK);
+	tids = xcalloc((size_t)threads + 1, sizeof(*tids));
+	for (i = 0; i < (size_t)threads; i++) {
+		if (pthread_create(&tids[i], NULL, prefetch_worker, &p) != 0)
+			break;
+		started++;
+	}
+	if (started == 0)
+		prefetch_worker(&p);
+	for (i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	free(tids);
+	pthread_mutex_destroy(&p.mu);
+	for (i = 0; i < n; i++)
+		dns_query_clear(&v[i]);
+	free(v);
+}
+
+enum check_status
+checks_run_all(const struct check_env *env, const unsigned char *sel,
+    struct check_results *results, int threads)
+{
+	struct check_pool pool;
+	pthread_t *tids;
+	size_t i, n = env->m->ncerts, want = 0, started = 0;
+	enum check_status worst = CHECK_PASS, s;
+
+	for (i = 0; i < n; i++) {
+		check_results_init(&results[i]);
+		if (sel == NULL || sel[i])
+			want++;
+	}
+	if (threads <= 0)
+		threads = CHECK_THREADS_DEFAULT;
+	/* A resolver that keeps its answers: ask everything up front. */
+	if (env->dns != NULL && dns_resolver_caches(env->dns))
+		checks_prefetch(env, sel);
+	if ((size_t)threads > want)
+		threads = (int)want;
+	memset(&pool, 0, sizeof(pool));
+	pool.env = env;
+	pool.sel = sel;
+	pool.results = results;
+	pthread_mutex_init(&pool.mu, NULL);
+	tids = xcalloc((size_t)threads + 1, sizeof(*tids));
+	for (i = 0; i < (size_t)threads; i++) {
+		if (pthread_create(&tids[i], NULL, check_pool_worker,
+		    &pool) != 0)
+			break;
+		started++;
+	}
+	if (started == 0)
+		check_pool_worker(&pool);	/* no threads: do it here */
+	for (i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	free(tids);
+	pthread_mutex_destroy(&pool.mu);
+	for (i = 0; i < n; i++) {
+		if (sel != NULL && !sel[i])
+			continue;
+		s = check_results_worst(&results[i]);
+		if (s > worst)
+			worst = s;
+	}
+	return worst;
+}
+
+int
+checks_preflight(const struct manifest *m, const struct log *log,
+    const char *account_url, char *const *dir_caa_identities, void *acme,
+    const unsigned char *sel, struct check_results *results, int threads,
+    struct err *e)
+{
+	struct check_env env;
+	enum check_status worst;
+
+	if (check_env_init(&env, m, log, account_url, dir_caa_identities,
+	    e) == -1)
+		return -1;
+	env.acme = acme;
+	worst = checks_run_all(&env, sel, results, threads);
+	check_env_free(&env);
+	return (int)worst;
+}

@@ -1,0 +1,186 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "base/err.h"
+#include "base/util.h"
+#include "cli/cmd.h"
+#include "manifest/manifest.h"
+#include "store/store.h"
+
+const struct command command_table[] = {
+	{ "check", cmd_check, "check [NAME...]",
+	  "preflight only: manifest, DNS A/AAAA, CAA, ACME directory" },
+	{ "plan", cmd_plan, "plan [NAME...] [--next-run DURATION]",
+	  "show what apply would do (exit 0 nothing, 2 changes pending)" },
+	{ "apply", cmd_apply,
+	  "apply [NAME...] [--force-renew] [--skip-checks] [--wait] "
+	  "[--next-run DURATION]",
+	  "check, issue/renew, write fragments, run hooks, notify" },
+	{ "render", cmd_render, "render",
+	  "write fragments from the repository as it is" },
+	{ "status", cmd_status, "status [NAME...]",
+	  "one row per certificate" },
+	{ "revoke", cmd_revoke, "revoke NAME [--reason R]",
+	  "revoke at the CA; the next apply re-issues" },
+	{ "backup", cmd_backup,
+	  "backup FILE [--passphrase-file F] [--kdf-iterations N]",
+	  "password-protected archive of the repository" },
+	{ "restore", cmd_restore, "restore FILE [--passphrase-file F] [--force]",
+	  "restore the repository from a backup" },
+	{ "account", cmd_account,
+	  "account [show|register|update|rollover|deactivate]",
+	  "ACME account management" },
+	{ "import", cmd_import, "import certbot|axigen DIR",
+	  "adopt certbot's or Axigen's certificates; print their entries" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const struct command *
+command_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; command_table[i].name != NULL; i++)
+		if (strcmp(command_table[i].name, name) == 0)
+			return &command_table[i];
+	return NULL;
+}
+
+int
+cmd_parse(const char *cmd, int argc, char **argv, const struct cmd_opt *opts,
+    struct strlist *pos)
+{
+	const struct cmd_opt *o;
+	const char *arg, *eq;
+	size_t namelen;
+	int i, only_pos = 0;
+
+	for (i = 1; i < argc; i++) {
+		arg = argv[i];
+		if (only_pos || arg[0] != '-' || arg[1] == '\0') {
+			strlist_add(pos, arg);
+			continue;
+		}
+		if (strcmp(arg, "--") == 0) {
+			only_pos = 1;
+			continue;
+		}
+		if (arg[1] != '-') {
+			fprintf(stderr, "certkeep %s: unknown option %s\n",
+			    cmd, arg);
+			return -1;
+		}
+		arg += 2;
+		eq = strchr(arg, '=');
+		namelen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
+		for (o = opts; o != NULL && o->name != NULL; o++)
+			if (strlen(o->name) == namelen &&
+			    strncmp(o->name, arg, namelen) == 0)
+				break;
+		if (o == NULL || o->name == NULL) {
+			fprintf(stderr, "certkeep %s: unknown option --%.*s\n",
+			    cmd, (int)namelen, arg);
+			return -1;
+		}
+		if (!o->has_arg) {
+			if (eq != NULL) {
+				fprintf(stderr, "certkeep %s: --%s takes no "
+				    "value\n", cmd, o->name);
+				return -1;
+			}
+			*o->flag = 1;
+		} else if (eq != NULL) {
+			*o->value = eq + 1;
+		} else if (i + 1 < argc) {
+			*o->value = argv[++i];
+		} else {
+			fprintf(stderr, "certkeep %s: --%s needs a value\n",
+			    cmd, o->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct manifest *
+cmd_load_manifest(const struct ctx *ctx)
+{
+	struct strlist diags;
+	struct manifest *m;
+	size_t i;
+
+	strlist_init(&diags);
+	m = manifest_load(ctx->manifest_path, &diags);
+	if (m == NULL) {
+		for (i = 0; i < diags.n; i++)
+			fprintf(stderr, "%s\n", diags.v[i]);
+		if (diags.n == 0)
+			fprintf(stderr, "%s: invalid manifest\n",
+			    ctx->manifest_path);
+	}
+	strlist_free(&diags);
+	return m;
+}
+
+int
+cmd_select(const struct manifest *m, const struct strlist *pos,
+    unsigned char *sel)
+{
+	size_t i, j;
+
+	memset(sel, pos->n == 0 ? 1 : 0, m->ncerts);
+	for (i = 0; i < pos->n; i++) {
+		for (j = 0; j < m->ncerts; j++)
+			if (strcmp(m->certs[j].name, pos->v[i]) == 0)
+				break;
+		if (j == m->ncerts) {
+			fprintf(stderr, "certkeep: %s: no certificate of that "
+			    "name in %s\n", pos->v[i], m->path);
+			return -1;
+		}
+		sel[j] = 1;
+	}
+	return 0;
+}
+
+int
+cmd_open(const struct ctx *ctx, const struct strlist *pos, int create,
+    struct manifest **m, unsigned char **sel, struct store **s)
+{
+	struct err e;
+
+	if ((*m = cmd_load_manifest(ctx)) == NULL)
+		return EXIT_DATAERR;
+	if (sel != NULL) {
+		*sel = xcalloc((*m)->ncerts + 1, 1);
+		if (cmd_select(*m, pos, *sel) == -1)
+			return EXIT_USAGE;
+	}
+	if (s != NULL && (*s = store_open((*m)->store, create, &e)) == NULL) {
+		log_error(&ctx->log, "%s", e.msg);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+void
+cmd_print_terms_error(const struct manifest *m, const char *msg)
+{
+	fprintf(stderr, "%s:%d:%d: %s\n", m->path, m->acme.terms_pos.line,
+	    m->acme.terms_pos.col, msg);
+}
+
+int
+cmd_print_json(const cJSON *root)
+{
+	char *txt = cJSON_Print(root);
+
+	if (txt == NULL)
+		return -1;
+	printf("%s\n", txt);
+	cJSON_free(txt);
+	return 0;
+}

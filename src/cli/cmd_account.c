@@ -1,0 +1,177 @@
+/*
+ * cmd_account.c - `certkeep account [show|register|update|rollover|
+ * deactivate]`: the ACME account of the manifest's directory.
+ *   show        the stored account and what the CA says about it
+ *   register    find or register the account (terms_accepted needed)
+ *   update      send the manifest's acme.contact to the CA
+ *   rollover    a new account key (acme.account_key type), RFC 8555 7.3.5
+ *   deactivate  deactivate at the CA; the next apply registers anew
+ * Exit 0 / 1; 65 invalid manifest or terms not accepted; 64 usage.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "acme/account.h"
+#include "acme/acme.h"
+#include "acme/key.h"
+#include "base/err.h"
+#include "base/util.h"
+#include "cli/cmd.h"
+#include "manifest/manifest.h"
+#include "store/store.h"
+
+static void
+print_account(const struct ctx *ctx, const char *url, const struct key *k,
+    const cJSON *acct, const char *dir)
+{
+	char *thumb = k != NULL ? key_thumbprint(k, NULL) : NULL;
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(acct, "status");
+	const cJSON *contact = cJSON_GetObjectItemCaseSensitive(acct,
+	    "contact");
+	const cJSON *c;
+
+	if (ctx->out == OUT_JSON) {
+		cJSON *root = cJSON_CreateObject();
+		cJSON *o = cJSON_AddObjectToObject(root, "account");
+
+		cJSON_AddStringToObject(o, "directory", dir);
+		if (url != NULL)
+			cJSON_AddStringToObject(o, "url", url);
+		else
+			cJSON_AddNullToObject(o, "url");
+		if (k != NULL) {
+			cJSON_AddStringToObject(o, "key_type",
+			    key_type_names[key_type_of(k)]);
+			cJSON_AddStringToObject(o, "thumbprint", thumb);
+		}
+		if (cJSON_IsString(st))
+			cJSON_AddStringToObject(o, "status", st->valuestring);
+		if (cJSON_IsArray(contact))
+			cJSON_AddItemToObject(o, "contact",
+			    cJSON_Duplicate(contact, 1));
+		cmd_print_json(root);
+		cJSON_Delete(root);
+	} else {
+		char *e;
+
+		printf("directory   %s\n", dir);
+		e = str_escape(url != NULL ? url : "(none registered)");
+		printf("account     %s\n", e);
+		free(e);
+		if (k != NULL)
+			printf("key         %s, thumbprint %s\n",
+			    key_type_names[key_type_of(k)], thumb);
+		if (cJSON_IsString(st)) {
+			e = str_escape(st->valuestring);
+			printf("status      %s\n", e);
+			free(e);
+		}
+		cJSON_ArrayForEach(c, contact) {
+			if (!cJSON_IsString(c))
+				continue;
+			e = str_escape(c->valuestring);
+			printf("contact     %s\n", e);
+			free(e);
+		}
+	}
+	free(thumb);
+}
+
+int
+cmd_account(struct ctx *ctx, int argc, char **argv)
+{
+	int wait = 0;
+	const struct cmd_opt opts[] = {
+		{ "wait", 0, NULL, &wait },
+		{ NULL, 0, NULL, NULL },
+	};
+	struct manifest *m = NULL;
+	struct store *s = NULL;
+	struct store_lock *lk = NULL;
+	struct acme *a = NULL;
+	struct key *k = NULL;
+	struct strlist pos;
+	struct err e;
+	cJSON *acct = NULL;
+	const char *sub;
+	int status = EXIT_FAIL, r;
+
+	strlist_init(&pos);
+	err_clear(&e);
+	if (cmd_parse(argv[0], argc, argv, opts, &pos) == -1) {
+		status = EXIT_USAGE;
+		goto out;
+	}
+	sub = pos.n > 0 ? pos.v[0] : "show";
+	if (pos.n > 1 || (strcmp(sub, "show") != 0 &&
+	    strcmp(sub, "register") != 0 && strcmp(sub, "update") != 0 &&
+	    strcmp(sub, "rollover") != 0 &&
+	    strcmp(sub, "deactivate") != 0)) {
+		fprintf(stderr, "certkeep account: usage: certkeep account "
+		    "[show|register|update|rollover|deactivate]\n");
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if ((r = cmd_open(ctx, NULL, 1, &m, NULL, &s)) != 0) {
+		status = r;
+		goto out;
+	}
+	if (store_lock(s, wait, &lk, &e) == -1 ||
+	    (a = acme_new_for(&m->acme, &ctx->log, &e)) == NULL) {
+		log_error(&ctx->log, "%s", e.msg);
+		goto out;
+	}
+	r = account_open(a, s, &m->acme, strcmp(sub, "register") == 0, &k,
+	    &e);
+	if (r == ACCOUNT_NEED_TERMS) {
+		cmd_print_terms_error(m, e.msg);
+		status = EXIT_DATAERR;
+		goto out;
+	}
+	if (r == -1) {
+		log_error(&ctx->log, "%s", e.msg);
+		goto out;
+	}
+	if (strcmp(sub, "update") == 0) {
+		if (account_update(a, m->acme.contact, &e) == -1) {
+			log_error(&ctx->log, "%s", e.msg);
+			goto out;
+		}
+		log_info(&ctx->log, "account contact updated");
+	} else if (strcmp(sub, "rollover") == 0) {
+		if (account_rollover(a, s, m->acme.directory,
+		    (int)m->acme.account_key, &k, &e) == -1) {
+			log_error(&ctx->log, "%s", e.msg);
+			goto out;
+		}
+		log_info(&ctx->log, "account key rolled over to a new %s key",
+		    key_type_names[key_type_of(k)]);
+	} else if (strcmp(sub, "deactivate") == 0) {
+		if (account_deactivate(a, s, m->acme.directory, &e) == -1) {
+			log_error(&ctx->log, "%s", e.msg);
+			goto out;
+		}
+		log_info(&ctx->log, "account %s deactivated; the next apply "
+		    "registers a new one", acme_kid(a));
+		status = EXIT_OK;
+		goto out;
+	}
+	if ((acct = account_fetch(a, &e)) == NULL) {
+		log_error(&ctx->log, "%s", e.msg);
+		goto out;
+	}
+	print_account(ctx, acme_kid(a), k, acct, m->acme.directory);
+	status = EXIT_OK;
+out:
+	cJSON_Delete(acct);
+	acme_free(a);
+	key_free(k);
+	store_unlock(lk);
+	store_free(s);
+	strlist_free(&pos);
+	manifest_free(m);
+	return status;
+}

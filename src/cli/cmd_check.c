@@ -1,0 +1,214 @@
+/*
+ * cmd_check.c - `certkeep check [NAME...]`: the preflight checks of
+ * checks/ for the selected certificates, run concurrently; a table (or
+ * JSON, SPEC section 6) of every result. Places no order. Exit 0 when
+ * nothing fails (warnings pass), 1 when a check fails, 64 for an unknown
+ * name, 65 for an invalid manifest.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "acme/account.h"
+#include "acme/acme.h"
+#include "base/err.h"
+#include "base/table.h"
+#include "base/util.h"
+#include "checks/check.h"
+#include "cli/cmd.h"
+#include "cli/metrics.h"
+#include "manifest/manifest.h"
+#include "store/store.h"
+
+static void
+check_print_text(const struct manifest *m, const unsigned char *sel,
+    const struct check_results *res, FILE *fp)
+{
+	static const char *const hdr[] = { "CERTIFICATE", "CHECK", "HOSTNAME",
+	    "STATUS", "MESSAGE" };
+	struct table t;
+	const char *row[5];
+	size_t i, j, npass = 0, nwarn = 0, nfail = 0;
+
+	table_init(&t, 5, hdr);
+	for (i = 0; i < m->ncerts; i++) {
+		if (!sel[i])
+			continue;
+		switch (check_results_worst(&res[i])) {
+		case CHECK_PASS:
+			npass++;
+			break;
+		case CHECK_WARN:
+			nwarn++;
+			break;
+		default:
+			nfail++;
+			break;
+		}
+		for (j = 0; j < res[i].n; j++) {
+			const struct check_result *r = &res[i].v[j];
+			row[0] = m->certs[i].name;
+			row[1] = r->check;
+			row[2] = r->hostname;
+			row[3] = check_status_names[r->status];
+			row[4] = r->message;
+			table_add(&t, row);
+		}
+	}
+	table_print(&t, fp);
+	table_free(&t);
+	fprintf(fp, "%zu certificate%s: %zu pass, %zu with warnings, "
+	    "%zu fail\n", npass + nwarn + nfail,
+	    npass + nwarn + nfail == 1 ? "" : "s", npass, nwarn, nfail);
+}
+
+static int
+check_print_json(const struct manifest *m, const unsigned char *sel,
+    const struct check_results *res)
+{
+	cJSON *root, *arr, *c, *hosts, *checks, *o;
+	size_t i, j;
+	int printed;
+	enum check_status worst;
+
+	root = cJSON_CreateObject();
+	arr = cJSON_AddArrayToObject(root, "certificates");
+	for (i = 0; i < m->ncerts; i++) {
+		if (!sel[i])
+			continue;
+		c = cJSON_CreateObject();
+		cJSON_AddItemToArray(arr, c);
+		cJSON_AddStringToObject(c, "name", m->certs[i].name);
+		hosts = cJSON_AddArrayToObject(c, "hostnames");
+		for (j = 0; j < m->certs[i].nhostnames; j++)
+			cJSON_AddItemToArray(hosts, cJSON_CreateString(
+			    m->certs[i].hostnames[j]));
+		worst = check_results_worst(&res[i]);
+		cJSON_AddStringToObject(c, "status",
+		    check_status_names[worst]);
+		checks = cJSON_AddArrayToObject(c, "checks");
+		for (j = 0; j < res[i].n; j++) {
+			const struct check_result *r = &res[i].v[j];
+			o = cJSON_CreateObject();
+			cJSON_AddItemToArray(checks, o);
+			cJSON_AddStringToObject(o, "check", r->check);
+			if (r->hostname != NULL)
+				cJSON_AddStringToObject(o, "hostname",
+				    r->hostname);
+			else
+				cJSON_AddNullToObject(o, "hostname");
+			cJSON_AddStringToObject(o, "status",
+			    check_status_names[r->status]);
+			cJSON_AddStringToObject(o, "message", r->message);
+		}
+	}
+	printed = cmd_print_json(root);
+	cJSON_Delete(root);
+	return printed;
+}
+
+/* The account URL of this directory from the repository, if one was
+   registered (malloced), else NULL. Reads only. */
+static char *
+check_account_url(const struct manifest *m)
+{
+	struct store *s;
+	struct err e;
+	char *blob, *url = NULL;
+	size_t len = 0;
+
+	if ((s = store_open(m->store, 0, &e)) == NULL)
+		return NULL;
+	blob = account_blob(m->acme.directory, "url");
+	if (store_get_blob(s, blob, &url, &len, &e) != 1) {
+		free(url);
+		url = NULL;
+	} else {
+		url[strcspn(url, "\r\n")] = '\0';
+	}
+	free(blob);
+	store_free(s);
+	return url;
+}
+
+int
+cmd_check(struct ctx *ctx, int argc, char **argv)
+{
+	static const struct cmd_opt opts[] = { { NULL, 0, NULL, NULL } };
+	struct manifest *m = NULL;
+	struct strlist pos;
+	struct check_results *res = NULL;
+	unsigned char *sel = NULL;
+	enum check_status worst;
+	struct err e;
+	struct acme *a = NULL;
+	const struct acme_dir *d = NULL;
+	char *acct = NULL;
+	size_t i;
+	int rc = EXIT_FAIL, r;
+	long long t0 = mono_ms();
+	signed char *pre = NULL;
+
+	strlist_init(&pos);
+	if (cmd_parse(argv[0], argc, argv, opts, &pos) == -1) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if ((r = cmd_open(ctx, &pos, 0, &m, &sel, NULL)) != 0) {
+		rc = r;
+		goto out;
+	}
+	/*
+	 * One directory request for all certificates: its meta.caaIdentities
+	 * name the CA in CAA, and the acme-directory check reuses it (read
+	 * only once fetched). The account URL (RFC 8657 accounturi) comes
+	 * from the repository; nothing else is sent to the CA.
+	 */
+	if ((a = acme_new_for(&m->acme, &ctx->log, &e)) != NULL)
+		d = acme_directory(a, NULL);
+	acct = check_account_url(m);
+	/* Also when the fetch failed: the client remembers why, and every
+	   certificate's acme-directory check reports that (no refetch). */
+	res = xcalloc(m->ncerts ? m->ncerts : 1, sizeof(*res));
+	if ((r = checks_preflight(m, &ctx->log, acct,
+	    d != NULL && d->caa_identities.n > 0 ? d->caa_identities.v : NULL,
+	    a, sel, res, 0, &e)) == -1) {
+		fprintf(stderr, "certkeep check: %s\n", e.msg);
+		rc = EXIT_DATAERR;
+		goto out;
+	}
+	worst = (enum check_status)r;
+	log_debug(&ctx->log, "checks took %lld ms", mono_ms() - t0);
+	if (ctx->out == OUT_JSON) {
+		if (check_print_json(m, sel, res) == -1) {
+			fprintf(stderr, "certkeep check: out of memory\n");
+			goto out;
+		}
+	} else {
+		check_print_text(m, sel, res, stdout);
+	}
+	rc = worst == CHECK_FAIL ? EXIT_FAIL : EXIT_OK;
+	pre = xcalloc(m->ncerts + 1, 1);
+	for (i = 0; i < m->ncerts; i++)
+		pre[i] = !sel[i] ? -1 :
+		    check_results_worst(&res[i]) != CHECK_FAIL;
+	metrics_report(m, NULL, sel, NULL, NULL, pre, &(struct metrics_run){
+	    .command = "check", .now = now_wall(),
+	    .duration_ms = mono_ms() - t0,
+	    .success = rc == EXIT_OK, .acme_requests = a != NULL ?
+	    acme_requests(a) : 0 }, &ctx->log);
+out:
+	free(pre);
+	if (res != NULL)
+		for (i = 0; i < m->ncerts; i++)
+			check_results_clear(&res[i]);
+	free(res);
+	acme_free(a);
+	free(acct);
+	free(sel);
+	manifest_free(m);
+	strlist_free(&pos);
+	return rc;
+}

@@ -1,0 +1,217 @@
+/*
+ * cmd_revoke.c - `certkeep revoke NAME [--reason R]`: revokes the live
+ * certificate of NAME at the CA (signed by the account key, RFC 8555
+ * 7.6) and marks it revoked in its state, so the next apply issues a new
+ * one (plan reason "revoked"). Exit 0 / 1; 64 usage; 65 manifest.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "acme/account.h"
+#include "acme/acme.h"
+#include "acme/key.h"
+#include "base/err.h"
+#include "base/util.h"
+#include "cli/cmd.h"
+#include "manifest/manifest.h"
+#include "store/certinfo.h"
+#include "store/state.h"
+#include "store/store.h"
+
+/* RFC 5280 5.3.1 reason codes a CA accepts from a subscriber. */
+static const struct {
+	const char	*name;
+	int		 code;
+} reasons[] = {
+	{ "unspecified", 0 },
+	{ "keyCompromise", 1 },
+	{ "affiliationChanged", 3 },
+	{ "superseded", 4 },
+	{ "cessationOfOperation", 5 },
+	{ "privilegeWithdrawn", 9 },
+};
+
+/* base64url of the leaf's DER; malloced, caller frees. */
+static char *
+cert_der_b64url(const char *pem, struct err *e)
+{
+	BIO *b = BIO_new_mem_buf(pem, -1);
+	X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+	unsigned char *der = NULL;
+	char *out = NULL;
+	int n;
+
+	if (x == NULL || (n = i2d_X509(x, &der)) <= 0)
+		err_ssl(e, "cannot read the certificate");
+	else
+		out = b64url_encode(der, (size_t)n);
+	OPENSSL_free(der);
+	X509_free(x);
+	BIO_free(b);
+	return out;
+}
+
+int
+cmd_revoke(struct ctx *ctx, int argc, char **argv)
+{
+	const char *reason = NULL;
+	int wait = 0;
+	const struct cmd_opt opts[] = {
+		{ "reason", 1, &reason, NULL },
+		{ "wait", 0, NULL, &wait },
+		{ NULL, 0, NULL, NULL },
+	};
+	struct manifest *m = NULL;
+	struct store *s = NULL;
+	struct store_lock *lk = NULL;
+	struct acme *a = NULL;
+	struct key *k = NULL;
+	struct certset set;
+	struct certinfo ci;
+	struct certstate st;
+	struct strlist pos;
+	struct http_resp r;
+	struct err e;
+	cJSON *p = NULL;
+	char *der = NULL, *warning = NULL;
+	const char *name;
+	int status = EXIT_FAIL, code = -1, already = 0;
+
+	strlist_init(&pos);
+	memset(&set, 0, sizeof(set));
+	memset(&ci, 0, sizeof(ci));
+	certstate_init(&st);
+	http_resp_init(&r);
+	err_clear(&e);
+	if (cmd_parse(argv[0], argc, argv, opts, &pos) == -1) {
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if (pos.n != 1) {
+		fprintf(stderr, "certkeep revoke: usage: certkeep revoke NAME "
+		    "[--reason REASON]\n");
+		status = EXIT_USAGE;
+		goto out;
+	}
+	name = pos.v[0];
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (reason == NULL || strcmp(reason, reasons[i].name) == 0) {
+			code = reason == NULL ? -1 : reasons[i].code;
+			break;
+		}
+	if (reason != NULL && code == -1) {
+		fprintf(stderr, "certkeep revoke: --reason %s: one of "
+		    "unspecified, keyCompromise, affiliationChanged, "
+		    "superseded, cessationOfOperation, privilegeWithdrawn\n",
+		    reason);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if ((m = cmd_load_manifest(ctx)) == NULL) {
+		status = EXIT_DATAERR;
+		goto out;
+	}
+	size_t ci_idx;
+	for (ci_idx = 0; ci_idx < m->ncerts; ci_idx++)
+		if (strcmp(m->certs[ci_idx].name, name) == 0)
+			break;
+	if (ci_idx == m->ncerts) {
+		fprintf(stderr, "certkeep revoke: %s is not a certificate of "
+		    "%s\n", name, m->path);
+		status = EXIT_USAGE;
+		goto out;
+	}
+	if ((s = store_open(m->store, 1, &e)) == NULL ||
+	    store_lock(s, wait, &lk, &e) == -1) {
+		log_error(&ctx->log, "%s", e.msg);
+		goto out;
+	}
+	if (store_read_set(s, name, &set, &e) != 1 || set.cert == NULL) {
+		log_error(&ctx->log, "%s: no certificate in the repository%s%s",
+		    name, e.msg[0] ? ": " : "", e.msg);
+		goto out;
+	}
+	certinfo_read(&set, &ci);
+	if ((der = cert_der_b64url(set.cert, &e)) == NULL) {
+		log_error(&ctx->log, "%s: %s", name, e.msg);
+		goto out;
+	}
+	if ((a = acme_new_for(&m->acme, &ctx->log, &e)) == NULL ||
+	    account_open(a, s, &m->acme, 0, &k, &e) != 0) {
+		log_error(&ctx->log, "%s", e.msg);
+		goto out;
+	}
+	const struct acme_dir *d = acme_directory(a, &e);
+	if (d == NULL || d->revoke_cert == NULL) {
+		log_error(&ctx->log, "%s", d == NULL ? e.msg :
+		    "the CA offers no revokeCert");
+		goto out;
+	}
+	p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "certificate", der);
+	if (code >= 0)
+		cJSON_AddNumberToObject(p, "reason", code);
+	if (acme_post(a, d->revoke_cert, p, ACME_SIGN_KID, &r, &e) == -1) {
+		const char *t = acme_last_type(a);
+
+		if (t == NULL || strcmp(t, ACME_URN "alreadyRevoked") != 0) {
+			log_error(&ctx->log, "revoking %s: %s", name, e.msg);
+			goto out;
+		}
+		already = 1;
+	}
+	if (certstate_load(s, name, &st, &warning, &e) == -1) {
+		log_error(&ctx->log, "%s", e.msg);
+		goto out;
+	}
+	st.revoked = 1;
+	free(st.revoked_serial);
+	st.revoked_serial = ci.serial != NULL ? xstrdup(ci.serial) : NULL;
+	st.revoked_at = now_wall();
+	if (st.serial == NULL && ci.serial != NULL)
+		st.serial = xstrdup(ci.serial);
+	if (certstate_save(s, name, &st, &e) == -1) {
+		log_error(&ctx->log, "%s", e.msg);
+		goto out;
+	}
+	log_info(&ctx->log, "%s %s (serial %s)%s; the next apply issues a "
+	    "new certificate", already ? "already revoked:" : "revoked",
+	    name, ci.serial ? ci.serial : "?", code >= 0 ? "" : "");
+	if (ctx->out == OUT_JSON) {
+		cJSON *root = cJSON_CreateObject();
+		cJSON *arr = cJSON_AddArrayToObject(root, "certificates");
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "name", name);
+		cJSON_AddStringToObject(o, "state", "revoked");
+		if (ci.serial != NULL)
+			cJSON_AddStringToObject(o, "serial", ci.serial);
+		cJSON_AddStringToObject(o, "reason", reason != NULL ? reason :
+		    "unspecified");
+		cJSON_AddItemToArray(arr, o);
+		cmd_print_json(root);
+		cJSON_Delete(root);
+	}
+	status = EXIT_OK;
+out:
+	cJSON_Delete(p);
+	http_resp_clear(&r);
+	free(der);
+	free(warning);
+	certinfo_clear(&ci);
+	certset_clear(&set);
+	certstate_clear(&st);
+	acme_free(a);
+	key_free(k);
+	store_unlock(lk);
+	store_free(s);
+	strlist_free(&pos);
+	manifest_free(m);
+	return status;
+}
