@@ -20,7 +20,21 @@
 #include "acme/key.h"
 #include "base/err.h"
 #include "base/util.h"
-#include "manifest/manifest.h"
+
+const char *const key_type_names[KEY__MAX] = {
+	"ec-p256", "ec-p384", "rsa-2048", "rsa-3072", "rsa-4096",
+};
+
+int
+key_type_from_name(const char *name)
+{
+	int i;
+
+	for (i = 0; i < KEY__MAX; i++)
+		if (strcmp(key_type_names[i], name) == 0)
+			return i;
+	return -1;
+}
 
 struct key {
 	EVP_PKEY	*pk;

@@ -2,12 +2,26 @@
  * key.h - the only module that touches private keys (STYLE 5): generates
  * them, reads and writes PKCS#8 PEM, and signs for the protocol code (JWS,
  * CSR) so that nothing else ever sees key material. Key types are those of
- * enum key_type (manifest.h).
+ * enum key_type below.
  */
 #ifndef CERTKEEP_KEY_H
 #define CERTKEEP_KEY_H
 
 #include <stddef.h>
+
+/* The key types certkeep makes; the manifest names them. */
+enum key_type {
+	KEY_EC_P256,
+	KEY_EC_P384,
+	KEY_RSA_2048,
+	KEY_RSA_3072,
+	KEY_RSA_4096,
+	KEY__MAX
+};
+/* "ec-p256", ...; indexed by enum key_type. */
+extern const char *const key_type_names[KEY__MAX];
+/* Returns the key type for a name, or -1. */
+int	 key_type_from_name(const char *name);
 
 struct cJSON;
 struct err;

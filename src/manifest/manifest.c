@@ -18,9 +18,6 @@
 #include "manifest/manifest.h"
 #include "manifest/ytree.h"
 
-const char *const key_type_names[KEY__MAX] = {
-	"ec-p256", "ec-p384", "rsa-2048", "rsa-3072", "rsa-4096",
-};
 const char *const chall_type_names[CHALL__MAX] = { "http-01", "dns-01" };
 const char *const server_kind_names[SERVER__MAX] = {
 	"axigen", "dovecot", "postfix", "nginx", "haproxy",
@@ -49,12 +46,6 @@ name_lookup(const char *const *names, size_t n, const char *s)
 		if (strcmp(names[i], s) == 0)
 			return (int)i;
 	return -1;
-}
-
-int
-key_type_from_name(const char *name)
-{
-	return name_lookup(key_type_names, KEY__MAX, name);
 }
 
 int

@@ -12,6 +12,9 @@
 
 #include <stddef.h>
 
+#include "acme/key.h"
+#include "base/syntax.h"
+
 struct strlist;
 
 /* Size limit for a manifest file; larger ones are refused. */
@@ -22,18 +25,6 @@ struct strlist;
 #define LE_STAGING_DIRECTORY_URL \
 	"https://acme-staging-v02.api.letsencrypt.org/directory"
 
-enum key_type {
-	KEY_EC_P256,
-	KEY_EC_P384,
-	KEY_RSA_2048,
-	KEY_RSA_3072,
-	KEY_RSA_4096,
-	KEY__MAX
-};
-/* "ec-p256", ...; indexed by enum key_type. */
-extern const char *const key_type_names[KEY__MAX];
-/* Returns the key type for a name, or -1. */
-int	 key_type_from_name(const char *name);
 
 enum chall_type {
 	CHALL_HTTP01,
@@ -216,39 +207,5 @@ void	 manifest_free(struct manifest *m);
 /* Returns the certificate with that name, or NULL (borrowed). */
 const struct mcert *manifest_find_cert(const struct manifest *m,
 	    const char *name);
-
-/*
- * Syntax checks, shared with other modules (DNS, CLI arguments); in
- * manifest_syntax.c. The *_valid() functions return 1 when valid, else 0;
- * the *_problem() ones return NULL when valid, else a constant phrase
- * saying what is wrong.
- *
- * Hostnames: LDH labels of 1..63, total <= 253, at least two labels, no
- * trailing dot, last label not all digits; with allow_wildcard one leading
- * "*." (no other '*'). Upper case is accepted (callers lower-case).
- */
-int	 hostname_valid(const char *s, int allow_wildcard);
-const char *hostname_problem(const char *s, int allow_wildcard);
-/* A repository directory name: 1..64 of [A-Za-z0-9._-], no leading '.'
- * or '-' (so never "." or ".."), no '/'. */
-#define SAFE_NAME_MAX	64
-int	 safe_name_valid(const char *s);
-const char *safe_name_problem(const char *s);
-/* local@domain: dot-atom local part <= 64, domain a valid hostname. */
-int	 email_valid(const char *s);
-const char *email_problem(const char *s);
-/*
- * Splits "host:port" or "[v6]:port"; host is an IPv4 address, a bracketed
- * IPv6 address, "*" or a DNS name; port 1..65535, or default_port when
- * missing and default_port > 0. On success *host is malloced (no
- * brackets), caller frees.
- */
-int	 hostport_parse(const char *s, int default_port, char **host,
-	    int *port);
-const char *hostport_split(const char *s, int default_port, char **host,
-	    int *port);
-/* Writes the canonical text of IP address s (v4 or v6, no brackets) to
- * out (>= 46 bytes); returns 4 or 6, or -1 when s is not an address. */
-int	 ip_canonical(const char *s, char *out, size_t outsz);
 
 #endif

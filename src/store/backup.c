@@ -13,9 +13,9 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "base/syntax.h"
 #include "base/util.h"
 #include "base/version.h"
-#include "manifest/manifest.h"
 #include "store/backup.h"
 #include "store/store.h"
 #include "store/tar.h"

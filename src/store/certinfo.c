@@ -17,9 +17,9 @@
 
 #include <cjson/cJSON.h>
 
+#include "acme/key.h"
 #include "base/json.h"
 #include "base/util.h"
-#include "manifest/manifest.h"
 #include "store/certinfo.h"
 #include "store/store.h"
 

@@ -7,10 +7,10 @@
 
 #include <cjson/cJSON.h>
 
+#include "acme/key.h"
 #include "base/err.h"
 #include "base/json.h"
 #include "base/util.h"
-#include "manifest/manifest.h"
 #include "store/state.h"
 #include "store/store.h"
 

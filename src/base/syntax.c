@@ -1,5 +1,5 @@
 /*
- * manifest_syntax.c - syntax checks for the values a manifest holds
+ * syntax.c - syntax checks for the values a manifest holds
  * (hostnames, directory names, e-mail addresses, host:port, IP addresses),
  * shared with every module that takes such values from elsewhere.
  *
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "base/util.h"
-#include "manifest/manifest.h"
+#include "base/syntax.h"
 
 static int
 is_ldh(int c)
