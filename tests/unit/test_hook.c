@@ -3,7 +3,8 @@
  * (not close-on-exec) do not reach the hook; CERTKEEP_PASSPHRASE is not in
  * its environment; a private key it prints is withheld from the log as a
  * block; a status lost to SIGCHLD ignored is a failure, never a success.
- * And log_pem_withhold() on every armour kind.
+ * And log_pem_withhold() on every armour kind; before those, the basics:
+ * exit status, output capture, environment, timeout, a missing program.
  */
 #include <sys/socket.h>
 
@@ -21,24 +22,93 @@
 
 #include "tap.h"
 
-/* Runs argv with the log in a memory buffer; returns hook_run's result,
-   the log in *text (caller frees). */
+/* Runs argv with env and a timeout, the log (lines labelled label) in a
+   memory buffer; returns hook_run's result, the log in *logged (caller
+   frees). */
 static int
-run(char *const *argv, char **text, struct err *e)
+run_as(const char *label, char *const *argv, char *const *env,
+    long long timeout, struct hook_result *res, struct err *e, char **logged)
 {
-	struct hook_result res;
 	struct log lg;
 	size_t len = 0;
 	FILE *fp;
 	int rc;
 
-	*text = NULL;
-	fp = open_memstream(text, &len);
+	*logged = NULL;
+	fp = open_memstream(logged, &len);
 	log_init(&lg);
 	lg.fp = fp;
-	rc = hook_run(argv, NULL, 10, "h", &lg, &res, e);
+	rc = hook_run(argv, env, timeout, label, &lg, res, e);
 	fclose(fp);
 	return rc;
+}
+
+#define run_full(argv, env, timeout, res, e, logged) \
+	run_as("t", argv, env, timeout, res, e, logged)
+
+/* The defaults, the log labelled "h". */
+static int
+run(char *const *argv, char **text, struct err *e)
+{
+	struct hook_result res;
+
+	return run_as("h", argv, NULL, 10, &res, e, text);
+}
+
+static void
+test_hooks(void)
+{
+	char *const ok_argv[] = { "sh", "-c",
+	    "echo out-line; echo err-line >&2; printf 'a\\033b'", NULL };
+	char *const fail_argv[] = { "sh", "-c", "exit 3", NULL };
+	char *const env_argv[] = { "sh", "-c",
+	    "echo \"N=$CERTKEEP_NAME H=$CERTKEEP_HOSTNAMES P=${PATH:+set}\"",
+	    NULL };
+	char *const env[] = { "CERTKEEP_NAME=demo",
+	    "CERTKEEP_HOSTNAMES=a.example b.example", NULL };
+	char *const slow_argv[] = { "sh", "-c",
+	    "trap '' TERM; sleep 30; echo never", NULL };
+	char *const missing_argv[] = { "certkeep-no-such-program", NULL };
+	struct hook_result res;
+	struct err e;
+	char *logged = NULL;
+	long long t0;
+
+	err_clear(&e);
+	is_int(run_full(ok_argv, NULL, 10, &res, &e, &logged), 0,
+	    "a hook exiting 0 succeeds");
+	ok(strstr(logged, "t: out-line") != NULL, "its stdout is logged");
+	ok(strstr(logged, "t: err-line") != NULL, "its stderr is logged");
+	ok(strstr(logged, "a\\x1bb") != NULL && strchr(logged, 033) == NULL,
+	    "control bytes are escaped in the log");
+	free(logged);
+
+	is_int(run_full(fail_argv, NULL, 10, &res, &e, &logged), -1,
+	    "exit status 3 fails");
+	is_int(res.status, 3, "the exit status is reported");
+	ok(strstr(e.msg, "exit status 3") != NULL, "message: %s", e.msg);
+	free(logged);
+
+	is_int(run_full(env_argv, env, 10, &res, &e, &logged), 0, "env hook runs");
+	ok(strstr(logged, "N=demo H=a.example b.example P=set") != NULL,
+	    "CERTKEEP_* added, inherited environment kept");
+	free(logged);
+
+	t0 = mono_ms();
+	is_int(run_full(slow_argv, NULL, 1, &res, &e, &logged), -1,
+	    "an overrunning hook fails");
+	ok(res.timed_out, "and is reported as timed out: %s", e.msg);
+	ok(mono_ms() - t0 < (1 + HOOK_KILL_GRACE + 3) * 1000,
+	    "SIGTERM ignored: SIGKILL after the grace (%lld ms)",
+	    mono_ms() - t0);
+	ok(strstr(logged, "never") == NULL, "it did not run to the end");
+	free(logged);
+
+	is_int(run_full(missing_argv, NULL, 10, &res, &e, &logged), -1,
+	    "a missing program fails");
+	ok(!res.started && strstr(e.msg, "not found in PATH") != NULL,
+	    "with a clear message: %s", e.msg);
+	free(logged);
 }
 
 int
@@ -49,6 +119,7 @@ main(void)
 	int leak[3], sv[2], i;
 
 	err_clear(&e);
+	test_hooks();
 
 	/* Descriptors: three files and a socket pair, inheritable. */
 	for (i = 0; i < 3; i++)

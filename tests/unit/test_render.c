@@ -1,8 +1,8 @@
 /*
  * test_render.c - the pure renderers against golden files (byte for byte;
  * UPDATE_GOLDEN=1 rewrites them after a deliberate change, then review the
- * diff), and hook_run(): exit status, output capture, environment,
- * timeout, a missing program.
+ * diff), and render_all/render_pending/hooks_after_apply on a manifest
+ * (hook_run() itself: test_hook.c).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -200,86 +200,6 @@ test_golden(void)
 	golden(SERVER_NGINX, "", web, N(web));
 	golden(SERVER_HAPROXY, "", hap, N(hap));
 #undef N
-}
-
-/* Runs argv through hook_run with output logged into a temp file. */
-static int
-run(char *const *argv, char *const *env, long long timeout,
-    struct hook_result *res, struct err *e, char **logged)
-{
-	struct log lg;
-	FILE *fp;
-	size_t len;
-	int rc;
-
-	log_init(&lg);
-	fp = tmpfile();
-	lg.fp = fp;
-	rc = hook_run(argv, env, timeout, "t", &lg, res, e);
-	fflush(fp);
-	len = (size_t)ftell(fp);
-	*logged = xcalloc(len + 1, 1);
-	rewind(fp);
-	if (fread(*logged, 1, len, fp) != len)
-		(*logged)[0] = '\0';
-	fclose(fp);
-	return rc;
-}
-
-static void
-test_hooks(void)
-{
-	char *const ok_argv[] = { "sh", "-c",
-	    "echo out-line; echo err-line >&2; printf 'a\\033b'", NULL };
-	char *const fail_argv[] = { "sh", "-c", "exit 3", NULL };
-	char *const env_argv[] = { "sh", "-c",
-	    "echo \"N=$CERTKEEP_NAME H=$CERTKEEP_HOSTNAMES P=${PATH:+set}\"",
-	    NULL };
-	char *const env[] = { "CERTKEEP_NAME=demo",
-	    "CERTKEEP_HOSTNAMES=a.example b.example", NULL };
-	char *const slow_argv[] = { "sh", "-c",
-	    "trap '' TERM; sleep 30; echo never", NULL };
-	char *const missing_argv[] = { "certkeep-no-such-program", NULL };
-	struct hook_result res;
-	struct err e;
-	char *logged = NULL;
-	long long t0;
-
-	err_clear(&e);
-	is_int(run(ok_argv, NULL, 10, &res, &e, &logged), 0,
-	    "a hook exiting 0 succeeds");
-	ok(strstr(logged, "t: out-line") != NULL, "its stdout is logged");
-	ok(strstr(logged, "t: err-line") != NULL, "its stderr is logged");
-	ok(strstr(logged, "a\\x1bb") != NULL && strchr(logged, 033) == NULL,
-	    "control bytes are escaped in the log");
-	free(logged);
-
-	is_int(run(fail_argv, NULL, 10, &res, &e, &logged), -1,
-	    "exit status 3 fails");
-	is_int(res.status, 3, "the exit status is reported");
-	ok(strstr(e.msg, "exit status 3") != NULL, "message: %s", e.msg);
-	free(logged);
-
-	is_int(run(env_argv, env, 10, &res, &e, &logged), 0, "env hook runs");
-	ok(strstr(logged, "N=demo H=a.example b.example P=set") != NULL,
-	    "CERTKEEP_* added, inherited environment kept");
-	free(logged);
-
-	t0 = mono_ms();
-	is_int(run(slow_argv, NULL, 1, &res, &e, &logged), -1,
-	    "an overrunning hook fails");
-	ok(res.timed_out, "and is reported as timed out: %s", e.msg);
-	ok(mono_ms() - t0 < (1 + HOOK_KILL_GRACE + 3) * 1000,
-	    "SIGTERM ignored: SIGKILL after the grace (%lld ms)",
-	    mono_ms() - t0);
-	ok(strstr(logged, "never") == NULL, "it did not run to the end");
-	free(logged);
-
-	is_int(run(missing_argv, NULL, 10, &res, &e, &logged), -1,
-	    "a missing program fails");
-	ok(!res.started && strstr(e.msg, "not found in PATH") != NULL,
-	    "with a clear message: %s", e.msg);
-	free(logged);
 }
 
 static char *
@@ -546,7 +466,6 @@ int
 main(void)
 {
 	test_golden();
-	test_hooks();
 	test_render_all();
 	return tap_done();
 }
