@@ -12,9 +12,12 @@
 #include "acme/account.h"
 #include "acme/acme.h"
 #include "acme/key.h"
+#include "base/encode.h"
 #include "base/err.h"
+#include "base/mem.h"
 #include "base/secret.h"
-#include "base/util.h"
+#include "base/str.h"
+#include "base/time.h"
 #include "manifest/manifest.h"
 #include "store/store.h"
 

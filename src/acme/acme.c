@@ -13,9 +13,14 @@
 #include "acme/acme.h"
 #include "acme/cabundle.h"
 #include "acme/key.h"
+#include "base/buf.h"
+#include "base/encode.h"
 #include "base/err.h"
 #include "base/log.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/rand.h"
+#include "base/str.h"
+#include "base/time.h"
 #include "manifest/manifest.h"
 
 const char *const acme_class_names[ACME__MAX] = {

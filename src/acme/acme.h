@@ -28,7 +28,9 @@
 #include <time.h>
 
 #include "acme/http.h"
+#include "base/str.h"
 
+struct buf;
 struct cJSON;
 struct err;
 struct key;

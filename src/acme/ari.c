@@ -10,9 +10,13 @@
 
 #include "acme/ari.h"
 #include "acme/http.h"
+#include "base/buf.h"
 #include "base/err.h"
 #include "base/json.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/rand.h"
+#include "base/str.h"
+#include "base/time.h"
 #include "reconcile/plan.h"
 
 const char *const ari_poll_result_names[ARI_POLL__MAX] = {

@@ -6,7 +6,8 @@
 
 #include "acme/cabundle.h"
 #include "base/err.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/path.h"
 
 /* Distribution bundles, first that exists wins (curl's and Go's lists). */
 static const char *const cabundle_system[] = {

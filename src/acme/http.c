@@ -15,7 +15,9 @@
 
 #include "acme/http.h"
 #include "base/err.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/str.h"
+#include "base/time.h"
 #include "base/version.h"
 
 struct http_share {

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "base/util.h"
+#include "base/str.h"
 
 struct err;
 struct http;

@@ -18,8 +18,9 @@
 #include <openssl/x509v3.h>
 
 #include "acme/key.h"
+#include "base/encode.h"
 #include "base/err.h"
-#include "base/util.h"
+#include "base/mem.h"
 
 const char *const key_type_names[KEY__MAX] = {
 	"ec-p256", "ec-p384", "rsa-2048", "rsa-3072", "rsa-4096",

@@ -43,9 +43,11 @@
 #include "acme/ari.h"
 #include "acme/key.h"
 #include "acme/order.h"
+#include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/time.h"
 #include "chall/chall.h"
 #include "manifest/manifest.h"
 

@@ -5,8 +5,10 @@
 #include <cjson/cJSON.h>
 
 #include "acme/profile.h"
+#include "base/buf.h"
 #include "base/err.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/str.h"
 
 char *
 profile_list(const cJSON *profiles)

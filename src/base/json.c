@@ -4,7 +4,8 @@
 #include <cjson/cJSON.h>
 
 #include "base/json.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/time.h"
 
 char *
 json_get_str(const cJSON *o, const char *name)

@@ -8,8 +8,10 @@
 
 #include <cjson/cJSON.h>
 
+#include "base/buf.h"
 #include "base/log.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/time.h"
 
 const char *const log_level_names[LOG__MAX] = {
 	"error", "warning", "info", "debug",

@@ -13,8 +13,8 @@
 #include <openssl/crypto.h>
 
 #include "base/err.h"
+#include "base/mem.h"
 #include "base/secret.h"
-#include "base/util.h"
 
 void
 secret_free(char *s, size_t len)

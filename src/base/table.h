@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-#include "base/util.h"
+#include "base/str.h"
 
 struct table {
 	size_t		 ncols;

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "base/err.h"
-#include "base/util.h"
+#include "base/mem.h"
 #include "chall/chall.h"
 
 /* dns-01: the DNS module adds &chall_dns01 here (chall_dns01.c). */

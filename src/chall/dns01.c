@@ -20,8 +20,10 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "base/mem.h"
 #include "base/secret.h"
-#include "base/util.h"
+#include "base/str.h"
+#include "base/time.h"
 #include "chall/chall.h"
 #include "dns/dns.h"
 #include "dns/dnsupdate.h"

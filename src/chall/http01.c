@@ -35,8 +35,11 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/file.h"
 #include "base/log.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/path.h"
+#include "base/time.h"
 #include "chall/chall.h"
 
 /* A request line and headers larger than this are refused. */

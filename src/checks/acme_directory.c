@@ -8,7 +8,7 @@
 
 #include "acme/acme.h"
 #include "base/err.h"
-#include "base/util.h"
+#include "base/str.h"
 #include "checks/check.h"
 #include "manifest/manifest.h"
 

@@ -18,8 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/err.h"
-#include "base/util.h"
+#include "base/mem.h"
 #include "checks/addr.h"
 #include "dns/dns.h"
 #include "manifest/manifest.h"

@@ -8,7 +8,8 @@
 #include <string.h>
 
 #include "base/err.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/str.h"
 #include "checks/check.h"
 #include "dns/caa.h"
 #include "dns/dns.h"

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/util.h"
+#include "base/mem.h"
 #include "checks/check.h"
 
 const char *const check_status_names[CHECK__MAX] = { "pass", "warn", "fail" };

@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/util.h"
+#include "base/buf.h"
+#include "base/mem.h"
 #include "checks/check.h"
 #include "manifest/manifest.h"
 

@@ -5,7 +5,8 @@
 #include <cjson/cJSON.h>
 
 #include "base/err.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/str.h"
 #include "cli/cmd.h"
 #include "manifest/manifest.h"
 #include "store/store.h"

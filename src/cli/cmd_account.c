@@ -18,7 +18,7 @@
 #include "acme/acme.h"
 #include "acme/key.h"
 #include "base/err.h"
-#include "base/util.h"
+#include "base/str.h"
 #include "cli/cmd.h"
 #include "manifest/manifest.h"
 #include "store/store.h"

@@ -18,7 +18,9 @@
 
 #include "acme/acme.h"
 #include "base/err.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/str.h"
+#include "base/time.h"
 #include "cli/cmd.h"
 #include "cli/metrics.h"
 #include "manifest/manifest.h"

@@ -7,7 +7,8 @@
 #include <stdlib.h>
 
 #include "acme/ari.h"
-#include "base/util.h"
+#include "base/str.h"
+#include "base/time.h"
 #include "cli/cmd.h"
 #include "manifest/manifest.h"
 #include "reconcile/plan.h"

@@ -18,9 +18,13 @@
 #include <cjson/cJSON.h>
 #include <openssl/crypto.h>
 
+#include "base/buf.h"
 #include "base/err.h"
+#include "base/file.h"
+#include "base/mem.h"
 #include "base/secret.h"
-#include "base/util.h"
+#include "base/str.h"
+#include "base/time.h"
 #include "cli/cmd.h"
 #include "manifest/manifest.h"
 #include "store/backup.h"

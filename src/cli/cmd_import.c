@@ -16,8 +16,11 @@
 
 #include <cjson/cJSON.h>
 
+#include "base/buf.h"
 #include "base/err.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/str.h"
+#include "base/time.h"
 #include "cli/cmd.h"
 #include "cli/import.h"
 #include "manifest/manifest.h"

@@ -9,8 +9,10 @@
 #include <cjson/cJSON.h>
 
 #include "base/err.h"
+#include "base/mem.h"
+#include "base/str.h"
 #include "base/table.h"
-#include "base/util.h"
+#include "base/time.h"
 #include "cli/cmd.h"
 #include "cli/metrics.h"
 #include "manifest/manifest.h"

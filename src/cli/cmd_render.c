@@ -10,7 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "base/err.h"
-#include "base/util.h"
+#include "base/str.h"
 #include "cli/cmd.h"
 #include "deploy/hook.h"
 #include "manifest/manifest.h"

@@ -9,9 +9,11 @@
 
 #include <cjson/cJSON.h>
 
+#include "base/buf.h"
 #include "base/err.h"
+#include "base/str.h"
 #include "base/table.h"
-#include "base/util.h"
+#include "base/time.h"
 #include "cli/cmd.h"
 #include "cli/status_html.h"
 #include "manifest/manifest.h"

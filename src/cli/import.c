@@ -15,8 +15,11 @@
 #include <cjson/cJSON.h>
 
 #include "acme/key.h"
+#include "base/buf.h"
 #include "base/err.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/path.h"
+#include "base/str.h"
 #include "cli/import.h"
 #include "manifest/manifest.h"
 #include "store/certinfo.h"

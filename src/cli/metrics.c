@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/err.h"
+#include "base/file.h"
 #include "base/log.h"
-#include "base/util.h"
+#include "base/mem.h"
 #include "cli/metrics.h"
 #include "manifest/manifest.h"
 #include "reconcile/plan.h"

@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/util.h"
+#include "base/buf.h"
+#include "base/mem.h"
 #include "base/version.h"
 #include "cli/status_html.h"
 #include "manifest/manifest.h"

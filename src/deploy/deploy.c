@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/str.h"
 #include "deploy/hook.h"
 #include "deploy/notify.h"
 #include "manifest/manifest.h"

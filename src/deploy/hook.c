@@ -17,9 +17,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/path.h"
+#include "base/str.h"
+#include "base/time.h"
 #include "deploy/hook.h"
 
 extern char **environ;

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "base/util.h"
+#include "base/str.h"
 #include "manifest/manifest.h"
 
 struct err;

@@ -8,8 +8,9 @@
 
 #include "acme/cabundle.h"
 #include "base/err.h"
+#include "base/mem.h"
 #include "base/secret.h"
-#include "base/util.h"
+#include "base/str.h"
 #include "deploy/mail.h"
 
 const char *const mail_tls_names[MAIL_TLS__MAX] = {

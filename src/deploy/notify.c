@@ -7,9 +7,14 @@
 #include <cjson/cJSON.h>
 
 #include "acme/cabundle.h"
+#include "base/buf.h"
+#include "base/encode.h"
 #include "base/err.h"
 #include "base/log.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/rand.h"
+#include "base/str.h"
+#include "base/time.h"
 #include "base/version.h"
 #include "checks/check.h"
 #include "deploy/mail.h"

@@ -8,7 +8,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "base/util.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "base/str.h"
 #include "dns/caa.h"
 
 /* Tags Boulder knows; any other with flag 128 or 1 forbids issuance. */

@@ -17,8 +17,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/err.h"
-#include "base/util.h"
+#include "base/file.h"
+#include "base/mem.h"
+#include "base/rand.h"
+#include "base/str.h"
+#include "base/time.h"
 #include "dns/dns.h"
 #include "manifest/manifest.h"
 

@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "base/err.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/rand.h"
 #include "dns/dns.h"
 #include "dns/dnsupdate.h"
 

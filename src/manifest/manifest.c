@@ -13,8 +13,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/err.h"
-#include "base/util.h"
+#include "base/file.h"
+#include "base/mem.h"
+#include "base/path.h"
+#include "base/str.h"
+#include "base/time.h"
 #include "manifest/manifest.h"
 #include "manifest/ytree.h"
 

@@ -8,7 +8,7 @@
 
 #include <yaml.h>
 
-#include "base/util.h"
+#include "base/mem.h"
 #include "manifest/ytree.h"
 
 static void __attribute__((format(printf, 3, 4)))

@@ -7,7 +7,9 @@
 #include <strings.h>
 
 #include "acme/ari.h"
-#include "base/util.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "base/time.h"
 #include "manifest/manifest.h"
 #include "reconcile/plan.h"
 #include "store/certinfo.h"

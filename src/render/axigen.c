@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/err.h"
-#include "base/util.h"
 #include "manifest/manifest.h"
 #include "render/render.h"
 

@@ -10,8 +10,8 @@
  * connections alone (Dovecot's default disable_plaintext_auth = yes
  * already refuses passwords without TLS).
  */
+#include "base/buf.h"
 #include "base/err.h"
-#include "base/util.h"
 #include "manifest/manifest.h"
 #include "render/render.h"
 

@@ -20,8 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/err.h"
-#include "base/util.h"
+#include "base/mem.h"
 #include "manifest/manifest.h"
 #include "render/render.h"
 

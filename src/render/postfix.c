@@ -13,8 +13,8 @@
  * smtpd_tls_chain_files (postconf(5)). A wildcard "*.example.com" becomes
  * the key ".example.com" (an ancestor domain with a leading dot).
  */
+#include "base/buf.h"
 #include "base/err.h"
-#include "base/util.h"
 #include "manifest/manifest.h"
 #include "render/render.h"
 

@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "base/util.h"
+#include "base/str.h"
 #include "manifest/manifest.h"
 
 struct buf;

@@ -17,8 +17,11 @@
 #include <cjson/cJSON.h>
 
 #include "base/err.h"
+#include "base/file.h"
 #include "base/log.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/path.h"
+#include "base/str.h"
 #include "manifest/manifest.h"
 #include "render/render.h"
 #include "store/store.h"

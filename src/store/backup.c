@@ -11,10 +11,13 @@
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "base/mem.h"
+#include "base/str.h"
 #include "base/syntax.h"
-#include "base/util.h"
+#include "base/time.h"
 #include "base/version.h"
 #include "store/backup.h"
 #include "store/store.h"

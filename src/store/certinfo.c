@@ -18,8 +18,10 @@
 #include <cjson/cJSON.h>
 
 #include "acme/key.h"
+#include "base/encode.h"
 #include "base/json.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/str.h"
 #include "store/certinfo.h"
 #include "store/store.h"
 

@@ -20,8 +20,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/err.h"
-#include "base/util.h"
+#include "base/file.h"
+#include "base/mem.h"
+#include "base/path.h"
+#include "base/rand.h"
+#include "base/str.h"
 #include "store/backend.h"
 #include "store/store.h"
 

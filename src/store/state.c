@@ -10,7 +10,9 @@
 #include "acme/key.h"
 #include "base/err.h"
 #include "base/json.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/str.h"
+#include "base/time.h"
 #include "store/state.h"
 #include "store/store.h"
 

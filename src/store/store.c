@@ -8,8 +8,10 @@
 
 #include <cjson/cJSON.h>
 
+#include "base/buf.h"
 #include "base/err.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/str.h"
 #include "store/backend.h"
 #include "store/store.h"
 

@@ -8,8 +8,10 @@
 
 #include <openssl/crypto.h>
 
+#include "base/buf.h"
 #include "base/err.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/str.h"
 #include "store/tar.h"
 
 #define TAR_BLOCK	512

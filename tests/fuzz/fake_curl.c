@@ -29,7 +29,7 @@
 
 #include <curl/curl.h>
 
-#include "base/util.h"
+#include "base/mem.h"
 
 struct fake_answer {
 	long		 status;

@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "acme/key.h"
-#include "base/util.h"
+#include "base/mem.h"
 
 char *
 key_sign_b64url(const struct key *k, const void *data, size_t n,

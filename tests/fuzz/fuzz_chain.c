@@ -12,7 +12,6 @@
 
 #include "acme/order.h"
 #include "base/err.h"
-#include "base/util.h"
 #include "store/certinfo.h"
 #include "store/store.h"
 

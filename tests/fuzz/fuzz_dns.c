@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 #include "base/err.h"
-#include "base/util.h"
+#include "base/mem.h"
 #include "checks/addr.h"
 #include "checks/check.h"
 #include "dns/caa.h"

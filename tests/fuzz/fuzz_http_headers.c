@@ -15,7 +15,6 @@
 #include "acme/ari.h"
 #include "acme/http.h"
 #include "base/err.h"
-#include "base/util.h"
 
 #include "fake_curl.c"
 

@@ -14,7 +14,6 @@
 #include <cjson/cJSON.h>
 
 #include "acme/ari.h"
-#include "base/util.h"
 #include "store/state.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

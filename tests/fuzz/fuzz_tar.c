@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/err.h"
-#include "base/util.h"
 #include "store/tar.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -24,7 +24,9 @@
 #include <sys/stat.h>
 
 #include "base/err.h"
-#include "base/util.h"
+#include "base/file.h"
+#include "base/mem.h"
+#include "base/str.h"
 
 /* Inputs larger than this are not read (libFuzzer's -max_len is 4096). */
 #define REPLAY_MAX	(1024 * 1024)

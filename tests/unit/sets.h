@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "base/err.h"
-#include "base/util.h"
+#include "base/file.h"
+#include "base/mem.h"
+#include "base/path.h"
 #include "store/store.h"
 
 /* Runs `sh tests/lib/mkcerts.sh ARGS` (e.g. "mkcerts_ca ca") in dir;

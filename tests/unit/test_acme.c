@@ -18,7 +18,11 @@
 #include "acme/http.h"
 #include "acme/key.h"
 #include "acme/order.h"
+#include "base/buf.h"
 #include "base/err.h"
+#include "base/file.h"
+#include "base/mem.h"
+#include "base/time.h"
 #include "chall/chall.h"
 #include "manifest/manifest.h"
 #include "reconcile/issue.h"
@@ -26,7 +30,6 @@
 #include "store/certinfo.h"
 #include "store/store.h"
 #include "tap.h"
-#include "base/util.h"
 
 static void
 test_keys(void)

@@ -13,10 +13,11 @@
 #include "acme/ari.h"
 #include "acme/profile.h"
 #include "base/err.h"
+#include "base/mem.h"
+#include "base/time.h"
 #include "reconcile/lifetime.h"
 #include "reconcile/plan.h"
 #include "tap.h"
-#include "base/util.h"
 
 #define DAY 86400LL
 

@@ -15,13 +15,17 @@
 
 #include <cjson/cJSON.h>
 
+#include "base/buf.h"
 #include "base/err.h"
+#include "base/file.h"
+#include "base/mem.h"
+#include "base/path.h"
+#include "base/rand.h"
 #include "store/backup.h"
 #include "store/store.h"
 #include "store/tar.h"
 #include "sets.h"
 #include "tap.h"
-#include "base/util.h"
 
 static char dir[] = "/tmp/certkeep-backup.XXXXXX";
 static const char *certkeep;

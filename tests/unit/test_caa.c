@@ -2,9 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
+#include "base/str.h"
 #include "dns/caa.h"
 #include "tap.h"
-#include "base/util.h"
 
 static char *ids_le[] = { "letsencrypt.org", NULL };
 #define ACCT "https://acme-v02.api.letsencrypt.org/acme/acct/42"

@@ -8,12 +8,15 @@
 #include <cjson/cJSON.h>
 
 #include "base/err.h"
+#include "base/file.h"
+#include "base/mem.h"
+#include "base/path.h"
+#include "base/str.h"
 #include "manifest/manifest.h"
 #include "store/certinfo.h"
 #include "store/store.h"
 #include "sets.h"
 #include "tap.h"
-#include "base/util.h"
 
 static char dir[256];
 static char *

@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/mem.h"
 #include "dns/dns.h"
 #include "tap.h"
-#include "base/util.h"
 
 static int
 port_of(const struct sockaddr_storage *ss)

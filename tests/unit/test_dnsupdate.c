@@ -14,9 +14,10 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/file.h"
+#include "base/mem.h"
 #include "dns/dnsupdate.h"
 #include "tap.h"
-#include "base/util.h"
 
 /* Starts the fake in mode; its port in *port. Returns its pid or -1. */
 static pid_t

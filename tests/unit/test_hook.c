@@ -17,7 +17,6 @@
 
 #include "base/err.h"
 #include "base/log.h"
-#include "base/util.h"
 #include "deploy/hook.h"
 
 #include "tap.h"

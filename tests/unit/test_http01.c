@@ -26,8 +26,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/err.h"
-#include "base/util.h"
+#include "base/file.h"
+#include "base/mem.h"
+#include "base/path.h"
+#include "base/time.h"
 #include "chall/chall.h"
 #include "manifest/manifest.h"
 

@@ -7,10 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
+#include "base/str.h"
 #include "cli/import.h"
 #include "manifest/manifest.h"
 #include "tap.h"
-#include "base/util.h"
 
 /* Loads the head + the entry of c; returns the manifest or NULL. */
 static struct manifest *

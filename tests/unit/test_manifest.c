@@ -7,9 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
+#include "base/str.h"
 #include "manifest/manifest.h"
 #include "tap.h"
-#include "base/util.h"
 
 /* Loads text from a buffer as manifest "t.yaml" in /etc/ck. */
 static struct manifest *

@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include "base/err.h"
-#include "base/util.h"
+#include "base/file.h"
+#include "base/mem.h"
+#include "base/path.h"
 #include "cli/metrics.h"
 #include "tap.h"
 

@@ -17,8 +17,14 @@
 
 #include <cjson/cJSON.h>
 
+#include "base/buf.h"
 #include "base/err.h"
+#include "base/file.h"
 #include "base/log.h"
+#include "base/mem.h"
+#include "base/path.h"
+#include "base/str.h"
+#include "base/time.h"
 #include "checks/check.h"
 #include "deploy/mail.h"
 #include "deploy/notify.h"
@@ -27,7 +33,6 @@
 #include "store/certinfo.h"
 #include "store/state.h"
 #include "tap.h"
-#include "base/util.h"
 
 static int
 free_port(void)

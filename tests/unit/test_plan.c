@@ -3,12 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "manifest/manifest.h"
 #include "reconcile/plan.h"
 #include "store/certinfo.h"
 #include "store/state.h"
 #include "tap.h"
-#include "base/util.h"
 
 #define DAY 86400LL
 

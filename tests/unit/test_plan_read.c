@@ -8,6 +8,9 @@
 #include <cjson/cJSON.h>
 
 #include "base/err.h"
+#include "base/file.h"
+#include "base/mem.h"
+#include "base/path.h"
 #include "manifest/manifest.h"
 #include "reconcile/plan.h"
 #include "store/certinfo.h"
@@ -15,7 +18,6 @@
 #include "store/store.h"
 #include "sets.h"
 #include "tap.h"
-#include "base/util.h"
 
 static char dir[256];
 

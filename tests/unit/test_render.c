@@ -12,8 +12,12 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/file.h"
 #include "base/log.h"
-#include "base/util.h"
+#include "base/mem.h"
+#include "base/path.h"
+#include "base/str.h"
+#include "base/time.h"
 #include "deploy/hook.h"
 #include "manifest/manifest.h"
 #include "render/render.h"

@@ -2,7 +2,7 @@
  * comment lines and which SNI name an earlier certificate already has. */
 #include <string.h>
 
-#include "base/util.h"
+#include "base/buf.h"
 #include "manifest/manifest.h"
 #include "render/render.h"
 

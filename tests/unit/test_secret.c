@@ -15,8 +15,9 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/file.h"
+#include "base/path.h"
 #include "base/secret.h"
-#include "base/util.h"
 #include "chall/chall.h"
 #include "deploy/mail.h"
 #include "manifest/manifest.h"

@@ -11,10 +11,13 @@
 #include <cjson/cJSON.h>
 
 #include "base/err.h"
+#include "base/mem.h"
+#include "base/path.h"
+#include "base/str.h"
+#include "base/time.h"
 #include "store/state.h"
 #include "store/store.h"
 #include "tap.h"
-#include "base/util.h"
 
 static char root[256];
 

@@ -6,9 +6,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/encode.h"
 #include "base/err.h"
+#include "base/file.h"
+#include "base/path.h"
+#include "base/rand.h"
+#include "base/str.h"
+#include "base/time.h"
 #include "tap.h"
-#include "base/util.h"
 
 /* 1000 draws in [5, 7]: none outside, and both ends reached (a range
    that excludes hi, or a constant, fails). */
