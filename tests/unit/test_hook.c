@@ -17,6 +17,7 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "base/time.h"
 #include "deploy/hook.h"
 
 #include "tap.h"
