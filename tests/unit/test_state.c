@@ -9,7 +9,9 @@
 #include <cjson/cJSON.h>
 
 #include "base/err.h"
-#include "base/util.h"
+#include "base/file.h"
+#include "base/mem.h"
+#include "base/str.h"
 #include "store/state.h"
 #include "store/store.h"
 #include "tap.h"
