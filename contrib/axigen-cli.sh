@@ -10,8 +10,8 @@
 # at the <password> prompt), sends every line of the file that is not blank
 # and does not start with '#', reads each answer up to the next prompt, and
 # stops at the first "-ERR" (exit 1, naming the line and Axigen's answer);
-# it always ends the session with QUIT. Facts used (AXIGEN.md section 1 and
-# 6): telnet-style lines ending in CRLF, every command answered by
+# it always ends the session with QUIT. Facts used (Axigen's CLI service,
+# as documented): telnet-style lines ending in CRLF, every command answered by
 # "+OK: ..." or "-ERR: ..." and then a prompt "<ctx#> ".
 # --add-missing: when "UPDATE Listener ..." or "UPDATE UrlRedirect ..."
 # gets -ERR (the object does not exist yet; after a failed UPDATE the

@@ -90,7 +90,7 @@ struct acme *acme_new(const char *dir_url, const char *ca_file,
 	    const struct log *log, struct err *e);
 struct macme;
 /*
- * The client for a manifest's CA: cfg->directory, trusting the SPEC 2.1
+ * The client for a manifest's CA: cfg->directory, trusting the usual
  * bundle (cfg->ca_bundle, else the fallbacks of cabundle_path()). Same
  * contract as acme_new().
  */

@@ -1,5 +1,5 @@
 /*
- * cabundle.h - which CA certificates a TLS client trusts (SPEC 2.1, the
+ * cabundle.h - the CA certificates a TLS client trusts (docs/security.md: the
  * caBundlePath order), shared by every TLS client of certkeep (ACME,
  * SMTP notifications): acme.ca_bundle when set, else cacert_default.pem in
  * the manifest's directory (refused when another user owns it or may

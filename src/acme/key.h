@@ -1,5 +1,5 @@
 /*
- * key.h - the only module that touches private keys (STYLE 5): generates
+ * key.h - the only module that touches private keys (docs/design.md): makes
  * them, reads and writes PKCS#8 PEM, and signs for the protocol code (JWS,
  * CSR) so that nothing else ever sees key material. Key types are those of
  * enum key_type below.

@@ -1,6 +1,6 @@
 /*
  * check "acme-directory": the manifest's ACME directory answers over
- * verified TLS (SPEC 2.1 trust) with a usable ACME v2 directory. Uses the
+ * verified TLS (cabundle.h trust) with a usable ACME v2 directory. Uses the
  * run's ACME client when there is one (its directory is cached: no extra
  * request), else makes a short-lived client of its own.
  */

@@ -1,5 +1,5 @@
 /*
- * cmd.h - the commands of SPEC section 1. main.c parses the global options
+ * cmd.h - the commands of certkeep(1). main.c parses the global options
  * and calls one of these with the command's own arguments (argv[0] is the
  * command name). Each returns the process exit status.
  */

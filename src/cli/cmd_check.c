@@ -1,7 +1,7 @@
 /*
  * cmd_check.c - `certkeep check [NAME...]`: the preflight checks of
  * checks/ for the selected certificates, run concurrently; a table (or
- * JSON, SPEC section 6) of every result. Places no order. Exit 0 when
+ * JSON, docs/dns.md) of every result. Places no order. Exit 0 when
  * nothing fails (warnings pass), 1 when a check fails, 64 for an unknown
  * name, 65 for an invalid manifest.
  */

@@ -1,6 +1,6 @@
 /*
  * cmd_plan.c - `certkeep plan [NAME...]`: what apply would do for each
- * certificate and why (SPEC sections 1, 4, 6). Reads the store, writes
+ * certificate and why (docs/renewal.md). Reads the store, writes
  * nothing. Exit 0 nothing to do, 2 changes pending, 1 error.
  */
 #include <stdio.h>
@@ -22,7 +22,7 @@
 #include "store/store.h"
 
 /*
- * Which fragments would change (SPEC 1: plan shows it): render_pending()
+ * Which fragments would change (plan shows them): render_pending()
  * computes it without writing, treating every
  * certificate about to be issued or renewed as present (a renewal of a set
  * whose key is missing or corrupt leaves a complete set behind). It prints to stdout after the table in text mode, or adds a

@@ -69,7 +69,7 @@ report_failure(struct hook_report *rep, const struct log *log,
 }
 
 /*
- * Tells the certificate's recipients (SPEC 5: any failure) that the new
+ * Tells the certificate's recipients (any failure is mailed) that the new
  * certificate is in the repository but a hook after it failed. Sending
  * never fails the run (notify_event logs).
  */

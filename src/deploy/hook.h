@@ -1,5 +1,5 @@
 /*
- * hook.h - deploy hooks and server reloads (SPEC section 7): argv run with
+ * hook.h - deploy hooks and server reloads (docs/fragments.md): argv run with
  * fork + execve, never a shell, with a timeout (SIGTERM, then SIGKILL 5
  * seconds later, to the hook's whole process group), the inherited
  * environment plus CERTKEEP_* variables, and its output logged line by

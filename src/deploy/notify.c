@@ -525,7 +525,7 @@ notify_event(const struct manifest *m, const struct mcert *c,
 	memset(&srv, 0, sizeof(srv));
 	srv.url = m->notify.smtp;
 	srv.auth_file = m->notify.auth_file;
-	/* Trust as for the ACME server (SPEC 2.1). */
+	/* Trust as for the ACME server (docs/security.md). */
 	if ((ca = cabundle_path(m->acme.ca_bundle, m->dir, e)) == NULL)
 		goto out;
 	srv.ca_file = ca;

@@ -1,5 +1,5 @@
 /*
- * notify.h - e-mail notifications (SPEC section 5): who gets told, what
+ * notify.h - e-mail notifications (docs/notify.md): who gets told, what
  * the message says, and sending it through mail.c.
  *
  * Recipients of a certificate: for each hostname, its suffixes are tried

@@ -1,5 +1,5 @@
 /*
- * manifest.h - the manifest (SPEC section 2) as typed structs.
+ * manifest.h - the manifest (man/certkeep.yaml.5) as typed structs.
  *
  * manifest_load() parses and validates a whole file; every problem becomes
  * one "FILE:LINE:COL: message" line in the diagnostics list, all of them at
@@ -127,7 +127,7 @@ struct macme {
 	char		**contact;	/* NULL-terminated e-mail addresses */
 	size_t		 ncontact;
 	int		 terms_accepted;
-	char		*ca_bundle;	/* absolute path, or NULL (SPEC 2.1) */
+	char		*ca_bundle;	/* absolute path, or NULL (cabundle.h) */
 	const char	*manifest_dir;	/* borrowed: where cacert_default.pem
 					   is looked for when ca_bundle is NULL */
 	enum key_type	 account_key;	/* default ec-p256 */

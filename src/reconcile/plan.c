@@ -1,5 +1,5 @@
 /*
- * plan.c - the reconciler's decision (plan.h): the SPEC section 4 window
+ * plan.c - the reconciler's decision (plan.h): the renewal window
  * and the order in which reasons to act are looked for.
  */
 #include <stdlib.h>

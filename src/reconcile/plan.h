@@ -32,7 +32,7 @@ enum plan_reason {
 	REASON_MISSING,
 	REASON_CORRUPT,		/* cert or key unreadable, chain broken */
 	REASON_KEY_MISMATCH,
-	REASON_EXPIRING,	/* inside the SPEC 4 window (or expired) */
+	REASON_EXPIRING,	/* inside the renewal window (or expired) */
 	REASON_NAMES_CHANGED,
 	REASON_KEY_TYPE_CHANGED,
 	REASON_PROFILE_CHANGED,
@@ -64,7 +64,7 @@ struct plan_item {
 };
 
 /*
- * The SPEC section 4 window in seconds for a certificate of this lifetime:
+ * The renewal window in seconds for a certificate of this lifetime:
  * min(renew_before, lifetime/2) when renew_before is set (days or percent
  * of the lifetime), else min(25 days, lifetime/3).
  */

@@ -2,7 +2,7 @@
  * render_axigen.c - an Axigen CLI script (axigen/listeners.cli) that puts
  * the repository's certificate on every Axigen listener of the manifest.
  *
- * Facts and their grades come from /work/shared/AXIGEN.md: [V] read in
+ * Facts are graded (the script's comments, docs/fragments.md): [V] read in
  * Axigen's CLI reference, [I] inferred, [U] unverified. The script says
  * which is which in its comments, so the admin knows what to check on a
  * test box. Login lines are not in the file: contrib/axigen-cli.sh sends

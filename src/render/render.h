@@ -1,5 +1,5 @@
 /*
- * render.h - listener config fragments (SPEC section 7).
+ * render.h - listener config fragments (docs/fragments.md).
  *
  * One renderer per server (render_axigen.c, render_dovecot.c, ...), all in
  * render_table[]. A renderer is pure: it gets the listeners of its server

@@ -1,5 +1,5 @@
 /*
- * store.c - the repository interface (SPEC section 3): checks names and
+ * store.c - the repository interface (docs/store.md): checks names and
  * blob keys, derives fullchain/combined, keeps the per-certificate state
  * JSON on top of blobs, and hands the bytes to a backend (store_backend.h).
  */

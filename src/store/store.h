@@ -1,5 +1,5 @@
 /*
- * store.h - the certificate repository (SPEC section 3), the only code that
+ * store.h - the certificate repository (docs/store.md), the only code that
  * touches <store>/. A small interface (read a set, replace a set atomically,
  * lock a certificate, get/put its state, list, blobs for accounts) with the
  * directory tree as its first backend; an etcd backend comes later, so no

@@ -2,7 +2,7 @@
 # backup and restore of a repository of 100 certificates (made with
 # openssl, plus a state file each and an account): wall time, peak memory
 # and sizes, with the default key derivation (BACKUP_PBKDF2_ITER rounds).
-# Also opens the archive with the manual openssl command from the README.
+# Also opens the archive with the manual openssl command of docs/backup.md.
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/mkcerts.sh"
 . "$TESTS_DIR/lib/bench.sh"

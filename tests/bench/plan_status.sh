@@ -1,7 +1,7 @@
 #!/bin/sh
 # plan and status over a repository of 100 certificates (made with
 # openssl): wall time and peak memory of each, text and JSON. A run with
-# nothing due must be fast (SPEC 4): each must finish under 5 seconds.
+# nothing due must be fast (run often): each must finish under 5 seconds.
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/mkcerts.sh"
 . "$TESTS_DIR/lib/bench.sh"

@@ -9,7 +9,7 @@
 #     names, CAA at the apex, served by Knot on loopback, the directory a
 #     local Pebble.
 # Prints "# ..." lines and TAP (each command exits as expected). Not a
-# timed test: the figures are for the README (CPU time besides wall time:
+# timed test: the figures are for docs/scale.md (CPU time besides wall time:
 # on a busy machine the wall time says more about the neighbours).
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/knot.sh"

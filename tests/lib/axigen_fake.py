@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A stand-in for Axigen's CLI service (port 7000), for testing
 contrib/axigen-cli.sh only: the login dialogue and the "+OK:/-ERR:" then
-"<prompt> " framing of AXIGEN.md section 6. It does not know Axigen's
+"<prompt> " framing of Axigen's CLI service. It does not know Axigen's
 commands: it answers -ERR to the lines matching --fail (regex) and +OK to
 the rest, and appends every line it got to --log (the password as
 "<password>", so tests can check it never leaks elsewhere).

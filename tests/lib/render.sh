@@ -173,7 +173,7 @@ dovecot_start() {
 
 # postfix_conf DIR SMTP_PORT TLS_POSTCONF: a Postfix test instance with its
 # own config, queue and data directories under DIR, smtpd on a loopback
-# port, the fragment applied with postconf -e as the README says.
+# port, the fragment applied with postconf -e as docs/fragments.md says.
 postfix_conf() {
 	mkdir -p "$1/conf" "$1/queue" "$1/data"
 	chown postfix "$1/data"
@@ -216,7 +216,7 @@ MCONF
 	postfix_apply "$1" "$3"
 }
 
-# postfix_apply DIR TLS_POSTCONF: the README's one line, against DIR/conf.
+# postfix_apply DIR TLS_POSTCONF: the line of docs/fragments.md, on DIR/conf.
 postfix_apply() {
 	grep -v '^#' "$2" | xargs -d '\n' postconf -c "$1/conf" -e
 }

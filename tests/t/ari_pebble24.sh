@@ -1,6 +1,6 @@
 #!/bin/sh
 # Against Debian's Pebble 2.4 (no renewalInfo, no profiles): no ARI request
-# at all, runs with nothing due send nothing, the SPEC 4 rule decides
+# at all, runs with nothing due send nothing, the lifetime rule decides
 # (a 90-day certificate renews 25 days before expiry), and a profile set
 # without profile_optional fails clearly before any order.
 . "$(dirname "$0")/../lib.sh"

@@ -37,7 +37,7 @@ is "$(jget "$T/plan.json" certificates.0.ari.chosen)" "$ch" "plan JSON carries t
 ck -m "$T/m.yaml" status
 like "$OUT" "c1: window $ws \.\. $we, renew at $ch" "status shows the window and the instant"
 
-# A day before the window (the SPEC rule says keep too): at most one poll,
+# A day before the window (the lifetime rule says keep too): at most one poll,
 # nothing else.
 before=$(( s - 86400 - now0 ))
 pebble_mark; p0=$(ari_polls); o0=$(new_orders)
@@ -64,7 +64,7 @@ is "$(jget "$T/plan2.json" certificates.0.reason)" ari "reason ari"
 ck_at "$early" -m "$T/m.yaml" plan --next-run 1x
 rc_is 64 "bad --next-run is a usage error"
 
-# Inside the window (the SPEC rule still says keep: ~30 days left).
+# Inside the window (the lifetime rule still says keep: ~30 days left).
 inside=$(( c + 60 - now0 ))
 o0=$(new_orders)
 ck_at "$inside" -m "$T/m.yaml" -o json plan

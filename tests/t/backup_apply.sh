@@ -3,7 +3,7 @@
 # Pebble (certificates, keys, state, the ACME account), through the
 # manifest: the round trip is byte-identical with modes, the restored
 # repository is one apply keeps as it is (nothing to order), and the
-# archive opens with the README's openssl + tar commands.
+# archive opens with the openssl + tar commands of docs/backup.md.
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/pebble.sh"
 
@@ -50,7 +50,7 @@ ck -m "$T/certkeep.yaml" restore "$T/repo.cms"
 rc_is 1 "restore over a non-empty repository without --force: refused"
 like "$ERR" "not empty" "and says why"
 
-# The README's emergency commands.
+# The emergency commands of docs/backup.md.
 mkdir "$T/manual"
 if openssl cms -decrypt -inform DER -in "$T/repo.cms" \
     -pwri_password "$CERTKEEP_PASSPHRASE" -out "$T/repo.tar" &&

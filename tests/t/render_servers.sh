@@ -5,7 +5,7 @@
 # fragment included, and `openssl s_client -verify_return_error
 # -verify_hostname` verifies chain and name; SNI picks the right one of two
 # certificates (Dovecot local_name, Postfix tls_server_sni_maps, HAProxy
-# crt-list). After a new set, the reload commands the README gives make
+# crt-list). After a new set, the reload commands docs/fragments.md gives make
 # the servers present the new serial (apply runs them as hooks: see
 # render_e2e.sh).
 . "$(dirname "$0")/../lib.sh"

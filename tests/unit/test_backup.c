@@ -3,7 +3,7 @@
  * seal/unseal (backup.c) and the `backup`/`restore` commands ($CERTKEEP,
  * with --store) over a real store filled through the store API with sets
  * made by tests/lib/mkcerts.sh. Also opens an archive by hand with the
- * command the README gives (openssl cms -decrypt ... | tar -x).
+ * command docs/backup.md gives (openssl cms -decrypt ... | tar -x).
  * Runs from the source tree root (tests/run.sh does).
  */
 #include <stdarg.h>
@@ -476,7 +476,7 @@ main(void)
 	    "nothing readable in the archive");
 	free(a);
 
-	/* The README's manual command. */
+	/* The manual command of docs/backup.md. */
 	ok(run("cd %s && openssl cms -decrypt -inform DER -in b.cms "
 	    "-pwri_password 'correct horse battery' -out manual.tar && "
 	    "mkdir manual && tar -xpf manual.tar -C manual", dir) == 0,

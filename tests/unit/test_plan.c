@@ -1,4 +1,4 @@
-/* test_plan.c - the SPEC 4 window at its edges and plan_decide's reasons. */
+/* test_plan.c - the renewal window at its edges and plan_decide's reasons. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
