@@ -8,12 +8,12 @@
 
 #include <cjson/cJSON.h>
 
+#include "acme/acme.h"
 #include "acme/ari.h"
 #include "acme/http.h"
 #include "base/err.h"
 #include "base/json.h"
 #include "base/util.h"
-#include "reconcile/plan.h"
 
 const char *const ari_poll_result_names[ARI_POLL__MAX] = {
 	"ok", "temporary-error", "long-term-error",
@@ -80,12 +80,6 @@ ari_parse_response(const char *body, size_t len, const char *url,
 out:
 	cJSON_Delete(root);
 	return rc;
-}
-
-int
-ari_retry_after_parse(const char *hdr, time_t now, long long *secs)
-{
-	return http_retry_after_parse(hdr, now, secs);	/* the one parser */
 }
 
 long long
@@ -322,7 +316,7 @@ ari_handle_answer(struct ari_state *st, const char *cert_id, const char *url,
 	*msg = NULL;
 	full = xasprintf("%s/%s", url, cert_id);
 	if (retry_hdr != NULL &&
-	    ari_retry_after_parse(retry_hdr, now, &retry) == -1)
+	    http_retry_after_parse(retry_hdr, now, &retry) == -1)
 		retry = -1;
 	if (status == 200) {
 		if (ari_parse_response(body != NULL ? body : "", len, full, &w,
@@ -360,8 +354,7 @@ ari_replaces_refused(long status, const char *problem_type)
 
 	if (status < 400)
 		return 0;
-	if (t != NULL && strncmp(t, "urn:ietf:params:acme:error:", 27) == 0)
-		t += 27;
+	t = acme_problem_short(t);
 	if (t != NULL && (strcmp(t, "badNonce") == 0 ||
 	    strcmp(t, "rateLimited") == 0))
 		return 0;

@@ -74,11 +74,8 @@ void	 ari_state_clear(struct ari_state *st);	/* frees members, zeroes */
 int	 ari_parse_response(const char *body, size_t len, const char *url,
 	    struct ari_window *w, char **warning, struct err *e);
 
-/*
- * Parses a Retry-After header value (delta-seconds or HTTP-date) into
- * seconds from now, not clamped. Returns 0, or -1 when malformed or absent.
- */
-int	 ari_retry_after_parse(const char *hdr, time_t now, long long *secs);
+/* A Retry-After header is parsed by http_retry_after_parse() (the one
+   parser), then clamped here. */
 /* Clamps a Retry-After to [ARI_RETRY_MIN, ARI_RETRY_MAX]. */
 long long ari_retry_clamp(long long secs);
 /*

@@ -23,6 +23,7 @@
 #include "manifest/manifest.h"
 #include "reconcile/issue.h"
 #include "reconcile/lifetime.h"
+#include "store/account_io.h"
 #include "store/certinfo.h"
 #include "store/store.h"
 #include "tap.h"
@@ -141,9 +142,11 @@ static void *
 conc_order(void *arg)
 {
 	struct conc *cc = arg;
-	struct order_req req = { .cert = &cc->c, .key = cc->k,
-	    .chall = cc->run };
+	struct issue_chall ic;
+	struct order_req req;
 
+	issue_order_req(&cc->c, cc->run, &ic, &req);
+	req.key = cc->k;
 	cc->rc = order_run(cc->a, &req, &cc->res, &cc->e);
 	return NULL;
 }
@@ -205,12 +208,14 @@ test_bucket(const char *url, const char *trust)
 {
 	struct err e;
 	struct acme *a = acme_new(url, trust, NULL, &e);
-	const struct acme_dir *d = a != NULL ? acme_directory(a, &e) : NULL;
+	const struct acme_dir *d = NULL;
 	struct acme_stats st;
 	struct http_resp r;
 	long long t0;
 	int okn = 0;
 
+	if (a != NULL)
+		acme_directory(a, &d, &e);
 	ok(d != NULL, "bucket: directory");
 	if (d == NULL) {
 		acme_free(a);
@@ -219,7 +224,8 @@ test_bucket(const char *url, const char *trust)
 	http_resp_init(&r);
 	t0 = mono_ms();
 	for (int i = 0; i < 30; i++)
-		if (acme_get(a, d->new_nonce, &r, &e) == 0 && r.status < 300)
+		if (acme_get(a, d->new_nonce, &r, &e) == ACME_OK &&
+		    r.status < 300)
 			okn++;
 	long long took = mono_ms() - t0;
 	http_resp_clear(&r);
@@ -311,33 +317,37 @@ main(int argc, char **argv)
 	/* Untrusted: the system bundle does not know Pebble's CA. */
 	struct acme *bad = acme_new(url, "/etc/ssl/certs/ca-certificates.crt",
 	    NULL, &e);
-	ok(acme_directory(bad, &e) == NULL &&
+	const struct acme_dir *bd;
+	enum acme_result br = acme_directory(bad, &bd, &e);
+	ok(br != ACME_OK && bd == NULL &&
 	    strstr(e.msg, "not trusted") != NULL,
 	    "untrusted CA refused: %s", e.msg);
-	is_int(acme_last_class(bad), ACME_NETWORK, "class network");
+	is_int(br, ACME_NETWORK, "class network");
 	acme_free(bad);
 
-	struct macme cfg;
+	struct acme_conf cfg;
 	memset(&cfg, 0, sizeof(cfg));
 	char *contact[] = { "hostmaster@example.com", NULL };
-	cfg.directory = (char *)url;
+	cfg.directory = url;
 	cfg.contact = contact;
-	cfg.ncontact = 1;
 	cfg.account_key = KEY_EC_P256;
 	cfg.terms_accepted = 0;
+	struct account_store io;
+	store_account_io(s, &io);
 
 	struct acme *a = acme_new(url, trust, NULL, &e);
-	const struct acme_dir *d = acme_directory(a, &e);
+	const struct acme_dir *d;
+	acme_directory(a, &d, &e);
 	ok(d != NULL && d->new_order != NULL, "directory");
 	ok(d != NULL && d->terms != NULL, "terms URL in meta");
 
 	struct key *ak = NULL;
-	int r = account_open(a, s, &cfg, 1, &ak, &e);
-	is_int(r, ACCOUNT_NEED_TERMS, "terms not accepted: %s", e.msg);
+	int r = account_open(a, &io, &cfg, 1, &ak, &e);
+	is_int(r, ACME_NEED_TERMS, "terms not accepted: %s", e.msg);
 	ok(strstr(e.msg, "(terms: ") != NULL, "message names terms");
 
 	cfg.terms_accepted = 1;
-	r = account_open(a, s, &cfg, 1, &ak, &e);
+	r = account_open(a, &io, &cfg, 1, &ak, &e);
 	is_int(r, 0, "account registered %s", r ? e.msg : "");
 	ok(acme_kid(a) != NULL, "kid %s", acme_kid(a));
 	char *kid = acme_kid(a) ? xstrdup(acme_kid(a)) : NULL;
@@ -345,7 +355,7 @@ main(int argc, char **argv)
 	key_free(ak);
 
 	a = acme_new(url, trust, NULL, &e);
-	r = account_open(a, s, &cfg, 1, &ak, &e);
+	r = account_open(a, &io, &cfg, 1, &ak, &e);
 	is_int(acme_requests(a), 0, "stored account: no request");
 	is_str(acme_kid(a), kid, "same account");
 	acme_free(a);
@@ -355,7 +365,7 @@ main(int argc, char **argv)
 	store_del_blob(s, ub, &e);
 	free(ub);
 	a = acme_new(url, trust, NULL, &e);
-	r = account_open(a, s, &cfg, 0, &ak, &e);
+	r = account_open(a, &io, &cfg, 0, &ak, &e);
 	is_int(r, 0, "refound without the url blob %s", r ? e.msg : "");
 	is_str(acme_kid(a), kid, "onlyReturnExisting finds the same account");
 
@@ -374,7 +384,10 @@ main(int argc, char **argv)
 	memset(&m, 0, sizeof(m));
 	struct chall_run *run = chall_run_new(&m, NULL);
 	struct key *ck = key_generate(KEY_EC_P256, &e);
-	struct order_req req = { .cert = &c, .key = ck, .chall = run };
+	struct issue_chall ic;
+	struct order_req req;
+	issue_order_req(&c, run, &ic, &req);
+	req.key = ck;
 	struct order_result res;
 	long t0 = mono_ms();
 	r = order_run(a, &req, &res, &e);
@@ -409,9 +422,10 @@ main(int argc, char **argv)
 	order_result_clear(&res);
 
 	/* Rollover, then the account still works with the new key. */
-	r = account_rollover(a, s, url, KEY_EC_P384, &ak, &e);
+	r = account_rollover(a, &io, url, KEY_EC_P384, &ak, &e);
 	is_int(r, 0, "rollover %s", r ? e.msg : "");
-	cJSON *acct = account_fetch(a, &e);
+	cJSON *acct;
+	account_fetch(a, &acct, &e);
 	ok(acct != NULL, "account readable with the new key %s",
 	    acct ? "" : e.msg);
 	cJSON_Delete(acct);
