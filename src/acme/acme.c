@@ -1,8 +1,9 @@
 /*
- * acme.c - the ACME client core: directory, nonces, the signed-request
- * primitive, problem documents and the wait helper (see acme.h).
+ * acme.c - the ACME client core: the shared pool, rate limits and
+ * counters, the directory, nonces, the signed-request primitive and its
+ * retries (see acme.h; problem documents are in problem.c, the JWS in
+ * jws.c, the wait helper in wait.c).
  */
-#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -319,19 +320,6 @@ nonce_keep(struct acme *a, const struct http_resp *r)
 	pthread_mutex_unlock(&a->p->mu);
 }
 
-static void
-sleep_ms(long long ms)
-{
-	struct timespec ts;
-
-	if (ms <= 0)
-		return;
-	ts.tv_sec = (time_t)(ms / 1000);
-	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
 /* The endpoint class of url, for the rate limiter and the counters. */
 static enum acme_endpoint
 endpoint_of(struct acme *a, const char *url)
@@ -373,7 +361,7 @@ bucket_take(struct acme *a, enum acme_endpoint ep)
 		a->p->stats.throttled_ms += wait;
 	}
 	pthread_mutex_unlock(&a->p->mu);
-	sleep_ms(wait);
+	acme_sleep_ms(wait);
 }
 
 /* One HTTP request through the rate limiter, counted. */
@@ -451,7 +439,7 @@ acme_retry_wait(struct acme *a, enum acme_result c, long long ra,
 	pthread_mutex_lock(&a->p->mu);
 	a->p->stats.retries++;
 	pthread_mutex_unlock(&a->p->mu);
-	sleep_ms(d);
+	acme_sleep_ms(d);
 	return 0;
 }
 
@@ -817,53 +805,6 @@ acme_get(struct acme *a, const char *url, struct http_resp *r,
 	return ACME_OK;
 }
 
-void
-acme_wait_init(struct acme_wait *w, long long timeout_ms)
-{
-	w->deadline_ms = mono_ms() + timeout_ms;
-	w->next_ms = ACME_WAIT_FIRST_MS;
-	w->cap_ms = ACME_WAIT_CAP_MS;
-	w->first_ms = 0;
-	w->polls = 0;
-}
-
-void
-acme_wait_init_first(struct acme_wait *w, long long timeout_ms,
-    long long first_ms)
-{
-	acme_wait_init(w, timeout_ms);
-	w->first_ms = first_ms;
-	if (first_ms > w->next_ms)
-		w->next_ms = first_ms > w->cap_ms ? w->cap_ms : first_ms;
-}
-
-int
-acme_wait_next(struct acme_wait *w, long long retry_after)
-{
-	long long d, now = mono_ms();
-
-	/* Jitter: uniform in [base/2, base], so parallel pollers spread;
-	   a learnt first wait is taken as it is. */
-	if (w->first_ms > 0) {
-		d = w->first_ms;
-		w->first_ms = 0;
-	} else
-		d = rand_between(w->next_ms / 2, w->next_ms);
-	/* Retry-After honoured, but no single wait beyond the cap (the
-	   check keeps the multiplication from overflowing). */
-	if (retry_after >= 0) {
-		if (retry_after > ACME_POLL_WAIT_CAP_MS / 1000)
-			d = ACME_POLL_WAIT_CAP_MS;
-		else if (retry_after * 1000 > d)
-			d = retry_after * 1000;
-	}
-	if (now + d > w->deadline_ms)
-		return -1;
-	w->next_ms = w->next_ms * 2 > w->cap_ms ? w->cap_ms : w->next_ms * 2;
-	w->polls++;
-	sleep_ms(d);
-	return 0;
-}
 
 char *
 acme_dir_host(const char *dir_url)

@@ -293,6 +293,8 @@ void	 acme_wait_init_first(struct acme_wait *w, long long timeout_ms,
  */
 int	 acme_retry_wait(struct acme *a, enum acme_result res,
 	    long long retry_after, int attempt, const char *url);
+/* Sleeps ms milliseconds (none when ms <= 0), through signals. */
+void	 acme_sleep_ms(long long ms);
 /*
  * Sleeps before the next poll: retry_after is the server's Retry-After in
  * seconds (-1: none). Returns 0, or -1 when the next poll would come

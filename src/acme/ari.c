@@ -122,7 +122,8 @@ ari_backoff(int failures, long long lifetime)
 	return ari_retry_clamp(rand_between(d / 2, d));
 }
 
-time_t
+/* Picks the instant for [start, end] (uniform, inclusive). */
+static time_t
 ari_choose(time_t start, time_t end)
 {
 	return (time_t)rand_between((long long)start, (long long)end);

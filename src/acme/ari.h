@@ -109,8 +109,6 @@ int	 ari_state_record(struct ari_state *st, const char *cert_id,
 	    const struct ari_window *w, long long retry, long long lifetime,
 	    time_t now);
 
-/* Picks the instant for [start, end] (uniform, inclusive). */
-time_t	 ari_choose(time_t start, time_t end);
 
 /*
  * Whether to poll now for the live certificate cert_id (its notAfter

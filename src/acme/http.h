@@ -66,8 +66,6 @@ int	 http_request(struct http *h, const char *method, const char *url,
 	    const char *ctype, const void *body, size_t len,
 	    struct http_resp *r, struct err *e);
 
-/* Requests sent through h so far (for -v and the tests). */
-long	 http_count(const struct http *h);
 /* Whether the last http_request() without an answer failed in a way
    that may go away (refused, reset, timeout, no or a garbled answer),
    as opposed to TLS trust, name resolution or an oversized answer. */

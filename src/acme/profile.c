@@ -8,7 +8,11 @@
 #include "base/err.h"
 #include "base/util.h"
 
-char *
+/*
+ * The names a directory offers, comma-separated in directory order
+ * ("default, shortlived"); malloced, caller frees; "" when none.
+ */
+static char *
 profile_list(const cJSON *profiles)
 {
 	const cJSON *p;
