@@ -13,7 +13,7 @@
  *   - say whether the chosen instant has passed, or falls before the next
  *     run (plan_decide() weighs that against the lifetime rule).
  * The poll itself (an unauthenticated GET <renewalInfo>/<certID>) is
- * ari_poll() in ari_client.c, built on the acme module's HTTP layer.
+ * ari_poll() below, through a GET the caller provides (struct ari_http).
  *
  * State lives in the certificate's state JSON as an "ari" object:
  *   {"cert_id", "window_start", "window_end", "chosen", "retry_after",

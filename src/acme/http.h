@@ -2,7 +2,7 @@
  * http.h - HTTPS for the ACME client (libcurl). One struct http per client
  * (per thread): its curl handle is reused so requests share connections.
  * Peer and host verification are always on; trust is exactly the bundle
- * given (SPEC 2.1, resolved by cabundle_path()).
+ * given (resolved by cabundle_path()).
  */
 #ifndef CERTKEEP_HTTP_H
 #define CERTKEEP_HTTP_H

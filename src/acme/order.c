@@ -659,12 +659,17 @@ finalize(struct ord *od, int *not_ready, struct err *e)
 	if ((rc = post(od, url, p, &r, e)) != ACME_OK) {
 		const char *t = acme_problem_short(od->res->problem_type);
 		struct err e2;
+		char *type;
 
-		if (t != NULL && strcmp(t, "orderNotReady") == 0 &&
-		    reload_order(od, &e2) == ACME_OK) {
+		if (t == NULL || strcmp(t, "orderNotReady") != 0)
+			goto out;
+		type = xstrdup(od->res->problem_type);
+		if (reload_order(od, &e2) == ACME_OK) {
 			*not_ready = 1;
 			rc = ACME_OK;
-		}
+		} else
+			fail(od, rc, type, -1);	/* the refusal, not the read */
+		free(type);
 		goto out;
 	}
 	o = cJSON_ParseWithLength(r.body, r.len);

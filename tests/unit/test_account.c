@@ -21,6 +21,79 @@
 #include "store/store.h"
 #include "tap.h"
 
+/* A repository that cannot be read, or not written. */
+static int
+bad_get(void *arg, const char *name, char **data, size_t *len,
+    struct err *e)
+{
+	(void)arg;
+	(void)data;
+	(void)len;
+	err_set(e, "%s: cannot read", name);
+	return -1;
+}
+
+static int
+absent_get(void *arg, const char *name, char **data, size_t *len,
+    struct err *e)
+{
+	(void)arg;
+	(void)name;
+	(void)data;
+	(void)len;
+	(void)e;
+	return 0;
+}
+
+static int
+bad_put(void *arg, const char *name, const char *data, size_t len,
+    struct err *e)
+{
+	(void)arg;
+	(void)data;
+	(void)len;
+	err_set(e, "%s: cannot write", name);
+	return -1;
+}
+
+static int
+any_del(void *arg, const char *name, struct err *e)
+{
+	(void)arg;
+	(void)name;
+	(void)e;
+	return 0;
+}
+
+/* The account's blobs go only through the caller's struct account_store:
+   its failures are the account's, before any request. */
+static void
+test_store_failures(const char *url, const char *trust,
+    const struct acme_conf *cfg)
+{
+	struct account_store io = { bad_get, bad_put, any_del, NULL };
+	struct key *k = NULL;
+	struct acme *a;
+	struct err e;
+	enum acme_result r;
+
+	a = acme_new(url, trust, NULL, &e);
+	r = account_open(a, &io, cfg, 1, &k, &e);
+	ok(r != ACME_OK && k == NULL, "unreadable store: no account (%s)",
+	    e.msg);
+	ok(strstr(e.msg, "accounts/") != NULL && strstr(e.msg, "key.pem"),
+	    "the message names the key blob");
+	is_int(acme_requests(a), 0, "unreadable store: no request");
+	ok(acme_key(a) == NULL && acme_kid(a) == NULL, "nothing to sign "
+	    "with");
+	io.get = absent_get;
+	r = account_open(a, &io, cfg, 1, &k, &e);
+	ok(r != ACME_OK && strstr(e.msg, "cannot write") != NULL,
+	    "a new key that cannot be kept is refused (%s)", e.msg);
+	is_int(acme_requests(a), 0, "unwritable store: no request");
+	acme_free(a);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -48,6 +121,8 @@ main(int argc, char **argv)
 	cfg.terms_accepted = 0;
 	struct account_store io;
 	store_account_io(s, &io);
+
+	test_store_failures(url, trust, &cfg);
 
 	struct acme *a = acme_new(url, trust, NULL, &e);
 	struct key *ak = NULL;
