@@ -6,17 +6,18 @@
  * table, and ONE wait helper for every poll.
  *
  * A struct acme is one client: one HTTP handle (its connection, reused).
- * What a run shares lives in the client's pool,
- * which acme_clone() hands to more clients, one per thread: the
- * directory, the nonce pool, the account, a token bucket per endpoint
- * class (Let's Encrypt's per-IP limits), the request counters, the poll
- * delays learnt from the CA, TLS sessions and DNS answers. The pool is
+ * What a run shares lives in the client's pool, which acme_clone() hands
+ * to more clients, one per thread: the directory, the nonce pool, the
+ * account, a token bucket per endpoint class (Let's Encrypt's per-IP
+ * limits), the request counters, the poll delays learnt from the CA, TLS
+ * sessions and DNS answers. The pool is
  * thread-safe; a client is used by one thread at a time. No global state.
  *
  * Transient failures (no answer, 5xx, 429/503 with Retry-After, a body
  * cut short) are retried inside acme_post() with exponential backoff and
  * jitter until the client's deadline (acme_set_deadline(); none: no
- * retry). Definitive problems are returned at once.
+ * retry). Definitive problems are returned at once. Every call that talks
+ * to the CA returns an enum acme_result.
  *
  * Every protocol step (account.c, order.c, revoke) is a small function
  * built on acme_post().
@@ -32,7 +33,6 @@
 
 struct cJSON;
 struct err;
-struct key;
 struct log;
 
 /*
@@ -185,14 +185,15 @@ enum acme_signer {
  * the CA's answer when there was one (acme_answer_type(),
  * http_retry_after()), else its status is 0.
  */
-enum acme_result acme_post(struct acme *a, const char *url, const struct cJSON *payload,
-	    enum acme_signer signer, struct http_resp *r, struct err *e);
+enum acme_result acme_post(struct acme *a, const char *url,
+	    const struct cJSON *payload, enum acme_signer signer,
+	    struct http_resp *r, struct err *e);
 #define ACME_NONCE_RETRIES	25
 
 /* Unauthenticated GET (renewalInfo): ACME_OK when the server answered
    (any status), else ACME_NETWORK. */
-enum acme_result acme_get(struct acme *a, const char *url, struct http_resp *r,
-	    struct err *e);
+enum acme_result acme_get(struct acme *a, const char *url,
+	    struct http_resp *r, struct err *e);
 
 /*
  * A flattened JWS (as a JSON text, malloced, caller frees) of payload

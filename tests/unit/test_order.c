@@ -271,7 +271,8 @@ main(int argc, char **argv)
 	issue_order_req(&cb, run, &ic, &req);
 	req.key = ck;
 	r = order_run(a, &req, &res, &e);
-	is_int(r, ACME_BAD_INPUT, "a name the CA cannot validate: bad input (%s)", e.msg);
+	is_int(r, ACME_BAD_INPUT, "a name the CA cannot validate: bad input "
+	    "(%s)", e.msg);
 	ok(res.problem_type != NULL &&
 	    strstr(res.problem_type, ACME_URN) == res.problem_type,
 	    "cannot validate: the problem type is kept in the result (%s)",
