@@ -6,7 +6,7 @@
 set -u
 : "${CERTKEEP:?set CERTKEEP to the certkeep binary}"
 # A test runs as tests/t/NAME.sh (or tests/bench/NAME.sh); whoever sources
-# this from elsewhere sets TESTS_DIR first (test_acme.c does).
+# this from elsewhere sets TESTS_DIR first (tests/unit/pebble.h does).
 TESTS_DIR=${TESTS_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
 SRC_DIR=$(cd "$TESTS_DIR/.." && pwd)
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"

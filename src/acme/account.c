@@ -18,8 +18,6 @@
 #include "base/secret.h"
 #include "base/str.h"
 #include "base/time.h"
-#include "manifest/manifest.h"
-#include "store/store.h"
 
 #define ACCOUNT_KEY	"key.pem"
 #define ACCOUNT_KEY_NEXT "key.pem.next"
@@ -37,8 +35,8 @@ account_blob(const char *dir_url, const char *file)
 
 /* Loads the account key, or makes one of type t (0600) when there is none. */
 static struct key *
-key_load_or_make(struct store *s, const char *dir_url, int t, int *made,
-    struct err *e)
+key_load_or_make(const struct account_store *s, const char *dir_url,
+    enum key_type t, int *made, struct err *e)
 {
 	char *blob = account_blob(dir_url, ACCOUNT_KEY), *pem = NULL;
 	size_t len = 0;
@@ -46,7 +44,7 @@ key_load_or_make(struct store *s, const char *dir_url, int t, int *made,
 	int r;
 
 	*made = 0;
-	if ((r = store_get_blob(s, blob, &pem, &len, e)) == -1)
+	if ((r = s->get(s->arg, blob, &pem, &len, e)) == -1)
 		goto out;
 	if (r == 1) {
 		k = key_load_pem(pem, len, blob, e);
@@ -55,7 +53,7 @@ key_load_or_make(struct store *s, const char *dir_url, int t, int *made,
 	if ((k = key_generate(t, e)) == NULL)
 		goto out;
 	if ((pem = key_to_pem(k, e)) == NULL ||
-	    store_put_blob(s, blob, pem, strlen(pem), 0600, e) == -1) {
+	    s->put(s->arg, blob, pem, strlen(pem), e) == -1) {
 		key_free(k);
 		k = NULL;
 		goto out;
@@ -69,7 +67,7 @@ out:
 
 /* The EAB JWS (RFC 8555 7.3.4): HS256 over the account JWK. */
 static cJSON *
-eab_jws(const struct macme *cfg, const struct key *k, const char *url,
+eab_jws(const struct acme_conf *cfg, const struct key *k, const char *url,
     struct err *e)
 {
 	char *raw = NULL, *p64 = NULL, *pl64 = NULL, *ptext = NULL;
@@ -145,16 +143,19 @@ contact_array(char *const *contact)
 
 /*
  * newAccount: registers (only_existing 0) or finds (1) the account of
- * the key. Returns 1 and *url when found/made, 0 when only_existing and
- * the CA does not know the key, -1 on error.
+ * the key. Returns ACME_OK with *url when found or made (*url stays NULL
+ * when only_existing and the CA does not know the key), else the
+ * failure.
  */
-static int
-new_account(struct acme *a, const struct acme_dir *d, const struct macme *cfg,
-    int only_existing, char **url, struct err *e)
+static enum acme_result
+new_account(struct acme *a, const struct acme_dir *d,
+    const struct acme_conf *cfg, int only_existing, char **url,
+    struct err *e)
 {
 	cJSON *p = cJSON_CreateObject();
 	struct http_resp r;
-	int rc = -1;
+	enum acme_result rc = ACME_PROTOCOL;
+	char *t = NULL;
 
 	http_resp_init(&r);
 	if (only_existing) {
@@ -172,18 +173,19 @@ new_account(struct acme *a, const struct acme_dir *d, const struct macme *cfg,
 				goto out;
 			cJSON_AddItemToObject(p, "externalAccountBinding", eab);
 		} else if (d->eab_required) {
+			rc = ACME_BAD_INPUT;
 			err_set(e, "%s requires External Account Binding: set "
 			    "acme.eab {kid, hmac_key_file} from your CA",
 			    d->url);
 			goto out;
 		}
 	}
-	if (acme_post(a, d->new_account, p, ACME_SIGN_JWK, &r, e) == -1) {
-		const char *t = acme_last_type(a);
-
+	if ((rc = acme_post(a, d->new_account, p, ACME_SIGN_JWK, &r, e)) !=
+	    ACME_OK) {
+		t = acme_answer_type(&r);
 		if (only_existing && t != NULL &&
 		    strcmp(t, ACME_URN "accountDoesNotExist") == 0) {
-			rc = 0;
+			rc = ACME_OK;
 			goto out;
 		}
 		err_prefix(e, only_existing ? "finding the ACME account" :
@@ -191,34 +193,37 @@ new_account(struct acme *a, const struct acme_dir *d, const struct macme *cfg,
 		goto out;
 	}
 	if (r.location == NULL) {
+		rc = ACME_PROTOCOL;
 		err_set(e, "%s: no Location for the account", d->new_account);
 		goto out;
 	}
 	*url = xstrdup(r.location);
-	rc = 1;
 out:
+	free(t);
 	cJSON_Delete(p);
 	http_resp_clear(&r);
 	return rc;
 }
 
-int
-account_open(struct acme *a, struct store *s, const struct macme *cfg,
-    int may_register, struct key **keyp, struct err *e)
+enum acme_result
+account_open(struct acme *a, const struct account_store *s,
+    const struct acme_conf *cfg, int may_register, struct key **keyp,
+    struct err *e)
 {
 	const struct acme_dir *d;
 	struct key *k = NULL;
 	char *ublob = account_blob(cfg->directory, ACCOUNT_URL);
 	char *url = NULL;
 	size_t len = 0;
-	int made = 0, rc = -1, r;
+	enum acme_result rc = ACME_PROTOCOL;
+	int made = 0, r;
 
 	*keyp = NULL;
-	if ((k = key_load_or_make(s, cfg->directory, (int)cfg->account_key,
+	if ((k = key_load_or_make(s, cfg->directory, cfg->account_key,
 	    &made, e)) == NULL)
 		goto out;
 	acme_set_account(a, k, NULL);
-	if ((r = store_get_blob(s, ublob, &url, &len, e)) == -1)
+	if ((r = s->get(s->arg, ublob, &url, &len, e)) == -1)
 		goto out;
 	if (r == 1) {
 		/* Trim the newline a person may have added. */
@@ -226,22 +231,23 @@ account_open(struct acme *a, struct store *s, const struct macme *cfg,
 			url[--len] = '\0';
 		if (len > 0) {
 			acme_set_account(a, k, url);
-			rc = 0;
+			rc = ACME_OK;
 			goto out;
 		}
 	}
-	if ((d = acme_directory(a, e)) == NULL)
+	if ((rc = acme_directory(a, &d, e)) != ACME_OK)
 		goto out;
 	free(url);
 	url = NULL;
 	/* A key just made cannot have an account yet: skip the lookup. */
 	if (!made) {
-		if ((r = new_account(a, d, cfg, 1, &url, e)) == -1)
+		if ((rc = new_account(a, d, cfg, 1, &url, e)) != ACME_OK)
 			goto out;
-		if (r == 1)
+		if (url != NULL)
 			goto found;
 	}
 	if (!may_register) {
+		rc = ACME_BAD_INPUT;
 		err_set(e, "no ACME account at %s yet (run `certkeep account "
 		    "register` or `certkeep apply`)", d->url);
 		goto out;
@@ -253,18 +259,19 @@ account_open(struct acme *a, struct store *s, const struct macme *cfg,
 		err_set(e, "acme.terms_accepted must be true to register an "
 		    "account (terms: %s)", t);
 		free(t);
-		rc = ACCOUNT_NEED_TERMS;
+		rc = ACME_NEED_TERMS;
 		goto out;
 	}
-	if (new_account(a, d, cfg, 0, &url, e) != 1)
+	if ((rc = new_account(a, d, cfg, 0, &url, e)) != ACME_OK)
 		goto out;
 found:
-	if (store_put_blob(s, ublob, url, strlen(url), 0600, e) == -1)
+	rc = ACME_PROTOCOL;
+	if (s->put(s->arg, ublob, url, strlen(url), e) == -1)
 		goto out;
 	acme_set_account(a, k, url);
-	rc = 0;
+	rc = ACME_OK;
 out:
-	if (rc == 0) {
+	if (rc == ACME_OK) {
 		*keyp = k;
 		k = NULL;
 	} else {
@@ -276,51 +283,53 @@ out:
 	return rc;
 }
 
-cJSON *
-account_fetch(struct acme *a, struct err *e)
+enum acme_result
+account_fetch(struct acme *a, cJSON **out, struct err *e)
 {
 	struct http_resp r;
+	enum acme_result rc;
 	cJSON *o = NULL;
 
+	*out = NULL;
 	http_resp_init(&r);
-	if (acme_post(a, acme_kid(a), NULL, ACME_SIGN_KID, &r, e) == -1) {
+	if ((rc = acme_post(a, acme_kid(a), NULL, ACME_SIGN_KID, &r, e)) !=
+	    ACME_OK) {
 		err_prefix(e, "reading the ACME account");
 		goto out;
 	}
 	o = cJSON_ParseWithLength(r.body, r.len);
 	if (!cJSON_IsObject(o)) {
 		cJSON_Delete(o);
-		o = NULL;
+		rc = ACME_PROTOCOL;
 		err_set(e, "%s: the account is not a JSON object", acme_kid(a));
+		goto out;
 	}
+	*out = o;
 out:
 	http_resp_clear(&r);
-	return o;
+	return rc;
 }
 
-int
+enum acme_result
 account_update(struct acme *a, char *const *contact, struct err *e)
 {
 	cJSON *p = cJSON_CreateObject();
 	struct http_resp r;
-	int rc = -1;
+	enum acme_result rc;
 
 	http_resp_init(&r);
 	cJSON_AddItemToObject(p, "contact", contact_array(contact));
-	if (acme_post(a, acme_kid(a), p, ACME_SIGN_KID, &r, e) == -1) {
+	if ((rc = acme_post(a, acme_kid(a), p, ACME_SIGN_KID, &r, e)) !=
+	    ACME_OK)
 		err_prefix(e, "updating the ACME account");
-		goto out;
-	}
-	rc = 0;
-out:
 	cJSON_Delete(p);
 	http_resp_clear(&r);
 	return rc;
 }
 
-int
-account_rollover(struct acme *a, struct store *s, const char *dir_url,
-    int t, struct key **keyp, struct err *e)
+enum acme_result
+account_rollover(struct acme *a, const struct account_store *s,
+    const char *dir_url, enum key_type t, struct key **keyp, struct err *e)
 {
 	const struct acme_dir *d;
 	struct key *nk = NULL;
@@ -329,11 +338,12 @@ account_rollover(struct acme *a, struct store *s, const char *dir_url,
 	char *nblob = account_blob(dir_url, ACCOUNT_KEY_NEXT);
 	cJSON *payload = NULL, *outer = NULL;
 	struct http_resp r;
-	int rc = -1;
+	enum acme_result rc;
 
 	http_resp_init(&r);
-	if ((d = acme_directory(a, e)) == NULL)
+	if ((rc = acme_directory(a, &d, e)) != ACME_OK)
 		goto out;
+	rc = ACME_PROTOCOL;
 	if (d->key_change == NULL) {
 		err_set(e, "%s offers no keyChange", d->url);
 		goto out;
@@ -342,7 +352,7 @@ account_rollover(struct acme *a, struct store *s, const char *dir_url,
 	    (pem = key_to_pem(nk, e)) == NULL)
 		goto out;
 	/* Kept first, so a crash after the CA switched keys loses nothing. */
-	if (store_put_blob(s, nblob, pem, strlen(pem), 0600, e) == -1)
+	if (s->put(s->arg, nblob, pem, strlen(pem), e) == -1)
 		goto out;
 	/* RFC 8555 7.3.5: inner JWS by the new key (jwk, no nonce). */
 	payload = cJSON_CreateObject();
@@ -353,22 +363,23 @@ account_rollover(struct acme *a, struct store *s, const char *dir_url,
 	cJSON_free(ptext);
 	if (inner == NULL || (outer = cJSON_Parse(inner)) == NULL)
 		goto out;
-	if (acme_post(a, d->key_change, outer, ACME_SIGN_KID, &r, e) == -1) {
+	if ((rc = acme_post(a, d->key_change, outer, ACME_SIGN_KID, &r,
+	    e)) != ACME_OK) {
 		err_prefix(e, "account key rollover");
-		store_del_blob(s, nblob, NULL);
+		s->del(s->arg, nblob, NULL);
 		goto out;
 	}
-	if (store_put_blob(s, kblob, pem, strlen(pem), 0600, e) == -1) {
+	if (s->put(s->arg, kblob, pem, strlen(pem), e) == -1) {
+		rc = ACME_PROTOCOL;
 		err_prefix(e, "the CA switched to the new key, kept in %s",
 		    nblob);
 		goto out;
 	}
-	store_del_blob(s, nblob, NULL);
+	s->del(s->arg, nblob, NULL);
 	acme_set_account(a, nk, acme_kid(a));
 	key_free(*keyp);
 	*keyp = nk;
 	nk = NULL;
-	rc = 0;
 out:
 	key_free(nk);
 	key_pem_free(pem);
@@ -381,9 +392,9 @@ out:
 	return rc;
 }
 
-int
-account_deactivate(struct acme *a, struct store *s, const char *dir_url,
-    struct err *e)
+enum acme_result
+account_deactivate(struct acme *a, const struct account_store *s,
+    const char *dir_url, struct err *e)
 {
 	cJSON *p = cJSON_CreateObject();
 	struct http_resp r;
@@ -391,14 +402,16 @@ account_deactivate(struct acme *a, struct store *s, const char *dir_url,
 	char *kblob = account_blob(dir_url, ACCOUNT_KEY);
 	char *old = NULL, *oblob = NULL, *data = NULL;
 	size_t len = 0;
-	int rc = -1;
+	enum acme_result rc;
 
 	http_resp_init(&r);
 	cJSON_AddStringToObject(p, "status", "deactivated");
-	if (acme_post(a, acme_kid(a), p, ACME_SIGN_KID, &r, e) == -1) {
+	if ((rc = acme_post(a, acme_kid(a), p, ACME_SIGN_KID, &r, e)) !=
+	    ACME_OK) {
 		err_prefix(e, "deactivating the ACME account");
 		goto out;
 	}
+	rc = ACME_PROTOCOL;
 	/* Keep the old key and URL aside (never reusable), start afresh. */
 	char ts[32];
 	time_format_rfc3339(now_wall(), ts, sizeof(ts));
@@ -406,23 +419,21 @@ account_deactivate(struct acme *a, struct store *s, const char *dir_url,
 		if (*q == ':')
 			*q = '-';
 	old = xasprintf("deactivated-%s", ts);
-	if (store_get_blob(s, kblob, &data, &len, e) == 1) {
+	if (s->get(s->arg, kblob, &data, &len, e) == 1) {
 		oblob = account_blob(dir_url, old);
 		char *kb = xasprintf("%s/key.pem", oblob);
-		if (store_put_blob(s, kb, data, len, 0600, e) == -1) {
+		if (s->put(s->arg, kb, data, len, e) == -1) {
 			free(kb);
 			goto out;
 		}
 		free(kb);
 		kb = xasprintf("%s/url", oblob);
-		store_put_blob(s, kb, acme_kid(a), strlen(acme_kid(a)), 0600,
-		    NULL);
+		s->put(s->arg, kb, acme_kid(a), strlen(acme_kid(a)), NULL);
 		free(kb);
 	}
-	if (store_del_blob(s, ublob, e) == -1 ||
-	    store_del_blob(s, kblob, e) == -1)
+	if (s->del(s->arg, ublob, e) == -1 || s->del(s->arg, kblob, e) == -1)
 		goto out;
-	rc = 0;
+	rc = ACME_OK;
 out:
 	OPENSSL_clear_free(data, len);
 	free(old);

@@ -1,8 +1,9 @@
 /*
- * acme.c - the ACME client core: directory, nonces, the signed-request
- * primitive, problem documents and the wait helper (see acme.h).
+ * acme.c - the ACME client core: the shared pool, rate limits and
+ * counters, the directory, nonces, the signed-request primitive and its
+ * retries (see acme.h; problem documents are in problem.c, the JWS in
+ * jws.c, the wait helper in wait.c).
  */
-#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,73 +15,12 @@
 #include "acme/cabundle.h"
 #include "acme/key.h"
 #include "base/buf.h"
-#include "base/encode.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/rand.h"
 #include "base/str.h"
 #include "base/time.h"
-#include "manifest/manifest.h"
-
-const char *const acme_class_names[ACME__MAX] = {
-	"ok", "retryable", "rate-limited", "bad-input", "network", "protocol",
-};
-
-/* Every problem type of RFC 8555 6.7 (and later RFCs) and what it means
-   for the caller; the one table (mod_md's Problems[]). */
-static const struct {
-	const char	*name;
-	enum acme_class	 cls;
-	int		 validation;
-} problems[] = {
-	{ "accountDoesNotExist",	ACME_BAD_INPUT, 0 },
-	{ "alreadyReplaced",		ACME_BAD_INPUT, 0 },
-	{ "alreadyRevoked",		ACME_BAD_INPUT, 0 },
-	{ "badCSR",			ACME_BAD_INPUT, 0 },
-	{ "badNonce",			ACME_RETRYABLE, 0 },
-	{ "badPublicKey",		ACME_BAD_INPUT, 0 },
-	{ "badRevocationReason",	ACME_BAD_INPUT, 0 },
-	{ "badSignatureAlgorithm",	ACME_PROTOCOL, 0 },
-	{ "caa",			ACME_BAD_INPUT, 1 },
-	{ "compound",			ACME_BAD_INPUT, 0 },
-	{ "connection",			ACME_BAD_INPUT, 1 },
-	{ "dns",			ACME_BAD_INPUT, 1 },
-	{ "externalAccountRequired",	ACME_BAD_INPUT, 0 },
-	{ "incorrectResponse",		ACME_BAD_INPUT, 1 },
-	{ "invalidContact",		ACME_BAD_INPUT, 0 },
-	{ "invalidProfile",		ACME_BAD_INPUT, 0 },
-	{ "malformed",			ACME_PROTOCOL, 0 },
-	{ "orderNotReady",		ACME_PROTOCOL, 0 },
-	{ "rateLimited",		ACME_RATE_LIMITED, 0 },
-	{ "rejectedIdentifier",		ACME_BAD_INPUT, 0 },
-	{ "serverInternal",		ACME_RETRYABLE, 0 },
-	{ "tls",			ACME_BAD_INPUT, 1 },
-	{ "unauthorized",		ACME_BAD_INPUT, 1 },
-	{ "unsupportedContact",		ACME_BAD_INPUT, 0 },
-	{ "unsupportedIdentifier",	ACME_BAD_INPUT, 0 },
-	{ "userActionRequired",		ACME_BAD_INPUT, 0 },
-};
-
-enum acme_class
-acme_problem_class(const char *type, int *validation)
-{
-	size_t ul = strlen(ACME_URN);
-
-	if (validation != NULL)
-		*validation = 0;
-	if (type == NULL)
-		return ACME_PROTOCOL;
-	if (strncmp(type, ACME_URN, ul) == 0)
-		type += ul;
-	for (size_t i = 0; i < sizeof(problems) / sizeof(problems[0]); i++)
-		if (strcmp(problems[i].name, type) == 0) {
-			if (validation != NULL)
-				*validation = problems[i].validation;
-			return problems[i].cls;
-		}
-	return ACME_PROTOCOL;
-}
 
 /* A token bucket: rate requests a second, bursts of up to rate. */
 struct acme_bucket {
@@ -123,6 +63,7 @@ struct acme_pool {
 	   unreachable CA then fails every certificate at once instead of
 	   waiting one timeout per certificate. */
 	int		 dir_failed;
+	enum acme_result dir_result;
 	struct err	 dir_err;
 	struct strlist	 nonces;
 	const struct key *key;
@@ -132,18 +73,14 @@ struct acme_pool {
 	long long	 hint_ms[ACME_HINT__MAX];
 };
 
-/* One client: its own HTTP handle (its connection) and its own failure;
-   the rest is the pool's. */
+/* One client: its own HTTP handle (its connection); the rest is the
+   pool's. */
 struct acme {
 	struct acme_pool *p;
 	struct http	*http;
 	const struct log *log;
 	long		 count;		/* requests sent by this client */
 	long long	 deadline_ms;	/* retries until; 0: none */
-	int		 net_transient;	/* last no-answer may go away */
-	enum acme_class	 last_class;
-	char		*last_type;
-	long long	 last_retry;
 };
 
 static void
@@ -177,7 +114,6 @@ client_new(struct acme_pool *p, const struct log *log, struct err *e)
 	a->p = p;
 	a->http = h;
 	a->log = log;
-	a->last_retry = -1;
 	return a;
 }
 
@@ -243,7 +179,8 @@ acme_clone(struct acme *parent, struct err *e)
 }
 
 struct acme *
-acme_new_for(const struct macme *cfg, const struct log *log, struct err *e)
+acme_new_for(const struct acme_conf *cfg, const struct log *log,
+    struct err *e)
 {
 	struct acme *a;
 	char *ca;
@@ -263,7 +200,6 @@ acme_free(struct acme *a)
 	if (a == NULL)
 		return;
 	http_free(a->http);
-	free(a->last_type);
 	pthread_mutex_lock(&a->p->mu);
 	last = --a->p->refs == 0;
 	pthread_mutex_unlock(&a->p->mu);
@@ -276,34 +212,6 @@ void
 acme_set_deadline(struct acme *a, long long deadline_ms)
 {
 	a->deadline_ms = deadline_ms;
-}
-
-void
-acme_set_failure(struct acme *a, enum acme_class c, const char *type,
-    long long retry_after)
-{
-	a->last_class = c;
-	free(a->last_type);
-	a->last_type = type != NULL ? xstrdup(type) : NULL;
-	a->last_retry = retry_after;
-}
-
-enum acme_class
-acme_last_class(const struct acme *a)
-{
-	return a->last_class;
-}
-
-const char *
-acme_last_type(const struct acme *a)
-{
-	return a->last_type;
-}
-
-long long
-acme_last_retry_after(const struct acme *a)
-{
-	return a->last_retry;
 }
 
 long
@@ -416,19 +324,6 @@ nonce_keep(struct acme *a, const struct http_resp *r)
 	pthread_mutex_unlock(&a->p->mu);
 }
 
-static void
-sleep_ms(long long ms)
-{
-	struct timespec ts;
-
-	if (ms <= 0)
-		return;
-	ts.tv_sec = (time_t)(ms / 1000);
-	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
 /* The endpoint class of url, for the rate limiter and the counters. */
 static enum acme_endpoint
 endpoint_of(struct acme *a, const char *url)
@@ -470,7 +365,7 @@ bucket_take(struct acme *a, enum acme_endpoint ep)
 		a->p->stats.throttled_ms += wait;
 	}
 	pthread_mutex_unlock(&a->p->mu);
-	sleep_ms(wait);
+	acme_sleep_ms(wait);
 }
 
 /* One HTTP request through the rate limiter, counted. */
@@ -487,7 +382,6 @@ send_req(struct acme *a, const char *method, const char *url,
 	    "application/jose+json" : NULL, body, body != NULL ?
 	    strlen(body) : 0, r, e);
 	a->count++;
-	a->net_transient = rc == -1 && http_last_transient(a->http);
 	if (rc == -1)
 		sc = ACME_SC_NONE;
 	else if (r->status >= 200 && r->status <= 299)
@@ -514,19 +408,20 @@ send_req(struct acme *a, const char *method, const char *url,
  * backoff and jitter, a Retry-After honoured, each wait capped, all
  * within the client's deadline. Returns 0 after the wait, -1 to give up.
  */
-static int
-retry_wait(struct acme *a, int attempt, const char *url)
+int
+acme_retry_wait(struct acme *a, enum acme_result c, long long ra,
+    int attempt, const char *url)
 {
-	enum acme_class c = a->last_class;
-	long long ra = a->last_retry, d, base;
+	long long d, base;
 
 	if (a->deadline_ms == 0)
 		return -1;
 	if (c != ACME_NETWORK && c != ACME_RETRYABLE &&
 	    !(c == ACME_RATE_LIMITED && ra >= 0))
 		return -1;
-	/* An untrusted certificate or an unknown host stays so. */
-	if (c == ACME_NETWORK && !a->net_transient)
+	/* An untrusted certificate or an unknown host stays so (the
+	   request that failed was this client's last one). */
+	if (c == ACME_NETWORK && !http_last_transient(a->http))
 		return -1;
 	/* A Retry-After longer than one wait is a real backoff: not
 	   something to sit out inside the run. */
@@ -544,11 +439,11 @@ retry_wait(struct acme *a, int attempt, const char *url)
 		return -1;
 	if (a->log != NULL)
 		log_debug(a->log, "acme: %s: %s, trying again in %lld ms",
-		    url, acme_class_names[c], d);
+		    url, acme_result_names[c], d);
 	pthread_mutex_lock(&a->p->mu);
 	a->p->stats.retries++;
 	pthread_mutex_unlock(&a->p->mu);
-	sleep_ms(d);
+	acme_sleep_ms(d);
 	return 0;
 }
 
@@ -561,57 +456,14 @@ json_str(const cJSON *o, const char *name)
 	    xstrdup(v->valuestring) : NULL;
 }
 
-void
-acme_problem_text(const cJSON *o, struct buf *out, const char **type)
-{
-	const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "type");
-	const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "detail");
-	const cJSON *subs = cJSON_GetObjectItemCaseSensitive(o, "subproblems");
-	const cJSON *sp;
-	char *esc;
-
-	*type = cJSON_IsString(t) ? t->valuestring : NULL;
-	esc = str_escape(cJSON_IsString(d) ? d->valuestring : "no detail");
-	buf_puts(out, esc);
-	free(esc);
-	if (*type != NULL) {
-		esc = str_escape(*type);
-		buf_printf(out, " (%s)", esc);
-		free(esc);
-	}
-	cJSON_ArrayForEach(sp, subs) {
-		const cJSON *id = cJSON_GetObjectItemCaseSensitive(sp,
-		    "identifier");
-		const cJSON *iv = cJSON_GetObjectItemCaseSensitive(id, "value");
-		const cJSON *st = cJSON_GetObjectItemCaseSensitive(sp, "type");
-		const cJSON *sd = cJSON_GetObjectItemCaseSensitive(sp,
-		    "detail");
-		char *ei = str_escape(cJSON_IsString(iv) ? iv->valuestring :
-		    "?");
-		char *ed = str_escape(cJSON_IsString(sd) ? sd->valuestring :
-		    "no detail");
-
-		buf_printf(out, "; %s: %s", ei, ed);
-		if (cJSON_IsString(st)) {
-			char *et = str_escape(st->valuestring);
-
-			buf_printf(out, " (%s)", et);
-			free(et);
-		}
-		free(ei);
-		free(ed);
-	}
-}
-
-/* Turns a non-2xx answer into the client's failure and one message. */
-static void
-fail_answer(struct acme *a, const char *url, const struct http_resp *r,
-    struct err *e)
+/* Turns a non-2xx answer into its result and one message. */
+static enum acme_result
+fail_answer(const char *url, const struct http_resp *r, struct err *e)
 {
 	cJSON *o = NULL;
 	struct buf b;
 	const char *type = NULL;
-	enum acme_class c;
+	enum acme_result c;
 
 	buf_init(&b);
 	if (r->body != NULL && r->len > 0)
@@ -635,38 +487,41 @@ fail_answer(struct acme *a, const char *url, const struct http_resp *r,
 	/* A 5xx is the server's trouble, whatever its document says. */
 	if (r->status >= 500 && c != ACME_RATE_LIMITED)
 		c = ACME_RETRYABLE;
-	acme_set_failure(a, c, type, http_retry_after(r, now_wall()));
 	err_set(e, "%s: %s", url, b.data != NULL ? b.data : "");
 	buf_free(&b);
 	cJSON_Delete(o);
+	return c;
 }
 
-/* Fetches and parses the directory into p->dir. dir_mu held. */
-static int
-dir_fetch(struct acme *a, struct err *e)
+/* Fetches and parses the directory into p->dir. dir_mu held. *ra gets
+   the answer's Retry-After (seconds, -1 none). */
+static enum acme_result
+dir_fetch(struct acme *a, long long *ra, struct err *e)
 {
 	struct acme_pool *p = a->p;
 	struct acme_dir *d = &p->dir;
 	struct http_resp r;
 	cJSON *o = NULL, *meta, *v;
-	int rc = -1;
+	enum acme_result rc;
 
+	*ra = -1;
 	http_resp_init(&r);
 	if (send_req(a, "GET", p->dir_url, NULL, &r, e) == -1) {
-		acme_set_failure(a, ACME_NETWORK, NULL, -1);
+		rc = ACME_NETWORK;
 		err_prefix(e, "ACME directory");
 		goto out;
 	}
 	if (r.status != 200) {
-		fail_answer(a, p->dir_url, &r, e);
+		rc = fail_answer(p->dir_url, &r, e);
+		*ra = http_retry_after(&r, now_wall());
 		err_prefix(e, "ACME directory");
 		goto out;
 	}
 	o = cJSON_ParseWithLength(r.body, r.len);
 	if (!cJSON_IsObject(o)) {
 		/* Cut short on the way, most likely: worth another try. */
-		acme_set_failure(a, ACME_RETRYABLE, NULL,
-		    http_retry_after(&r, now_wall()));
+		rc = ACME_RETRYABLE;
+		*ra = http_retry_after(&r, now_wall());
 		err_set(e, "ACME directory %s: not a JSON object", p->dir_url);
 		goto out;
 	}
@@ -682,7 +537,7 @@ dir_fetch(struct acme *a, struct err *e)
 	d->renewal_info = json_str(o, "renewalInfo");
 	if (d->new_nonce == NULL || d->new_account == NULL ||
 	    d->new_order == NULL) {
-		acme_set_failure(a, ACME_PROTOCOL, NULL, -1);
+		rc = ACME_PROTOCOL;
 		err_set(e, "ACME directory %s: newNonce, newAccount or "
 		    "newOrder missing (is this an ACME v2 directory?)",
 		    p->dir_url);
@@ -708,59 +563,69 @@ dir_fetch(struct acme *a, struct err *e)
 	d->raw = o;
 	o = NULL;
 	nonce_keep(a, &r);
-	rc = 0;
+	rc = ACME_OK;
 out:
 	cJSON_Delete(o);
 	http_resp_clear(&r);
 	return rc;
 }
 
-const struct acme_dir *
-acme_directory(struct acme *a, struct err *eout)
+enum acme_result
+acme_directory(struct acme *a, const struct acme_dir **dp, struct err *eout)
 {
 	struct acme_pool *p = a->p;
-	const struct acme_dir *d = NULL;
+	enum acme_result rc;
 	struct err le;
+	long long ra;
 
+	*dp = NULL;
 	err_clear(&le);
 	pthread_mutex_lock(&p->dir_mu);
 	if (p->have_dir) {
-		d = &p->dir;
+		*dp = &p->dir;
+		rc = ACME_OK;
 		goto out;
 	}
 	if (p->dir_failed) {
 		le = p->dir_err;
+		rc = p->dir_result;
 		goto out;
 	}
 	for (int attempt = 0;; attempt++) {
-		if (dir_fetch(a, &le) == 0) {
+		if ((rc = dir_fetch(a, &ra, &le)) == ACME_OK) {
 			p->have_dir = 1;
 			pthread_mutex_lock(&p->mu);
 			p->dir_ready = 1;
 			pthread_mutex_unlock(&p->mu);
-			d = &p->dir;
+			*dp = &p->dir;
 			goto out;
 		}
-		if (retry_wait(a, attempt, p->dir_url) == -1)
+		if (acme_retry_wait(a, rc, ra, attempt, p->dir_url) == -1)
 			break;
 	}
 	p->dir_failed = 1;
+	p->dir_result = rc;
 	p->dir_err = le;
 out:
 	pthread_mutex_unlock(&p->dir_mu);
-	if (d == NULL && eout != NULL)
+	if (rc != ACME_OK && eout != NULL)
 		*eout = le;
-	return d;
+	return rc;
 }
 
-static char *
-nonce_take(struct acme *a, struct err *e)
+/* A nonce from the pool, else from newNonce (*np, malloced). *final is
+   set when the directory failed (kept for the run: no use retrying). */
+static enum acme_result
+nonce_take(struct acme *a, char **np, long long *ra, int *final,
+    struct err *e)
 {
 	struct acme_pool *p = a->p;
 	const struct acme_dir *d;
 	struct http_resp r;
+	enum acme_result rc;
 	char *n = NULL;
 
+	*np = NULL;
 	pthread_mutex_lock(&p->mu);
 	if (p->nonces.n > 0) {
 		/* The newest: the least likely to have expired. */
@@ -768,73 +633,33 @@ nonce_take(struct acme *a, struct err *e)
 		p->nonces.v[p->nonces.n] = NULL;
 	}
 	pthread_mutex_unlock(&p->mu);
-	if (n != NULL)
-		return n;
-	if ((d = acme_directory(a, e)) == NULL)
-		return NULL;
+	if (n != NULL) {
+		*np = n;
+		return ACME_OK;
+	}
+	if ((rc = acme_directory(a, &d, e)) != ACME_OK) {
+		*final = 1;
+		return rc;
+	}
 	http_resp_init(&r);
 	if (send_req(a, "HEAD", d->new_nonce, NULL, &r, e) == -1) {
-		acme_set_failure(a, ACME_NETWORK, NULL, -1);
+		rc = ACME_NETWORK;
 		goto out;
 	}
 	if (r.nonce == NULL || *r.nonce == '\0') {
-		acme_set_failure(a, r.status >= 500 || r.status == 429 ?
-		    ACME_RETRYABLE : ACME_PROTOCOL, NULL,
-		    http_retry_after(&r, now_wall()));
+		rc = r.status >= 500 || r.status == 429 ? ACME_RETRYABLE :
+		    ACME_PROTOCOL;
+		*ra = http_retry_after(&r, now_wall());
 		err_set(e, "%s: no Replay-Nonce (HTTP %ld)", d->new_nonce,
 		    r.status);
 		goto out;
 	}
-	n = r.nonce;
+	*np = r.nonce;
 	r.nonce = NULL;
+	rc = ACME_OK;
 out:
 	http_resp_clear(&r);
-	return n;
-}
-
-char *
-acme_jws(const struct key *k, const char *kid, const char *nonce,
-    const char *url, const char *payload, struct err *e)
-{
-	cJSON *prot = cJSON_CreateObject(), *jws = NULL;
-	char *ptext = NULL, *p64 = NULL, *pl64 = NULL, *sig = NULL;
-	char *input = NULL, *out = NULL;
-
-	cJSON_AddStringToObject(prot, "alg", key_jws_alg(k));
-	if (kid != NULL) {
-		cJSON_AddStringToObject(prot, "kid", kid);
-	} else {
-		cJSON *jwk = key_jwk(k);
-
-		if (jwk == NULL) {
-			err_ssl(e, "cannot read the account public key");
-			goto out;
-		}
-		cJSON_AddItemToObject(prot, "jwk", jwk);
-	}
-	if (nonce != NULL)
-		cJSON_AddStringToObject(prot, "nonce", nonce);
-	cJSON_AddStringToObject(prot, "url", url);
-	ptext = cJSON_PrintUnformatted(prot);
-	p64 = b64url_encode((const unsigned char *)ptext, strlen(ptext));
-	pl64 = b64url_encode((const unsigned char *)payload, strlen(payload));
-	input = xasprintf("%s.%s", p64, pl64);
-	if ((sig = key_sign_b64url(k, input, strlen(input), e)) == NULL)
-		goto out;
-	jws = cJSON_CreateObject();
-	cJSON_AddStringToObject(jws, "protected", p64);
-	cJSON_AddStringToObject(jws, "payload", pl64);
-	cJSON_AddStringToObject(jws, "signature", sig);
-	out = cJSON_PrintUnformatted(jws);
-out:
-	cJSON_Delete(prot);
-	cJSON_Delete(jws);
-	cJSON_free(ptext);
-	free(p64);
-	free(pl64);
-	free(input);
-	free(sig);
-	return out;
+	return rc;
 }
 
 static int
@@ -874,30 +699,39 @@ body_broken_json(const struct http_resp *r)
 	return o == NULL;
 }
 
-/* One signed POST, with the badNonce retries. */
-static int
+/*
+ * One signed POST, with the badNonce retries. *ra gets the Retry-After
+ * of a failed answer (-1 none); *final is set when trying again cannot
+ * help (the directory's failure is kept for the run).
+ */
+static enum acme_result
 post_once(struct acme *a, const char *url, const char *ptext,
-    enum acme_signer signer, struct http_resp *r, struct err *e)
+    enum acme_signer signer, struct http_resp *r, long long *ra, int *final,
+    struct err *e)
 {
 	const struct key *k = acme_key(a);
 	const char *kid = acme_kid(a);
 	char *nonce = NULL, *body = NULL;
-	int rc = -1;
+	enum acme_result rc;
 
+	*ra = -1;
+	/* r holds this attempt's answer or none (status 0), never an
+	   earlier attempt's. */
+	http_resp_clear(r);
 	for (int attempt = 0;; attempt++) {
 		free(nonce);
 		free(body);
 		body = NULL;
-		if ((nonce = nonce_take(a, e)) == NULL)
+		if ((rc = nonce_take(a, &nonce, ra, final, e)) != ACME_OK)
 			goto out;
 		body = acme_jws(k, signer == ACME_SIGN_KID ? kid : NULL, nonce,
 		    url, ptext, e);
 		if (body == NULL) {
-			acme_set_failure(a, ACME_PROTOCOL, NULL, -1);
+			rc = ACME_PROTOCOL;
 			goto out;
 		}
 		if (send_req(a, "POST", url, body, r, e) == -1) {
-			acme_set_failure(a, ACME_NETWORK, NULL, -1);
+			rc = ACME_NETWORK;
 			goto out;
 		}
 		nonce_keep(a, r);
@@ -913,49 +747,49 @@ post_once(struct acme *a, const char *url, const char *ptext,
 		break;
 	}
 	if (r->status < 200 || r->status > 299) {
+		*ra = http_retry_after(r, now_wall());
 		if (body_broken_json(r)) {
-			acme_set_failure(a, ACME_RETRYABLE, NULL,
-			    http_retry_after(r, now_wall()));
+			rc = ACME_RETRYABLE;
 			err_set(e, "%s: HTTP %ld with a cut or malformed "
 			    "problem document", url, r->status);
 		} else
-			fail_answer(a, url, r, e);
+			rc = fail_answer(url, r, e);
 		goto out;
 	}
 	/* A cut answer; but with a Location (a new order) the caller can
 	   read the object itself instead of creating a second one. */
 	if (r->location == NULL && body_broken_json(r)) {
-		acme_set_failure(a, ACME_RETRYABLE, NULL, -1);
+		rc = ACME_RETRYABLE;
 		err_set(e, "%s: the answer is cut short or not JSON", url);
 		goto out;
 	}
-	rc = 0;
+	rc = ACME_OK;
 out:
 	free(nonce);
 	free(body);
 	return rc;
 }
 
-int
+enum acme_result
 acme_post(struct acme *a, const char *url, const cJSON *payload,
     enum acme_signer signer, struct http_resp *r, struct err *e)
 {
+	enum acme_result rc;
 	char *ptext;
-	int rc = -1;
+	long long ra;
+	int final = 0;
 
-	acme_set_failure(a, ACME_OK, NULL, -1);
 	if (acme_key(a) == NULL ||
 	    (signer == ACME_SIGN_KID && acme_kid(a) == NULL)) {
-		acme_set_failure(a, ACME_PROTOCOL, NULL, -1);
 		err_set(e, "%s: no ACME account to sign with", url);
-		return -1;
+		return ACME_PROTOCOL;
 	}
 	ptext = payload != NULL ? cJSON_PrintUnformatted(payload) :
 	    xstrdup("");
 	for (int attempt = 0;; attempt++) {
-		if ((rc = post_once(a, url, ptext, signer, r, e)) == 0)
-			break;
-		if (retry_wait(a, attempt, url) == -1)
+		rc = post_once(a, url, ptext, signer, r, &ra, &final, e);
+		if (rc == ACME_OK || final ||
+		    acme_retry_wait(a, rc, ra, attempt, url) == -1)
 			break;
 	}
 	if (payload != NULL)
@@ -965,71 +799,16 @@ acme_post(struct acme *a, const char *url, const cJSON *payload,
 	return rc;
 }
 
-int
+enum acme_result
 acme_get(struct acme *a, const char *url, struct http_resp *r,
     struct err *e)
 {
-	if (send_req(a, "GET", url, NULL, r, e) == -1) {
-		acme_set_failure(a, ACME_NETWORK, NULL, -1);
-		return -1;
-	}
+	if (send_req(a, "GET", url, NULL, r, e) == -1)
+		return ACME_NETWORK;
 	nonce_keep(a, r);
-	return 0;
+	return ACME_OK;
 }
 
-void
-acme_wait_init(struct acme_wait *w, long long timeout_ms)
-{
-	w->deadline_ms = mono_ms() + timeout_ms;
-	w->next_ms = ACME_WAIT_FIRST_MS;
-	w->cap_ms = ACME_WAIT_CAP_MS;
-	w->first_ms = 0;
-	w->polls = 0;
-}
-
-void
-acme_wait_init_first(struct acme_wait *w, long long timeout_ms,
-    long long first_ms)
-{
-	acme_wait_init(w, timeout_ms);
-	w->first_ms = first_ms;
-	if (first_ms > w->next_ms)
-		w->next_ms = first_ms > w->cap_ms ? w->cap_ms : first_ms;
-}
-
-int
-acme_retry_wait(struct acme *a, int attempt, const char *url)
-{
-	return retry_wait(a, attempt, url);
-}
-
-int
-acme_wait_next(struct acme_wait *w, long long retry_after)
-{
-	long long d, now = mono_ms();
-
-	/* Jitter: uniform in [base/2, base], so parallel pollers spread;
-	   a learnt first wait is taken as it is. */
-	if (w->first_ms > 0) {
-		d = w->first_ms;
-		w->first_ms = 0;
-	} else
-		d = rand_between(w->next_ms / 2, w->next_ms);
-	/* Retry-After honoured, but no single wait beyond the cap (the
-	   check keeps the multiplication from overflowing). */
-	if (retry_after >= 0) {
-		if (retry_after > ACME_POLL_WAIT_CAP_MS / 1000)
-			d = ACME_POLL_WAIT_CAP_MS;
-		else if (retry_after * 1000 > d)
-			d = retry_after * 1000;
-	}
-	if (now + d > w->deadline_ms)
-		return -1;
-	w->next_ms = w->next_ms * 2 > w->cap_ms ? w->cap_ms : w->next_ms * 2;
-	w->polls++;
-	sleep_ms(d);
-	return 0;
-}
 
 char *
 acme_dir_host(const char *dir_url)

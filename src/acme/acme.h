@@ -5,18 +5,19 @@
  * problem documents turned into one clear message and classified in one
  * table, and ONE wait helper for every poll.
  *
- * A struct acme is one client: one HTTP handle (its connection, reused),
- * its own last failure. What a run shares lives in the client's pool,
- * which acme_clone() hands to more clients, one per thread: the
- * directory, the nonce pool, the account, a token bucket per endpoint
- * class (Let's Encrypt's per-IP limits), the request counters, the poll
- * delays learnt from the CA, TLS sessions and DNS answers. The pool is
+ * A struct acme is one client: one HTTP handle (its connection, reused).
+ * What a run shares lives in the client's pool, which acme_clone() hands
+ * to more clients, one per thread: the directory, the nonce pool, the
+ * account, a token bucket per endpoint class (Let's Encrypt's per-IP
+ * limits), the request counters, the poll delays learnt from the CA, TLS
+ * sessions and DNS answers. The pool is
  * thread-safe; a client is used by one thread at a time. No global state.
  *
  * Transient failures (no answer, 5xx, 429/503 with Retry-After, a body
  * cut short) are retried inside acme_post() with exponential backoff and
  * jitter until the client's deadline (acme_set_deadline(); none: no
- * retry). Definitive problems are returned at once.
+ * retry). Definitive problems are returned at once. Every call that talks
+ * to the CA returns an enum acme_result.
  *
  * Every protocol step (account.c, order.c, revoke) is a small function
  * built on acme_post().
@@ -28,38 +29,80 @@
 #include <time.h>
 
 #include "acme/http.h"
-#include "base/str.h"
+#include "acme/key.h"
 
 struct buf;
 struct cJSON;
 struct err;
-struct key;
 struct log;
 
-/* What kind of failure the last call of a client ended with. */
-enum acme_class {
+/*
+ * What an ACME call ended with: every function of the protocol layer that
+ * talks to the CA returns one (ldns_status style), with e holding the one
+ * message. Nothing about a failure is kept on the client.
+ */
+enum acme_result {
 	ACME_OK,
 	ACME_RETRYABLE,		/* badNonce, serverInternal, 5xx: try later */
 	ACME_RATE_LIMITED,	/* rateLimited: back off, persisted */
 	ACME_BAD_INPUT,		/* the CA refuses what we asked (names, CAA,
-				   validation, contact, EAB, ...) */
+				   validation, contact, EAB, ...), or the
+				   challenge cannot be answered */
 	ACME_NETWORK,		/* no answer: DNS, connect, TLS */
-	ACME_PROTOCOL,		/* malformed answers, unexpected states */
+	ACME_PROTOCOL,		/* malformed answers, unexpected states, and
+				   local failures (keys, CSR, storage) */
+	ACME_NEED_TERMS,	/* an account must be registered and the
+				   CA's terms are not accepted */
 	ACME__MAX
 };
-/* "ok", "retryable", "rate-limited", "bad-input", "network", "protocol" */
-extern const char *const acme_class_names[ACME__MAX];
+/* "ok", "retryable", "rate-limited", "bad-input", "network", "protocol",
+   "need-terms" */
+extern const char *const acme_result_names[ACME__MAX];
 
-/* The prefix of every ACME problem type. */
+/* The prefix of every ACME problem type (RFC 8555 6.7). */
 #define ACME_URN	"urn:ietf:params:acme:error:"
+#define ACME_URN_LEN	(sizeof(ACME_URN) - 1)
 
 /*
- * The class of an ACME problem type (full URN or the short name); unknown
- * types are ACME_PROTOCOL. *validation is set to 1 for the types a failed
- * challenge validation yields (caa, dns, connection, incorrectResponse,
- * unauthorized, tls).
+ * The one table of ACME problem types (mod_md's Problems[]): each short
+ * name, what it means for the caller, whether a failed challenge
+ * validation yields it (caa, dns, connection, incorrectResponse,
+ * unauthorized, tls), and what a person should do about it (for
+ * notifications; NULL when there is nothing specific to say).
  */
-enum acme_class acme_problem_class(const char *type, int *validation);
+struct acme_problem {
+	const char		*name;
+	enum acme_result	 result;
+	int			 validation;
+	const char		*advice;
+};
+/* type (full URN or short name) without the ACME URN prefix; borrowed
+   from type. NULL stays NULL. */
+const char *acme_problem_short(const char *type);
+/* The table entry of type (full URN or short name), or NULL. */
+const struct acme_problem *acme_problem_find(const char *type);
+/*
+ * The result for an ACME problem type (full URN or the short name);
+ * unknown types are ACME_PROTOCOL. *validation (may be NULL) is set as
+ * in the table.
+ */
+enum acme_result acme_problem_class(const char *type, int *validation);
+/* The problem type of a CA's answer (the "type" of its problem
+   document), malloced, or NULL when it has none. */
+char	*acme_answer_type(const struct http_resp *r);
+
+/* The settings of the ACME layer, filled by the caller from its
+   configuration (strings borrowed, they outlive the client). */
+struct acme_conf {
+	const char	*directory;	/* https URL */
+	const char	*ca_bundle;	/* NULL: cabundle_path()'s fallbacks */
+	const char	*manifest_dir;	/* where cacert_default.pem may be */
+	char *const	*contact;	/* NULL-terminated e-mail addresses */
+	int		 terms_accepted;
+	enum key_type	 account_key;	/* for a new account key */
+	const char	*eab_kid;	/* NULL: no External Account Binding */
+	const char	*eab_hmac_key_file;
+};
 
 /* The directory (RFC 8555 7.1.1) and its meta, all kept. */
 struct acme_dir {
@@ -88,14 +131,12 @@ struct acme;
  */
 struct acme *acme_new(const char *dir_url, const char *ca_file,
 	    const struct log *log, struct err *e);
-struct macme;
 /*
- * The client for a manifest's CA: cfg->directory, trusting the usual
- * bundle (cfg->ca_bundle, else the fallbacks of cabundle_path()). Same
- * contract as acme_new().
+ * The client for cfg->directory, trusting cfg->ca_bundle, else the
+ * fallbacks of cabundle_path(). Same contract as acme_new().
  */
-struct acme *acme_new_for(const struct macme *cfg, const struct log *log,
-	    struct err *e);
+struct acme *acme_new_for(const struct acme_conf *cfg,
+	    const struct log *log, struct err *e);
 /*
  * Another client on parent's pool (directory, nonces, account, limits,
  * counters shared), with its own connection and the parent's deadline.
@@ -109,8 +150,12 @@ void	 acme_set_deadline(struct acme *a, long long deadline_ms);
 #define ACME_RETRY_FIRST_MS	250
 #define ACME_RETRY_WAIT_CAP_MS	60000LL
 
-/* Fetches the directory once (later calls return the cached one). */
-const struct acme_dir *acme_directory(struct acme *a, struct err *e);
+/*
+ * Fetches the directory once; later calls (of any clone) return the
+ * cached one, or the cached failure. *d is borrowed from the pool.
+ */
+enum acme_result acme_directory(struct acme *a, const struct acme_dir **d,
+	    struct err *e);
 
 /*
  * The account key (borrowed: keep it alive while a uses it) and its URL
@@ -135,18 +180,21 @@ enum acme_signer {
  * answer is retried with the fresh nonce it carries (up to
  * ACME_NONCE_RETRIES times); every Replay-Nonce feeds the pool.
  *
- * Returns 0 for a 2xx answer (r holds it: body, Location, Link, ...).
- * Returns -1 otherwise with e holding one message ("what: detail
- * (problem type)", subproblems naming their identifiers) and the class of
- * the failure in acme_last_class(); r holds the answer when there was one.
+ * Returns ACME_OK for a 2xx answer (r holds it: body, Location, Link,
+ * ...). Otherwise the kind of failure, with e holding one message ("what:
+ * detail (problem type)", subproblems naming their identifiers); r holds
+ * the CA's answer when there was one (acme_answer_type(),
+ * http_retry_after()), else its status is 0.
  */
-int	 acme_post(struct acme *a, const char *url, const struct cJSON *payload,
-	    enum acme_signer signer, struct http_resp *r, struct err *e);
+enum acme_result acme_post(struct acme *a, const char *url,
+	    const struct cJSON *payload, enum acme_signer signer,
+	    struct http_resp *r, struct err *e);
 #define ACME_NONCE_RETRIES	25
 
-/* Unauthenticated GET (renewalInfo); 0 when the server answered. */
-int	 acme_get(struct acme *a, const char *url, struct http_resp *r,
-	    struct err *e);
+/* Unauthenticated GET (renewalInfo): ACME_OK when the server answered
+   (any status), else ACME_NETWORK. */
+enum acme_result acme_get(struct acme *a, const char *url,
+	    struct http_resp *r, struct err *e);
 
 /*
  * A flattened JWS (as a JSON text, malloced, caller frees) of payload
@@ -157,11 +205,6 @@ int	 acme_get(struct acme *a, const char *url, struct http_resp *r,
 char	*acme_jws(const struct key *k, const char *kid, const char *nonce,
 	    const char *url, const char *payload, struct err *e);
 
-/* The class, problem type (URN or NULL) and Retry-After (seconds, -1
-   none) of the last failed request of a. Borrowed. */
-enum acme_class acme_last_class(const struct acme *a);
-const char *acme_last_type(const struct acme *a);
-long long acme_last_retry_after(const struct acme *a);
 /* Requests sent by this client so far (HTTP, all kinds). */
 long	 acme_requests(const struct acme *a);
 
@@ -193,9 +236,6 @@ struct acme_stats {
 /* A snapshot of the pool's counters. */
 void	 acme_stats_get(const struct acme *a, struct acme_stats *out);
 long	 acme_stats_total(const struct acme_stats *st);
-/* Records a failure found by the caller (e.g. an invalid authorization). */
-void	 acme_set_failure(struct acme *a, enum acme_class c, const char *type,
-	    long long retry_after);
 
 /*
  * Formats a problem document (a JSON object) into out: "detail (type)"
@@ -247,12 +287,16 @@ void	 acme_wait_init_first(struct acme_wait *w, long long timeout_ms,
 	    long long first_ms);
 
 /*
- * For a caller that found a transient failure itself (e.g. a certificate
- * download cut short; recorded with acme_set_failure()): waits like
- * acme_post() does before its attempt-th retry. Returns 0 after the
- * wait, -1 when the failure is not transient or the deadline is near.
+ * After a failure res (retry_after: the server's, in seconds, -1 none)
+ * of the attempt-th try at url: waits like acme_post() does before its
+ * retries (also for a caller that found a transient failure itself, e.g.
+ * a certificate download cut short). Returns 0 after the wait, -1 when
+ * the failure is not transient or the deadline is near.
  */
-int	 acme_retry_wait(struct acme *a, int attempt, const char *url);
+int	 acme_retry_wait(struct acme *a, enum acme_result res,
+	    long long retry_after, int attempt, const char *url);
+/* Sleeps ms milliseconds (none when ms <= 0), through signals. */
+void	 acme_sleep_ms(long long ms);
 /*
  * Sleeps before the next poll: retry_after is the server's Retry-After in
  * seconds (-1: none). Returns 0, or -1 when the next poll would come

@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "acme/acme.h"
 #include "acme/ari.h"
 #include "acme/http.h"
 #include "base/buf.h"
@@ -17,7 +18,6 @@
 #include "base/rand.h"
 #include "base/str.h"
 #include "base/time.h"
-#include "reconcile/plan.h"
 
 const char *const ari_poll_result_names[ARI_POLL__MAX] = {
 	"ok", "temporary-error", "long-term-error",
@@ -86,12 +86,6 @@ out:
 	return rc;
 }
 
-int
-ari_retry_after_parse(const char *hdr, time_t now, long long *secs)
-{
-	return http_retry_after_parse(hdr, now, secs);	/* the one parser */
-}
-
 long long
 ari_retry_clamp(long long secs)
 {
@@ -132,7 +126,8 @@ ari_backoff(int failures, long long lifetime)
 	return ari_retry_clamp(rand_between(d / 2, d));
 }
 
-time_t
+/* Picks the instant for [start, end] (uniform, inclusive). */
+static time_t
 ari_choose(time_t start, time_t end)
 {
 	return (time_t)rand_between((long long)start, (long long)end);
@@ -326,7 +321,7 @@ ari_handle_answer(struct ari_state *st, const char *cert_id, const char *url,
 	*msg = NULL;
 	full = xasprintf("%s/%s", url, cert_id);
 	if (retry_hdr != NULL &&
-	    ari_retry_after_parse(retry_hdr, now, &retry) == -1)
+	    http_retry_after_parse(retry_hdr, now, &retry) == -1)
 		retry = -1;
 	if (status == 200) {
 		if (ari_parse_response(body != NULL ? body : "", len, full, &w,
@@ -364,8 +359,7 @@ ari_replaces_refused(long status, const char *problem_type)
 
 	if (status < 400)
 		return 0;
-	if (t != NULL && strncmp(t, "urn:ietf:params:acme:error:", 27) == 0)
-		t += 27;
+	t = acme_problem_short(t);
 	if (t != NULL && (strcmp(t, "badNonce") == 0 ||
 	    strcmp(t, "rateLimited") == 0))
 		return 0;

@@ -13,7 +13,7 @@
  *   - say whether the chosen instant has passed, or falls before the next
  *     run (plan_decide() weighs that against the lifetime rule).
  * The poll itself (an unauthenticated GET <renewalInfo>/<certID>) is
- * ari_poll() in ari_client.c, built on the acme module's HTTP layer.
+ * ari_poll() below, through a GET the caller provides (struct ari_http).
  *
  * State lives in the certificate's state JSON as an "ari" object:
  *   {"cert_id", "window_start", "window_end", "chosen", "retry_after",
@@ -74,11 +74,8 @@ void	 ari_state_clear(struct ari_state *st);	/* frees members, zeroes */
 int	 ari_parse_response(const char *body, size_t len, const char *url,
 	    struct ari_window *w, char **warning, struct err *e);
 
-/*
- * Parses a Retry-After header value (delta-seconds or HTTP-date) into
- * seconds from now, not clamped. Returns 0, or -1 when malformed or absent.
- */
-int	 ari_retry_after_parse(const char *hdr, time_t now, long long *secs);
+/* A Retry-After header is parsed by http_retry_after_parse() (the one
+   parser), then clamped here. */
 /* Clamps a Retry-After to [ARI_RETRY_MIN, ARI_RETRY_MAX]. */
 long long ari_retry_clamp(long long secs);
 /*
@@ -112,8 +109,6 @@ int	 ari_state_record(struct ari_state *st, const char *cert_id,
 	    const struct ari_window *w, long long retry, long long lifetime,
 	    time_t now);
 
-/* Picks the instant for [start, end] (uniform, inclusive). */
-time_t	 ari_choose(time_t start, time_t end);
 
 /*
  * Whether to poll now for the live certificate cert_id (its notAfter

@@ -1,6 +1,6 @@
 /*
- * cabundle.h - the CA certificates a TLS client trusts (docs/security.md: the
- * caBundlePath order), shared by every TLS client of certkeep (ACME,
+ * cabundle.h - which CA certificates a TLS client trusts (in this
+ * order), shared by every TLS client of certkeep (ACME,
  * SMTP notifications): acme.ca_bundle when set, else cacert_default.pem in
  * the manifest's directory (refused when another user owns it or may
  * write it), else the distribution's bundle. Peer verification is never

@@ -29,7 +29,6 @@ struct http {
 	CURL		*c;
 	struct http_share *share;
 	char		*ca_file;
-	long		 count;
 	int		 transient;	/* the last failure may go away */
 	char		 errbuf[CURL_ERROR_SIZE];
 };
@@ -151,12 +150,6 @@ http_free(struct http *h)
 	curl_easy_cleanup(h->c);
 	free(h->ca_file);
 	free(h);
-}
-
-long
-http_count(const struct http *h)
-{
-	return h->count;
 }
 
 int
@@ -359,7 +352,6 @@ http_request(struct http *h, const char *method, const char *url,
 		curl_easy_setopt(h->c, CURLOPT_NOBODY, 1L);
 	}
 	curl_easy_setopt(h->c, CURLOPT_HTTPHEADER, hdrs);
-	h->count++;
 	h->transient = 0;
 	cc = curl_easy_perform(h->c);
 	if (cc != CURLE_OK) {

@@ -2,7 +2,7 @@
  * http.h - HTTPS for the ACME client (libcurl). One struct http per client
  * (per thread): its curl handle is reused so requests share connections.
  * Peer and host verification are always on; trust is exactly the bundle
- * given (docs/security.md, resolved by cabundle_path()).
+ * given (resolved by cabundle_path()).
  */
 #ifndef CERTKEEP_HTTP_H
 #define CERTKEEP_HTTP_H
@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "base/err.h"
 #include "base/str.h"
 
 struct err;
@@ -66,8 +67,6 @@ int	 http_request(struct http *h, const char *method, const char *url,
 	    const char *ctype, const void *body, size_t len,
 	    struct http_resp *r, struct err *e);
 
-/* Requests sent through h so far (for -v and the tests). */
-long	 http_count(const struct http *h);
 /* Whether the last http_request() without an answer failed in a way
    that may go away (refused, reset, timeout, no or a garbled answer),
    as opposed to TLS trust, name resolution or an oversized answer. */

@@ -49,7 +49,6 @@
 #include "base/mem.h"
 #include "base/time.h"
 #include "chall/chall.h"
-#include "manifest/manifest.h"
 
 const char *const order_stage_names[ORDER_STAGE__MAX] = {
 	"order", "authorization", "finalize", "download",
@@ -64,7 +63,9 @@ order_result_clear(struct order_result *r)
 	free(r->cert);
 	free(r->chain);
 	free(r->order_url);
+	free(r->problem_type);
 	memset(r, 0, sizeof(*r));
+	r->retry_after = -1;
 }
 
 struct ord {
@@ -85,45 +86,79 @@ jstr(const cJSON *o, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* POST-as-GET url and parse the JSON object answer. */
-static cJSON *
-fetch(struct ord *od, const char *url, struct http_resp *r, struct err *e)
+/* The order failed with res: its problem type (NULL: none) and the
+   CA's Retry-After (-1: none) go to the result. Returns res. */
+static enum acme_result
+fail(struct ord *od, enum acme_result res, const char *type,
+    long long retry_after)
 {
+	free(od->res->problem_type);
+	od->res->problem_type = type != NULL ? xstrdup(type) : NULL;
+	od->res->retry_after = retry_after;
+	return res;
+}
+
+/* A signed request of the order; a failure takes the problem type and
+   Retry-After of the CA's answer. */
+static enum acme_result
+post(struct ord *od, const char *url, const cJSON *payload,
+    struct http_resp *r, struct err *e)
+{
+	enum acme_result rc;
+	char *type;
+
+	if ((rc = acme_post(od->a, url, payload, ACME_SIGN_KID, r, e)) ==
+	    ACME_OK)
+		return ACME_OK;
+	type = acme_answer_type(r);
+	fail(od, rc, type, http_retry_after(r, now_wall()));
+	free(type);
+	return rc;
+}
+
+/* POST-as-GET url and parse the JSON object answer into *out. */
+static enum acme_result
+fetch(struct ord *od, const char *url, struct http_resp *r, cJSON **out,
+    struct err *e)
+{
+	enum acme_result rc;
 	cJSON *o;
 
-	if (acme_post(od->a, url, NULL, ACME_SIGN_KID, r, e) == -1)
-		return NULL;
+	*out = NULL;
+	if ((rc = post(od, url, NULL, r, e)) != ACME_OK)
+		return rc;
 	o = cJSON_ParseWithLength(r->body, r->len);
 	if (!cJSON_IsObject(o)) {
 		cJSON_Delete(o);
-		acme_set_failure(od->a, ACME_PROTOCOL, NULL, -1);
 		err_set(e, "%s: not a JSON object", url);
-		return NULL;
+		return fail(od, ACME_PROTOCOL, NULL, -1);
 	}
-	return o;
+	*out = o;
+	return ACME_OK;
 }
 
 /* Reads the order again; *retry_after (when not NULL) gets the answer's
    Retry-After (-1: none). */
-static int
+static enum acme_result
 reload_order_ra(struct ord *od, long long *retry_after, struct err *e)
 {
 	struct http_resp r;
+	enum acme_result rc;
 	cJSON *o;
 
 	http_resp_init(&r);
-	o = fetch(od, od->res->order_url, &r, e);
+	rc = fetch(od, od->res->order_url, &r, &o, e);
 	if (retry_after != NULL)
 		*retry_after = http_retry_after(&r, now_wall());
 	http_resp_clear(&r);
-	if (o == NULL)
-		return -1;
+	if (rc != ACME_OK)
+		return rc;
 	cJSON_Delete(od->o);
 	od->o = o;
-	return 0;
+	return ACME_OK;
 }
 
-static int
+static enum acme_result
 reload_order(struct ord *od, struct err *e)
 {
 	return reload_order_ra(od, NULL, e);
@@ -131,7 +166,7 @@ reload_order(struct ord *od, struct err *e)
 
 /* The order's identifiers are exactly the certificate's hostnames. */
 static int
-order_names_match(const cJSON *o, const struct mcert *c)
+order_names_match(const cJSON *o, const struct order_req *req)
 {
 	const cJSON *ids = cJSON_GetObjectItemCaseSensitive(o, "identifiers");
 	const cJSON *id;
@@ -143,14 +178,14 @@ order_names_match(const cJSON *o, const struct mcert *c)
 
 		if (v == NULL)
 			return 0;
-		for (size_t i = 0; i < c->nhostnames; i++)
-			if (strcasecmp(v, c->hostnames[i]) == 0)
+		for (size_t i = 0; i < req->nhostnames; i++)
+			if (strcasecmp(v, req->hostnames[i]) == 0)
 				found = 1;
 		if (!found)
 			return 0;
 		n++;
 	}
-	return n == c->nhostnames;
+	return n == req->nhostnames;
 }
 
 static int
@@ -160,18 +195,18 @@ try_resume(struct ord *od)
 	const char *st;
 
 	od->res->order_url = xstrdup(od->req->resume_url);
-	if (reload_order(od, &e2) == 0 &&
-	    order_names_match(od->o, od->req->cert) &&
+	if (reload_order(od, &e2) == ACME_OK &&
+	    order_names_match(od->o, od->req) &&
 	    (st = jstr(od->o, "status")) != NULL &&
 	    strcmp(st, "invalid") != 0) {
 		od->res->resumed = 1;
 		if (od->req->log != NULL)
-			log_cert(od->req->log, LOG_INFO, od->req->cert->name,
+			log_cert(od->req->log, LOG_INFO, od->req->name,
 			    "resuming order %s (%s)", od->res->order_url, st);
 		return 1;
 	}
 	if (od->req->log != NULL)
-		log_cert(od->req->log, LOG_DEBUG, od->req->cert->name,
+		log_cert(od->req->log, LOG_DEBUG, od->req->name,
 		    "not resuming %s: %s", od->res->order_url,
 		    od->o == NULL ? e2.msg : "changed or invalid");
 	free(od->res->order_url);
@@ -181,50 +216,50 @@ try_resume(struct ord *od)
 	return 0;
 }
 
-static int
+static enum acme_result
 place(struct ord *od, const char *replaces, struct err *e)
 {
 	const struct acme_dir *d;
-	const struct mcert *c = od->req->cert;
+	const struct order_req *req = od->req;
 	cJSON *p = cJSON_CreateObject(), *ids = cJSON_CreateArray();
 	struct http_resp r;
-	int rc = -1;
+	enum acme_result rc;
 
 	http_resp_init(&r);
 	cJSON_AddItemToObject(p, "identifiers", ids);
-	for (size_t i = 0; i < c->nhostnames; i++) {
+	for (size_t i = 0; i < req->nhostnames; i++) {
 		cJSON *id = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(id, "type", "dns");
-		cJSON_AddStringToObject(id, "value", c->hostnames[i]);
+		cJSON_AddStringToObject(id, "value", req->hostnames[i]);
 		cJSON_AddItemToArray(ids, id);
 	}
-	if (od->req->profile != NULL)
-		cJSON_AddStringToObject(p, "profile", od->req->profile);
+	if (req->profile != NULL)
+		cJSON_AddStringToObject(p, "profile", req->profile);
 	if (replaces != NULL)
 		cJSON_AddStringToObject(p, "replaces", replaces);
-	if ((d = acme_directory(od->a, e)) == NULL)
+	if ((rc = acme_directory(od->a, &d, e)) != ACME_OK) {
+		fail(od, rc, NULL, -1);
 		goto out;
-	if (acme_post(od->a, d->new_order, p, ACME_SIGN_KID, &r, e) == -1)
+	}
+	if ((rc = post(od, d->new_order, p, &r, e)) != ACME_OK)
 		goto out;
 	if (r.location == NULL) {
-		acme_set_failure(od->a, ACME_PROTOCOL, NULL, -1);
 		err_set(e, "%s: no Location for the new order", d->new_order);
+		rc = fail(od, ACME_PROTOCOL, NULL, -1);
 		goto out;
 	}
 	od->res->order_url = xstrdup(r.location);
-	if (od->req->on_order != NULL)
-		od->req->on_order(od->req->arg, r.location);
+	if (req->on_order != NULL)
+		req->on_order(req->arg, r.location);
 	od->o = cJSON_ParseWithLength(r.body, r.len);
 	if (!cJSON_IsObject(od->o)) {
 		/* The answer was cut, but the order exists: read it rather
 		   than open a second one. */
 		cJSON_Delete(od->o);
 		od->o = NULL;
-		if (reload_order(od, e) == -1)
-			goto out;
+		rc = reload_order(od, e);
 	}
-	rc = 0;
 out:
 	od->place_status = r.status;	/* for the `replaces` decision */
 	cJSON_Delete(p);
@@ -232,19 +267,18 @@ out:
 	return rc;
 }
 
-static int
+static enum acme_result
 place_order(struct ord *od, struct err *e)
 {
-	const char *t;
+	enum acme_result rc;
 
-	if (place(od, od->req->replaces, e) == 0)
-		return 0;
-	t = acme_last_type(od->a);
+	if ((rc = place(od, od->req->replaces, e)) == ACME_OK)
+		return ACME_OK;
 	if (od->req->replaces == NULL ||
-	    !ari_replaces_refused(od->place_status, t))
-		return -1;
+	    !ari_replaces_refused(od->place_status, od->res->problem_type))
+		return rc;
 	if (od->req->log != NULL)
-		log_cert(od->req->log, LOG_WARN, od->req->cert->name,
+		log_cert(od->req->log, LOG_WARN, od->req->name,
 		    "the CA refused replaces=%s (%s); ordering without it",
 		    od->req->replaces, e->msg);
 	cJSON_Delete(od->o);
@@ -277,13 +311,15 @@ az_clear(struct az *z)
 }
 
 /* The error of an invalid authorization: its challenge's error. */
-static void
+static enum acme_result
 authz_error(struct ord *od, const cJSON *az, const char *ident,
     struct err *e)
 {
 	const cJSON *chs = cJSON_GetObjectItemCaseSensitive(az, "challenges");
 	const cJSON *ch;
 	const char *type = NULL;
+	enum acme_result c;
+	int validation = 0;
 	struct buf b;
 
 	buf_init(&b);
@@ -297,13 +333,13 @@ authz_error(struct ord *od, const cJSON *az, const char *ident,
 	}
 	if (b.data == NULL)
 		buf_puts(&b, "authorization invalid, no error given");
-	int validation = 0;
-	enum acme_class c = acme_problem_class(type, &validation);
-	acme_set_failure(od->a, c, type, -1);
+	c = acme_problem_class(type, &validation);
 	if (validation || type == NULL)
 		od->res->validation_failed = 1;
 	err_set(e, "%s: validation failed: %s", ident, b.data);
+	fail(od, c, type, -1);
 	buf_free(&b);
+	return c;
 }
 
 /* The status of our challenge in an authorization, or NULL. */
@@ -322,31 +358,35 @@ chall_status(const cJSON *az, const char *ctype)
 	return NULL;
 }
 
-static void order_error(struct ord *od, struct err *e);
-static int finalize(struct ord *od, struct err *e);
+static enum acme_result order_error(struct ord *od, struct err *e);
+static enum acme_result finalize(struct ord *od, int *not_ready,
+	    struct err *e);
 
 /* An invalid order after validation: the error of the authorization
    that failed (each is read until one is invalid). */
-static void
+static enum acme_result
 authz_find_error(struct ord *od, struct az *zs, size_t nz, struct err *e)
 {
 	struct http_resp r;
+	enum acme_result rc;
 
 	http_resp_init(&r);
 	for (size_t i = 0; i < nz; i++) {
-		cJSON *az = fetch(od, zs[i].url, &r, e);
-		const char *st = az != NULL ? jstr(az, "status") : NULL;
+		cJSON *az;
+		const char *st;
 
+		fetch(od, zs[i].url, &r, &az, e);
+		st = az != NULL ? jstr(az, "status") : NULL;
 		if (st != NULL && strcmp(st, "invalid") == 0) {
-			authz_error(od, az, zs[i].ident, e);
+			rc = authz_error(od, az, zs[i].ident, e);
 			cJSON_Delete(az);
 			http_resp_clear(&r);
-			return;
+			return rc;
 		}
 		cJSON_Delete(az);
 	}
 	http_resp_clear(&r);
-	order_error(od, e);
+	return order_error(od, e);
 }
 
 /*
@@ -354,13 +394,12 @@ authz_find_error(struct ord *od, struct az *zs, size_t nz, struct err *e)
  * the order until it leaves pending. On success od->o is the order as
  * last read (ready, processing or valid).
  */
-static int
+static enum acme_result
 do_authorizations(struct ord *od, struct err *e)
 {
 	const cJSON *urls = cJSON_GetObjectItemCaseSensitive(od->o,
 	    "authorizations");
-	const struct mchallenge *cfg = &od->req->cert->challenge;
-	const char *ctype = chall_type_names[cfg->type];
+	const char *ctype = od->req->chall_type;
 	const struct chall_ops *ops = NULL;
 	void *ctx = NULL;
 	struct az *zs = NULL;
@@ -370,12 +409,15 @@ do_authorizations(struct ord *od, struct err *e)
 	struct acme_wait w;
 	char *thumb = NULL;
 	long long t0;
-	int rc = -1, first = 1;
+	enum acme_result rc = ACME_PROTOCOL;
+	int first = 1;
 
 	http_resp_init(&r);
 	od->res->stage = ORDER_STAGE_AUTHZ;
-	if ((thumb = key_thumbprint(acme_key(od->a), e)) == NULL)
+	if ((thumb = key_thumbprint(acme_key(od->a), e)) == NULL) {
+		rc = fail(od, ACME_PROTOCOL, NULL, -1);
 		goto out;
+	}
 	zs = xcalloc((size_t)cJSON_GetArraySize(urls) + 1, sizeof(*zs));
 	/* Read each authorization; collect the ones still pending. */
 	cJSON_ArrayForEach(u, urls) {
@@ -385,7 +427,7 @@ do_authorizations(struct ord *od, struct err *e)
 
 		if (!cJSON_IsString(u))
 			continue;
-		if ((az = fetch(od, u->valuestring, &r, e)) == NULL)
+		if ((rc = fetch(od, u->valuestring, &r, &az, e)) != ACME_OK)
 			goto out;
 		st = jstr(az, "status");
 		id = cJSON_GetObjectItemCaseSensitive(az, "identifier");
@@ -396,13 +438,12 @@ do_authorizations(struct ord *od, struct err *e)
 		}
 		if (st == NULL || strcmp(st, "pending") != 0) {
 			if (st != NULL && strcmp(st, "invalid") == 0)
-				authz_error(od, az, idv ? idv : "?", e);
+				rc = authz_error(od, az, idv ? idv : "?", e);
 			else {
-				acme_set_failure(od->a, ACME_PROTOCOL, NULL,
-				    -1);
 				err_set(e, "%s: authorization is %s",
 				    idv ? idv : u->valuestring,
 				    st ? st : "without status");
+				rc = fail(od, ACME_PROTOCOL, NULL, -1);
 			}
 			cJSON_Delete(az);
 			goto out;
@@ -431,9 +472,9 @@ do_authorizations(struct ord *od, struct err *e)
 		cJSON_Delete(az);
 		nz++;
 		if (z->chall_url == NULL) {
-			acme_set_failure(od->a, ACME_BAD_INPUT, NULL, -1);
 			err_set(e, "%s: the CA offers no %s challenge",
 			    z->ident, ctype);
+			rc = fail(od, ACME_BAD_INPUT, NULL, -1);
 			goto out;
 		}
 		z->key_authz = xasprintf("%s.%s", z->token, thumb);
@@ -443,20 +484,20 @@ do_authorizations(struct ord *od, struct err *e)
 		z->item.token = z->token;
 		z->item.key_authz = z->key_authz;
 		z->item.dns_value = z->dns_value;
-		z->item.cert_name = od->req->cert->name;
+		z->item.cert_name = od->req->name;
 	}
 	if (nz == 0) {
 		/* Every authorization is valid: the order moved on. */
 		rc = reload_order(od, e);
 		goto out;
 	}
-	if (chall_run_get(od->req->chall, cfg, &ops, &ctx, e) == -1) {
-		acme_set_failure(od->a, ACME_BAD_INPUT, NULL, -1);
+	if (od->req->chall_get(od->req->chall_arg, &ops, &ctx, e) == -1) {
+		rc = fail(od, ACME_BAD_INPUT, NULL, -1);
 		goto out;
 	}
 	for (size_t i = 0; i < nz; i++) {
 		if (ops->present(ctx, &zs[i].item, e) == -1) {
-			acme_set_failure(od->a, ACME_BAD_INPUT, NULL, -1);
+			rc = fail(od, ACME_BAD_INPUT, NULL, -1);
 			goto out;
 		}
 		zs[i].presented = 1;
@@ -470,7 +511,7 @@ do_authorizations(struct ord *od, struct err *e)
 		rr = ops->ready(ctx, items, nz, e);
 		free(items);
 		if (rr == -1) {
-			acme_set_failure(od->a, ACME_BAD_INPUT, NULL, -1);
+			rc = fail(od, ACME_BAD_INPUT, NULL, -1);
 			goto out;
 		}
 	}
@@ -479,29 +520,30 @@ do_authorizations(struct ord *od, struct err *e)
 	for (size_t i = 0; i < nz; i++) {
 		cJSON *empty, *ch;
 		const char *cst;
-		int pr;
+		enum acme_result pr;
 
 		if (zs[i].done)
 			continue;
 		empty = cJSON_CreateObject();
-		pr = acme_post(od->a, zs[i].chall_url, empty, ACME_SIGN_KID,
-		    &r, e);
+		pr = post(od, zs[i].chall_url, empty, &r, e);
 		cJSON_Delete(empty);
-		if (pr == -1) {
-			enum acme_class c = acme_last_class(od->a);
+		if (pr != ACME_OK) {
 			struct err e2;
 			cJSON *az = NULL;
 
 			/* A retried post whose first attempt went through
 			   is refused (the challenge is no longer pending):
 			   look at the authorization before failing. */
-			if (c == ACME_NETWORK || c == ACME_RETRYABLE ||
-			    (az = fetch(od, zs[i].url, &r, &e2)) == NULL ||
-			    (cst = chall_status(az, ctype)) == NULL ||
+			if (pr == ACME_NETWORK || pr == ACME_RETRYABLE ||
+			    acme_post(od->a, zs[i].url, NULL, ACME_SIGN_KID,
+			    &r, &e2) != ACME_OK ||
+			    (az = cJSON_ParseWithLength(r.body, r.len)) ==
+			    NULL || (cst = chall_status(az, ctype)) == NULL ||
 			    strcmp(cst, "pending") == 0) {
 				cJSON_Delete(az);
 				err_prefix(e, "%s: starting %s validation",
 				    zs[i].ident, ctype);
+				rc = pr;
 				goto out;
 			}
 			cJSON_Delete(az);
@@ -532,25 +574,26 @@ do_authorizations(struct ord *od, struct err *e)
 
 		if (acme_wait_next(&w, http_retry_after(&r, now_wall())) ==
 		    -1) {
-			acme_set_failure(od->a, ACME_RETRYABLE, NULL, -1);
 			err_set(e, "%s: still pending after %llds",
 			    zs[0].ident, od->timeout / 1000);
+			rc = fail(od, ACME_RETRYABLE, NULL, -1);
 			goto out;
 		}
 		if (speculate) {
-			int fr;
+			int not_ready = 0;
 
 			speculate = 0;
-			if ((fr = finalize(od, e)) == -1)
+			if ((rc = finalize(od, &not_ready, e)) != ACME_OK)
 				goto out;
-			if (fr == 0)
+			if (!not_ready)
 				od->finalized_ms = mono_ms();
-			od->res->stage = fr == 0 ? ORDER_STAGE_FINALIZE :
+			od->res->stage = !not_ready ? ORDER_STAGE_FINALIZE :
 			    ORDER_STAGE_AUTHZ;
 		} else {
-			cJSON *o = fetch(od, od->res->order_url, &r, e);
+			cJSON *o;
 
-			if (o == NULL)
+			if ((rc = fetch(od, od->res->order_url, &r, &o, e)) !=
+			    ACME_OK)
 				goto out;
 			cJSON_Delete(od->o);
 			od->o = o;
@@ -564,12 +607,12 @@ do_authorizations(struct ord *od, struct err *e)
 			acme_wait_learn(od->a, ACME_HINT_VALIDATION,
 			    mono_ms() - t0, first);
 		if (st != NULL && strcmp(st, "invalid") == 0) {
-			authz_find_error(od, zs, nz, e);
+			rc = authz_find_error(od, zs, nz, e);
 			goto out;
 		}
 		break;
 	}
-	rc = 0;
+	rc = ACME_OK;
 out:
 	for (size_t i = 0; i < nz; i++) {
 		if (zs[i].presented)
@@ -583,42 +626,52 @@ out:
 }
 
 /*
- * Finalizes with a CSR. Returns 0 with od->o the order the CA answered
- * (processing or valid); 1 when the CA refused because the order is not
- * ready (orderNotReady: still pending, or an earlier finalize whose
- * answer was lost went through): od->o is then the order read again and
- * e the refusal; -1 on any other failure.
+ * Finalizes with a CSR. Returns ACME_OK with od->o the order the CA
+ * answered (processing or valid); ACME_OK with *not_ready set when the
+ * CA refused because the order is not ready (orderNotReady: still
+ * pending, or an earlier finalize whose answer was lost went through):
+ * od->o is then the order read again and e the refusal; else the
+ * failure.
  */
-static int
-finalize(struct ord *od, struct err *e)
+static enum acme_result
+finalize(struct ord *od, int *not_ready, struct err *e)
 {
 	const char *url = jstr(od->o, "finalize");
 	cJSON *p = NULL, *o = NULL;
 	char *csr = NULL;
 	struct http_resp r;
-	int rc = -1;
+	enum acme_result rc;
 
+	*not_ready = 0;
 	http_resp_init(&r);
 	od->res->stage = ORDER_STAGE_FINALIZE;
 	if (url == NULL) {
-		acme_set_failure(od->a, ACME_PROTOCOL, NULL, -1);
 		err_set(e, "%s: order without finalize URL",
 		    od->res->order_url);
+		rc = fail(od, ACME_PROTOCOL, NULL, -1);
 		goto out;
 	}
-	if ((csr = key_csr_b64url(od->req->key, od->req->cert->hostnames,
-	    e)) == NULL)
+	if ((csr = key_csr_b64url(od->req->key, od->req->hostnames,
+	    e)) == NULL) {
+		rc = fail(od, ACME_PROTOCOL, NULL, -1);
 		goto out;
+	}
 	p = cJSON_CreateObject();
 	cJSON_AddStringToObject(p, "csr", csr);
-	if (acme_post(od->a, url, p, ACME_SIGN_KID, &r, e) == -1) {
-		const char *t = acme_last_type(od->a);
+	if ((rc = post(od, url, p, &r, e)) != ACME_OK) {
+		const char *t = acme_problem_short(od->res->problem_type);
 		struct err e2;
+		char *type;
 
-		if (t != NULL && (strcmp(t, ACME_URN "orderNotReady") == 0 ||
-		    strcmp(t, "orderNotReady") == 0) &&
-		    reload_order(od, &e2) == 0)
-			rc = 1;
+		if (t == NULL || strcmp(t, "orderNotReady") != 0)
+			goto out;
+		type = xstrdup(od->res->problem_type);
+		if (reload_order(od, &e2) == ACME_OK) {
+			*not_ready = 1;
+			rc = ACME_OK;
+		} else
+			fail(od, rc, type, -1);	/* the refusal, not the read */
+		free(type);
 		goto out;
 	}
 	o = cJSON_ParseWithLength(r.body, r.len);
@@ -626,9 +679,8 @@ finalize(struct ord *od, struct err *e)
 		cJSON_Delete(od->o);
 		od->o = o;
 		o = NULL;
-	} else if (reload_order(od, e) == -1)
-		goto out;
-	rc = 0;
+	} else
+		rc = reload_order(od, e);
 out:
 	cJSON_Delete(o);
 	cJSON_Delete(p);
@@ -690,48 +742,49 @@ chain_complete(const char *pem, size_t len)
 	return len >= el && memcmp(pem + len - el, end, el) == 0;
 }
 
-static int
+static enum acme_result
 download(struct ord *od, struct err *e)
 {
 	const char *url = jstr(od->o, "certificate");
 	struct http_resp r;
-	int rc = -1;
+	enum acme_result rc;
 
 	http_resp_init(&r);
 	od->res->stage = ORDER_STAGE_DOWNLOAD;
 	if (url == NULL) {
-		acme_set_failure(od->a, ACME_PROTOCOL, NULL, -1);
 		err_set(e, "%s: valid order without certificate URL",
 		    od->res->order_url);
+		rc = fail(od, ACME_PROTOCOL, NULL, -1);
 		goto out;
 	}
 	for (int attempt = 0;; attempt++) {
-		if (acme_post(od->a, url, NULL, ACME_SIGN_KID, &r, e) == -1)
+		if ((rc = post(od, url, NULL, &r, e)) != ACME_OK)
 			goto out;
 		if (chain_complete(r.body, r.len))
 			break;
-		acme_set_failure(od->a, ACME_RETRYABLE, NULL, -1);
 		err_set(e, "%s: the certificate chain is cut short", url);
-		if (acme_retry_wait(od->a, attempt, url) == -1)
+		rc = fail(od, ACME_RETRYABLE, NULL, -1);
+		if (acme_retry_wait(od->a, rc, -1, attempt, url) == -1)
 			goto out;
 	}
 	if (order_split_chain(r.body, r.len, &od->res->cert, &od->res->chain,
 	    e) == -1) {
-		acme_set_failure(od->a, ACME_PROTOCOL, NULL, -1);
 		err_prefix(e, "%s", url);
+		rc = fail(od, ACME_PROTOCOL, NULL, -1);
 		goto out;
 	}
-	rc = 0;
+	rc = ACME_OK;
 out:
 	http_resp_clear(&r);
 	return rc;
 }
 
-static void
+static enum acme_result
 order_error(struct ord *od, struct err *e)
 {
 	const cJSON *er = cJSON_GetObjectItemCaseSensitive(od->o, "error");
 	const char *type = NULL;
+	enum acme_result rc;
 	struct buf b;
 
 	buf_init(&b);
@@ -739,12 +792,13 @@ order_error(struct ord *od, struct err *e)
 		acme_problem_text(er, &b, &type);
 	else
 		buf_puts(&b, "no error given");
-	acme_set_failure(od->a, acme_problem_class(type, NULL), type, -1);
+	rc = fail(od, acme_problem_class(type, NULL), type, -1);
 	err_set(e, "order %s is invalid: %s", od->res->order_url, b.data);
 	buf_free(&b);
+	return rc;
 }
 
-int
+enum acme_result
 order_run(struct acme *a, const struct order_req *req,
     struct order_result *res, struct err *e)
 {
@@ -752,15 +806,17 @@ order_run(struct acme *a, const struct order_req *req,
 	struct acme_wait w;
 	long start = acme_requests(a);
 	long long retry_after = -1;
-	int rc = -1, waiting = 0;
+	enum acme_result rc;
+	int waiting = 0;
 
 	memset(res, 0, sizeof(*res));
+	res->retry_after = -1;
 	od.timeout = req->timeout_ms > 0 ? req->timeout_ms :
 	    ORDER_WAIT_DEFAULT_MS;
 	res->stage = ORDER_STAGE_ORDER;
 	/* 1. Resume or place. */
 	if (req->resume_url == NULL || !try_resume(&od)) {
-		if (place_order(&od, e) == -1)
+		if ((rc = place_order(&od, e)) != ACME_OK)
 			goto out;
 	}
 	/* 2. Drive by status. */
@@ -768,27 +824,29 @@ order_run(struct acme *a, const struct order_req *req,
 		const char *st = jstr(od.o, "status");
 
 		if (st == NULL) {
-			acme_set_failure(a, ACME_PROTOCOL, NULL, -1);
 			err_set(e, "%s: order without status", res->order_url);
+			rc = fail(&od, ACME_PROTOCOL, NULL, -1);
 			goto out;
 		}
 		if (strcmp(st, "pending") == 0) {
 			/* Leaves od.o as the order last polled. */
-			if (do_authorizations(&od, e) == -1)
+			if ((rc = do_authorizations(&od, e)) != ACME_OK)
 				goto out;
 			continue;
 		} else if (strcmp(st, "ready") == 0) {
-			int fr = finalize(&od, e);
+			int not_ready;
 
-			if (fr == -1)
+			if ((rc = finalize(&od, &not_ready, e)) != ACME_OK)
 				goto out;
 			st = jstr(od.o, "status");
 			/* Refused: only an earlier finalize that went through
 			   (its answer lost) lets the order go on. */
-			if (fr == 1 && (st == NULL ||
+			if (not_ready && (st == NULL ||
 			    (strcmp(st, "processing") != 0 &&
-			    strcmp(st, "valid") != 0)))
+			    strcmp(st, "valid") != 0))) {
+				rc = ACME_PROTOCOL;
 				goto out;
+			}
 			od.finalized_ms = mono_ms();
 			continue;	/* the answer is the updated order */
 		} else if (strcmp(st, "processing") == 0) {
@@ -798,37 +856,37 @@ order_run(struct acme *a, const struct order_req *req,
 				waiting = 1;
 			}
 			if (acme_wait_next(&w, retry_after) == -1) {
-				acme_set_failure(a, ACME_RETRYABLE, NULL, -1);
 				err_set(e, "%s: still processing after %llds",
 				    res->order_url, od.timeout / 1000);
+				rc = fail(&od, ACME_RETRYABLE, NULL, -1);
 				goto out;
 			}
 		} else if (strcmp(st, "valid") == 0) {
 			if (waiting && od.finalized_ms > 0)
 				acme_wait_learn(a, ACME_HINT_ISSUANCE,
 				    mono_ms() - od.finalized_ms, w.polls == 1);
-			if (download(&od, e) == -1)
-				goto out;
-			rc = 0;
+			rc = download(&od, e);
 			goto out;
 		} else if (strcmp(st, "invalid") == 0) {
-			order_error(&od, e);
+			rc = order_error(&od, e);
 			goto out;
 		} else {
-			acme_set_failure(a, ACME_PROTOCOL, NULL, -1);
 			err_set(e, "%s: unknown order status", res->order_url);
+			rc = fail(&od, ACME_PROTOCOL, NULL, -1);
 			goto out;
 		}
-		if (reload_order_ra(&od, &retry_after, e) == -1)
+		if ((rc = reload_order_ra(&od, &retry_after, e)) != ACME_OK)
 			goto out;
 	}
-	acme_set_failure(a, ACME_PROTOCOL, NULL, -1);
 	err_set(e, "%s: the order did not complete in %d steps",
 	    res->order_url, ORDER_MAX_STEPS);
+	rc = fail(&od, ACME_PROTOCOL, NULL, -1);
 out:
 	res->requests = acme_requests(a) - start;
-	if (rc == -1 && res->stage != ORDER_STAGE_AUTHZ)
+	if (rc != ACME_OK && res->stage != ORDER_STAGE_AUTHZ)
 		err_prefix(e, "%s", order_stage_names[res->stage]);
+	if (rc == ACME_OK)
+		fail(&od, ACME_OK, NULL, -1);
 	cJSON_Delete(od.o);
 	return rc;
 }

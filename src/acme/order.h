@@ -9,14 +9,14 @@
 #ifndef CERTKEEP_ORDER_H
 #define CERTKEEP_ORDER_H
 
-#include "store/store.h"
+#include <stddef.h>
 
-struct acme;
-struct chall_run;
+#include "acme/acme.h"
+
+struct chall_ops;
 struct err;
 struct key;
 struct log;
-struct mcert;
 
 enum order_stage {
 	ORDER_STAGE_ORDER,		/* newOrder / resuming */
@@ -28,13 +28,24 @@ enum order_stage {
 /* "order", "authorization", "finalize", "download" */
 extern const char *const order_stage_names[ORDER_STAGE__MAX];
 
+/* What to order; everything borrowed for the order's time. */
 struct order_req {
-	const struct mcert	*cert;		/* names, challenge */
+	const char		*name;		/* the certificate, for logs */
+	char *const		*hostnames;	/* the identifiers, the CSR's
+						   names (NULL-terminated) */
+	size_t			 nhostnames;
 	const struct key	*key;		/* the certificate key (CSR) */
 	const char		*profile;	/* NULL: none */
 	const char		*replaces;	/* ARI certID or NULL */
 	const char		*resume_url;	/* an earlier order, or NULL */
-	struct chall_run	*chall;
+	/* The challenge type to answer ("http-01", "dns-01"), and how to
+	   answer it: chall_get() gives the ops and context (chall.h), asked
+	   only when an authorization is pending; 0, or -1 with e. */
+	const char		*chall_type;
+	int			(*chall_get)(void *arg,
+				    const struct chall_ops **ops, void **ctx,
+				    struct err *e);
+	void			*chall_arg;
 	const struct log	*log;
 	/* Called with the order URL as soon as the CA assigned it (so an
 	   interrupted run can resume); may be NULL. */
@@ -50,17 +61,20 @@ struct order_result {
 	int		 resumed;	/* the order came from resume_url */
 	enum order_stage stage;		/* where it failed */
 	int		 validation_failed;	/* an authorization was invalid */
+	char		*problem_type;	/* of the failure: URN or NULL */
+	long long	 retry_after;	/* of the failure: the CA's
+					   Retry-After in seconds, -1 none */
 	long		 requests;	/* ACME requests this order made */
 };
 void	 order_result_clear(struct order_result *r);
 
 /*
- * Runs the order to a certificate. Returns 0 with res filled, or -1 with
- * one message in e naming the certificate's hostname that failed and the
- * CA's problem, res->stage where it stopped and acme_last_class(a) saying
- * what kind of failure it was.
+ * Runs the order to a certificate. Returns ACME_OK with res filled, or
+ * the kind of failure with one message in e naming the certificate's
+ * hostname that failed and the CA's problem, res->stage where it stopped
+ * and res->problem_type and res->retry_after what the CA said.
  */
-int	 order_run(struct acme *a, const struct order_req *req,
+enum acme_result order_run(struct acme *a, const struct order_req *req,
 	    struct order_result *res, struct err *e);
 
 /*

@@ -10,7 +10,11 @@
 #include "base/mem.h"
 #include "base/str.h"
 
-char *
+/*
+ * The names a directory offers, comma-separated in directory order
+ * ("default, shortlived"); malloced, caller frees; "" when none.
+ */
+static char *
 profile_list(const cJSON *profiles)
 {
 	const cJSON *p;

@@ -26,10 +26,4 @@ int	 profile_resolve(const char *wanted, int optional,
 	    const struct cJSON *profiles, const char *dir_url,
 	    const char **use, char **warning, struct err *e);
 
-/*
- * The names a directory offers, comma-separated in directory order
- * ("default, shortlived"); malloced, caller frees; "" when none.
- */
-char	*profile_list(const struct cJSON *profiles);
-
 #endif

@@ -10,6 +10,7 @@
 #include "base/err.h"
 #include "base/str.h"
 #include "checks/check.h"
+#include "manifest/acme_conf.h"
 #include "manifest/manifest.h"
 
 static int
@@ -26,7 +27,10 @@ check_acme_directory_run(const struct check_env *env, const struct mcert *c,
 	(void)c;
 	err_clear(&e);
 	if (a == NULL) {
-		if ((own = acme_new_for(&m->acme, NULL, &e)) == NULL) {
+		struct acme_conf conf;
+
+		manifest_acme_conf(&m->acme, &conf);
+		if ((own = acme_new_for(&conf, NULL, &e)) == NULL) {
 			check_results_add(out, "acme-directory", NULL,
 			    CHECK_FAIL, "%s", e.msg);
 			rc = -1;
@@ -34,7 +38,7 @@ check_acme_directory_run(const struct check_env *env, const struct mcert *c,
 		}
 		a = own;
 	}
-	if ((d = acme_directory(a, &e)) == NULL) {
+	if (acme_directory(a, &d, &e) != ACME_OK) {
 		esc = str_escape(e.msg);
 		check_results_add(out, "acme-directory", NULL, CHECK_FAIL,
 		    "%s", esc);

@@ -20,7 +20,9 @@
 #include "base/err.h"
 #include "base/str.h"
 #include "cli/cmd.h"
+#include "manifest/acme_conf.h"
 #include "manifest/manifest.h"
+#include "store/account_io.h"
 #include "store/store.h"
 
 static void
@@ -95,6 +97,9 @@ cmd_account(struct ctx *ctx, int argc, char **argv)
 	struct key *k = NULL;
 	struct strlist pos;
 	struct err e;
+	struct acme_conf conf;
+	struct account_store io;
+	enum acme_result ar;
 	cJSON *acct = NULL;
 	const char *sub;
 	int status = EXIT_FAIL, r;
@@ -119,38 +124,41 @@ cmd_account(struct ctx *ctx, int argc, char **argv)
 		status = r;
 		goto out;
 	}
+	manifest_acme_conf(&m->acme, &conf);
+	store_account_io(s, &io);
 	if (store_lock(s, wait, &lk, &e) == -1 ||
-	    (a = acme_new_for(&m->acme, &ctx->log, &e)) == NULL) {
+	    (a = acme_new_for(&conf, &ctx->log, &e)) == NULL) {
 		log_error(&ctx->log, "%s", e.msg);
 		goto out;
 	}
-	r = account_open(a, s, &m->acme, strcmp(sub, "register") == 0, &k,
+	ar = account_open(a, &io, &conf, strcmp(sub, "register") == 0, &k,
 	    &e);
-	if (r == ACCOUNT_NEED_TERMS) {
+	if (ar == ACME_NEED_TERMS) {
 		cmd_print_terms_error(m, e.msg);
 		status = EXIT_DATAERR;
 		goto out;
 	}
-	if (r == -1) {
+	if (ar != ACME_OK) {
 		log_error(&ctx->log, "%s", e.msg);
 		goto out;
 	}
 	if (strcmp(sub, "update") == 0) {
-		if (account_update(a, m->acme.contact, &e) == -1) {
+		if (account_update(a, m->acme.contact, &e) != ACME_OK) {
 			log_error(&ctx->log, "%s", e.msg);
 			goto out;
 		}
 		log_info(&ctx->log, "account contact updated");
 	} else if (strcmp(sub, "rollover") == 0) {
-		if (account_rollover(a, s, m->acme.directory,
-		    (int)m->acme.account_key, &k, &e) == -1) {
+		if (account_rollover(a, &io, m->acme.directory,
+		    m->acme.account_key, &k, &e) != ACME_OK) {
 			log_error(&ctx->log, "%s", e.msg);
 			goto out;
 		}
 		log_info(&ctx->log, "account key rolled over to a new %s key",
 		    key_type_names[key_type_of(k)]);
 	} else if (strcmp(sub, "deactivate") == 0) {
-		if (account_deactivate(a, s, m->acme.directory, &e) == -1) {
+		if (account_deactivate(a, &io, m->acme.directory, &e) !=
+		    ACME_OK) {
 			log_error(&ctx->log, "%s", e.msg);
 			goto out;
 		}
@@ -159,7 +167,7 @@ cmd_account(struct ctx *ctx, int argc, char **argv)
 		status = EXIT_OK;
 		goto out;
 	}
-	if ((acct = account_fetch(a, &e)) == NULL) {
+	if (account_fetch(a, &acct, &e) != ACME_OK) {
 		log_error(&ctx->log, "%s", e.msg);
 		goto out;
 	}

@@ -21,6 +21,7 @@
 #include "checks/check.h"
 #include "cli/cmd.h"
 #include "cli/metrics.h"
+#include "manifest/acme_conf.h"
 #include "manifest/manifest.h"
 #include "store/store.h"
 
@@ -147,6 +148,7 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 	struct err e;
 	struct acme *a = NULL;
 	const struct acme_dir *d = NULL;
+	struct acme_conf conf;
 	char *acct = NULL;
 	size_t i;
 	int rc = EXIT_FAIL, r;
@@ -168,8 +170,9 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 	 * only once fetched). The account URL (RFC 8657 accounturi) comes
 	 * from the repository; nothing else is sent to the CA.
 	 */
-	if ((a = acme_new_for(&m->acme, &ctx->log, &e)) != NULL)
-		d = acme_directory(a, NULL);
+	manifest_acme_conf(&m->acme, &conf);
+	if ((a = acme_new_for(&conf, &ctx->log, &e)) != NULL)
+		acme_directory(a, &d, NULL);
 	acct = check_account_url(m);
 	/* Also when the fetch failed: the client remembers why, and every
 	   certificate's acme-directory check reports that (no refetch). */

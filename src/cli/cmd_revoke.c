@@ -22,7 +22,9 @@
 #include "base/str.h"
 #include "base/time.h"
 #include "cli/cmd.h"
+#include "manifest/acme_conf.h"
 #include "manifest/manifest.h"
+#include "store/account_io.h"
 #include "store/certinfo.h"
 #include "store/state.h"
 #include "store/store.h"
@@ -145,13 +147,18 @@ cmd_revoke(struct ctx *ctx, int argc, char **argv)
 		log_error(&ctx->log, "%s: %s", name, e.msg);
 		goto out;
 	}
-	if ((a = acme_new_for(&m->acme, &ctx->log, &e)) == NULL ||
-	    account_open(a, s, &m->acme, 0, &k, &e) != 0) {
+	struct acme_conf conf;
+	struct account_store io;
+
+	manifest_acme_conf(&m->acme, &conf);
+	store_account_io(s, &io);
+	if ((a = acme_new_for(&conf, &ctx->log, &e)) == NULL ||
+	    account_open(a, &io, &conf, 0, &k, &e) != ACME_OK) {
 		log_error(&ctx->log, "%s", e.msg);
 		goto out;
 	}
-	const struct acme_dir *d = acme_directory(a, &e);
-	if (d == NULL || d->revoke_cert == NULL) {
+	const struct acme_dir *d;
+	if (acme_directory(a, &d, &e) != ACME_OK || d->revoke_cert == NULL) {
 		log_error(&ctx->log, "%s", d == NULL ? e.msg :
 		    "the CA offers no revokeCert");
 		goto out;
@@ -160,14 +167,16 @@ cmd_revoke(struct ctx *ctx, int argc, char **argv)
 	cJSON_AddStringToObject(p, "certificate", der);
 	if (code >= 0)
 		cJSON_AddNumberToObject(p, "reason", code);
-	if (acme_post(a, d->revoke_cert, p, ACME_SIGN_KID, &r, &e) == -1) {
-		const char *t = acme_last_type(a);
+	if (acme_post(a, d->revoke_cert, p, ACME_SIGN_KID, &r, &e) !=
+	    ACME_OK) {
+		char *t = acme_answer_type(&r);
 
-		if (t == NULL || strcmp(t, ACME_URN "alreadyRevoked") != 0) {
+		already = t != NULL && strcmp(t, ACME_URN "alreadyRevoked") == 0;
+		free(t);
+		if (!already) {
 			log_error(&ctx->log, "revoking %s: %s", name, e.msg);
 			goto out;
 		}
-		already = 1;
 	}
 	if (certstate_load(s, name, &st, &warning, &e) == -1) {
 		log_error(&ctx->log, "%s", e.msg);

@@ -6,6 +6,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "acme/acme.h"
 #include "acme/cabundle.h"
 #include "base/buf.h"
 #include "base/encode.h"
@@ -197,48 +198,17 @@ notify_field(struct buf *b, const char *label, const char *value)
 	notify_wrap(b, "", value);
 }
 
-/* Problem types (ACME URN suffixes and check names) -> what to do. */
+/* Check names with no ACME problem type of the same name -> what to do
+   (the advice for ACME problem types is in the acme module's table). */
 static const struct {
 	const char	*type;
 	const char	*advice;
 } notify_advice_table[] = {
-	{ "caa", "A CAA record forbids this CA for one of the names. Add "
-	  "a CAA record that names the CA (for Let's Encrypt: 0 issue "
-	  "\"letsencrypt.org\") at the name or its parent domain, or remove "
-	  "the restricting record." },
-	{ "dns", "The CA could not resolve a name. Check that each hostname "
-	  "has A/AAAA (http-01) or that the _acme-challenge TXT record is "
-	  "published (dns-01), and that the zone's name servers answer." },
 	{ "a", "A hostname does not resolve to the addresses listed in the "
 	  "manifest. Fix the A record in DNS or the `addresses` entry." },
 	{ "aaaa", "A hostname's AAAA records do not match the manifest. "
 	  "Fix the AAAA record (a wrong AAAA breaks http-01 validation), "
 	  "or the `addresses` entry." },
-	{ "connection", "The CA could not connect to this server to "
-	  "validate. Check that port 80 (http-01) is reachable from the "
-	  "Internet and that the names point here." },
-	{ "unauthorized", "The CA did not find the expected challenge "
-	  "response. Check the http-01 webroot (the web server must serve "
-	  "/.well-known/acme-challenge/ from it) or the dns-01 record." },
-	{ "incorrectResponse", "The CA found a wrong challenge response. "
-	  "Check that no other ACME client or proxy answers for these "
-	  "names." },
-	{ "rateLimited", "The CA's rate limit was reached. certkeep will "
-	  "retry after the limit's reset; do not force renewals until "
-	  "then." },
-	{ "rejectedIdentifier", "The CA refuses to issue for one of the "
-	  "names. Check the hostnames in the manifest (public, spelled "
-	  "correctly)." },
-	{ "badCSR", "The CA rejected the certificate request; check the "
-	  "key_type and the hostnames in the manifest." },
-	{ "accountDoesNotExist", "The ACME account is gone. Run `certkeep "
-	  "account register`, then apply again." },
-	{ "unauthorizedAccount", "The ACME account may not order. Check the "
-	  "account with `certkeep account show`." },
-	{ "externalAccountRequired", "The CA requires External Account "
-	  "Binding: set acme.eab in the manifest." },
-	{ "serverInternal", "The CA had an internal error. Usually "
-	  "temporary: the next run retries." },
 	{ "acme-directory", "The ACME directory could not be reached. Check "
 	  "the network and acme.directory; the next run retries." },
 	{ NULL, NULL },
@@ -251,10 +221,14 @@ notify_advice(const char *problem_type, const char *stage)
 	size_t i;
 
 	if (t != NULL) {
-		if (strncmp(t, "urn:ietf:params:acme:error:", 27) == 0)
-			t += 27;
+		const struct acme_problem *p;
+
+		if (acme_problem_short(t) != t)
+			t = acme_problem_short(t);
 		else if (strncmp(t, "check:", 6) == 0)	/* state's form */
 			t += 6;
+		if ((p = acme_problem_find(t)) != NULL && p->advice != NULL)
+			return p->advice;
 		for (i = 0; notify_advice_table[i].type != NULL; i++)
 			if (strcmp(notify_advice_table[i].type, t) == 0)
 				return notify_advice_table[i].advice;

@@ -21,12 +21,14 @@
 #include "checks/check.h"
 #include "deploy/hook.h"
 #include "deploy/notify.h"
+#include "manifest/acme_conf.h"
 #include "manifest/manifest.h"
 #include "reconcile/apply.h"
 #include "reconcile/issue.h"
 #include "reconcile/lifetime.h"
 #include "reconcile/plan.h"
 #include "render/render.h"
+#include "store/account_io.h"
 #include "store/state.h"
 #include "store/store.h"
 
@@ -40,9 +42,11 @@ struct apply_client {
 	const struct log	*log;
 	struct store		*s;
 	struct acme		*a;
+	struct acme_conf	 conf;
 	struct key		*account_key;
 	int			 tried;
-	int			 account_rc;	/* account_open() result */
+	int			 opened;	/* account_open() was called */
+	enum acme_result	 account_rc;	/* what it returned */
 	char			*error;		/* why there is no client */
 };
 
@@ -57,28 +61,32 @@ client_get(struct apply_client *cl, int account)
 	err_clear(&e);
 	if (!cl->tried) {
 		cl->tried = 1;
-		cl->a = acme_new_for(&cl->m->acme, cl->log, &e);
+		manifest_acme_conf(&cl->m->acme, &cl->conf);
+		cl->a = acme_new_for(&cl->conf, cl->log, &e);
 		if (cl->a == NULL) {
 			cl->error = xstrdup(e.msg);
 			return NULL;
 		}
 		/* Its deadline is set by who uses it first: the ARI polls
 		   (short) or the orders (acme.retry_deadline). */
-		cl->account_rc = 1;	/* not opened yet */
 	}
 	if (cl->a == NULL)
 		return NULL;
-	if (account && cl->account_rc == 1) {
+	if (account && !cl->opened) {
+		struct account_store io;
+
 		/* Orders get the whole acme.retry_deadline, counted from
 		   now (the ARI polls before them had a short one). */
 		acme_set_deadline(cl->a, mono_ms() +
 		    cl->m->acme.retry_deadline * 1000);
-		cl->account_rc = account_open(cl->a, cl->s, &cl->m->acme, 1,
+		store_account_io(cl->s, &io);
+		cl->opened = 1;
+		cl->account_rc = account_open(cl->a, &io, &cl->conf, 1,
 		    &cl->account_key, &e);
-		if (cl->account_rc != 0)
+		if (cl->account_rc != ACME_OK)
 			cl->error = xstrdup(e.msg);
 	}
-	if (account && cl->account_rc != 0)
+	if (account && cl->account_rc != ACME_OK)
 		return NULL;
 	return cl->a;
 }
@@ -176,9 +184,9 @@ poll_ari(const struct log *log, const struct manifest *m, struct store *s,
 		url = ari_known_url(&ac->st.ari, ci->ari_id,
 		    m->acme.directory);
 		if (url == NULL) {
-			const struct acme_dir *d = acme_directory(a, &e);
+			const struct acme_dir *d;
 
-			if (d == NULL) {
+			if (acme_directory(a, &d, &e) != ACME_OK) {
 				log_warn(log, "ARI: %s", e.msg);
 				return;
 			}
@@ -238,9 +246,11 @@ preflight_all(const struct issue_env *env, struct acme *a,
 	const struct manifest *m = env->m;
 	struct check_results *cr = NULL;
 	unsigned char *sel = NULL;
-	const struct acme_dir *d = acme_directory(a, NULL);
+	const struct acme_dir *d;
 	struct err e;
 	size_t i, kept = 0;
+
+	acme_directory(a, &d, NULL);
 
 	sel = xcalloc(m->ncerts + 1, 1);
 	for (i = 0; i < *nwork; i++)
@@ -509,7 +519,7 @@ apply_run(struct apply_run *run, const struct manifest *m, struct store *s,
 		struct acme *a = client_get(&cl, 1);
 		struct issue_env env;
 
-		if (a == NULL && cl.account_rc == ACCOUNT_NEED_TERMS) {
+		if (a == NULL && cl.account_rc == ACME_NEED_TERMS) {
 			run->need_terms = 1;
 			run->terms_error = xstrdup(cl.error);
 			goto out;

@@ -18,6 +18,7 @@
 #include "base/mem.h"
 #include "base/str.h"
 #include "base/time.h"
+#include "chall/chall.h"
 #include "checks/check.h"
 #include "manifest/manifest.h"
 #include "reconcile/issue.h"
@@ -70,7 +71,7 @@ ari_get(void *arg, const char *url, long *status, char **retry_after,
 	*retry_after = NULL;
 	*body = NULL;
 	*len = 0;
-	if (acme_get(arg, url, &r, e) == -1) {
+	if (acme_get(arg, url, &r, e) != ACME_OK) {
 		http_resp_clear(&r);
 		return -1;
 	}
@@ -103,6 +104,30 @@ struct on_order_arg {
 	struct certstate	*st;
 	const char		*name;
 };
+
+static int
+chall_get(void *arg, const struct chall_ops **ops, void **ctx,
+    struct err *e)
+{
+	const struct issue_chall *ic = arg;
+
+	return chall_run_get(ic->run, ic->cfg, ops, ctx, e);
+}
+
+void
+issue_order_req(const struct mcert *c, struct chall_run *run,
+    struct issue_chall *ic, struct order_req *req)
+{
+	ic->run = run;
+	ic->cfg = &c->challenge;
+	memset(req, 0, sizeof(*req));
+	req->name = c->name;
+	req->hostnames = c->hostnames;
+	req->nhostnames = c->nhostnames;
+	req->chall_type = chall_type_names[c->challenge.type];
+	req->chall_get = chall_get;
+	req->chall_arg = ic;
+}
 
 /* Saves the order URL as soon as the CA assigned it (resume after a
    crash). */
@@ -224,23 +249,23 @@ issue_preflight_report(const struct issue_env *env, const struct mcert *c,
 	return worst == CHECK_FAIL ? -1 : 0;
 }
 
-/* Records the failure in the state with its backoff, and saves it. */
+/* Records the failure (cls: what the ACME layer said, ACME_OK when the
+   failure was not its; retry_after: the CA's, -1 none) in the state with
+   its backoff, and saves it. */
 static void
-record_failure(const struct issue_env *env, struct acme *a,
-    const struct plan_item *item, struct certstate *st, int validation,
-    struct issue_result *res)
+record_failure(const struct issue_env *env, enum acme_result cls,
+    long long retry_after, const struct plan_item *item,
+    struct certstate *st, int validation, struct issue_result *res)
 {
 	const struct mcert *c = item->cert;
 	time_t now = now_wall();
-	enum acme_class cls = a != NULL ? acme_last_class(a) : ACME_OK;
 	long long lifetime = lifetime_of(item->info.not_before,
 	    item->info.not_after), back;
 	struct err e;
 
 	certstate_set_error(st, now, res->problem_type, res->error);
 	back = issue_backoff(cls == ACME_RATE_LIMITED, validation,
-	    st->consecutive_failures, a != NULL ? acme_last_retry_after(a) :
-	    -1, lifetime);
+	    st->consecutive_failures, retry_after, lifetime);
 	if (back > 0) {
 		char d[32], when[32];
 
@@ -266,7 +291,7 @@ issue_record_failure(const struct issue_env *env,
     const struct plan_item *item, struct certstate *st,
     struct issue_result *res)
 {
-	record_failure(env, NULL, item, st, 0, res);
+	record_failure(env, ACME_OK, -1, item, st, 0, res);
 }
 
 int
@@ -285,17 +310,19 @@ issue_cert(const struct issue_env *env, struct acme *a,
 	const char *profile = NULL;
 	char *warning = NULL, *blob = NULL;
 	long start = acme_requests(a);
+	enum acme_result ar = ACME_OK;
 	int validation = 0, rc = -1;
 
 	memset(res, 0, sizeof(*res));
 	memset(&ord, 0, sizeof(ord));
+	ord.retry_after = -1;
 	memset(&set, 0, sizeof(set));
 	memset(&ci, 0, sizeof(ci));
 	err_clear(&e);
 	res->renewal = item->info.status != CERTINFO_MISSING;
 	res->old_not_after = item->info.not_after;
 	res->stage = "order";
-	if ((d = acme_directory(a, &e)) == NULL)
+	if ((ar = acme_directory(a, &d, &e)) != ACME_OK)
 		goto fail_e;
 	if (profile_resolve(c->profile, env->m->acme.profile_optional,
 	    d->profiles, d->url, &profile, &warning, &e) == -1)
@@ -308,23 +335,20 @@ issue_cert(const struct issue_env *env, struct acme *a,
 	}
 
 	struct on_order_arg oa = { .env = env, .st = st, .name = c->name };
-	memset(&req, 0, sizeof(req));
-	req.cert = c;
+	struct issue_chall ic;
+	issue_order_req(c, env->chall, &ic, &req);
 	req.key = k;
 	req.profile = profile;
 	req.resume_url = st->order_url;
-	req.chall = env->chall;
 	req.log = env->log;
 	req.on_order = remember_order;
 	req.arg = &oa;
 	/* RFC 9773: name the certificate this one replaces. */
-	char **old_names = st->hostnames;
 	if (d->renewal_info != NULL && item->info.ari_id != NULL &&
 	    item->info.status == CERTINFO_OK &&
 	    ari_may_replace(item->info.sans, c->hostnames))
 		req.replaces = item->info.ari_id;
-	(void)old_names;
-	if (order_run(a, &req, &ord, &e) == -1) {
+	if ((ar = order_run(a, &req, &ord, &e)) != ACME_OK) {
 		res->stage = order_stage_names[ord.stage];
 		validation = ord.validation_failed;
 		goto fail_e;
@@ -399,9 +423,9 @@ issue_cert(const struct issue_env *env, struct acme *a,
 	goto out;
 fail_e:
 	res->error = xstrdup(e.msg);
-	if (acme_last_type(a) != NULL && res->problem_type == NULL)
-		res->problem_type = xstrdup(acme_last_type(a));
-	record_failure(env, a, item, st, validation, res);
+	if (ord.problem_type != NULL && res->problem_type == NULL)
+		res->problem_type = xstrdup(ord.problem_type);
+	record_failure(env, ar, ord.retry_after, item, st, validation, res);
 out:
 	res->requests = acme_requests(a) - start;
 	certinfo_clear(&ci);

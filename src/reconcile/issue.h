@@ -73,6 +73,23 @@ void	 issue_record_failure(const struct issue_env *env,
 	    const struct plan_item *item, struct certstate *st,
 	    struct issue_result *res);
 
+struct mchallenge;
+struct order_req;
+/* How an order answers the challenge of a certificate: through the run's
+   challenge contexts. Lives as long as the order. */
+struct issue_chall {
+	struct chall_run		*run;
+	const struct mchallenge		*cfg;
+};
+/*
+ * Fills req with what the order of certificate c needs from the manifest
+ * (name, hostnames, challenge type, and how to answer it: ic, filled here
+ * with run and c's challenge). The caller sets the rest (key, profile,
+ * replaces, resume URL, callbacks).
+ */
+void	 issue_order_req(const struct mcert *c, struct chall_run *run,
+	    struct issue_chall *ic, struct order_req *req);
+
 /* Persisted backoff after a failure: the delay before the next attempt
    for the n-th consecutive failure of this class (seconds, 0: none). */
 long long issue_backoff(int rate_limited, int validation,

@@ -43,8 +43,10 @@
 #include "base/mem.h"
 #include "base/str.h"
 #include "chall/chall.h"
+#include "manifest/acme_conf.h"
 #include "manifest/manifest.h"
 #include "reconcile/issue.h"
+#include "store/account_io.h"
 #include "store/store.h"
 
 #include "fake_curl.c"
@@ -71,6 +73,8 @@ struct fz_world {
 	struct key	*acct;
 	struct key	*cert;
 	struct store	*s;
+	struct acme_conf conf;
+	struct account_store io;
 	int		 verbose;	/* FUZZ_VERBOSE set: say how it ended */
 };
 static struct fz_world fz;
@@ -143,6 +147,8 @@ fz_init(void)
 		fprintf(stderr, "%s\n", e.msg);
 		abort();
 	}
+	manifest_acme_conf(&fz.m->acme, &fz.conf);
+	store_account_io(fz.s, &fz.io);
 	/* The account key exists from the start, as in a store in use, so
 	   that every input takes the same path (no answers: no account). */
 	{
@@ -151,8 +157,8 @@ fz_init(void)
 		struct key *k = NULL;
 
 		fake_load(NULL, 0);
-		if (a == NULL || account_open(a, fz.s, &fz.m->acme, 1, &k,
-		    &e) == 0)
+		if (a == NULL || account_open(a, &fz.io, &fz.conf, 1, &k,
+		    &e) == ACME_OK)
 			abort();
 		acme_free(a);
 	}
@@ -164,14 +170,19 @@ fz_directory(struct acme *a)
 	const struct acme_dir *d;
 	struct err e;
 
-	d = acme_directory(a, &e);
-	FZ_SAY("directory", d != NULL ? 0 : -1, &e);
+	const struct acme_dir *d2;
+	enum acme_result rc;
+
+	rc = acme_directory(a, &d, &e);
+	FZ_SAY("directory", rc == ACME_OK ? 0 : -1, &e);
+	if ((rc == ACME_OK) != (d != NULL))
+		abort();	/* a directory exactly when ACME_OK */
 	if (d == NULL)
 		return;
 	if (d->new_nonce == NULL || d->new_account == NULL ||
 	    d->new_order == NULL)
 		abort();	/* promised by acme_directory() */
-	if (acme_directory(a, &e) != d)
+	if (acme_directory(a, &d2, &e) != ACME_OK || d2 != d)
 		abort();	/* cached */
 }
 
@@ -182,14 +193,14 @@ fz_account(struct acme *a)
 	struct err e;
 	char *blob;
 	cJSON *o;
-	int rc;
+	enum acme_result rc;
 
-	rc = account_open(a, fz.s, &fz.m->acme, 1, &k, &e);
-	FZ_SAY("account", rc, &e);
-	if (rc == 0) {
+	rc = account_open(a, &fz.io, &fz.conf, 1, &k, &e);
+	FZ_SAY("account", rc == ACME_OK ? 0 : -1, &e);
+	if (rc == ACME_OK) {
 		if (acme_kid(a) == NULL)
 			abort();
-		if ((o = account_fetch(a, &e)) != NULL) {
+		if (account_fetch(a, &o, &e) == ACME_OK) {
 			if (!cJSON_IsObject(o))
 				abort();
 			cJSON_Delete(o);
@@ -207,16 +218,15 @@ static void
 fz_order(struct acme *a, unsigned flags)
 {
 	struct chall_run *run = chall_run_new(fz.m, NULL);
+	struct issue_chall ic;
 	struct order_req req;
 	struct order_result res;
 	struct err e;
-	int rc;
+	enum acme_result rc;
 
 	acme_set_account(a, fz.acct, "https://ca.test/acct/1");
-	memset(&req, 0, sizeof(req));
-	req.cert = &fz.m->certs[0];
+	issue_order_req(&fz.m->certs[0], run, &ic, &req);
 	req.key = fz.cert;
-	req.chall = run;
 	req.timeout_ms = 1;
 	/* Resuming an earlier order; replacing a certificate (ARI), with a
 	   profile: the paths that read the order before placing one, or
@@ -228,8 +238,8 @@ fz_order(struct acme *a, unsigned flags)
 		req.profile = "shortlived";
 	}
 	rc = order_run(a, &req, &res, &e);
-	FZ_SAY("order", rc, &e);
-	if (rc == 0 &&
+	FZ_SAY("order", rc == ACME_OK ? 0 : -1, &e);
+	if (rc == ACME_OK &&
 	    (res.cert == NULL || res.chain == NULL || res.order_url == NULL))
 		abort();
 	order_result_clear(&res);

@@ -3,9 +3,9 @@
  * server's answer: the input is one answer (see fake_curl.c: a status
  * line, header lines, a body), read by the real http_request() callbacks
  * (Replay-Nonce, Location, Retry-After, Content-Type, Link rel="up" and
- * rel="alternate"), then Retry-After is interpreted both ways certkeep
- * does (http_retry_after() for the ACME client, ari_retry_after_parse()
- * for renewalInfo).
+ * rel="alternate"), then Retry-After is interpreted by the one parser,
+ * both as the ACME client does (http_retry_after()) and on the raw header
+ * as renewalInfo does (http_retry_after_parse()).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -41,7 +41,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* Never negative: a date in the past is "now" (0). */
 		if ((s1 = http_retry_after(&r, now)) < -1)
 			abort();
-		(void)ari_retry_after_parse(r.retry_after, now, &s2);
+		(void)http_retry_after_parse(r.retry_after, now, &s2);
 		for (i = 0; i < r.link_up.n; i++)
 			if (strchr(r.link_up.v[i], '>') != NULL)
 				abort();

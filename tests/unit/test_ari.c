@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "acme/ari.h"
+#include "acme/http.h"
 #include "acme/profile.h"
 #include "base/err.h"
 #include "base/mem.h"
@@ -74,15 +75,15 @@ test_retry(void)
 	time_t now = 1800000000;
 	char date[64];
 
-	ok(ari_retry_after_parse("21600", now, &s) == 0 && s == 21600,
+	ok(http_retry_after_parse("21600", now, &s) == 0 && s == 21600,
 	    "delta-seconds");
-	ok(ari_retry_after_parse(" 120 ", now, &s) == 0 && s == 120,
+	ok(http_retry_after_parse(" 120 ", now, &s) == 0 && s == 120,
 	    "spaces around");
-	ok(ari_retry_after_parse("12x", now, &s) == -1, "garbage refused");
-	ok(ari_retry_after_parse(NULL, now, &s) == -1, "absent refused");
+	ok(http_retry_after_parse("12x", now, &s) == -1, "garbage refused");
+	ok(http_retry_after_parse(NULL, now, &s) == -1, "absent refused");
 	/* 1800003600 = Fri, 15 Jan 2027 09:00:00 GMT */
 	strcpy(date, "Fri, 15 Jan 2027 09:00:00 GMT");
-	ok(ari_retry_after_parse(date, now, &s) == 0 && s == 3600,
+	ok(http_retry_after_parse(date, now, &s) == 0 && s == 3600,
 	    "HTTP-date form (got %lld)", s);
 
 	is_int(ari_retry_clamp(0), 60, "clamped up to 1 minute");
