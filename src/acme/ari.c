@@ -16,6 +16,7 @@
 #include "base/mem.h"
 #include "base/rand.h"
 #include "base/str.h"
+#include "base/syntax.h"
 #include "base/time.h"
 #include "reconcile/plan.h"
 
@@ -376,12 +377,13 @@ ari_replaces_refused(long status, const char *problem_type)
 static size_t
 origin_len(const char *url)
 {
-	const char *p = strstr(url, "://");
+	const char *a;
+	size_t n;
 
-	if (p == NULL)
+	if (strstr(url, "://") == NULL)
 		return 0;
-	p += 3;
-	return (size_t)(p - url) + strcspn(p, "/?#");
+	a = url_authority(url, &n);
+	return (size_t)(a - url) + n;
 }
 
 const char *

@@ -269,8 +269,8 @@ cert_parse_key_type(struct mload *L, const struct ynode *v,
 	mpath_key(p, path, "key_type");
 	if (get_str(L, v, p, &s) == 0 && s != NULL) {
 		if ((t = key_type_from_name(s)) < 0)
-			mdiag_val(L, v, p, "unknown key type (ec-p256, "
-			    "ec-p384, rsa-2048, rsa-3072, rsa-4096)");
+			mdiag_val(L, v, p, "unknown key type ("
+			    KEY_TYPE_NAMES_TEXT ")");
 		else
 			c->key_type = (enum key_type)t;
 	}

@@ -19,13 +19,16 @@
 static const char *
 https_url_problem(const char *s)
 {
-	const char *p;
+	char *host;
+	int nohost;
 
 	if (strncmp(s, "https://", 8) != 0)
 		return "must be an https:// URL (or letsencrypt, "
 		    "letsencrypt-staging)";
-	p = s + 8;
-	if (*p == '\0' || *p == '/' || *p == ':' || *p == '?' || *p == '#')
+	host = url_host(s);
+	nohost = host[0] == '\0';
+	free(host);
+	if (nohost)
 		return "the URL has no host";
 	for (; *s != '\0'; s++)
 		if (*s <= ' ' || *s >= 0x7f)
@@ -118,8 +121,7 @@ parse_acme(struct mload *L, const struct ynode *k, const struct ynode *v,
 	    s != NULL) {
 		if ((t = key_type_from_name(s)) < 0)
 			mdiag_val(L, f[F_ACCKEY].v, "acme.account_key",
-			    "unknown key type (ec-p256, ec-p384, rsa-2048, "
-			    "rsa-3072, rsa-4096)");
+			    "unknown key type (" KEY_TYPE_NAMES_TEXT ")");
 		else
 			a->account_key = (enum key_type)t;
 	}
