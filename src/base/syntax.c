@@ -291,6 +291,14 @@ url_host(const char *url)
 	return xstrndup(a, end != NULL ? (size_t)(end - a) : n);
 }
 
+char *
+hostport_join(const char *host, int port)
+{
+	if (strchr(host, ':') != NULL)
+		return xasprintf("[%s]:%d", host, port);
+	return xasprintf("%s:%d", host, port);
+}
+
 int
 hostport_parse(const char *s, int default_port, char **host, int *port)
 {

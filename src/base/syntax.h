@@ -38,6 +38,9 @@ int	 hostport_parse(const char *s, int default_port, char **host,
 	    int *port);
 const char *hostport_split(const char *s, int default_port, char **host,
 	    int *port);
+/* The other way: "host:port", "[v6]:port" for an IPv6 address (a host
+   with a ':'). Returns a malloced string, caller frees. */
+char	*hostport_join(const char *host, int port);
 /*
  * The authority of url ("host:port" of "https://host:port/path?q"): a
  * pointer into url, and its length in *len (0 when there is none);

@@ -79,8 +79,7 @@ server_address(const struct dns_resolver *r, const char *server,
 			continue;
 		a = ldns_rdf2str(ldns_rr_rdf(ldns_rr_list_rr(q[i].rrs, 0), 0));
 		if (a != NULL)
-			out = i == 0 ? xasprintf("%s:%d", a, port) :
-			    xasprintf("[%s]:%d", a, port);
+			out = hostport_join(a, port);
 		free(a);
 	}
 	if (out == NULL)

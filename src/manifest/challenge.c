@@ -126,10 +126,8 @@ parse_dns01(struct mload *L, const struct ynode *k, const struct ynode *v,
 				why = "'*' is not a server";
 			if (why != NULL)
 				mdiag_val(L, rf[R_SERVER].v, p, why);
-			else if (strchr(host, ':') != NULL)
-				r->server = xasprintf("[%s]:%d", host, port);
 			else
-				r->server = xasprintf("%s:%d", host, port);
+				r->server = hostport_join(host, port);
 		}
 		free(host);
 		free(s);

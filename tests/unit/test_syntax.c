@@ -59,6 +59,33 @@ test_hostport(void)
 	}
 }
 
+/* The way back: what hostport_split() reads again. */
+static void
+test_hostport_join(void)
+{
+	static const char *const in[] = { "192.0.2.1", "2001:db8::1", "*",
+	    "ns1.example.com" };
+	char *s, *host;
+	size_t i;
+	int port;
+
+	s = hostport_join("2001:db8::1", 53);
+	is_str(s, "[2001:db8::1]:53", "join: IPv6 in brackets");
+	free(s);
+	s = hostport_join("192.0.2.1", 853);
+	is_str(s, "192.0.2.1:853", "join: IPv4 plain");
+	free(s);
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		s = hostport_join(in[i], 8053);
+		host = NULL;
+		ok(hostport_split(s, -1, &host, &port) == NULL &&
+		    strcmp(host, in[i]) == 0 && port == 8053,
+		    "join then split: %s", s);
+		free(host);
+		free(s);
+	}
+}
+
 /* dns_parse_server() reads the same rule, then wants an IP address. */
 static void
 test_dns_server(void)
@@ -128,6 +155,7 @@ int
 main(void)
 {
 	test_hostport();
+	test_hostport_join();
 	test_dns_server();
 	test_url();
 	test_key_type_names();
