@@ -1,5 +1,5 @@
 /*
- * manifest.c - the manifest loader (SPEC section 2): a YAML tree from
+ * manifest.c - the manifest loader: a YAML tree from
  * ytree.c is walked key by key into the typed structs of manifest.h, with
  * defaults, path resolution and validation. Every problem becomes one
  * diagnostic with its line and column; they are sorted by position and
