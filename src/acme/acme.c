@@ -20,6 +20,7 @@
 #include "base/mem.h"
 #include "base/rand.h"
 #include "base/str.h"
+#include "base/syntax.h"
 #include "base/time.h"
 
 /* A token bucket: rate requests a second, bursts of up to rate. */
@@ -813,12 +814,11 @@ acme_get(struct acme *a, const char *url, struct http_resp *r,
 char *
 acme_dir_host(const char *dir_url)
 {
-	const char *p = strstr(dir_url, "://");
+	const char *p;
 	size_t n;
 	char *h;
 
-	p = p != NULL ? p + 3 : dir_url;
-	n = strcspn(p, "/?#");
+	p = url_authority(dir_url, &n);
 	h = xstrndup(p, n);
 	for (char *q = h; *q != '\0'; q++) {
 		if (*q == ':')

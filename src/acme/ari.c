@@ -17,6 +17,7 @@
 #include "base/mem.h"
 #include "base/rand.h"
 #include "base/str.h"
+#include "base/syntax.h"
 #include "base/time.h"
 
 const char *const ari_poll_result_names[ARI_POLL__MAX] = {
@@ -370,12 +371,13 @@ ari_replaces_refused(long status, const char *problem_type)
 static size_t
 origin_len(const char *url)
 {
-	const char *p = strstr(url, "://");
+	const char *a;
+	size_t n;
 
-	if (p == NULL)
+	if (strstr(url, "://") == NULL)
 		return 0;
-	p += 3;
-	return (size_t)(p - url) + strcspn(p, "/?#");
+	a = url_authority(url, &n);
+	return (size_t)(a - url) + n;
 }
 
 const char *

@@ -128,8 +128,8 @@ key_load_pem(const char *pem, size_t len, const char *what, struct err *e)
 		goto out;
 	}
 	if ((t = type_of_pkey(pk)) == -1) {
-		err_set(e, "%s: unsupported key (certkeep uses ec-p256, "
-		    "ec-p384, rsa-2048, rsa-3072, rsa-4096)", what);
+		err_set(e, "%s: unsupported key (certkeep uses "
+		    KEY_TYPE_NAMES_TEXT ")", what);
 		goto out;
 	}
 	k = xcalloc(1, sizeof(*k));

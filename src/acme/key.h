@@ -20,6 +20,9 @@ enum key_type {
 };
 /* "ec-p256", ...; indexed by enum key_type. */
 extern const char *const key_type_names[KEY__MAX];
+/* The same names as one text, for messages (the table's order). */
+#define KEY_TYPE_NAMES_TEXT \
+	"ec-p256, ec-p384, rsa-2048, rsa-3072, rsa-4096"
 /* Returns the key type for a name, or -1. */
 int	 key_type_from_name(const char *name);
 

@@ -235,36 +235,17 @@ log_event(const struct log *l, enum log_level lvl, const char *name,
 	va_end(ap);
 }
 
-long long
-log_days_left(time_t t, time_t now)
-{
-	long long d = (long long)t - (long long)now;
-
-	/* Floor division, so that 1 hour past expiry is -1, not 0. */
-	return d >= 0 ? d / 86400 : -((-d + 86399) / 86400);
-}
-
-static void
-log_date(time_t t, char *out, size_t outsz)
-{
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(out, outsz, "%Y-%m-%d", &tm) == 0)
-		snprintf(out, outsz, "?");
-}
-
 void
 log_cert_expiry(const struct log *l, enum log_level lvl, const char *name,
     time_t not_after, time_t now, long long next_check)
 {
 	char day[32], ts[32], nc[32], tail[64];
-	long long left = log_days_left(not_after, now);
+	long long left = days_left(not_after, now);
 	cJSON *f;
 
 	if (l == NULL || l->level < lvl)
 		return;
-	log_date(not_after, day, sizeof(day));
+	time_format_date(not_after, day, sizeof(day));
 	tail[0] = '\0';
 	if (next_check > 0) {
 		duration_format(next_check, nc, sizeof(nc));
@@ -281,7 +262,10 @@ log_cert_expiry(const struct log *l, enum log_level lvl, const char *name,
 			cJSON_AddNumberToObject(f, "next_check_seconds",
 			    (double)next_check);
 	}
-	if (not_after <= now)
+	if (not_after <= now && left == 0)
+		log_event(l, lvl, name, "check", f,
+		    "certificate %s expired %s, today%s", name, day, tail);
+	else if (not_after <= now)
 		log_event(l, lvl, name, "check", f,
 		    "certificate %s expired %s, %lld day%s ago%s", name, day,
 		    -left, -left == 1 ? "" : "s", tail);
@@ -303,21 +287,3 @@ log_cert_window(const struct log *l, enum log_level lvl, const char *name,
 		    "renewal window reached for %s", name);
 }
 
-void
-log_cert_done(const struct log *l, const char *name, int renewed,
-    time_t not_after, const char *serial)
-{
-	char day[32], ts[32];
-	cJSON *f;
-
-	if (l == NULL || l->level < LOG_INFO)
-		return;
-	log_date(not_after, day, sizeof(day));
-	time_format_rfc3339(not_after, ts, sizeof(ts));
-	f = cJSON_CreateObject();
-	cJSON_AddStringToObject(f, "not_after", ts);
-	if (serial != NULL)
-		cJSON_AddStringToObject(f, "serial", serial);
-	log_event(l, LOG_INFO, name, renewed ? "renewed" : "issued", f,
-	    "%s %s, expires %s", renewed ? "renewed" : "issued", name, day);
-}

@@ -70,7 +70,8 @@ void	 log_event(const struct log *l, enum log_level lvl, const char *name,
  *   certificate NAME expires 2027-02-22, 54 days left, next check in 24h
  * next_check: seconds until the next check, or <= 0 to leave that part
  * out. JSON adds "not_after" (RFC 3339), "days_left" and
- * "next_check_seconds". An expired certificate says "expired ... ago".
+ * "next_check_seconds". An expired certificate says "expired DAY, N
+ * days ago" ("today" within a day); days as days_left() counts them.
  */
 void	 log_cert_expiry(const struct log *l, enum log_level lvl,
 	    const char *name, time_t not_after, time_t now,
@@ -81,13 +82,6 @@ void	 log_cert_expiry(const struct log *l, enum log_level lvl,
  */
 void	 log_cert_window(const struct log *l, enum log_level lvl,
 	    const char *name, const char *why);
-/*
- * "issued NAME, expires 2027-05-23" / "renewed NAME, expires 2027-05-23"
- * (INFO, event "issued"/"renewed"); JSON adds "not_after" and "serial"
- * (serial may be NULL).
- */
-void	 log_cert_done(const struct log *l, const char *name, int renewed,
-	    time_t not_after, const char *serial);
 
 /*
  * A live status line ("issuing 37/100 ...") kept below the log lines:
@@ -99,9 +93,6 @@ struct log_progress *log_progress_new(const struct log *l);
 void	 log_progress_set(struct log_progress *p, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 log_progress_free(struct log_progress *p);
-
-/* Days left until t from now, rounded down (negative when past). */
-long long log_days_left(time_t t, time_t now);
 
 /*
  * Output from outside (a hook) is logged line by line, so a PEM private

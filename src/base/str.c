@@ -81,7 +81,7 @@ strv_free(char **v)
 	free(v);
 }
 
-size_t
+static size_t
 strv_len(char *const *v)
 {
 	size_t n = 0;

@@ -26,7 +26,6 @@ int	 strlist_contains(const struct strlist *l, const char *s);
 void	 strv_free(char **v);
 /* Returns a malloced deep copy of a NULL-terminated array, caller frees. */
 char	**strv_dup(char *const *v);
-size_t	 strv_len(char *const *v);
 
 /*
  * Makes text that came from outside (a server, DNS, a file) safe to print on

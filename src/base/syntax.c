@@ -265,6 +265,40 @@ out:
 	return why;
 }
 
+const char *
+url_authority(const char *url, size_t *len)
+{
+	const char *p = strstr(url, "://");
+
+	p = p != NULL ? p + 3 : url;
+	*len = strcspn(p, "/?#");
+	return p;
+}
+
+char *
+url_host(const char *url)
+{
+	const char *a, *end;
+	size_t n;
+
+	a = url_authority(url, &n);
+	if (n > 0 && a[0] == '[') {
+		end = memchr(a, ']', n);
+		return end != NULL ? xstrndup(a + 1, (size_t)(end - a - 1)) :
+		    xstrndup(a, n);
+	}
+	end = memchr(a, ':', n);
+	return xstrndup(a, end != NULL ? (size_t)(end - a) : n);
+}
+
+char *
+hostport_join(const char *host, int port)
+{
+	if (strchr(host, ':') != NULL)
+		return xasprintf("[%s]:%d", host, port);
+	return xasprintf("%s:%d", host, port);
+}
+
 int
 hostport_parse(const char *s, int default_port, char **host, int *port)
 {

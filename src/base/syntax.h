@@ -38,6 +38,18 @@ int	 hostport_parse(const char *s, int default_port, char **host,
 	    int *port);
 const char *hostport_split(const char *s, int default_port, char **host,
 	    int *port);
+/* The other way: "host:port", "[v6]:port" for an IPv6 address (a host
+   with a ':'). Returns a malloced string, caller frees. */
+char	*hostport_join(const char *host, int port);
+/*
+ * The authority of url ("host:port" of "https://host:port/path?q"): a
+ * pointer into url, and its length in *len (0 when there is none);
+ * without "://" the authority starts at url.
+ */
+const char *url_authority(const char *url, size_t *len);
+/* The host of url: its authority without the port or the IPv6 brackets
+   (maybe empty). Returns a malloced string, caller frees. */
+char	*url_host(const char *url);
 /* Writes the canonical text of IP address s (v4 or v6, no brackets) to
  * out (>= 46 bytes); returns 4 or 6, or -1 when s is not an address. */
 int	 ip_canonical(const char *s, char *out, size_t outsz);

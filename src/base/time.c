@@ -124,6 +124,26 @@ time_format_rfc3339(time_t t, char *out, size_t outsz)
 	strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+void
+time_format_date(time_t t, char *out, size_t outsz)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, outsz, "%Y-%m-%d", &tm) == 0)
+		snprintf(out, outsz, "?");
+}
+
+void
+time_format_minute(time_t t, char *out, size_t outsz)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, outsz, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+		snprintf(out, outsz, "?");
+}
+
 int
 time_parse_http(const char *s, time_t *t)
 {
@@ -142,6 +162,14 @@ time_parse_http(const char *s, time_t *t)
 		return -1;
 	*t = timegm(&tm);
 	return 0;
+}
+
+long long
+days_left(time_t t, time_t now)
+{
+	/* Truncated, so that the days ago of an expired certificate are
+	   whole days since its expiry: -10 is "10 days ago". */
+	return ((long long)t - (long long)now) / 86400;
 }
 
 long long

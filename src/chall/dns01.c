@@ -23,6 +23,7 @@
 #include "base/mem.h"
 #include "base/secret.h"
 #include "base/str.h"
+#include "base/syntax.h"
 #include "base/time.h"
 #include "chall/chall.h"
 #include "dns/dns.h"
@@ -59,16 +60,17 @@ server_address(const struct dns_resolver *r, const char *server,
 	struct sockaddr_storage ss;
 	socklen_t len;
 	struct dns_query q[2];
-	char *host, *port, *out = NULL, *a;
-	const char *colon;
+	char *host = NULL, *out = NULL, *a;
+	const char *why;
 	size_t i;
+	int port;
 
 	if (dns_parse_server(server, 53, &ss, &len) == 0)
 		return xstrdup(server);
-	colon = strrchr(server, ':');
-	host = colon != NULL ? xstrndup(server, (size_t)(colon - server)) :
-	    xstrdup(server);
-	port = xstrdup(colon != NULL ? colon + 1 : "53");
+	if ((why = hostport_split(server, 53, &host, &port)) != NULL) {
+		err_set(e, "dns-01 rfc2136 server %s: %s", server, why);
+		return NULL;
+	}
 	dns_query_init(&q[0], host, LDNS_RR_TYPE_A);
 	dns_query_init(&q[1], host, LDNS_RR_TYPE_AAAA);
 	dns_resolve(r, q, 2);
@@ -77,8 +79,7 @@ server_address(const struct dns_resolver *r, const char *server,
 			continue;
 		a = ldns_rdf2str(ldns_rr_rdf(ldns_rr_list_rr(q[i].rrs, 0), 0));
 		if (a != NULL)
-			out = i == 0 ? xasprintf("%s:%s", a, port) :
-			    xasprintf("[%s]:%s", a, port);
+			out = hostport_join(a, port);
 		free(a);
 	}
 	if (out == NULL)
@@ -87,7 +88,6 @@ server_address(const struct dns_resolver *r, const char *server,
 	dns_query_clear(&q[0]);
 	dns_query_clear(&q[1]);
 	free(host);
-	free(port);
 	return out;
 }
 

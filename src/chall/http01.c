@@ -39,6 +39,7 @@
 #include "base/log.h"
 #include "base/mem.h"
 #include "base/path.h"
+#include "base/syntax.h"
 #include "base/time.h"
 #include "chall/chall.h"
 
@@ -320,36 +321,6 @@ responder(void *arg)
 	return NULL;
 }
 
-/* "host:port", "[v6]:port" or ":port"; malloced host, caller frees. */
-static int
-listen_split(const char *s, char **host, int *port)
-{
-	const char *colon;
-	char *end;
-	long p;
-
-	if (*s == '[') {
-		const char *rb = strchr(s, ']');
-
-		if (rb == NULL || rb[1] != ':')
-			return -1;
-		*host = xstrndup(s + 1, (size_t)(rb - s - 1));
-		colon = rb + 1;
-	} else {
-		if ((colon = strrchr(s, ':')) == NULL)
-			return -1;
-		*host = xstrndup(s, (size_t)(colon - s));
-	}
-	p = strtol(colon + 1, &end, 10);
-	if (*end != '\0' || p < 1 || p > 65535) {
-		free(*host);
-		*host = NULL;
-		return -1;
-	}
-	*port = (int)p;
-	return 0;
-}
-
 /* Binds one listening socket (non-blocking, IPv6 ones IPv6 only, so that
    the IPv4 one can share the port) into h->lfd. */
 static int
@@ -401,7 +372,7 @@ listen_open(struct h01 *h, struct err *e)
 	char *host = NULL, portstr[16];
 	int port = 0, rc = -1, gai;
 
-	if (listen_split(h->listen, &host, &port) == -1) {
+	if (hostport_split(h->listen, -1, &host, &port) != NULL) {
 		err_set(e, "http-01 listen %s: not host:port", h->listen);
 		goto out;
 	}

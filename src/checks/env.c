@@ -9,6 +9,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "base/str.h"
+#include "base/syntax.h"
 #include "checks/check.h"
 #include "dns/dns.h"
 #include "manifest/manifest.h"
@@ -19,22 +20,6 @@
    loopback starts dropping them, which costs a whole timeout). */
 #define PREFETCH_CHUNK		1024
 #define PREFETCH_THREADS	2
-
-/* The host of an https URL, malloced ("acme.example:14000" -> the host). */
-static char *
-url_host(const char *url)
-{
-	const char *p = strstr(url, "://"), *end;
-
-	p = p != NULL ? p + 3 : url;
-	if (*p == '[') {
-		end = strchr(p, ']');
-		return end != NULL ? xstrndup(p + 1, (size_t)(end - p - 1)) :
-		    xstrdup(p);
-	}
-	end = p + strcspn(p, ":/?#");
-	return xstrndup(p, (size_t)(end - p));
-}
 
 int
 check_env_init(struct check_env *env, const struct manifest *m,

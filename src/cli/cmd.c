@@ -126,7 +126,12 @@ cmd_load_manifest(const struct ctx *ctx)
 	return m;
 }
 
-int
+/*
+ * Checks that each NAME in pos is a certificate of m; fills sel[i] = 1 for
+ * selected certificates (all when pos is empty). Prints the error and
+ * returns -1 for an unknown name.
+ */
+static int
 cmd_select(const struct manifest *m, const struct strlist *pos,
     unsigned char *sel)
 {

@@ -53,13 +53,6 @@ int	 cmd_parse(const char *cmd, int argc, char **argv,
  */
 struct manifest *cmd_load_manifest(const struct ctx *ctx);
 /*
- * Checks that each NAME in pos is a certificate of m; fills sel[i] = 1 for
- * selected certificates (all when pos is empty). Prints the error and
- * returns -1 for an unknown name.
- */
-int	 cmd_select(const struct manifest *m, const struct strlist *pos,
-	    unsigned char *sel);
-/*
  * What the commands do after cmd_parse(), in this order: loads the
  * manifest into *m; when sel is not NULL, selects the certificates named
  * in pos (all when pos is empty; pos is only read then) into *sel,

@@ -163,8 +163,8 @@ cmd_import(struct ctx *ctx, int argc, char **argv)
 				    "adopted from" : "already in the "
 				    "repository, from", c->path,
 				    c->info.serial != NULL ? c->info.serial :
-				    "?", ((long long)c->info.not_after -
-				    (long long)now_wall()) / 86400);
+				    "?", days_left(c->info.not_after,
+				    now_wall()));
 			adopted += r == 1;
 		}
 		if (c->problem != NULL) {

@@ -32,7 +32,6 @@ status_row(struct table *t, const struct plan_item *it, time_t now)
 	    ii->status != CERTINFO_CORRUPT_CERT;
 	const char *row[8];
 	struct buf hosts, lis;
-	struct tm tm;
 	char day[32], left[32], *issuer = NULL;
 	size_t i;
 
@@ -49,10 +48,9 @@ status_row(struct table *t, const struct plan_item *it, time_t now)
 	row[1] = hosts.data;
 	row[2] = row[3] = row[4] = row[5] = NULL;
 	if (parsed) {
-		gmtime_r(&ii->not_after, &tm);
-		strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+		time_format_date(ii->not_after, day, sizeof(day));
 		snprintf(left, sizeof(left), "%lld",
-		    plan_days_left(ii->not_after, now));
+		    days_left(ii->not_after, now));
 		row[2] = day;
 		row[3] = left;
 		/* Read from a file: escaped before it reaches a terminal. */

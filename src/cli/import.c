@@ -235,7 +235,7 @@ import_verify(struct import_cert *c, const char *cert, const char *chain,
 	}
 	if (c->info.key_type < 0 || c->info.key_type >= KEY__MAX) {
 		set_problem(c, "the key is of a type certkeep does not make "
-		    "(ec-p256, ec-p384, rsa-2048, rsa-3072, rsa-4096)");
+		    "(" KEY_TYPE_NAMES_TEXT ")");
 		goto out;
 	}
 	if (c->info.nsans == 0)

@@ -481,7 +481,9 @@ metrics_write(const char *path, const struct metrics_run *run,
 	return rc;
 }
 
-void
+/* metrics_write() when path is not NULL; a failure is a warning in log
+   (metrics never fail the command). */
+static void
 metrics_update(const char *path, const struct metrics_run *run,
     const struct metrics_cert *rows, size_t n, const struct log *log)
 {
@@ -494,7 +496,8 @@ metrics_update(const char *path, const struct metrics_run *run,
 		log_warn(log, "metrics: %s", e.msg);
 }
 
-void
+/* Fills the plan fields of row from a plan decision and the state. */
+static void
 metrics_cert_from_plan(struct metrics_cert *row, const struct plan_item *it,
     const struct certstate *st, time_t now)
 {

@@ -106,22 +106,12 @@ struct metrics_cert {
 	int		 preflight_ok;
 };
 
-/* Fills the plan fields of row from a plan decision and the state. */
-void	 metrics_cert_from_plan(struct metrics_cert *row,
-	    const struct plan_item *it, const struct certstate *st,
-	    time_t now);
-
 /*
  * Rewrites path (atomically, mode 0644) with run and the n rows, merged
  * with what the file held before (see above). Returns 0 or -1.
  */
 int	 metrics_write(const char *path, const struct metrics_run *run,
 	    const struct metrics_cert *rows, size_t n, struct err *e);
-
-/* metrics_write() when path is not NULL; a failure is a warning in log
-   (metrics never fail the command). */
-void	 metrics_update(const char *path, const struct metrics_run *run,
-	    const struct metrics_cert *rows, size_t n, const struct log *log);
 
 /*
  * What a command calls at its end: when m has metrics.textfile, one row

@@ -14,6 +14,7 @@
 
 #include "base/buf.h"
 #include "base/mem.h"
+#include "base/time.h"
 #include "base/version.h"
 #include "cli/status_html.h"
 #include "manifest/manifest.h"
@@ -125,7 +126,7 @@ status_html_add(struct status_html *h, const struct plan_item *it,
 		r->not_before = ii->not_before;
 		r->not_after = ii->not_after;
 		r->renew_at = it->renew_at;
-		r->days = plan_days_left(ii->not_after, h->now);
+		r->days = days_left(ii->not_after, h->now);
 		if (ii->issuer_cn != NULL || ii->issuer != NULL)
 			r->issuer = xstrdup(ii->issuer_cn != NULL ?
 			    ii->issuer_cn : ii->issuer);
@@ -140,10 +141,8 @@ status_html_add(struct status_html *h, const struct plan_item *it,
 	if (st != NULL && st->consecutive_failures > 0 &&
 	    st->last_error_time != 0) {
 		char when[32];
-		struct tm tm;
 
-		gmtime_r(&st->last_error_time, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+		time_format_minute(st->last_error_time, when, sizeof(when));
 		r->error = xasprintf("%d failed attempt%s, the last %s: %s%s%s",
 		    st->consecutive_failures,
 		    st->consecutive_failures == 1 ? "" : "s", when,
@@ -194,10 +193,8 @@ static void
 put_day(FILE *fp, time_t t)
 {
 	char day[32];
-	struct tm tm;
 
-	gmtime_r(&t, &tm);
-	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	time_format_date(t, day, sizeof(day));
 	fputs(day, fp);
 }
 

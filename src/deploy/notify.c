@@ -105,17 +105,6 @@ notify_date(time_t t, char *out, size_t outsz)
 	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-/* "2027-02-22 10:00 UTC" */
-static void
-notify_when(time_t t, char *out, size_t outsz)
-{
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(out, outsz, "%Y-%m-%d %H:%M UTC", &tm) == 0)
-		snprintf(out, outsz, "?");
-}
-
 /* Appends text wrapped at NOTIFY_WRAP columns, each line after indent. */
 static void
 notify_wrap(struct buf *b, const char *indent, const char *text)
@@ -270,7 +259,7 @@ notify_subject(const struct mcert *c, enum notify_event ev,
 		return xasprintf("[certkeep] Certificate expiring in %lld "
 		    "days, not renewed: %s",
 		    info->not_after != 0 ?
-		    log_days_left(info->not_after, now) : 0LL, c->name);
+		    days_left(info->not_after, now) : 0LL, c->name);
 	}
 }
 
@@ -278,9 +267,9 @@ static void
 notify_expiry_line(struct buf *b, const char *label, time_t t, time_t now)
 {
 	char when[48], *v;
-	long long d = log_days_left(t, now);
+	long long d = days_left(t, now);
 
-	notify_when(t, when, sizeof(when));
+	time_format_minute(t, when, sizeof(when));
 	if (t <= now)
 		v = xasprintf("%s (expired)", when);
 	else

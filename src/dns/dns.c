@@ -23,6 +23,7 @@
 #include "base/mem.h"
 #include "base/rand.h"
 #include "base/str.h"
+#include "base/syntax.h"
 #include "base/time.h"
 #include "dns/dns.h"
 #include "manifest/manifest.h"
@@ -73,60 +74,25 @@ dns_parse_server(const char *s, int default_port, struct sockaddr_storage *ss,
 {
 	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-	char host[INET6_ADDRSTRLEN + 1];
-	const char *p, *port = NULL;
-	size_t hl;
-	long pn = default_port;
-	char *end;
+	char *host = NULL;
+	int port, rc = -1;
 
 	memset(ss, 0, sizeof(*ss));
-	if (s[0] == '[') {
-		if ((p = strchr(s, ']')) == NULL)
-			return -1;
-		hl = (size_t)(p - s - 1);
-		if (hl >= sizeof(host))
-			return -1;
-		memcpy(host, s + 1, hl);
-		host[hl] = '\0';
-		if (p[1] == ':')
-			port = p + 2;
-		else if (p[1] != '\0')
-			return -1;
-	} else {
-		p = strchr(s, ':');
-		if (p != NULL && strchr(p + 1, ':') == NULL) {
-			hl = (size_t)(p - s);
-			port = p + 1;
-		} else {
-			hl = strlen(s);	/* bare v4 or bare v6 */
-		}
-		if (hl >= sizeof(host))
-			return -1;
-		memcpy(host, s, hl);
-		host[hl] = '\0';
-	}
-	if (port != NULL) {
-		errno = 0;
-		pn = strtol(port, &end, 10);
-		if (*port == '\0' || *end != '\0' || errno || pn < 1 ||
-		    pn > 65535)
-			return -1;
-	}
+	if (hostport_split(s, default_port, &host, &port) != NULL)
+		return -1;
 	if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
 		in4->sin_family = AF_INET;
-		in4->sin_port = htons((uint16_t)pn);
+		in4->sin_port = htons((uint16_t)port);
 		*len = sizeof(*in4);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
-		memset(ss, 0, sizeof(*ss));
-		inet_pton(AF_INET6, host, &in6->sin6_addr);
+		rc = 0;
+	} else if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
 		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((uint16_t)pn);
+		in6->sin6_port = htons((uint16_t)port);
 		*len = sizeof(*in6);
-		return 0;
+		rc = 0;
 	}
-	return -1;
+	free(host);
+	return rc;
 }
 
 static void

@@ -122,8 +122,9 @@ ldns_pkt *dns_exchange_tcp(const char *server, const uint8_t *wire,
 size_t	 dns_parse_answers(const struct dns_resolver *r, struct dns_query *q,
 	    const uint8_t *const *wire, const size_t *len, size_t n);
 
-/* Splits "ip", "ip:port", "[v6]:port", "v6" into a socket address.
-   Returns 0 or -1 (not an IP address). */
+/* Splits "ip", "ip:port", "[v6]:port", "v6" (the host:port rule of
+   hostport_split()) into a socket address. Returns 0 or -1 (not an IP
+   address). */
 int	 dns_parse_server(const char *s, int default_port,
 	    struct sockaddr_storage *ss, socklen_t *len);
 

@@ -337,7 +337,7 @@ issue_one(struct apply_pool *p, struct acme *a, const char *clone_error,
 	ac->result = ac->res.renewal ? APPLY_RENEWED : APPLY_ISSUED;
 	ac->changed = 1;
 	time_format_rfc3339(ac->res.not_after, full, sizeof(full));
-	snprintf(day, sizeof(day), "%.10s", full);
+	time_format_date(ac->res.not_after, day, sizeof(day));
 	f = cJSON_CreateObject();
 	cJSON_AddStringToObject(f, "not_after", full);
 	if (ac->res.serial != NULL)

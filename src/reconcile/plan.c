@@ -40,15 +40,6 @@ plan_renew_window(const struct mrenew *rb, time_t not_before,
 	return 25 * DAY < lifetime / 3 ? 25 * DAY : lifetime / 3;
 }
 
-static void
-fmt_day(time_t t, char *out, size_t outsz)
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, outsz, "%Y-%m-%d", &tm);
-}
-
 /* "+new.example -old.example" when the sets differ, else NULL. */
 static char *
 names_diff(const struct mcert *c, char *const *sans)
@@ -166,8 +157,8 @@ decide_all(const struct manifest *m, const struct certstate *st,
 	    ii->not_after);
 	item->renew_at = ii->not_after - (time_t)item->window;
 	duration_format(item->window, win, sizeof(win));
-	fmt_day(ii->not_after, day, sizeof(day));
-	left = plan_days_left(ii->not_after, now);
+	time_format_date(ii->not_after, day, sizeof(day));
+	left = days_left(ii->not_after, now);
 
 	if (ii->status == CERTINFO_KEY_MISMATCH)
 		decide(item, PLAN_RENEW, REASON_KEY_MISMATCH,
@@ -208,7 +199,7 @@ decide_all(const struct manifest *m, const struct certstate *st,
 		    xasprintf("renewal forced (expires %s, %lld days left)",
 		    day, left));
 	else {
-		fmt_day(item->renew_at, due, sizeof(due));
+		time_format_date(item->renew_at, due, sizeof(due));
 		decide(item, PLAN_KEEP, REASON_KEEP,
 		    xasprintf("valid until %s (%lld day%s left); renewal from "
 		    "%s", day, left, left == 1 ? "" : "s", due));

@@ -113,8 +113,6 @@ int	 plan_redecide(const struct manifest *m, const struct certstate *state,
 int	 plan_item_in_window(const struct plan_item *item, time_t now);
 void	 plan_item_clear(struct plan_item *item);
 
-/* Whole days from now until not_after, truncated (negative once past). */
-long long plan_days_left(time_t not_after, time_t now);
 /*
  * One word for a certificate's condition, for status and JSON "state":
  * the certinfo status when the set is not sound ("missing",

@@ -20,13 +20,6 @@
 #include "store/state.h"
 #include "store/store.h"
 
-long long
-plan_days_left(time_t not_after, time_t now)
-{
-	/* Truncated toward zero: 10 days and an hour ago is "10 days". */
-	return ((long long)not_after - (long long)now) / 86400;
-}
-
 const char *
 plan_item_state(const struct plan_item *item, time_t now)
 {
@@ -162,7 +155,7 @@ plan_item_to_json(const struct plan_item *item, const struct certstate *st,
 	json_add_time(o, "not_after", parsed ? ii->not_after : 0);
 	if (parsed)
 		cJSON_AddNumberToObject(o, "days_left",
-		    (double)plan_days_left(ii->not_after, now));
+		    (double)days_left(ii->not_after, now));
 	else
 		cJSON_AddNullToObject(o, "days_left");
 	json_add_str(o, "issuer", ii->issuer_cn != NULL ? ii->issuer_cn :

@@ -9,6 +9,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "base/path.h"
+#include "base/syntax.h"
 #include "manifest/manifest.h"
 #include "render/render.h"
 
@@ -72,9 +73,7 @@ render_header(struct buf *b, const char *comment,
 char *
 render_addr(const struct mlistener *l)
 {
-	if (strchr(l->host, ':') != NULL)
-		return xasprintf("[%s]:%d", l->host, l->port);
-	return xasprintf("%s:%d", l->host, l->port);
+	return hostport_join(l->host, l->port);
 }
 
 void

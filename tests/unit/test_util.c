@@ -1,4 +1,5 @@
-/* Unit tests for util.c: durations, time, base64url, escaping, files. */
+/* Unit tests for the base/ helpers: durations, time, base64url, escaping,
+   files. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
