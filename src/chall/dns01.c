@@ -136,7 +136,7 @@ d01_setup(const struct manifest *m, const struct mchallenge *cfg,
 	d->key.secret = d->secret;
 	d->timeout_ms = (cfg->propagation_timeout > 0 ?
 	    cfg->propagation_timeout : 120) * 1000;
-	d->res = dns_resolver_from_manifest(&m->dns, e);
+	d->res = dns_resolver_from_conf(&m->dns, e);
 	if (d->res == NULL) {
 		err_prefix(e, "dns.resolvers");
 		secret_free(d->secret, d->secret_len);

@@ -158,7 +158,7 @@ addrcheck_run(const struct check_env *env, const struct mcert *c,
 	if (n == 0)
 		return 0;
 	if (r == NULL) {
-		own = dns_resolver_from_manifest(&env->m->dns, &e);
+		own = dns_resolver_from_conf(&env->m->dns, &e);
 		if (own == NULL) {
 			check_results_add(out, check, NULL, CHECK_FAIL, "%s",
 			    e.msg);

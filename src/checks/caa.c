@@ -132,7 +132,7 @@ check_caa_run(const struct check_env *env, const struct mcert *c,
 	if (c->nhostnames == 0)
 		return 0;
 	if (r == NULL) {
-		own = dns_resolver_from_manifest(&env->m->dns, &e);
+		own = dns_resolver_from_conf(&env->m->dns, &e);
 		if (own == NULL) {
 			check_results_add(out, "caa", NULL, CHECK_FAIL, "%s",
 			    e.msg);

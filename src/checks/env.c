@@ -46,7 +46,7 @@ check_env_init(struct check_env *env, const struct manifest *m,
 	env->m = m;
 	env->log = log;
 	env->account_url = account_url;
-	env->dns = dns_resolver_from_manifest(&m->dns, e);
+	env->dns = dns_resolver_from_conf(&m->dns, e);
 	if (env->dns == NULL) {
 		err_prefix(e, "dns.resolvers");
 		return -1;

@@ -20,7 +20,7 @@
 #include "base/err.h"
 #include "base/util.h"
 #include "dns/dns.h"
-#include "manifest/manifest.h"
+#include "dns/dns_conf.h"
 
 const char *const dns_status_names[DNS__MAX] = {
 	"ok", "nodata", "nxdomain", "servfail", "refused", "timeout", "error",
@@ -216,9 +216,9 @@ fail:
 }
 
 struct dns_resolver *
-dns_resolver_from_manifest(const struct mdns *d, struct err *e)
+dns_resolver_from_conf(const struct dns_conf *c, struct err *e)
 {
-	return dns_resolver_new(d->resolvers, d->timeout_ms, e);
+	return dns_resolver_new(c->resolvers, c->timeout_ms, e);
 }
 
 /* ---- the answer cache ---- */

@@ -965,7 +965,7 @@ parse_renew_before(struct mload *L, const struct ynode *n,
 }
 
 static void
-parse_dns(struct mload *L, const struct ynode *v, struct mdns *d)
+parse_dns(struct mload *L, const struct ynode *v, struct dns_conf *d)
 {
 	struct mfield f[] = { { "resolvers", NULL, NULL },
 	    { "timeout", NULL, NULL } };

@@ -14,6 +14,7 @@
 
 #include "acme/key.h"
 #include "base/syntax.h"
+#include "dns/dns_conf.h"
 
 struct strlist;
 
@@ -153,13 +154,6 @@ struct mrenew {
 	int		 percent;	/* 1..99 when is_percent */
 };
 
-struct mdns {
-	char		**resolvers;	/* NULL-terminated "host[:port]"; may be
-					   empty: use /etc/resolv.conf */
-	size_t		 nresolvers;
-	long long	 timeout_ms;	/* default 5000 */
-};
-
 struct mnotify {
 	int		 enabled;	/* the notify block is present */
 	char		*smtp;		/* smtp://, smtps://, smtp+starttls:// */
@@ -184,7 +178,7 @@ struct manifest {
 	struct mrenew	 renew_before;
 	char		**domains;	/* NULL-terminated, lower-case */
 	size_t		 ndomains;
-	struct mdns	 dns;
+	struct dns_conf	 dns;		/* the dns block (dns/dns_conf.h) */
 	struct mchallenge challenge;	/* the default for all certificates */
 	struct mnotify	 notify;
 	struct mfragments fragments;
