@@ -357,7 +357,7 @@ do_authorizations(struct ord *od, struct err *e)
 {
 	const cJSON *urls = cJSON_GetObjectItemCaseSensitive(od->o,
 	    "authorizations");
-	const struct mchallenge *cfg = &od->req->cert->challenge;
+	const struct chall_conf *cfg = &od->req->cert->challenge;
 	const char *ctype = chall_type_names[cfg->type];
 	const struct chall_ops *ops = NULL;
 	void *ctx = NULL;

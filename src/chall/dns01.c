@@ -1,5 +1,5 @@
 /*
- * chall_dns01.c - dns-01 (RFC 8555 section 8.4): TXT _acme-challenge.<name>
+ * dns01.c - dns-01 (RFC 8555 section 8.4): TXT _acme-challenge.<name>
  * added and removed by RFC 2136 dynamic update signed with TSIG
  * (dnsupdate.h), then waited for on the zone's authoritative servers.
  *
@@ -25,16 +25,15 @@
 #include "chall/chall.h"
 #include "dns/dns.h"
 #include "dns/dnsupdate.h"
-#include "manifest/manifest.h"
 
 #define DNS01_TTL		60
 #define DNS01_UPDATE_TIMEOUT	10000	/* ms */
 #define DNS01_POLL_MS		1000
 
 struct dns01 {
-	const struct mchallenge	*cfg;
+	const struct chall_conf	*cfg;
 	const struct log	*log;
-	struct dns_resolver	*res;		/* the manifest's resolvers */
+	struct dns_resolver	*res;		/* the run's resolvers */
 	long long		 timeout_ms;
 	char			*secret;
 	size_t			 secret_len;	/* as read: wiped whole */
@@ -90,7 +89,7 @@ server_address(const struct dns_resolver *r, const char *server,
 }
 
 static int
-d01_setup(const struct manifest *m, const struct mchallenge *cfg,
+d01_setup(const struct dns_conf *dns, const struct chall_conf *cfg,
     const struct log *log, void **ctx, struct err *e)
 {
 	struct dns01 *d;
@@ -136,7 +135,7 @@ d01_setup(const struct manifest *m, const struct mchallenge *cfg,
 	d->key.secret = d->secret;
 	d->timeout_ms = (cfg->propagation_timeout > 0 ?
 	    cfg->propagation_timeout : 120) * 1000;
-	d->res = dns_resolver_from_conf(&m->dns, e);
+	d->res = dns_resolver_from_conf(dns, e);
 	if (d->res == NULL) {
 		err_prefix(e, "dns.resolvers");
 		secret_free(d->secret, d->secret_len);

@@ -1,5 +1,5 @@
 /*
- * chall_http01.c - the http-01 challenge (RFC 8555 section 8.3).
+ * http01.c - the http-01 challenge (RFC 8555 section 8.3).
  *
  * webroot: the key authorization is written atomically to
  *   <webroot>/.well-known/acme-challenge/<token> (0644, directories 0755
@@ -461,12 +461,12 @@ out:
 static void h01_teardown(void *ctx);
 
 static int
-h01_setup(const struct manifest *m, const struct mchallenge *cfg,
+h01_setup(const struct dns_conf *dns, const struct chall_conf *cfg,
     const struct log *log, void **ctx, struct err *e)
 {
 	struct h01 *h = xcalloc(1, sizeof(*h));
 
-	(void)m;
+	(void)dns;
 	h->log = log;
 	h->wake[0] = h->wake[1] = -1;
 	pthread_mutex_init(&h->mu, NULL);

@@ -18,7 +18,6 @@
 #include "manifest/manifest.h"
 #include "manifest/ytree.h"
 
-const char *const chall_type_names[CHALL__MAX] = { "http-01", "dns-01" };
 const char *const server_kind_names[SERVER__MAX] = {
 	"axigen", "dovecot", "postfix", "nginx", "haproxy",
 };
@@ -46,12 +45,6 @@ name_lookup(const char *const *names, size_t n, const char *s)
 		if (strcmp(names[i], s) == 0)
 			return (int)i;
 	return -1;
-}
-
-int
-chall_type_from_name(const char *name)
-{
-	return name_lookup(chall_type_names, CHALL__MAX, name);
 }
 
 int
@@ -648,7 +641,7 @@ node_pos(const struct ynode *n)
 static void
 merge_challenge(struct mload *L, const struct rawchall *def,
     const struct rawchall *ov, const char *cpath, const struct ynode *cnode,
-    struct mchallenge *c)
+    struct chall_conf *c, struct mpos *pos)
 {
 	const struct rawchall *h, *d;
 	char missing[128];
@@ -680,7 +673,7 @@ merge_challenge(struct mload *L, const struct rawchall *def,
 		c->tsig_algorithm = xstrdup("hmac-sha256");
 	if (c->propagation_timeout == 0)
 		c->propagation_timeout = 120;
-	c->pos = node_pos(ov != NULL ? ov->key : def != NULL ? def->key :
+	*pos = node_pos(ov != NULL ? ov->key : def != NULL ? def->key :
 	    NULL);
 	if (cnode == NULL)
 		return;		/* the top-level default: checked per use */
@@ -736,17 +729,6 @@ merge_challenge(struct mload *L, const struct rawchall *def,
 			NDIAG(L, cnode, "%s: uses dns-01 but challenge.dns-01 "
 			    "is not set", cpath);
 	}
-}
-
-static void
-mchallenge_free(struct mchallenge *c)
-{
-	free(c->webroot);
-	free(c->listen);
-	free(c->rfc2136_server);
-	free(c->tsig_name);
-	free(c->tsig_algorithm);
-	free(c->tsig_secret_file);
 }
 
 /* An https URL with a host (no spaces or control bytes). */
@@ -1552,11 +1534,12 @@ defaults:
 		c->addresses = xcalloc(1, sizeof(char *));
 	if (c->profile == NULL && acme_profile != NULL)
 		c->profile = xstrdup(acme_profile);
-	merge_challenge(L, def, have_ov ? &ov : NULL, path, n, &c->challenge);
+	merge_challenge(L, def, have_ov ? &ov : NULL, path, n, &c->challenge,
+	    &c->challenge_pos);
 	if (have_ov)
-		c->challenge.pos = node_pos(ov.key);
+		c->challenge_pos = node_pos(ov.key);
 	else
-		c->challenge.pos = c->pos;
+		c->challenge_pos = c->pos;
 	if (c->challenge.type == CHALL_HTTP01 && f[F_HOSTNAMES].v != NULL &&
 	    f[F_HOSTNAMES].v->type == YTREE_SEQ) {
 		for (i = 0; i < c->nhostnames; i++) {
@@ -1596,7 +1579,7 @@ manifest_free(struct manifest *m)
 	free(m->metrics_textfile);
 	strv_free(m->domains);
 	strv_free(m->dns.resolvers);
-	mchallenge_free(&m->challenge);
+	chall_conf_clear(&m->challenge);
 	free(m->notify.smtp);
 	free(m->notify.from);
 	free(m->notify.contact);
@@ -1611,7 +1594,7 @@ manifest_free(struct manifest *m)
 		strv_free(c->hostnames);
 		strv_free(c->addresses);
 		free(c->profile);
-		mchallenge_free(&c->challenge);
+		chall_conf_clear(&c->challenge);
 		strv_free(c->deploy_hook);
 		for (j = 0; j < c->nlisteners; j++) {
 			free(c->listeners[j].address);
@@ -1706,7 +1689,8 @@ manifest_build(struct mload *L, const struct ynode *root,
 	if (f[F_CHALL].k != NULL && !ytree_is_null(f[F_CHALL].v))
 		parse_challenge(L, f[F_CHALL].k, f[F_CHALL].v, "challenge",
 		    &def);
-	merge_challenge(L, &def, NULL, "challenge", NULL, &m->challenge);
+	merge_challenge(L, &def, NULL, "challenge", NULL, &m->challenge,
+	    &m->challenge_pos);
 
 	if (f[F_NOTIFY].k != NULL)
 		parse_notify(L, f[F_NOTIFY].k, f[F_NOTIFY].v, &m->notify);

@@ -513,7 +513,7 @@ apply_run(struct apply_run *run, const struct manifest *m, struct store *s,
 			run->terms_error = xstrdup(cl.error);
 			goto out;
 		}
-		chall = chall_run_new(m, log);
+		chall = chall_run_new(&m->dns, log);
 		memset(&env, 0, sizeof(env));
 		env.m = m;
 		env.s = s;

@@ -204,7 +204,7 @@ fz_account(struct acme *a)
 static void
 fz_order(struct acme *a, unsigned flags)
 {
-	struct chall_run *run = chall_run_new(fz.m, NULL);
+	struct chall_run *run = chall_run_new(&fz.m->dns, NULL);
 	struct order_req req;
 	struct order_result res;
 	struct err e;
