@@ -453,17 +453,23 @@ main(void)
 		certstate_init(&cs);
 		/* The notice follows the renewal decision. */
 		plan_decide(&m, &c1, &ci, &cs, &po, &it);
-		is_int(notify_expiring_maybe(&m, &c1, &it, &cs, t, &lg), 1,
+		is_int(notify_expiring_maybe(&m, &c1,
+		    plan_item_in_window(&it, t), &it.info, &cs, t, &lg), 1,
 		    "inside the window: expiring-soon sent");
 		ok(cs.last_expiring_notice == t, "and recorded in the state");
-		is_int(notify_expiring_maybe(&m, &c1, &it, &cs, t + 3600, &lg),
+		is_int(notify_expiring_maybe(&m, &c1,
+		    plan_item_in_window(&it, t + 3600), &it.info, &cs, t + 3600,
+		    &lg),
 		    0, "an hour later: not again");
-		is_int(notify_expiring_maybe(&m, &c1, &it, &cs, t + 86400, &lg),
+		is_int(notify_expiring_maybe(&m, &c1,
+		    plan_item_in_window(&it, t + 86400), &it.info, &cs, t + 86400,
+		    &lg),
 		    1, "a day later: again");
 		it.info.not_after = t + 60 * 86400;
 		plan_redecide(&m, &cs, &po, &it);
 		cs.last_expiring_notice = 0;
-		is_int(notify_expiring_maybe(&m, &c1, &it, &cs, t, &lg), 0,
+		is_int(notify_expiring_maybe(&m, &c1,
+		    plan_item_in_window(&it, t), &it.info, &cs, t, &lg), 0,
 		    "outside the window: nothing");
 		d = slurp(out, "0002.eml");
 		h = d != NULL ? header(d, "Subject") : NULL;
