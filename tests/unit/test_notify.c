@@ -462,8 +462,8 @@ main(void)
 		    &lg),
 		    0, "an hour later: not again");
 		is_int(notify_expiring_maybe(&m, &c1,
-		    plan_item_in_window(&it, t + 86400), &it.info, &cs, t + 86400,
-		    &lg),
+		    plan_item_in_window(&it, t + 86400), &it.info, &cs,
+		    t + 86400, &lg),
 		    1, "a day later: again");
 		it.info.not_after = t + 60 * 86400;
 		plan_redecide(&m, &cs, &po, &it);
