@@ -1,6 +1,6 @@
 /*
  * dnsupdate.c - RFC 2136 update of one TXT record, TSIG-signed (ldns
- * builds and signs; dns.c carries it over TCP).
+ * builds and signs; tcp.c carries it).
  */
 #include <stdio.h>
 #include <stdlib.h>
