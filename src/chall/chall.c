@@ -78,6 +78,12 @@ chall_conf_clear(struct chall_conf *c)
 	free(c->tsig_secret_file);
 }
 
+char *
+chall_key_authz(const char *token, const char *thumbprint)
+{
+	return xasprintf("%s.%s", token, thumbprint);
+}
+
 struct chall_run *
 chall_run_new(const struct dns_conf *dns, const struct log *log)
 {

@@ -75,6 +75,30 @@ struct chall_conf {
 /* Frees the strings of c (not c). */
 void	 chall_conf_clear(struct chall_conf *c);
 
+/* The key authorization of a token (RFC 8555 section 8.1): token "."
+   the account key's JWK thumbprint (base64url). Malloced. */
+char	*chall_key_authz(const char *token, const char *thumbprint);
+
+/* dns-01 (RFC 8555 section 8.4): the name of the TXT record for an
+   identifier, "_acme-challenge.<identifier>" (a wildcard's "*." left
+   out), and its value, base64url(SHA-256(key_authz)). Malloced; the
+   value is NULL only when hashing failed. */
+char	*chall_dns01_name(const char *identifier);
+char	*chall_dns01_value(const char *key_authz);
+
+/*
+ * The TSIG key of a dns-01 configuration, for dns/dnsupdate.h: name and
+ * algorithm (hmac-sha256 when unset) borrowed from cfg, the secret read
+ * from tsig_secret_file (0600, not a symlink; blanks and newlines around
+ * it dropped) into *secret, which key->secret points to (free with
+ * secret_free(*secret, *secret_len)). Returns 0, or -1 with e (settings
+ * missing, the file refused or empty).
+ */
+struct dnsupdate_key;
+int	 chall_dns01_key(const struct chall_conf *cfg,
+	    struct dnsupdate_key *key, char **secret, size_t *secret_len,
+	    struct err *e);
+
 /* One challenge to answer. All strings are borrowed from the order and
    live until cleanup() returned. */
 struct chall_item {

@@ -525,12 +525,20 @@ webroot_openat(int dfd, const char *name, const char *path, int create,
 	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
 	if (fd == -1 && errno == ENOENT && create) {
-		if (mkdirat(dfd, name, 0755) == -1 && errno != EEXIST) {
+		int made = mkdirat(dfd, name, 0755) == 0;
+
+		if (!made && errno != EEXIST) {
 			err_sys(e, "%s: mkdir", path);
 			return -1;
 		}
 		fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 		    O_CLOEXEC);
+		/* Readable by the web server whatever the umask. */
+		if (fd != -1 && made && fchmod(fd, 0755) == -1) {
+			err_sys(e, "%s: chmod", path);
+			close(fd);
+			return -1;
+		}
 	}
 	if (fd != -1)
 		return fd;
