@@ -20,12 +20,14 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "checks/check.h"
+#include "deploy/hook.h"
 #include "deploy/mail.h"
 #include "deploy/notify.h"
 #include "manifest/manifest.h"
 #include "reconcile/plan.h"
 #include "store/certinfo.h"
 #include "store/state.h"
+#include "store/store.h"
 #include "tap.h"
 #include "base/util.h"
 
@@ -498,6 +500,49 @@ main(void)
 		free(d);
 		plan_item_clear(&it);
 		certstate_clear(&cs);
+	}
+
+	/* The notify step after the hooks: one mail per certificate whose
+	   hook failed, saying why and where the new certificate is. */
+	{
+		struct hook_report hr;
+		struct mcert certs[2];
+		struct store *st;
+		char *root = path_join(dir, "store"), *live;
+
+		memcpy(&certs[0], &c1, sizeof(c1));
+		memcpy(&certs[1], &c2, sizeof(c2));
+		m.certs = certs;
+		m.ncerts = 2;
+		st = store_open(root, 1, &e);
+		ok(st != NULL, "a store for the paths: %s", e.msg);
+		hook_report_init(&hr);
+		hr.ncerts = 2;
+		hr.cert_failed = xcalloc(2, 1);
+		hr.cert_why = xcalloc(2, sizeof(*hr.cert_why));
+		hr.cert_failed[1] = 1;
+		hr.cert_why[1] = xstrdup("deploy_hook mail.example.org: exit "
+		    "status 4");
+		notify_hooks_failed(&m, st, &hr, &lg);
+		d = slurp(out, "0005.eml");
+		live = store_live_path(st, c2.name, STORE_CERT);
+		is_header(d, "Subject", "[certkeep] FAILED to renew "
+		    "certificate: unmanaged", "hook failure: the "
+		    "certificate whose hook failed");
+		ok(d != NULL && strstr(d, "exit status 4") != NULL &&
+		    strstr(d, "deploy") != NULL && strstr(d, "a hook after "
+		    "it failed") != NULL && strstr(d, live) != NULL,
+		    "  why, the stage, the advice and the live path");
+		free(d);
+		ok(access(path_join_tmp = path_join(out, "0006.eml"), F_OK) !=
+		    0, "  and no mail for the one whose hooks ran");
+		free(path_join_tmp);
+		hook_report_clear(&hr);
+		store_free(st);
+		m.certs = NULL;
+		m.ncerts = 0;
+		free(live);
+		free(root);
 	}
 
 	/* Auth file with the wrong mode is refused, before connecting. */
