@@ -477,9 +477,8 @@ do_authorizations(struct ord *od, struct err *e)
 			rc = fail(od, ACME_BAD_INPUT, NULL, -1);
 			goto out;
 		}
-		z->key_authz = xasprintf("%s.%s", z->token, thumb);
-		z->dns_value = key_sha256_b64url(z->key_authz,
-		    strlen(z->key_authz));
+		z->key_authz = chall_key_authz(z->token, thumb);
+		z->dns_value = chall_dns01_value(z->key_authz);
 		z->item.identifier = z->ident;
 		z->item.token = z->token;
 		z->item.key_authz = z->key_authz;

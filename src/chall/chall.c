@@ -10,14 +10,16 @@
 #include "base/mem.h"
 #include "chall/chall.h"
 
-/* dns-01: the DNS module adds &chall_dns01 here (chall_dns01.c). */
-const struct chall_ops *const chall_table[CHALL__MAX] = {
+const char *const chall_type_names[CHALL__MAX] = { "http-01", "dns-01" };
+
+/* Indexed by enum chall_type; an entry is NULL while not built. */
+static const struct chall_ops *const chall_table[CHALL__MAX] = {
 	[CHALL_HTTP01] = &chall_http01,
 	[CHALL_DNS01] = &chall_dns01,
 };
 
 struct chall_slot {
-	const struct mchallenge	*cfg;
+	const struct chall_conf	*cfg;
 	const struct chall_ops	*ops;
 	void			*ctx;
 	int			 failed;
@@ -25,7 +27,7 @@ struct chall_slot {
 };
 
 struct chall_run {
-	const struct manifest	*m;
+	const struct dns_conf	*dns;
 	const struct log	*log;
 	pthread_mutex_t		 mu;
 	struct chall_slot	*v;
@@ -42,7 +44,7 @@ str_eq(const char *a, const char *b)
 
 /* Two configurations that would set up the same thing. */
 static int
-cfg_same(const struct mchallenge *a, const struct mchallenge *b)
+cfg_same(const struct chall_conf *a, const struct chall_conf *b)
 {
 	if (a->type != b->type)
 		return 0;
@@ -56,12 +58,38 @@ cfg_same(const struct mchallenge *a, const struct mchallenge *b)
 	    a->propagation_timeout == b->propagation_timeout;
 }
 
+int
+chall_type_from_name(const char *name)
+{
+	for (int i = 0; i < CHALL__MAX; i++)
+		if (strcmp(chall_type_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+void
+chall_conf_clear(struct chall_conf *c)
+{
+	free(c->webroot);
+	free(c->listen);
+	free(c->rfc2136_server);
+	free(c->tsig_name);
+	free(c->tsig_algorithm);
+	free(c->tsig_secret_file);
+}
+
+char *
+chall_key_authz(const char *token, const char *thumbprint)
+{
+	return xasprintf("%s.%s", token, thumbprint);
+}
+
 struct chall_run *
-chall_run_new(const struct manifest *m, const struct log *log)
+chall_run_new(const struct dns_conf *dns, const struct log *log)
 {
 	struct chall_run *run = xcalloc(1, sizeof(*run));
 
-	run->m = m;
+	run->dns = dns;
 	run->log = log;
 	pthread_mutex_init(&run->mu, NULL);
 	return run;
@@ -83,7 +111,7 @@ chall_run_free(struct chall_run *run)
 }
 
 int
-chall_run_get(struct chall_run *run, const struct mchallenge *cfg,
+chall_run_get(struct chall_run *run, const struct chall_conf *cfg,
     const struct chall_ops **ops, void **ctx, struct err *e)
 {
 	int rc = -1;
@@ -115,7 +143,7 @@ chall_run_get(struct chall_run *run, const struct mchallenge *cfg,
 	memset(sl, 0, sizeof(*sl));
 	sl->cfg = cfg;
 	sl->ops = chall_table[cfg->type];
-	if (sl->ops->setup(run->m, cfg, run->log, &sl->ctx, e) == -1) {
+	if (sl->ops->setup(run->dns, cfg, run->log, &sl->ctx, e) == -1) {
 		sl->failed = 1;
 		sl->ctx = NULL;
 		sl->failure = xstrdup(e != NULL ? e->msg : "setup failed");

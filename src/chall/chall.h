@@ -3,17 +3,21 @@
  * challenge type, each defining one `const struct chall_ops`, listed in
  * chall_table[] (chall.c):
  *
- *   chall_http01.c   http-01: webroot (token file written atomically under
+ *   http01.c   http-01: webroot (token file written atomically under
  *                    <webroot>/.well-known/acme-challenge/, removed after)
  *                    or listen (a built-in responder thread on that address
  *                    serving only /.well-known/acme-challenge/<token>)
- *   chall_dns01.c    dns-01: TXT _acme-challenge.<name> via RFC 2136
- *                    (written by the DNS module)
+ *   dns01.c    dns-01: TXT _acme-challenge.<name> via RFC 2136
+ *              (dns/dnsupdate.c)
+ *
+ * Settings come as a struct chall_conf per certificate (the manifest
+ * fills them, defaults applied) and the resolver settings of the run
+ * (struct dns_conf, for dns-01).
  *
  * Lifecycle, driven by order.c for each order (many orders may run at
  * once, in several threads, sharing one struct chall_run):
  *
- *   apply:  run = chall_run_new(m, log)
+ *   apply:  run = chall_run_new(&m->dns, log)
  *   order:  chall_run_get(run, &cert->challenge, &ops, &ctx)
  *             -> ops->setup() the first time this configuration is seen
  *                in the run (a listen responder is started once and
@@ -38,10 +42,62 @@
 
 #include <stddef.h>
 
-#include "manifest/manifest.h"
-
+struct dns_conf;
 struct err;
 struct log;
+
+enum chall_type {
+	CHALL_HTTP01,
+	CHALL_DNS01,
+	CHALL__MAX
+};
+/* "http-01", "dns-01"; indexed by enum chall_type. */
+extern const char *const chall_type_names[CHALL__MAX];
+/* The type named name, or -1. */
+int	 chall_type_from_name(const char *name);
+
+/* How certificates answer their challenges (the manifest's challenge
+   block merged over the default). Strings are owned by whoever filled
+   it; chall_conf_clear() frees them. */
+struct chall_conf {
+	enum chall_type	 type;
+	/* http-01: exactly one of webroot and listen is set. */
+	char		*webroot;	/* absolute path, or NULL */
+	char		*listen;	/* "host:port" / "[v6]:port", or NULL */
+	/* dns-01 through RFC 2136 dynamic update. */
+	char		*rfc2136_server;	/* "host:port" (port default 53) */
+	char		*tsig_name;		/* "certkeep." */
+	char		*tsig_algorithm;	/* "hmac-sha256" (default) */
+	char		*tsig_secret_file;	/* absolute path: base64 secret */
+	long long	 propagation_timeout;	/* seconds; default 120 */
+};
+
+/* Frees the strings of c (not c). */
+void	 chall_conf_clear(struct chall_conf *c);
+
+/* The key authorization of a token (RFC 8555 section 8.1): token "."
+   the account key's JWK thumbprint (base64url). Malloced. */
+char	*chall_key_authz(const char *token, const char *thumbprint);
+
+/* dns-01 (RFC 8555 section 8.4): the name of the TXT record for an
+   identifier, "_acme-challenge.<identifier>" (a wildcard's "*." left
+   out), and its value, base64url(SHA-256(key_authz)). Malloced; the
+   value is NULL only when hashing failed. */
+char	*chall_dns01_name(const char *identifier);
+char	*chall_dns01_value(const char *key_authz);
+
+/*
+ * The TSIG key of a dns-01 configuration, for dns/dnsupdate.h: name and
+ * algorithm (hmac-sha256 when unset) borrowed from cfg, the secret read
+ * from tsig_secret_file (0600, not a symlink; blanks and newlines around
+ * it dropped) into *secret, which key->secret points to (free with
+ * secret_free(*secret, *secret_len)). Returns 0, or -1 with e (settings
+ * missing, the file refused or empty).
+ */
+struct dnsupdate_key;
+int	 chall_dns01_key(const struct chall_conf *cfg,
+	    struct dnsupdate_key *key, char **secret, size_t *secret_len,
+	    struct err *e);
 
 /* One challenge to answer. All strings are borrowed from the order and
    live until cleanup() returned. */
@@ -62,13 +118,14 @@ struct chall_ops {
 	enum chall_type	 type;
 	const char	*name;		/* == chall_type_names[type] */
 	/*
-	 * Builds the per-run context for one challenge configuration (cfg,
-	 * borrowed from the manifest, lives as long as the run). Returns 0
-	 * and *ctx, or -1 with e saying what and where ("http-01 listen
-	 * 0.0.0.0:80: Address already in use").
+	 * Builds the per-run context for one challenge configuration (cfg
+	 * and dns, the run's resolver settings, are borrowed and live as
+	 * long as the run). Returns 0 and *ctx, or -1 with e saying what and
+	 * where ("http-01 listen 0.0.0.0:80: Address already in use").
 	 */
-	int	(*setup)(const struct manifest *m, const struct mchallenge *cfg,
-		    const struct log *log, void **ctx, struct err *e);
+	int	(*setup)(const struct dns_conf *dns,
+		    const struct chall_conf *cfg, const struct log *log,
+		    void **ctx, struct err *e);
 	/* Makes the answer for it visible. 0 or -1 (e names the hostname). */
 	int	(*present)(void *ctx, struct chall_item *it, struct err *e);
 	/* Optional (NULL: nothing to wait for): returns once every presented
@@ -81,16 +138,14 @@ struct chall_ops {
 	void	(*teardown)(void *ctx);
 };
 
-/* Indexed by enum chall_type; an entry is NULL while not built. */
-extern const struct chall_ops *const chall_table[CHALL__MAX];
-
 extern const struct chall_ops chall_http01;
 extern const struct chall_ops chall_dns01;
 
 /* The contexts of one run (one `apply`), shared by its orders. */
 struct chall_run;
 
-struct chall_run *chall_run_new(const struct manifest *m,
+/* dns (borrowed, lives as long as the run): the resolver settings. */
+struct chall_run *chall_run_new(const struct dns_conf *dns,
 	    const struct log *log);
 /* Tears down every context (stops responders, removes leftovers). */
 void	 chall_run_free(struct chall_run *run);
@@ -100,7 +155,7 @@ void	 chall_run_free(struct chall_run *run);
  * call from several threads. Returns 0, or -1 with e filled (the type is
  * not built, or setup failed; a failed setup is not retried in the run).
  */
-int	 chall_run_get(struct chall_run *run, const struct mchallenge *cfg,
+int	 chall_run_get(struct chall_run *run, const struct chall_conf *cfg,
 	    const struct chall_ops **ops, void **ctx, struct err *e);
 
 /* The listen responder: how long a client may take to send its request

@@ -1,5 +1,5 @@
 /*
- * chall_dns01.c - dns-01 (RFC 8555 section 8.4): TXT _acme-challenge.<name>
+ * dns01.c - dns-01 (RFC 8555 section 8.4): TXT _acme-challenge.<name>
  * added and removed by RFC 2136 dynamic update signed with TSIG
  * (dnsupdate.h), then waited for on the zone's authoritative servers.
  *
@@ -18,6 +18,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
+#include "base/encode.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "base/mem.h"
@@ -28,16 +31,15 @@
 #include "chall/chall.h"
 #include "dns/dns.h"
 #include "dns/dnsupdate.h"
-#include "manifest/manifest.h"
 
 #define DNS01_TTL		60
 #define DNS01_UPDATE_TIMEOUT	10000	/* ms */
 #define DNS01_POLL_MS		1000
 
 struct dns01 {
-	const struct mchallenge	*cfg;
+	const struct chall_conf	*cfg;
 	const struct log	*log;
-	struct dns_resolver	*res;		/* the manifest's resolvers */
+	struct dns_resolver	*res;		/* the run's resolvers */
 	long long		 timeout_ms;
 	char			*secret;
 	size_t			 secret_len;	/* as read: wiped whole */
@@ -91,15 +93,35 @@ server_address(const struct dns_resolver *r, const char *server,
 	return out;
 }
 
-static int
-d01_setup(const struct manifest *m, const struct mchallenge *cfg,
-    const struct log *log, void **ctx, struct err *e)
+char *
+chall_dns01_name(const char *identifier)
 {
-	struct dns01 *d;
-	char *data, *p;
-	size_t len = 0, rlen;
+	if (strncmp(identifier, "*.", 2) == 0)
+		identifier += 2;
+	return xasprintf("_acme-challenge.%s", identifier);
+}
 
-	*ctx = NULL;
+char *
+chall_dns01_value(const char *key_authz)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	if (EVP_Digest(key_authz, strlen(key_authz), md, &mdlen,
+	    EVP_sha256(), NULL) != 1)
+		return NULL;
+	return b64url_encode(md, mdlen);
+}
+
+int
+chall_dns01_key(const struct chall_conf *cfg, struct dnsupdate_key *key,
+    char **secret, size_t *secret_len, struct err *e)
+{
+	char *data, *p;
+	size_t len = 0;
+
+	*secret = NULL;
+	*secret_len = 0;
 	if (cfg->rfc2136_server == NULL || cfg->tsig_name == NULL ||
 	    cfg->tsig_secret_file == NULL) {
 		err_set(e, "dns-01: challenge.dns-01.rfc2136 needs server, "
@@ -112,48 +134,56 @@ d01_setup(const struct manifest *m, const struct mchallenge *cfg,
 		err_prefix(e, "dns-01 TSIG secret of key %s", cfg->tsig_name);
 		return -1;
 	}
-	rlen = len;
 	/* The file holds the base64 secret; blanks and newlines around it
-	   are not part of it. */
+	   are not part of it. Its length as read is kept: wiped whole. */
 	for (p = data; *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r';
 	    p++)
 		;
 	memmove(data, p, strlen(p) + 1);
-	len = strcspn(data, " \t\r\n");
-	data[len] = '\0';
-	if (len == 0) {
+	data[strcspn(data, " \t\r\n")] = '\0';
+	if (*data == '\0') {
 		err_set(e, "%s: empty TSIG secret for key %s",
 		    cfg->tsig_secret_file, cfg->tsig_name);
-		secret_free(data, rlen);
+		secret_free(data, len);
 		return -1;
 	}
-	d = xcalloc(1, sizeof(*d));
+	key->name = cfg->tsig_name;
+	key->algorithm = cfg->tsig_algorithm != NULL ?
+	    cfg->tsig_algorithm : "hmac-sha256";
+	key->secret = data;
+	*secret = data;
+	*secret_len = len;
+	return 0;
+}
+
+static int
+d01_setup(const struct dns_conf *dns, const struct chall_conf *cfg,
+    const struct log *log, void **ctx, struct err *e)
+{
+	struct dns01 *d = xcalloc(1, sizeof(*d));
+
+	*ctx = NULL;
+	if (chall_dns01_key(cfg, &d->key, &d->secret, &d->secret_len,
+	    e) == -1)
+		goto fail;
 	d->cfg = cfg;
 	d->log = log;
-	d->secret = data;
-	d->secret_len = rlen;
-	d->key.name = cfg->tsig_name;
-	d->key.algorithm = cfg->tsig_algorithm != NULL ?
-	    cfg->tsig_algorithm : "hmac-sha256";
-	d->key.secret = d->secret;
 	d->timeout_ms = (cfg->propagation_timeout > 0 ?
 	    cfg->propagation_timeout : 120) * 1000;
-	d->res = dns_resolver_from_manifest(&m->dns, e);
-	if (d->res == NULL) {
+	if ((d->res = dns_resolver_from_conf(dns, e)) == NULL) {
 		err_prefix(e, "dns.resolvers");
-		secret_free(d->secret, d->secret_len);
-		free(d);
-		return -1;
+		goto fail;
 	}
 	if ((d->server = server_address(d->res, cfg->rfc2136_server, e)) ==
-	    NULL) {
-		dns_resolver_free(d->res);
-		secret_free(d->secret, d->secret_len);
-		free(d);
-		return -1;
-	}
+	    NULL)
+		goto fail;
 	*ctx = d;
 	return 0;
+fail:
+	dns_resolver_free(d->res);
+	secret_free(d->secret, d->secret_len);
+	free(d);
+	return -1;
 }
 
 /* The zone holding name: the deepest label whose SOA query answers with
@@ -195,7 +225,7 @@ d01_present(void *ctx, struct chall_item *it, struct err *e)
 	struct dns01 *d = ctx;
 	struct dns01_item *di = NULL;
 	struct dns_query q;
-	char *name = xasprintf("_acme-challenge.%s", it->identifier);
+	char *name = chall_dns01_name(it->identifier);
 
 	/* A CNAME here delegates the challenge to another name (and
 	   maybe another zone): update there. */

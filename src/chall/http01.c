@@ -1,5 +1,5 @@
 /*
- * chall_http01.c - the http-01 challenge (RFC 8555 section 8.3).
+ * http01.c - the http-01 challenge (RFC 8555 section 8.3).
  *
  * webroot: the key authorization is written atomically to
  *   <webroot>/.well-known/acme-challenge/<token> (0644, directories 0755
@@ -435,12 +435,12 @@ out:
 static void h01_teardown(void *ctx);
 
 static int
-h01_setup(const struct manifest *m, const struct mchallenge *cfg,
+h01_setup(const struct dns_conf *dns, const struct chall_conf *cfg,
     const struct log *log, void **ctx, struct err *e)
 {
 	struct h01 *h = xcalloc(1, sizeof(*h));
 
-	(void)m;
+	(void)dns;
 	h->log = log;
 	h->wake[0] = h->wake[1] = -1;
 	pthread_mutex_init(&h->mu, NULL);
@@ -499,12 +499,20 @@ webroot_openat(int dfd, const char *name, const char *path, int create,
 	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC);
 	if (fd == -1 && errno == ENOENT && create) {
-		if (mkdirat(dfd, name, 0755) == -1 && errno != EEXIST) {
+		int made = mkdirat(dfd, name, 0755) == 0;
+
+		if (!made && errno != EEXIST) {
 			err_sys(e, "%s: mkdir", path);
 			return -1;
 		}
 		fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 		    O_CLOEXEC);
+		/* Readable by the web server whatever the umask. */
+		if (fd != -1 && made && fchmod(fd, 0755) == -1) {
+			err_sys(e, "%s: chmod", path);
+			close(fd);
+			return -1;
+		}
 	}
 	if (fd != -1)
 		return fd;

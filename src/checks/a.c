@@ -1,11 +1,15 @@
-/* check "a": A records of every hostname (see addrcheck.h). */
-#include "checks/addr.h"
+/*
+ * check "a": the A records of every hostname, against `addresses` when
+ * the certificate lists them (addr_check.c: the code it shares with
+ * check "aaaa").
+ */
+#include "checks/addr_check.h"
 
 static int
 check_a_run(const struct check_env *env, const struct mcert *c,
     struct check_results *out)
 {
-	return addrcheck_run(env, c, out, 4);
+	return addr_check_run(env, c, out, 4);
 }
 
 const struct check check_a = {

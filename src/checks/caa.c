@@ -2,7 +2,8 @@
  * check "caa": would Let's Encrypt's CA software (Boulder) allow issuance
  * for each hostname? The CAA of every label up to the TLD is queried for
  * all hostnames of the certificate at once (each name once), then the
- * pure evaluation of caa.h gives the verdict.
+ * pure evaluation of dns/caa.h gives the CA's decision: allowed passes,
+ * uncertain warns, forbidden fails.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -29,35 +30,18 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The CAA record of an ldns RR: flags, tag (length-prefixed), value. */
-int
-caa_parse_rr(const ldns_rr *rr, struct caa_record *out)
+/* The check's status for the CA's decision. */
+static enum check_status
+caa_check_status(enum caa_outcome o)
 {
-	const ldns_rdf *f, *t, *v;
-	const uint8_t *td;
-	size_t tl;
-
-	memset(out, 0, sizeof(*out));
-	if (ldns_rr_rd_count(rr) != 3)
-		return -1;
-	f = ldns_rr_rdf(rr, 0);
-	t = ldns_rr_rdf(rr, 1);
-	v = ldns_rr_rdf(rr, 2);
-	if (ldns_rdf_size(f) != 1 || ldns_rdf_size(t) < 1)
-		return -1;
-	td = ldns_rdf_data(t);
-	tl = ldns_rdf_size(t);
-	if ((size_t)td[0] == tl - 1) {	/* <character-string> form */
-		td++;
-		tl--;
+	switch (o) {
+	case CAA_ALLOWED:
+		return CHECK_PASS;
+	case CAA_UNCERTAIN:
+		return CHECK_WARN;
+	default:
+		return CHECK_FAIL;
 	}
-	out->flags = ldns_rdf_data(f)[0];
-	out->tag = xstrndup((const char *)td, tl);
-	out->value_len = ldns_rdf_size(v);
-	out->value = xmalloc(out->value_len + 1);
-	memcpy(out->value, ldns_rdf_data(v), out->value_len);
-	out->value[out->value_len] = '\0';
-	return 0;
 }
 
 static void
@@ -127,13 +111,13 @@ check_caa_run(const struct check_env *env, const struct mcert *c,
 	char **uniq = NULL, *msg, **hit;
 	const char *p;
 	size_t i, j, nu = 0, nl;
-	enum check_status st;
+	enum caa_outcome o;
 	struct err e;
 
 	if (c->nhostnames == 0)
 		return 0;
 	if (r == NULL) {
-		own = dns_resolver_from_manifest(&env->m->dns, &e);
+		own = dns_resolver_from_conf(&env->m->dns, &e);
 		if (own == NULL) {
 			check_results_add(out, "caa", NULL, CHECK_FAIL, "%s",
 			    e.msg);
@@ -188,8 +172,9 @@ check_caa_run(const struct check_env *env, const struct mcert *c,
 			labels[nl++] = names[j].label;
 		}
 		msg = NULL;
-		st = caa_verdict(caa_base(h), labels, nl, &req, &msg);
-		check_results_add(out, "caa", h, st, "%s", msg);
+		o = caa_verdict(caa_base(h), labels, nl, &req, &msg);
+		check_results_add(out, "caa", h, caa_check_status(o), "%s",
+		    msg);
 		free(msg);
 	}
 	for (i = 0; i < nu; i++)

@@ -55,7 +55,7 @@ struct check_env {
 	/* Hostnames and listeners of m sorted once (checks/manifest.c);
 	   NULL: the manifest check sorts them itself. */
 	const struct check_manifest_index *manifest_index;
-	/* Owned by check_env_init()/check_env_free(); do not touch. */
+	/* Owned by the environment (checks/env.c); do not touch. */
 	struct check_manifest_index *manifest_index_owned;
 	char			**caa_identities_owned;
 	char			*caa_identity_source_owned;
@@ -70,19 +70,6 @@ struct check {
 };
 
 struct err;
-/*
- * Fills env for manifest m: the resolver of m's dns block, the CAA
- * identities (acme.caa_identities; else dir_caa_identities, the
- * directory's meta.caaIdentities, when not NULL and not empty; else
- * letsencrypt.org for Let's Encrypt's directories; else a guess: the
- * directory URL's host, flagged as such), account_url (may be NULL).
- * Everything is borrowed from the arguments or owned by env: free with
- * check_env_free(). Returns 0, or -1 with e (a bad dns.resolvers entry).
- */
-int	 check_env_init(struct check_env *env, const struct manifest *m,
-	    const struct log *log, const char *account_url,
-	    char *const *dir_caa_identities, struct err *e);
-void	 check_env_free(struct check_env *env);
 /*
  * Runs checks_run() for every selected certificate (sel[i] != 0; NULL:
  * all) of env->m concurrently (up to `threads` at once; 0: a default),
@@ -106,7 +93,7 @@ void	 check_manifest_index_free(struct check_manifest_index *ix);
  * The preflight of a list of certificates at once (check, and apply for
  * the certificates that need an order): one check environment for all of
  * them (one resolver whose answers are shared across names, the manifest
- * index, the CAA identities as check_env_init() picks them from
+ * index, the CAA identities as checks/env.c picks them from
  * dir_caa_identities), and their checks run concurrently (threads, 0: a
  * default). sel marks the certificates of m->certs to check (NULL: all);
  * results must hold m->ncerts entries: results[i] gets certificate i's

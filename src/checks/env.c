@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/log.h"
 #include "base/mem.h"
 #include "base/str.h"
 #include "base/syntax.h"
@@ -21,7 +22,16 @@
 #define PREFETCH_CHUNK		1024
 #define PREFETCH_THREADS	2
 
-int
+/*
+ * Fills env for manifest m: the resolver of m's dns block, the CAA
+ * identities (acme.caa_identities; else dir_caa_identities, the
+ * directory's meta.caaIdentities, when not NULL and not empty; else
+ * letsencrypt.org for Let's Encrypt's directories; else a guess: the
+ * directory URL's host, flagged as such), account_url (may be NULL).
+ * Everything is borrowed from the arguments or owned by env: free with
+ * check_env_clear(). Returns 0, or -1 with e (a bad dns.resolvers entry).
+ */
+static int
 check_env_init(struct check_env *env, const struct manifest *m,
     const struct log *log, const char *account_url,
     char *const *dir_caa_identities, struct err *e)
@@ -32,7 +42,7 @@ check_env_init(struct check_env *env, const struct manifest *m,
 	env->m = m;
 	env->log = log;
 	env->account_url = account_url;
-	env->dns = dns_resolver_from_manifest(&m->dns, e);
+	env->dns = dns_resolver_from_conf(&m->dns, e);
 	if (env->dns == NULL) {
 		err_prefix(e, "dns.resolvers");
 		return -1;
@@ -69,8 +79,9 @@ check_env_init(struct check_env *env, const struct manifest *m,
 	return 0;
 }
 
-void
-check_env_free(struct check_env *env)
+/* Frees what env owns (not env). */
+static void
+check_env_clear(struct check_env *env)
 {
 	dns_resolver_free(env->dns);
 	check_manifest_index_free(env->manifest_index_owned);
@@ -291,6 +302,6 @@ checks_preflight(const struct manifest *m, const struct log *log,
 		return -1;
 	env.acme = acme;
 	worst = checks_run_all(&env, sel, results, threads);
-	check_env_free(&env);
+	check_env_clear(&env);
 	return (int)worst;
 }

@@ -1,7 +1,8 @@
 /*
  * deploy.c - which hooks run after `apply` or `render`: each server's
  * reload once when its fragments or certificates changed, then the
- * deploy_hook of each changed certificate (hook.c runs them).
+ * deploy_hook of each changed certificate (hook.c runs them). What
+ * failed is in the report, for the notify step of apply.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,12 +13,16 @@
 #include "base/mem.h"
 #include "base/str.h"
 #include "deploy/hook.h"
-#include "deploy/notify.h"
 #include "manifest/manifest.h"
 #include "render/render.h"
 #include "store/store.h"
 
-void
+/*
+ * Adds CERTKEEP_NAME, CERTKEEP_CERT, CERTKEEP_KEY, CERTKEEP_CHAIN,
+ * CERTKEEP_FULLCHAIN and CERTKEEP_HOSTNAMES (space-separated) for
+ * certificate c to env ("NAME=value" strings).
+ */
+static void
 hook_env_cert(struct strlist *env, struct store *s, const struct mcert *c)
 {
 	static const struct {
@@ -68,34 +73,6 @@ report_failure(struct hook_report *rep, const struct log *log,
 		log_error(log, "%s", e->msg);
 }
 
-/*
- * Tells the certificate's recipients (any failure is mailed) that the new
- * certificate is in the repository but a hook after it failed. Sending
- * never fails the run (notify_event logs).
- */
-static void
-notify_hook_failure(const struct manifest *m, struct store *s,
-    const struct log *log, const struct mcert *c, const char *why)
-{
-	struct notify_info info;
-	struct err e;
-	char *path;
-
-	memset(&info, 0, sizeof(info));
-	path = store_live_path(s, c->name, STORE_CERT);
-	info.renewal = 1;
-	info.stage = "deploy";
-	info.problem_type = "hook";
-	info.problem = why;
-	info.advice = "The new certificate is in the repository, but a hook "
-	    "after it failed, so a server may still use the old one. Fix the "
-	    "hook (see the log), then run it by hand.";
-	info.cert_path = path;
-	err_clear(&e);
-	notify_event(m, c, NOTIFY_FAILED, &info, log, &e);
-	free(path);
-}
-
 int
 hooks_after_apply(const struct manifest *m, struct store *s,
     const struct log *log, const struct render_changes *rc,
@@ -110,8 +87,11 @@ hooks_after_apply(const struct manifest *m, struct store *s,
 	int k, run;
 
 	free(rep->cert_failed);
+	for (i = 0; rep->cert_why != NULL && i < rep->ncerts; i++)
+		free(rep->cert_why[i]);
+	free(rep->cert_why);
 	rep->cert_failed = xcalloc(m->ncerts + 1, 1);
-	why = xcalloc(m->ncerts + 1, sizeof(*why));
+	rep->cert_why = why = xcalloc(m->ncerts + 1, sizeof(*why));
 	rep->ncerts = m->ncerts;
 	for (k = 0; k < SERVER__MAX; k++) {
 		if (m->fragments.reload[k] == NULL)
@@ -183,12 +163,6 @@ hooks_after_apply(const struct manifest *m, struct store *s,
 		}
 		strlist_free(&env);
 	}
-	for (i = 0; i < m->ncerts; i++) {
-		if (rep->cert_failed[i])
-			notify_hook_failure(m, s, log, &m->certs[i], why[i]);
-		free(why[i]);
-	}
-	free(why);
 	free(label);
 	return rep->nfailed > 0 ? -1 : 0;
 }

@@ -370,6 +370,9 @@ void
 hook_report_clear(struct hook_report *r)
 {
 	strlist_free(&r->failures);
+	for (size_t i = 0; r->cert_why != NULL && i < r->ncerts; i++)
+		free(r->cert_why[i]);
+	free(r->cert_why);
 	free(r->cert_failed);
 	hook_report_init(r);
 }

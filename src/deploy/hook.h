@@ -44,14 +44,6 @@ int	 hook_run(char *const *argv, char *const *env, long long timeout_s,
 	    const char *label, const struct log *log, struct hook_result *res,
 	    struct err *e);
 
-/*
- * Adds CERTKEEP_NAME, CERTKEEP_CERT, CERTKEEP_KEY, CERTKEEP_CHAIN,
- * CERTKEEP_FULLCHAIN and CERTKEEP_HOSTNAMES (space-separated) for
- * certificate c to env ("NAME=value" strings).
- */
-void	 hook_env_cert(struct strlist *env, struct store *s,
-	    const struct mcert *c);
-
 /* What hooks_after_apply() ran. */
 struct hook_report {
 	int		 nrun;
@@ -61,6 +53,9 @@ struct hook_report {
 	   1 when its deploy_hook, or the reload of a server it is on,
 	   failed. */
 	unsigned char	*cert_failed;
+	/* Per certificate: why its first failed hook failed (malloced), or
+	   NULL; for the notification (notify_hooks_failed()). */
+	char		**cert_why;
 	size_t		 ncerts;
 	/* Per server: its reload ran (1) / failed (-1) / did not run (0). */
 	int		 reload[SERVER__MAX];
@@ -77,8 +72,9 @@ void	 hook_report_clear(struct hook_report *r);
  * Reloads get CERTKEEP_SERVER and CERTKEEP_NAMES (the changed certificates
  * on it, space-separated); when exactly one certificate is on the server
  * they also get its CERTKEEP_* variables. A failing hook is logged,
- * counted in rep and does not stop the others. Returns 0 when every hook
- * that ran succeeded, -1 otherwise (rep says which).
+ * counted in rep and does not stop the others; telling the certificates'
+ * recipients is the notify step's (notify_hooks_failed()). Returns 0 when
+ * every hook that ran succeeded, -1 otherwise (rep says which).
  */
 int	 hooks_after_apply(const struct manifest *m, struct store *s,
 	    const struct log *log, const struct render_changes *rc,

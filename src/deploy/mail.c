@@ -13,10 +13,6 @@
 #include "base/str.h"
 #include "deploy/mail.h"
 
-const char *const mail_tls_names[MAIL_TLS__MAX] = {
-	"starttls-if-offered", "starttls-required", "implicit-tls",
-};
-
 #define MAIL_AUTH_MAX	4096
 
 char *

@@ -22,7 +22,6 @@ enum mail_tls {
 	MAIL_TLS_IMPLICIT,	/* smtps:// */
 	MAIL_TLS__MAX
 };
-extern const char *const mail_tls_names[MAIL_TLS__MAX];
 
 struct mail_server {
 	const char	*url;		/* notify.smtp */

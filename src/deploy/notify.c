@@ -1,3 +1,7 @@
+/*
+ * notify.c - e-mail notifications (see notify.h): recipients, the
+ * message, and the events of apply's notify step.
+ */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -18,14 +22,15 @@
 #include "base/time.h"
 #include "base/version.h"
 #include "checks/check.h"
+#include "deploy/hook.h"
 #include "deploy/mail.h"
 #include "deploy/notify.h"
 #include "manifest/manifest.h"
-#include "reconcile/plan.h"
 #include "store/certinfo.h"
 #include "store/state.h"
+#include "store/store.h"
 
-const char *const notify_event_names[NOTIFY__MAX] = {
+static const char *const notify_event_names[NOTIFY__MAX] = {
 	"issued", "renewed", "failed", "expiring-soon",
 };
 
@@ -237,7 +242,8 @@ notify_hostnames(struct buf *b, const struct mcert *c)
 		buf_printf(b, "%s%s", i > 0 ? ", " : "", c->hostnames[i]);
 }
 
-char *
+/* The Subject of an event's message; malloced, caller frees. */
+static char *
 notify_subject(const struct mcert *c, enum notify_event ev,
     const struct notify_info *info)
 {
@@ -529,7 +535,9 @@ notify_expiring_due(time_t last, time_t now)
 	return a.tm_year != b.tm_year || a.tm_yday != b.tm_yday;
 }
 
-void
+/* Fills not_after, serial and issuer of info from what the repository
+   holds (info borrows from ci; nothing when the leaf did not parse). */
+static void
 notify_info_from_certinfo(struct notify_info *info, const struct certinfo *ci)
 {
 	if (ci == NULL || ci->status == CERTINFO_MISSING ||
@@ -542,19 +550,19 @@ notify_info_from_certinfo(struct notify_info *info, const struct certinfo *ci)
 
 int
 notify_expiring_maybe(const struct manifest *m, const struct mcert *c,
-    const struct plan_item *item, struct certstate *st, time_t now,
-    const struct log *log)
+    int in_window, const struct certinfo *ci, struct certstate *st,
+    time_t now, const struct log *log)
 {
 	struct notify_info ni;
 
 	/* The window is the renewal decision's, not recomputed here. */
-	if (!m->notify.enabled || !plan_item_in_window(item, now))
+	if (!m->notify.enabled || !in_window)
 		return 0;
 	if (!notify_expiring_due(st->last_expiring_notice, now))
 		return 0;
 	memset(&ni, 0, sizeof(ni));
 	ni.now = now;
-	notify_info_from_certinfo(&ni, &item->info);
+	notify_info_from_certinfo(&ni, ci);
 	if (notify_event(m, c, NOTIFY_EXPIRING, &ni, log, NULL) != 0)
 		return -1;
 	st->last_expiring_notice = now;
@@ -594,4 +602,44 @@ notify_preflight_failed(const struct manifest *m, const struct mcert *c,
 	rc = notify_event(m, c, NOTIFY_FAILED, &ni, log, NULL);
 	buf_free(&b);
 	return rc;
+}
+
+/*
+ * Tells the certificate's recipients (any failure is told) that the new
+ * certificate is in the repository but a hook after it failed.
+ */
+static void
+notify_hook_failed(const struct manifest *m, struct store *s,
+    const struct log *log, const struct mcert *c, const char *why)
+{
+	struct notify_info info;
+	struct err e;
+	char *path;
+
+	memset(&info, 0, sizeof(info));
+	path = store_live_path(s, c->name, STORE_CERT);
+	info.renewal = 1;
+	info.stage = "deploy";
+	info.problem_type = "hook";
+	info.problem = why;
+	info.advice = "The new certificate is in the repository, but a hook "
+	    "after it failed, so a server may still use the old one. Fix the "
+	    "hook (see the log), then run it by hand.";
+	info.cert_path = path;
+	err_clear(&e);
+	notify_event(m, c, NOTIFY_FAILED, &info, log, &e);
+	free(path);
+}
+
+void
+notify_hooks_failed(const struct manifest *m, struct store *s,
+    const struct hook_report *rep, const struct log *log)
+{
+	size_t i;
+
+	for (i = 0; rep->cert_failed != NULL && i < rep->ncerts &&
+	    i < m->ncerts; i++)
+		if (rep->cert_failed[i])
+			notify_hook_failed(m, s, log, &m->certs[i],
+			    rep->cert_why[i]);
 }

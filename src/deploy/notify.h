@@ -22,10 +22,11 @@ struct certinfo;
 struct certstate;
 struct check_results;
 struct err;
+struct hook_report;
 struct log;
 struct manifest;
 struct mcert;
-struct plan_item;
+struct store;
 struct strlist;
 
 enum notify_event {
@@ -35,8 +36,6 @@ enum notify_event {
 	NOTIFY_EXPIRING,	/* inside its window and still not renewed */
 	NOTIFY__MAX
 };
-/* "issued", "renewed", "failed", "expiring-soon" */
-extern const char *const notify_event_names[NOTIFY__MAX];
 
 /* What the message tells; every member is optional (0 / NULL). */
 struct notify_info {
@@ -78,10 +77,6 @@ char	*notify_compose(const struct manifest *m, const struct mcert *c,
 	    enum notify_event ev, const struct notify_info *info,
 	    char *const *rcpts, size_t *len, struct err *e);
 
-/* The Subject of an event's message; malloced, caller frees. */
-char	*notify_subject(const struct mcert *c, enum notify_event ev,
-	    const struct notify_info *info);
-
 /*
  * What to do after a failure with this problem type (ACME URN, check name
  * or "check:<name>"), one or two sentences; a static string. Unknown or
@@ -109,24 +104,18 @@ int	 notify_event(const struct manifest *m, const struct mcert *c,
 int	 notify_expiring_due(time_t last, time_t now);
 
 /*
- * Fills not_after, serial and issuer of info from what the repository
- * holds (info borrows from ci; nothing when the leaf did not parse).
- */
-void	 notify_info_from_certinfo(struct notify_info *info,
-	    const struct certinfo *ci);
-
-/*
- * For apply, after a certificate's turn: when the renewal decision item
- * (plan_decide()) puts it inside its renewal window (or expired,
- * plan_item_in_window()) and it still was not renewed, sends expiring-soon
- * if notify_expiring_due(st->last_expiring_notice, now), and then sets
+ * For apply, after a certificate's turn: when the renewal decision put it
+ * inside its renewal window (or expired: in_window, from the caller's
+ * plan_item_in_window()) and it still was not renewed, sends
+ * expiring-soon about the live certificate ci if
+ * notify_expiring_due(st->last_expiring_notice, now), and then sets
  * st->last_expiring_notice = now (the caller saves the state; a notice
  * that could not be sent is not recorded, so the next run tries again).
- * Nothing is sent when there is no live certificate. Returns 1 when sent,
- * 0 when not due or not needed, -1 when sending failed.
+ * Returns 1 when sent, 0 when not due or not needed, -1 when sending
+ * failed.
  */
 int	 notify_expiring_maybe(const struct manifest *m,
-	    const struct mcert *c, const struct plan_item *item,
+	    const struct mcert *c, int in_window, const struct certinfo *ci,
 	    struct certstate *st, time_t now, const struct log *log);
 
 /*
@@ -138,5 +127,14 @@ int	 notify_expiring_maybe(const struct manifest *m,
 int	 notify_preflight_failed(const struct manifest *m,
 	    const struct mcert *c, const struct check_results *r,
 	    const struct certinfo *ci, int renewal, const struct log *log);
+
+/*
+ * For apply, after the hooks (hooks_after_apply() filled rep): tells the
+ * recipients of every certificate whose deploy_hook, or the reload of a
+ * server it is on, failed that the new certificate is in the repository
+ * (s) but may not be in use. Sending never fails the run (logged).
+ */
+void	 notify_hooks_failed(const struct manifest *m, struct store *s,
+	    const struct hook_report *rep, const struct log *log);
 
 #endif

@@ -8,10 +8,16 @@
 #include <string.h>
 #include <strings.h>
 
+#include <ldns/ldns.h>
+
 #include "base/buf.h"
 #include "base/mem.h"
 #include "base/str.h"
 #include "dns/caa.h"
+
+const char *const caa_outcome_names[CAA__MAX] = {
+	"allowed", "uncertain", "forbidden",
+};
 
 /* Tags Boulder knows; any other with flag 128 or 1 forbids issuance. */
 static const char *const caa_known_tags[] = {
@@ -376,14 +382,14 @@ ident_list(const struct caa_request *req, struct buf *b)
 	return b->data;
 }
 
-enum check_status
+enum caa_outcome
 caa_evaluate(const struct caa_label *set, const struct caa_request *req,
     char **msg)
 {
 	struct buf b, ids, why_all;
 	const struct caa_record **recs = NULL;
 	size_t i, n = 0, nissue = 0, nwild = 0;
-	enum check_status st = CHECK_FAIL;
+	enum caa_outcome st = CAA_FORBIDDEN;
 	const char *kind;
 	char *tag, *rs, *why, *warn, *auth_rec = NULL, *auth_warn = NULL;
 	char *pending = NULL;
@@ -420,14 +426,14 @@ caa_evaluate(const struct caa_label *set, const struct caa_request *req,
 		buf_printf(&b, "CAA at %s has no issue property (%zu record%s:"
 		    " issuewild, iodef or non-critical tags only): any CA may "
 		    "issue", set->name, set->n, set->n == 1 ? "" : "s");
-		st = CHECK_PASS;
+		st = CAA_ALLOWED;
 		goto out;
 	}
 	kind = req->wildcard && nwild > 0 ? "issuewild" : "issue";
 	if (req->wildcard && nwild == 0 && nissue == 0) {
 		buf_printf(&b, "CAA at %s has no issue or issuewild property: "
 		    "any CA may issue", set->name);
-		st = CHECK_PASS;
+		st = CAA_ALLOWED;
 		goto out;
 	}
 	recs = xcalloc(set->n, sizeof(*recs));
@@ -464,18 +470,18 @@ caa_evaluate(const struct caa_label *set, const struct caa_request *req,
 			buf_printf(&b, "CAA at %s authorizes %s for %s by %s, "
 			    "but %s", set->name, ids.data, req->method,
 			    auth_rec, auth_warn);
-			st = CHECK_WARN;
+			st = CAA_UNCERTAIN;
 		} else {
 			buf_printf(&b, "CAA at %s authorizes %s for %s by %s",
 			    set->name, ids.data, req->method, auth_rec);
-			st = CHECK_PASS;
+			st = CAA_ALLOWED;
 		}
 		goto out;
 	}
 	if (pending != NULL) {
 		buf_printf(&b, "CAA at %s %s%s", set->name, pending,
 		    why_all.data != NULL ? why_all.data : "");
-		st = CHECK_WARN;
+		st = CAA_UNCERTAIN;
 		goto out;
 	}
 	if (other && req->identity_guessed) {
@@ -483,14 +489,14 @@ caa_evaluate(const struct caa_label *set, const struct caa_request *req,
 		    "identity is a guess: set acme.caa_identities to the CA's "
 		    "CAA identity%s", set->name, kind, ids.data,
 		    why_all.data != NULL ? why_all.data : "");
-		st = CHECK_WARN;
+		st = CAA_UNCERTAIN;
 		goto out;
 	}
 	buf_printf(&b, "CAA at %s forbids issuance by %s%s: no %s record "
 	    "authorizes it%s", set->name, ids.data,
 	    req->wildcard ? " for a wildcard" : "", kind,
 	    why_all.data != NULL ? why_all.data : "");
-	st = CHECK_FAIL;
+	st = CAA_FORBIDDEN;
 out:
 	if (set->via != NULL && b.data != NULL)
 		buf_printf(&b, " (records of %s, via CNAME)", set->via);
@@ -504,7 +510,7 @@ out:
 	return st;
 }
 
-enum check_status
+enum caa_outcome
 caa_verdict(const char *hostname, const struct caa_label *labels, size_t n,
     const struct caa_request *req, char **msg)
 {
@@ -514,13 +520,44 @@ caa_verdict(const char *hostname, const struct caa_label *labels, size_t n,
 	idx = caa_select(labels, n, &m);
 	if (idx == -2) {
 		*msg = m;
-		return CHECK_FAIL;
+		return CAA_FORBIDDEN;
 	}
 	if (idx == -1) {
 		*msg = xasprintf("no CAA records for %s or its parents up to "
 		    "%s: any CA may issue", hostname, n > 0 ?
 		    labels[n - 1].name : hostname);
-		return CHECK_PASS;
+		return CAA_ALLOWED;
 	}
 	return caa_evaluate(&labels[idx], req, msg);
+}
+
+/* The CAA record of an ldns RR: flags, tag (length-prefixed), value. */
+int
+caa_parse_rr(const ldns_rr *rr, struct caa_record *out)
+{
+	const ldns_rdf *f, *t, *v;
+	const uint8_t *td;
+	size_t tl;
+
+	memset(out, 0, sizeof(*out));
+	if (ldns_rr_rd_count(rr) != 3)
+		return -1;
+	f = ldns_rr_rdf(rr, 0);
+	t = ldns_rr_rdf(rr, 1);
+	v = ldns_rr_rdf(rr, 2);
+	if (ldns_rdf_size(f) != 1 || ldns_rdf_size(t) < 1)
+		return -1;
+	td = ldns_rdf_data(t);
+	tl = ldns_rdf_size(t);
+	if ((size_t)td[0] == tl - 1) {	/* <character-string> form */
+		td++;
+		tl--;
+	}
+	out->flags = ldns_rdf_data(f)[0];
+	out->tag = xstrndup((const char *)td, tl);
+	out->value_len = ldns_rdf_size(v);
+	out->value = xmalloc(out->value_len + 1);
+	memcpy(out->value, ldns_rdf_data(v), out->value_len);
+	out->value[out->value_len] = '\0';
+	return 0;
 }

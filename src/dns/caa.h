@@ -1,8 +1,8 @@
 /*
  * caa.h - the CAA verdict Let's Encrypt's CA (Boulder, va/caa.go) would
  * give, as pure functions of the looked-up records, so that every rule is
- * unit-tested without DNS. checks/caa.c does the lookups (dns.h) and
- * calls these.
+ * unit-tested without DNS. checks/caa.c does the lookups (dns.h), calls
+ * these and turns their outcome into a check result.
  *
  * Rules (RFC 8659, RFC 8657, and where Boulder is stricter, Boulder):
  *   - every label of the name up to the TLD is queried; the relevant set
@@ -23,7 +23,18 @@
 
 #include <stddef.h>
 
-#include "checks/check.h"
+/* What the CA would decide. */
+enum caa_outcome {
+	CAA_ALLOWED,	/* the CA may issue */
+	CAA_UNCERTAIN,	/* it may, unless what certkeep cannot know yet (the
+			   account, the CA's identity) or a parameter the CA
+			   ignores says otherwise */
+	CAA_FORBIDDEN,	/* it may not, or a failed lookup could hide a
+			   record that forbids it */
+	CAA__MAX
+};
+/* "allowed" "uncertain" "forbidden" */
+extern const char *const caa_outcome_names[CAA__MAX];
 
 struct caa_record {
 	unsigned	 flags;
@@ -78,14 +89,14 @@ int	 caa_select(const struct caa_label *labels, size_t n, char **msg);
  * was searched for the message). *msg gets a malloced message (caller
  * frees), record values escaped.
  */
-enum check_status caa_evaluate(const struct caa_label *set,
+enum caa_outcome caa_evaluate(const struct caa_label *set,
 	    const struct caa_request *req, char **msg);
 
 /*
  * Both: select, then evaluate. labels/n as for caa_select; the message
  * names the hostname.
  */
-enum check_status caa_verdict(const char *hostname,
+enum caa_outcome caa_verdict(const char *hostname,
 	    const struct caa_label *labels, size_t n,
 	    const struct caa_request *req, char **msg);
 
@@ -96,8 +107,8 @@ enum check_status caa_verdict(const char *hostname,
 int	 caa_parse_value(const char *value, size_t len, char **domain,
 	    char ***params, char **why);
 
-/* The CAA record of a DNS answer's RR (checks/caa.c): 0, or -1 when it
-   is not flags, tag, value; out's members are malloced. */
+/* The CAA record of a DNS answer's RR: 0, or -1 when it is not flags,
+   tag, value; out's members are malloced. */
 struct ldns_struct_rr;
 int	 caa_parse_rr(const struct ldns_struct_rr *rr, struct caa_record *out);
 

@@ -1,7 +1,8 @@
 /*
  * dns.h - a stub resolver on ldns for the preflight checks and dns-01.
  *
- * Queries go to the servers of dns.resolvers (or /etc/resolv.conf), each
+ * Queries go to the servers of dns.resolvers (struct dns_conf, or
+ * /etc/resolv.conf), each
  * tried in order: one try plus one retry on timeout per server, TCP when
  * the UDP answer is truncated, the next server on SERVFAIL, REFUSED or a
  * network error. An answer ending in a CNAME without the target's records
@@ -25,8 +26,8 @@
 
 #include <ldns/ldns.h>
 
+struct dns_conf;
 struct err;
-struct mdns;
 
 #define DNS_MAX_CNAMES	8
 /* Queries in flight at once per dns_resolve() call. */
@@ -56,8 +57,8 @@ struct dns_resolver;
  */
 struct dns_resolver *dns_resolver_new(char *const *servers,
 	    long long timeout_ms, struct err *e);
-/* The resolver the manifest's dns block asks for. */
-struct dns_resolver *dns_resolver_from_manifest(const struct mdns *d,
+/* The resolver of the settings c (the manifest's dns block). */
+struct dns_resolver *dns_resolver_from_conf(const struct dns_conf *c,
 	    struct err *e);
 void	 dns_resolver_free(struct dns_resolver *r);
 /*

@@ -415,11 +415,12 @@ defaults:
 		c->addresses = xcalloc(1, sizeof(char *));
 	if (c->profile == NULL && acme_profile != NULL)
 		c->profile = xstrdup(acme_profile);
-	merge_challenge(L, def, have_ov ? &ov : NULL, path, n, &c->challenge);
+	merge_challenge(L, def, have_ov ? &ov : NULL, path, n, &c->challenge,
+	    &c->challenge_pos);
 	if (have_ov)
-		c->challenge.pos = node_pos(ov.key);
+		c->challenge_pos = node_pos(ov.key);
 	else
-		c->challenge.pos = c->pos;
+		c->challenge_pos = c->pos;
 	if (c->challenge.type == CHALL_HTTP01 && f[F_HOSTNAMES].v != NULL &&
 	    f[F_HOSTNAMES].v->type == YTREE_SEQ)
 		cert_check_wildcards(L, f[F_HOSTNAMES].v, path, c, orig);

@@ -212,7 +212,7 @@ parse_challenge(struct mload *L, const struct ynode *k,
 void
 merge_challenge(struct mload *L, const struct rawchall *def,
     const struct rawchall *ov, const char *cpath, const struct ynode *cnode,
-    struct mchallenge *c)
+    struct chall_conf *c, struct mpos *pos)
 {
 	const struct rawchall *h, *d;
 	char missing[128];
@@ -244,7 +244,7 @@ merge_challenge(struct mload *L, const struct rawchall *def,
 		c->tsig_algorithm = xstrdup("hmac-sha256");
 	if (c->propagation_timeout == 0)
 		c->propagation_timeout = 120;
-	c->pos = node_pos(ov != NULL ? ov->key : def != NULL ? def->key :
+	*pos = node_pos(ov != NULL ? ov->key : def != NULL ? def->key :
 	    NULL);
 	if (cnode == NULL)
 		return;		/* the top-level default: checked per use */
@@ -302,13 +302,3 @@ merge_challenge(struct mload *L, const struct rawchall *def,
 	}
 }
 
-void
-mchallenge_free(struct mchallenge *c)
-{
-	free(c->webroot);
-	free(c->listen);
-	free(c->rfc2136_server);
-	free(c->tsig_name);
-	free(c->tsig_algorithm);
-	free(c->tsig_secret_file);
-}

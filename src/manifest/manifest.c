@@ -30,7 +30,6 @@
 #define MANIFEST_MAX_NODES	200000
 #define MANIFEST_MAX_DIAGS	100
 
-const char *const chall_type_names[CHALL__MAX] = { "http-01", "dns-01" };
 const char *const server_kind_names[SERVER__MAX] = {
 	"axigen", "dovecot", "postfix", "nginx", "haproxy",
 };
@@ -49,12 +48,6 @@ name_lookup(const char *const *names, size_t n, const char *s)
 		if (strcmp(names[i], s) == 0)
 			return (int)i;
 	return -1;
-}
-
-int
-chall_type_from_name(const char *name)
-{
-	return name_lookup(chall_type_names, CHALL__MAX, name);
 }
 
 int
@@ -157,7 +150,7 @@ manifest_free(struct manifest *m)
 	free(m->metrics_textfile);
 	strv_free(m->domains);
 	strv_free(m->dns.resolvers);
-	mchallenge_free(&m->challenge);
+	chall_conf_clear(&m->challenge);
 	free(m->notify.smtp);
 	free(m->notify.from);
 	free(m->notify.contact);
@@ -172,7 +165,7 @@ manifest_free(struct manifest *m)
 		strv_free(c->hostnames);
 		strv_free(c->addresses);
 		free(c->profile);
-		mchallenge_free(&c->challenge);
+		chall_conf_clear(&c->challenge);
 		strv_free(c->deploy_hook);
 		for (j = 0; j < c->nlisteners; j++) {
 			free(c->listeners[j].address);
@@ -267,7 +260,8 @@ manifest_build(struct mload *L, const struct ynode *root,
 	if (f[F_CHALL].k != NULL && !ytree_is_null(f[F_CHALL].v))
 		parse_challenge(L, f[F_CHALL].k, f[F_CHALL].v, "challenge",
 		    &def);
-	merge_challenge(L, &def, NULL, "challenge", NULL, &m->challenge);
+	merge_challenge(L, &def, NULL, "challenge", NULL, &m->challenge,
+	    &m->challenge_pos);
 
 	if (f[F_NOTIFY].k != NULL)
 		parse_notify(L, f[F_NOTIFY].k, f[F_NOTIFY].v, &m->notify);

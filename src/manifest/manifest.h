@@ -14,6 +14,8 @@
 
 #include "acme/key.h"
 #include "base/syntax.h"
+#include "chall/chall.h"
+#include "dns/dns_conf.h"
 
 struct strlist;
 
@@ -25,15 +27,6 @@ struct strlist;
 #define LE_STAGING_DIRECTORY_URL \
 	"https://acme-staging-v02.api.letsencrypt.org/directory"
 
-
-enum chall_type {
-	CHALL_HTTP01,
-	CHALL_DNS01,
-	CHALL__MAX
-};
-/* "http-01", "dns-01"; indexed by enum chall_type. */
-extern const char *const chall_type_names[CHALL__MAX];
-int	 chall_type_from_name(const char *name);
 
 enum server_kind {
 	SERVER_AXIGEN,
@@ -74,22 +67,6 @@ struct mpos {
 	int	 col;		/* 1-based */
 };
 
-/* The challenge a certificate is validated with (defaults merged in). */
-struct mchallenge {
-	enum chall_type	 type;
-	/* http-01: exactly one of webroot and listen is set. */
-	char		*webroot;	/* absolute path, or NULL */
-	char		*listen;	/* "host:port" / "[v6]:port", or NULL */
-	/* dns-01 through RFC 2136 dynamic update. */
-	char		*rfc2136_server;	/* "host:port" (port default 53) */
-	char		*tsig_name;		/* "certkeep." */
-	char		*tsig_algorithm;	/* "hmac-sha256" (default) */
-	char		*tsig_secret_file;	/* absolute path: base64 secret */
-	long long	 propagation_timeout;	/* seconds; default 120 */
-	struct mpos	 pos;		/* the challenge key (override or
-					   default), or the certificate */
-};
-
 struct mlistener {
 	enum server_kind	 server;
 	enum service_kind	 service;
@@ -110,7 +87,11 @@ struct mcert {
 	int		 reuse_key;
 	char		*profile;	/* effective: own, else acme.profile,
 					   else NULL (no profile) */
-	struct mchallenge challenge;	/* effective: own merged over default */
+	/* The challenge it is validated with (chall/chall.h): its own merged
+	   over the default, defaults applied. */
+	struct chall_conf challenge;
+	struct mpos	 challenge_pos;	/* the challenge key (override or
+					   default), or the certificate */
 	char		**deploy_hook;	/* NULL-terminated argv, or NULL */
 	struct mlistener *listeners;
 	size_t		 nlisteners;
@@ -153,13 +134,6 @@ struct mrenew {
 	int		 percent;	/* 1..99 when is_percent */
 };
 
-struct mdns {
-	char		**resolvers;	/* NULL-terminated "host[:port]"; may be
-					   empty: use /etc/resolv.conf */
-	size_t		 nresolvers;
-	long long	 timeout_ms;	/* default 5000 */
-};
-
 struct mnotify {
 	int		 enabled;	/* the notify block is present */
 	char		*smtp;		/* smtp://, smtps://, smtp+starttls:// */
@@ -184,8 +158,9 @@ struct manifest {
 	struct mrenew	 renew_before;
 	char		**domains;	/* NULL-terminated, lower-case */
 	size_t		 ndomains;
-	struct mdns	 dns;
-	struct mchallenge challenge;	/* the default for all certificates */
+	struct dns_conf	 dns;		/* the dns block (dns/dns_conf.h) */
+	struct chall_conf challenge;	/* the default for all certificates */
+	struct mpos	 challenge_pos;
 	struct mnotify	 notify;
 	struct mfragments fragments;
 	struct mcert	*certs;

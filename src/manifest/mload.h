@@ -137,15 +137,15 @@ void	 parse_challenge(struct mload *L, const struct ynode *k,
  */
 void	 merge_challenge(struct mload *L, const struct rawchall *def,
 	    const struct rawchall *ov, const char *cpath,
-	    const struct ynode *cnode, struct mchallenge *c);
-void	 mchallenge_free(struct mchallenge *c);
+	    const struct ynode *cnode, struct chall_conf *c, struct mpos *pos);
 
 /* settings.c: the top-level sections */
 void	 parse_acme(struct mload *L, const struct ynode *k,
 	    const struct ynode *v, struct macme *a);
 void	 parse_renew_before(struct mload *L, const struct ynode *n,
 	    struct mrenew *r);
-void	 parse_dns(struct mload *L, const struct ynode *v, struct mdns *d);
+void	 parse_dns(struct mload *L, const struct ynode *v,
+	    struct dns_conf *d);
 void	 parse_notify(struct mload *L, const struct ynode *k,
 	    const struct ynode *v, struct mnotify *nt);
 void	 parse_fragments(struct mload *L, const struct ynode *v,

@@ -233,7 +233,7 @@ parse_renew_before(struct mload *L, const struct ynode *n,
 }
 
 void
-parse_dns(struct mload *L, const struct ynode *v, struct mdns *d)
+parse_dns(struct mload *L, const struct ynode *v, struct dns_conf *d)
 {
 	struct mfield f[] = { { "resolvers", NULL, NULL },
 	    { "timeout", NULL, NULL } };

@@ -110,11 +110,12 @@ notify_expiring(const struct log *log, const struct manifest *m,
     struct store *s, const struct mcert *c, struct apply_cert *ac)
 {
 	struct err e;
+	time_t now = now_wall();
 
 	if (ac->item.info.status != CERTINFO_OK)
 		return;
-	if (notify_expiring_maybe(m, c, &ac->item, &ac->st, now_wall(),
-	    log) == 1 &&
+	if (notify_expiring_maybe(m, c, plan_item_in_window(&ac->item, now),
+	    &ac->item.info, &ac->st, now, log) == 1 &&
 	    certstate_save(s, c->name, &ac->st, &e) == -1)
 		log_cert(log, LOG_WARN, c->name, "%s", e.msg);
 }
@@ -524,7 +525,7 @@ apply_run(struct apply_run *run, const struct manifest *m, struct store *s,
 			run->terms_error = xstrdup(cl.error);
 			goto out;
 		}
-		chall = chall_run_new(m, log);
+		chall = chall_run_new(&m->dns, log);
 		memset(&env, 0, sizeof(env));
 		env.m = m;
 		env.s = s;
@@ -576,6 +577,7 @@ apply_run(struct apply_run *run, const struct manifest *m, struct store *s,
 	}
 	if (hooks_after_apply(m, s, log, &rc, changed, &rep) == -1)
 		run->failed = 1;
+	notify_hooks_failed(m, s, &rep, log);
 
 	/* 7. Notifications, in manifest order. */
 	for (i = 0; i < m->ncerts; i++) {

@@ -73,13 +73,13 @@ void	 issue_record_failure(const struct issue_env *env,
 	    const struct plan_item *item, struct certstate *st,
 	    struct issue_result *res);
 
-struct mchallenge;
+struct chall_conf;
 struct order_req;
 /* How an order answers the challenge of a certificate: through the run's
    challenge contexts. Lives as long as the order. */
 struct issue_chall {
 	struct chall_run		*run;
-	const struct mchallenge		*cfg;
+	const struct chall_conf		*cfg;
 };
 /*
  * Fills req with what the order of certificate c needs from the manifest

@@ -217,7 +217,7 @@ fz_account(struct acme *a)
 static void
 fz_order(struct acme *a, unsigned flags)
 {
-	struct chall_run *run = chall_run_new(fz.m, NULL);
+	struct chall_run *run = chall_run_new(&fz.m->dns, NULL);
 	struct issue_chall ic;
 	struct order_req req;
 	struct order_result res;

@@ -14,7 +14,7 @@
  * handling (dns_parse_answers(): rcodes, the CNAME chain within an answer
  * and across answers, its length limit), then CAA records through
  * caa_parse_rr() and caa_verdict() (caa_parse_value() on every value),
- * addresses through addrcheck_parse_answer(). The resolver's queries go
+ * addresses through addr_check_judge_answer(). The resolver's queries go
  * to a UDP socket of this process that nobody reads.
  */
 #include <arpa/inet.h>
@@ -29,7 +29,7 @@
 
 #include "base/err.h"
 #include "base/mem.h"
-#include "checks/addr.h"
+#include "checks/addr_check.h"
 #include "checks/check.h"
 #include "dns/caa.h"
 #include "dns/dns.h"
@@ -121,7 +121,7 @@ fz_caa(int wildcard, const uint8_t *const *msg, const size_t *len,
 	struct caa_request req;
 	size_t i, j, used = 0;
 	char *text = NULL;
-	enum check_status st;
+	enum caa_outcome st;
 
 	for (i = 0; i < 3; i++) {
 		memset(&l[i], 0, sizeof(l[i]));
@@ -137,7 +137,7 @@ fz_caa(int wildcard, const uint8_t *const *msg, const size_t *len,
 	req.account_url = "https://acme-v02.api.letsencrypt.org/acme/acct/1";
 	req.method = wildcard ? "dns-01" : "http-01";
 	st = caa_verdict("mail.example.com", labels, 3, &req, &text);
-	if (st >= CHECK__MAX || text == NULL)
+	if (st >= CAA__MAX || text == NULL)
 		abort();	/* always a verdict and a message */
 	if (getenv("FUZZ_VERBOSE") != NULL)
 		fprintf(stderr, "caa %d: %s\n", (int)st, text);
@@ -174,10 +174,10 @@ fz_addr(int family, const uint8_t *const *msg, const size_t *len, size_t n)
 	if (q.status == DNS_OK) {
 		if (q.rrs == NULL || ldns_rr_list_rr_count(q.rrs) == 0)
 			abort();	/* OK means records */
-		addrcheck_parse_answer(&c, hosts[0], &q, family, &out);
+		addr_check_judge_answer(&c, hosts[0], &q, family, &out);
 		/* With addresses given too (the other branch). */
 		c.naddresses = 0;
-		addrcheck_parse_answer(&c, hosts[0], &q, family, &out);
+		addr_check_judge_answer(&c, hosts[0], &q, family, &out);
 		if (out.n != 2)
 			abort();
 		if (getenv("FUZZ_VERBOSE") != NULL)

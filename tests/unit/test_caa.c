@@ -11,7 +11,7 @@ static char *ids_le[] = { "letsencrypt.org", NULL };
 #define ACCT "https://acme-v02.api.letsencrypt.org/acme/acct/42"
 
 /* Evaluates one set of records (tag/value pairs with flags) at "ex.com". */
-static enum check_status
+static enum caa_outcome
 eval(const char *const *spec, int wildcard, const char *method,
     const char *account, int guessed, char **msg)
 {
@@ -19,7 +19,7 @@ eval(const char *const *spec, int wildcard, const char *method,
 	struct caa_label l;
 	struct caa_request req;
 	size_t n = 0;
-	enum check_status st;
+	enum caa_outcome st;
 
 	for (; spec[0] != NULL; spec += 3, n++) {
 		recs[n].flags = (unsigned)atoi(spec[0]);
@@ -148,73 +148,73 @@ enum {
 	GUESS = 8	/* the CA identity is a guess */
 };
 static const struct eval_case {
-	enum check_status want;
+	enum caa_outcome want;
 	const char *phrase;
 	int opts;
 	const char *recs[7];	/* NULL ends */
 } eval_cases[] = {
-	{ CHECK_PASS, "authorizes letsencrypt.org", 0,
+	{ CAA_ALLOWED, "authorizes letsencrypt.org", 0,
 	    { "0", "issue", "letsencrypt.org" } },
-	{ CHECK_FAIL, "names issuer \"sectigo.com\", not this CA", 0,
+	{ CAA_FORBIDDEN, "names issuer \"sectigo.com\", not this CA", 0,
 	    { "0", "issue", "sectigo.com" } },
-	{ CHECK_PASS, "authorizes", 0, { "0", "ISSUE", "letsencrypt.org" } },
-	{ CHECK_FAIL, "write \"letsencrypt.org\"", 0,
+	{ CAA_ALLOWED, "authorizes", 0, { "0", "ISSUE", "letsencrypt.org" } },
+	{ CAA_FORBIDDEN, "write \"letsencrypt.org\"", 0,
 	    { "0", "issue", "LetsEncrypt.org" } },
-	{ CHECK_FAIL, "write \"letsencrypt.org\"", 0,
+	{ CAA_FORBIDDEN, "write \"letsencrypt.org\"", 0,
 	    { "0", "issue", "letsencrypt.org." } },
-	{ CHECK_FAIL, "authorizes nobody", 0, { "0", "issue", ";" } },
-	{ CHECK_PASS, "authorizes", 0,
+	{ CAA_FORBIDDEN, "authorizes nobody", 0, { "0", "issue", ";" } },
+	{ CAA_ALLOWED, "authorizes", 0,
 	    { "0", "issue", ";", "0", "issue", "letsencrypt.org" } },
-	{ CHECK_FAIL, "unknown property marked critical", 0,
+	{ CAA_FORBIDDEN, "unknown property marked critical", 0,
 	    { "128", "tbs", "x", "0", "issue", "letsencrypt.org" } },
-	{ CHECK_FAIL, "flag 1", 0,
+	{ CAA_FORBIDDEN, "flag 1", 0,
 	    { "1", "tbs", "x", "0", "issue", "letsencrypt.org" } },
-	{ CHECK_PASS, "authorizes", 0,
+	{ CAA_ALLOWED, "authorizes", 0,
 	    { "0", "tbs", "x", "0", "issue", "letsencrypt.org" } },
-	{ CHECK_PASS, "authorizes", 0, { "128", "iodef", "mailto:x@ex.com",
+	{ CAA_ALLOWED, "authorizes", 0, { "128", "iodef", "mailto:x@ex.com",
 	    "0", "issue", "letsencrypt.org" } },
-	{ CHECK_PASS, "authorizes", 0,
+	{ CAA_ALLOWED, "authorizes", 0,
 	    { "128", "IssueMail", "x.org", "0", "issue", "letsencrypt.org" } },
-	{ CHECK_PASS, "no issue property", 0,
+	{ CAA_ALLOWED, "no issue property", 0,
 	    { "0", "issuewild", "sectigo.com" } },
-	{ CHECK_FAIL, "for a wildcard", WILD, { "0", "issuewild",
+	{ CAA_FORBIDDEN, "for a wildcard", WILD, { "0", "issuewild",
 	    "sectigo.com", "0", "issue", "letsencrypt.org" } },
-	{ CHECK_PASS, "authorizes", WILD, { "0", "issuewild",
+	{ CAA_ALLOWED, "authorizes", WILD, { "0", "issuewild",
 	    "letsencrypt.org", "0", "issue", "sectigo.com" } },
-	{ CHECK_PASS, "authorizes", WILD, { "0", "issue", "letsencrypt.org" } },
-	{ CHECK_FAIL, "forbids", WILD, { "0", "issue", "sectigo.com" } },
-	{ CHECK_PASS, "no issue or issuewild", WILD,
+	{ CAA_ALLOWED, "authorizes", WILD, { "0", "issue", "letsencrypt.org" } },
+	{ CAA_FORBIDDEN, "forbids", WILD, { "0", "issue", "sectigo.com" } },
+	{ CAA_ALLOWED, "no issue or issuewild", WILD,
 	    { "0", "iodef", "mailto:x@ex.com" } },
 	/* RFC 8657 */
-	{ CHECK_PASS, "authorizes", 0,
+	{ CAA_ALLOWED, "authorizes", 0,
 	    { "0", "issue", "letsencrypt.org; accounturi=" ACCT } },
-	{ CHECK_FAIL, "is not this account", 0, { "0", "issue",
+	{ CAA_FORBIDDEN, "is not this account", 0, { "0", "issue",
 	    "letsencrypt.org; accounturi=https://acme-v02.api."
 	    "letsencrypt.org/acme/acct/7" } },
-	{ CHECK_WARN, "no ACME account yet", NOACCT, { "0", "issue",
+	{ CAA_UNCERTAIN, "no ACME account yet", NOACCT, { "0", "issue",
 	    "letsencrypt.org; accounturi=https://x/acct/7" } },
-	{ CHECK_FAIL, "twice", 0, { "0", "issue", "letsencrypt.org; "
+	{ CAA_FORBIDDEN, "twice", 0, { "0", "issue", "letsencrypt.org; "
 	    "accounturi=" ACCT "; accounturi=https://x/1" } },
-	{ CHECK_PASS, "authorizes", DNS01, { "0", "issue",
+	{ CAA_ALLOWED, "authorizes", DNS01, { "0", "issue",
 	    "letsencrypt.org; validationmethods=http-01,dns-01" } },
-	{ CHECK_FAIL, "does not include dns-01", DNS01, { "0", "issue",
+	{ CAA_FORBIDDEN, "does not include dns-01", DNS01, { "0", "issue",
 	    "letsencrypt.org; validationmethods=http-01" } },
-	{ CHECK_FAIL, "malformed", 0, { "0", "issue",
+	{ CAA_FORBIDDEN, "malformed", 0, { "0", "issue",
 	    "letsencrypt.org; validationmethods=http-01,,x" } },
-	{ CHECK_PASS, "authorizes", 0, { "0", "issue",
+	{ CAA_ALLOWED, "authorizes", 0, { "0", "issue",
 	    "letsencrypt.org; validationmethods=foo-01,http-01" } },
-	{ CHECK_WARN, "AccountURI= is ignored", 0, { "0", "issue",
+	{ CAA_UNCERTAIN, "AccountURI= is ignored", 0, { "0", "issue",
 	    "letsencrypt.org; AccountURI=https://x/acct/7" } },
-	{ CHECK_WARN, "ValidationMethods= is ignored", 0, { "0", "issue",
+	{ CAA_UNCERTAIN, "ValidationMethods= is ignored", 0, { "0", "issue",
 	    "letsencrypt.org; ValidationMethods=dns-01" } },
-	{ CHECK_PASS, "authorizes", 0,
+	{ CAA_ALLOWED, "authorizes", 0,
 	    { "0", "issue", "letsencrypt.org; unknownparam=1" } },
-	{ CHECK_FAIL, "unparseable", 0,
+	{ CAA_FORBIDDEN, "unparseable", 0,
 	    { "0", "issue", "letsencrypt.org; account-uri=1" } },
-	{ CHECK_FAIL, "evil\\n.org", 0, { "0", "issue", "evil\n.org" } },
+	{ CAA_FORBIDDEN, "evil\\n.org", 0, { "0", "issue", "evil\n.org" } },
 	/* The identity is only a guess: another issuer warns, ";" fails. */
-	{ CHECK_WARN, "is a guess", GUESS, { "0", "issue", "sectigo.com" } },
-	{ CHECK_FAIL, "authorizes nobody", GUESS, { "0", "issue", ";" } },
+	{ CAA_UNCERTAIN, "is a guess", GUESS, { "0", "issue", "sectigo.com" } },
+	{ CAA_FORBIDDEN, "authorizes nobody", GUESS, { "0", "issue", ";" } },
 };
 
 /* Each case: the verdict, and the phrase in its message. */
@@ -225,7 +225,7 @@ test_eval(void)
 	struct buf what;
 	char *m, *v;
 	size_t i, j;
-	enum check_status st;
+	enum caa_outcome st;
 
 	for (i = 0; i < sizeof(eval_cases) / sizeof(eval_cases[0]); i++) {
 		k = &eval_cases[i];
@@ -242,8 +242,8 @@ test_eval(void)
 		    (k->opts & (WILD | DNS01)) ? "dns-01" : "http-01",
 		    (k->opts & NOACCT) ? NULL : ACCT, (k->opts & GUESS) != 0,
 		    &m);
-		is_str(check_status_names[st], check_status_names[k->want],
-		    "%s: %s", what.data, check_status_names[k->want]);
+		is_str(caa_outcome_names[st], caa_outcome_names[k->want],
+		    "%s: %s", what.data, caa_outcome_names[k->want]);
 		ok(m != NULL && strstr(m, k->phrase) != NULL,
 		    "  message has \"%s\"", k->phrase);
 		if (m == NULL || strstr(m, k->phrase) == NULL)

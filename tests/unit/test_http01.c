@@ -61,7 +61,7 @@ dir_empty(const char *path)
 static void
 test_webroot(const char *tmp)
 {
-	struct mchallenge cfg;
+	struct chall_conf cfg;
 	struct manifest m;
 	struct chall_item it;
 	struct err e;
@@ -87,7 +87,7 @@ test_webroot(const char *tmp)
 	mkdir(out, 0755);
 	ok(chown(web, 65534, 65534) == 0 && chown(out, 65534, 65534) == 0,
 	    "webroot and an outside directory belong to uid 65534");
-	ok(chall_http01.setup(&m, &cfg, NULL, &ctx, &e) == 0, "setup");
+	ok(chall_http01.setup(&m.dns, &cfg, NULL, &ctx, &e) == 0, "setup");
 
 	/* Plain directories. */
 	ok(chall_http01.present(ctx, &it, &e) == 0, "present: %s", e.msg);
@@ -283,7 +283,7 @@ answer_ok(char *resp, const char *body)
 static void
 test_listen(void)
 {
-	struct mchallenge cfg;
+	struct chall_conf cfg;
 	struct manifest m;
 	struct chall_item it;
 	struct err e;
@@ -306,7 +306,7 @@ test_listen(void)
 		port = port_free();
 		cfg.listen = xasprintf("%s:%d", forms[k], port);
 		ctx = NULL;
-		ok(chall_http01.setup(&m, &cfg, NULL, &ctx, &e) == 0,
+		ok(chall_http01.setup(&m.dns, &cfg, NULL, &ctx, &e) == 0,
 		    "listen %s: %s", cfg.listen, e.msg);
 		if (ctx == NULL) {
 			free(cfg.listen);
@@ -326,7 +326,7 @@ test_listen(void)
 	port = port_free();
 	cfg.listen = xasprintf("127.0.0.1:%d", port);
 	ctx = NULL;
-	if (chall_http01.setup(&m, &cfg, NULL, &ctx, &e) == -1) {
+	if (chall_http01.setup(&m.dns, &cfg, NULL, &ctx, &e) == -1) {
 		ok(0, "listen %s: %s", cfg.listen, e.msg);
 		free(cfg.listen);
 		return;

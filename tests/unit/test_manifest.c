@@ -249,7 +249,7 @@ test_full(void)
 		is_str(c->challenge.tsig_algorithm, "hmac-sha512",
 		    "algorithm from the default");
 		is_str(c->profile, "classic", "acme.profile inherited");
-		is_int(c->challenge.pos.line, 45, "challenge override pos");
+		is_int(c->challenge_pos.line, 45, "challenge override pos");
 	}
 	c = manifest_find_cert(m, "listen");
 	ok(c != NULL && c->challenge.type == CHALL_HTTP01 &&

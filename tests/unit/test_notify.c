@@ -26,12 +26,14 @@
 #include "base/str.h"
 #include "base/time.h"
 #include "checks/check.h"
+#include "deploy/hook.h"
 #include "deploy/mail.h"
 #include "deploy/notify.h"
 #include "manifest/manifest.h"
 #include "reconcile/plan.h"
 #include "store/certinfo.h"
 #include "store/state.h"
+#include "store/store.h"
 #include "tap.h"
 
 static int
@@ -458,17 +460,23 @@ main(void)
 		certstate_init(&cs);
 		/* The notice follows the renewal decision. */
 		plan_decide(&m, &c1, &ci, &cs, &po, &it);
-		is_int(notify_expiring_maybe(&m, &c1, &it, &cs, t, &lg), 1,
+		is_int(notify_expiring_maybe(&m, &c1,
+		    plan_item_in_window(&it, t), &it.info, &cs, t, &lg), 1,
 		    "inside the window: expiring-soon sent");
 		ok(cs.last_expiring_notice == t, "and recorded in the state");
-		is_int(notify_expiring_maybe(&m, &c1, &it, &cs, t + 3600, &lg),
+		is_int(notify_expiring_maybe(&m, &c1,
+		    plan_item_in_window(&it, t + 3600), &it.info, &cs, t + 3600,
+		    &lg),
 		    0, "an hour later: not again");
-		is_int(notify_expiring_maybe(&m, &c1, &it, &cs, t + 86400, &lg),
+		is_int(notify_expiring_maybe(&m, &c1,
+		    plan_item_in_window(&it, t + 86400), &it.info, &cs,
+		    t + 86400, &lg),
 		    1, "a day later: again");
 		it.info.not_after = t + 60 * 86400;
 		plan_redecide(&m, &cs, &po, &it);
 		cs.last_expiring_notice = 0;
-		is_int(notify_expiring_maybe(&m, &c1, &it, &cs, t, &lg), 0,
+		is_int(notify_expiring_maybe(&m, &c1,
+		    plan_item_in_window(&it, t), &it.info, &cs, t, &lg), 0,
 		    "outside the window: nothing");
 		d = slurp(out, "0002.eml");
 		h = d != NULL ? header(d, "Subject") : NULL;
@@ -497,6 +505,49 @@ main(void)
 		free(d);
 		plan_item_clear(&it);
 		certstate_clear(&cs);
+	}
+
+	/* The notify step after the hooks: one mail per certificate whose
+	   hook failed, saying why and where the new certificate is. */
+	{
+		struct hook_report hr;
+		struct mcert certs[2];
+		struct store *st;
+		char *root = path_join(dir, "store"), *live;
+
+		memcpy(&certs[0], &c1, sizeof(c1));
+		memcpy(&certs[1], &c2, sizeof(c2));
+		m.certs = certs;
+		m.ncerts = 2;
+		st = store_open(root, 1, &e);
+		ok(st != NULL, "a store for the paths: %s", e.msg);
+		hook_report_init(&hr);
+		hr.ncerts = 2;
+		hr.cert_failed = xcalloc(2, 1);
+		hr.cert_why = xcalloc(2, sizeof(*hr.cert_why));
+		hr.cert_failed[1] = 1;
+		hr.cert_why[1] = xstrdup("deploy_hook mail.example.org: exit "
+		    "status 4");
+		notify_hooks_failed(&m, st, &hr, &lg);
+		d = slurp(out, "0005.eml");
+		live = store_live_path(st, c2.name, STORE_CERT);
+		is_header(d, "Subject", "[certkeep] FAILED to renew "
+		    "certificate: unmanaged", "hook failure: the "
+		    "certificate whose hook failed");
+		ok(d != NULL && strstr(d, "exit status 4") != NULL &&
+		    strstr(d, "deploy") != NULL && strstr(d, "a hook after "
+		    "it failed") != NULL && strstr(d, live) != NULL,
+		    "  why, the stage, the advice and the live path");
+		free(d);
+		ok(access(path_join_tmp = path_join(out, "0006.eml"), F_OK) !=
+		    0, "  and no mail for the one whose hooks ran");
+		free(path_join_tmp);
+		hook_report_clear(&hr);
+		store_free(st);
+		m.certs = NULL;
+		m.ncerts = 0;
+		free(live);
+		free(root);
 	}
 
 	/* Auth file with the wrong mode is refused, before connecting. */

@@ -223,7 +223,7 @@ main(int argc, char **argv)
 	c.challenge.listen = listen;
 	struct manifest m;
 	memset(&m, 0, sizeof(m));
-	struct chall_run *run = chall_run_new(&m, NULL);
+	struct chall_run *run = chall_run_new(&m.dns, NULL);
 	struct key *ck = key_generate(KEY_EC_P256, &e);
 	struct issue_chall ic;
 	struct order_req req;

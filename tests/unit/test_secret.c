@@ -106,7 +106,7 @@ main(void)
 
 	/* Callers. */
 	{
-		struct mchallenge cfg;
+		struct chall_conf cfg;
 		struct manifest m;
 		void *ctx = NULL;
 
@@ -116,12 +116,12 @@ main(void)
 		cfg.rfc2136_server = "127.0.0.1:53";
 		cfg.tsig_name = "k.";
 		cfg.tsig_secret_file = link;
-		ok(chall_dns01.setup(&m, &cfg, NULL, &ctx, &e) == -1 &&
+		ok(chall_dns01.setup(&m.dns, &cfg, NULL, &ctx, &e) == -1 &&
 		    strstr(e.msg, "symbolic link") != NULL,
 		    "dns-01: a symlinked TSIG secret is refused: %s", e.msg);
 		cfg.tsig_secret_file = grp;
 		chmod(grp, 0644);
-		ok(chall_dns01.setup(&m, &cfg, NULL, &ctx, &e) == -1 &&
+		ok(chall_dns01.setup(&m.dns, &cfg, NULL, &ctx, &e) == -1 &&
 		    strstr(e.msg, "chmod 600") != NULL,
 		    "dns-01: a world-readable TSIG secret is refused: %s",
 		    e.msg);

@@ -1,5 +1,6 @@
 /*
- * addrcheck.c - the A/AAAA preflight (see addrcheck.h).
+ * addr_check.c - the A/AAAA preflight of checks/a.c and checks/aaaa.c
+ * (see addr_check.h).
  *
  * Per hostname and family: an error (SERVFAIL, timeout, REFUSED) fails;
  * NXDOMAIN fails; no record of this family passes when the other family
@@ -21,7 +22,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/mem.h"
-#include "checks/addr.h"
+#include "checks/addr_check.h"
 #include "dns/dns.h"
 #include "manifest/manifest.h"
 
@@ -75,7 +76,7 @@ judge_records(const struct mcert *c, const char *check, const char *host,
     const struct dns_query *q, int family, struct check_results *out)
 {
 	struct buf got, extra, missing;
-	size_t i, j, nfam = 0;
+	size_t i, j;
 	const char *type = family == 4 ? "A" : "AAAA";
 	char *a, *via = NULL;
 	int found;
@@ -99,7 +100,6 @@ judge_records(const struct mcert *c, const char *check, const char *host,
 	for (j = 0; j < c->naddresses; j++) {
 		if (addr_family(c->addresses[j]) != family)
 			continue;
-		nfam++;
 		found = 0;
 		for (i = 0; i < ldns_rr_list_rr_count(q->rrs); i++) {
 			a = rr_addr(ldns_rr_list_rr(q->rrs, i));
@@ -127,7 +127,6 @@ judge_records(const struct mcert *c, const char *check, const char *host,
 	else
 		check_results_add(out, check, host, CHECK_PASS, "%s %s%s: "
 		    "matches addresses", type, got.data, via ? via : "");
-	(void)nfam;
 	free(via);
 	buf_free(&got);
 	buf_free(&extra);
@@ -136,14 +135,14 @@ judge_records(const struct mcert *c, const char *check, const char *host,
 
 /* The verdict on one answer with records (DNS_OK), for the fuzzer. */
 void
-addrcheck_parse_answer(const struct mcert *c, const char *host,
+addr_check_judge_answer(const struct mcert *c, const char *host,
     const struct dns_query *q, int family, struct check_results *out)
 {
 	judge_records(c, family == 4 ? "a" : "aaaa", host, q, family, out);
 }
 
 int
-addrcheck_run(const struct check_env *env, const struct mcert *c,
+addr_check_run(const struct check_env *env, const struct mcert *c,
     struct check_results *out, int family)
 {
 	const char *check = family == 4 ? "a" : "aaaa";
@@ -154,12 +153,11 @@ addrcheck_run(const struct check_env *env, const struct mcert *c,
 	struct dns_query *q = NULL, *o = NULL;
 	size_t i, n = c->nhostnames, no = 0, *omap = NULL;
 	struct err e;
-	int rc = 0;
 
 	if (n == 0)
 		return 0;
 	if (r == NULL) {
-		own = dns_resolver_from_manifest(&env->m->dns, &e);
+		own = dns_resolver_from_conf(&env->m->dns, &e);
 		if (own == NULL) {
 			check_results_add(out, check, NULL, CHECK_FAIL, "%s",
 			    e.msg);
@@ -221,7 +219,6 @@ addrcheck_run(const struct check_env *env, const struct mcert *c,
 			check_results_add(out, check, h, CHECK_FAIL, "%s lookup "
 			    "for %s failed: %s", type, h,
 			    dns_query_describe(&q[i]));
-			rc = 0;
 			break;
 		}
 	}
@@ -233,5 +230,5 @@ addrcheck_run(const struct check_env *env, const struct mcert *c,
 	free(o);
 	free(omap);
 	dns_resolver_free(own);
-	return rc;
+	return 0;
 }
