@@ -46,6 +46,14 @@ struct store_backend {
 	/* As store_list_blobs(); prefix is already checked. */
 	int	 (*list_blobs)(void *be, const char *prefix,
 		    struct strlist *keys, mode_t **modes, struct err *e);
+	/* http-01 key authorizations published for serve-http01; ttl in
+	   seconds bounds how long a published token lives (etcd: a lease). */
+	int	 (*put_token)(void *be, const char *token, const char *keyauth,
+		    int ttl, struct err *e);
+	int	 (*del_token)(void *be, const char *token, struct err *e);
+	/* 0 and *keyauth malloced; 1 when there is no such token. */
+	int	 (*get_token)(void *be, const char *token, char **keyauth,
+		    struct err *e);
 };
 
 /* A held lock; the backend that made it releases it. */

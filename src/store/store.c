@@ -340,3 +340,99 @@ out:
 	free(key);
 	return rc;
 }
+
+int
+store_token_ok(const char *token)
+{
+	size_t n;
+
+	if (token == NULL)
+		return 0;
+	for (n = 0; token[n] != '\0'; n++) {
+		char c = token[n];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return 0;
+		if (n >= STORE_TOKEN_MAX)
+			return 0;
+	}
+	return n > 0;
+}
+
+/* A key authorization: base64url and one ".", printable, bounded. */
+static int
+store_keyauth_ok(const char *ka)
+{
+	size_t n, dots = 0;
+
+	for (n = 0; ka[n] != '\0'; n++) {
+		char c = ka[n];
+
+		if (c == '.')
+			dots++;
+		else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return 0;
+		if (n >= 2 * STORE_TOKEN_MAX)
+			return 0;
+	}
+	return n > 0 && dots == 1;
+}
+
+static int
+store_token_check(struct store *s, const char *token, struct err *e)
+{
+	if (!store_token_ok(token)) {
+		err_set(e, "store: \"%s\" is not an http-01 token (base64url, "
+		    "1 to %d characters)", token != NULL ? token : "",
+		    STORE_TOKEN_MAX);
+		return 0;
+	}
+	if (s->be->put_token == NULL || s->be->get_token == NULL ||
+	    s->be->del_token == NULL) {
+		err_set(e, "store: the %s backend cannot publish http-01 "
+		    "tokens", s->be->name);
+		return 0;
+	}
+	return 1;
+}
+
+int
+store_put_token(struct store *s, const char *token, const char *keyauth,
+    int ttl, struct err *e)
+{
+	if (!store_token_check(s, token, e))
+		return -1;
+	if (keyauth == NULL || !store_keyauth_ok(keyauth) ||
+	    strncmp(keyauth, token, strlen(token)) != 0 ||
+	    keyauth[strlen(token)] != '.') {
+		err_set(e, "store: the key authorization of token %s is not "
+		    "\"%s.<thumbprint>\"", token, token);
+		return -1;
+	}
+	if (ttl < 1) {
+		err_set(e, "store: token %s: a time to live of %d s", token,
+		    ttl);
+		return -1;
+	}
+	return s->be->put_token(s->data, token, keyauth, ttl, e);
+}
+
+int
+store_del_token(struct store *s, const char *token, struct err *e)
+{
+	if (!store_token_check(s, token, e))
+		return -1;
+	return s->be->del_token(s->data, token, e);
+}
+
+int
+store_get_token(struct store *s, const char *token, char **keyauth,
+    struct err *e)
+{
+	*keyauth = NULL;
+	if (!store_token_check(s, token, e))
+		return -1;
+	return s->be->get_token(s->data, token, keyauth, e);
+}

@@ -176,4 +176,23 @@ int	 store_del_blob(struct store *s, const char *key, struct err *e);
 int	 store_list_blobs(struct store *s, const char *prefix,
 	    struct strlist *keys, mode_t **modes, struct err *e);
 
+/*
+ * http-01 key authorizations published for `certkeep serve-http01` (the
+ * manifest's challenge.http-01.publish). token is base64url (at most
+ * STORE_TOKEN_MAX characters), keyauth token "." thumbprint; ttl (seconds)
+ * bounds how long it is served if it is never deleted. Neither is secret:
+ * the directory backend keeps them in <root>/http-01/<token> (0644 in a
+ * 0755 directory, the file's mtime its expiry). put replaces; del of a
+ * missing token is no error. get returns 0 and *keyauth (malloced, caller
+ * frees), 1 when there is no such token or it has expired, -1 on error.
+ */
+#define STORE_TOKEN_MAX	255
+int	 store_put_token(struct store *s, const char *token,
+	    const char *keyauth, int ttl, struct err *e);
+int	 store_del_token(struct store *s, const char *token, struct err *e);
+int	 store_get_token(struct store *s, const char *token, char **keyauth,
+	    struct err *e);
+/* Whether token may name a published token (base64url, bounded). */
+int	 store_token_ok(const char *token);
+
 #endif
