@@ -7,6 +7,8 @@
  *                    <webroot>/.well-known/acme-challenge/, removed after)
  *                    or listen (a built-in responder thread on that address
  *                    serving only /.well-known/acme-challenge/<token>)
+ *                    or publish (put into the store for serve-http01,
+ *                    through the run's struct chall_publisher)
  *   chall_dns01.c    dns-01: TXT _acme-challenge.<name> via RFC 2136
  *                    (written by the DNS module)
  *
@@ -58,6 +60,22 @@ struct chall_item {
 					   between present() and cleanup() */
 };
 
+/*
+ * Where http-01 with publish puts its key authorizations so that a
+ * separately running responder (serve-http01) answers them: the store,
+ * handed in by the caller (the challenge layer sits below the store).
+ * put publishes token -> keyauth for at most ttl seconds; del removes it.
+ */
+struct chall_publisher {
+	void	*arg;
+	int	(*put)(void *arg, const char *token, const char *keyauth,
+		    int ttl, struct err *e);
+	int	(*del)(void *arg, const char *token, struct err *e);
+};
+/* How long a published key authorization lives if cleanup never runs (a
+   crashed run): longer than any validation takes. */
+#define CHALL_HTTP01_PUBLISH_TTL	3600
+
 struct chall_ops {
 	enum chall_type	 type;
 	const char	*name;		/* == chall_type_names[type] */
@@ -79,6 +97,10 @@ struct chall_ops {
 	void	(*cleanup)(void *ctx, struct chall_item *it);
 	/* Frees the context (stops a responder). */
 	void	(*teardown)(void *ctx);
+	/* Optional: called once right after setup with the run's publisher
+	   (NULL when the run has none); -1 fails the setup. */
+	int	(*publish_to)(void *ctx, const struct chall_publisher *pub,
+		    struct err *e);
 };
 
 /* Indexed by enum chall_type; an entry is NULL while not built. */
@@ -92,6 +114,10 @@ struct chall_run;
 
 struct chall_run *chall_run_new(const struct manifest *m,
 	    const struct log *log);
+/* Gives the run its publisher (http-01 publish); pub is borrowed and
+   must outlive the run. Call before the first chall_run_get(). */
+void	 chall_run_set_publisher(struct chall_run *run,
+	    const struct chall_publisher *pub);
 /* Tears down every context (stops responders, removes leftovers). */
 void	 chall_run_free(struct chall_run *run);
 /*

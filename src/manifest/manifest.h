@@ -77,9 +77,10 @@ struct mpos {
 /* The challenge a certificate is validated with (defaults merged in). */
 struct mchallenge {
 	enum chall_type	 type;
-	/* http-01: exactly one of webroot and listen is set. */
+	/* http-01: exactly one of webroot, listen and publish is set. */
 	char		*webroot;	/* absolute path, or NULL */
 	char		*listen;	/* "host:port" / "[v6]:port", or NULL */
+	int		 publish;	/* into the store, for serve-http01 */
 	/* dns-01 through RFC 2136 dynamic update. */
 	char		*rfc2136_server;	/* "host:port" (port default 53) */
 	char		*tsig_name;		/* "certkeep." */
