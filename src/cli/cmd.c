@@ -35,6 +35,9 @@ const struct command command_table[] = {
 	  "ACME account management" },
 	{ "import", cmd_import, "import certbot|axigen DIR",
 	  "adopt certbot's or Axigen's certificates; print their entries" },
+	{ "serve-http01", cmd_serve_http01,
+	  "serve-http01 --listen ADDR[,ADDR...]",
+	  "answer http-01 from the tokens apply publishes (long-running)" },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -122,6 +122,7 @@ int	 cmd_backup(struct ctx *ctx, int argc, char **argv);
 int	 cmd_restore(struct ctx *ctx, int argc, char **argv);
 int	 cmd_account(struct ctx *ctx, int argc, char **argv);
 int	 cmd_import(struct ctx *ctx, int argc, char **argv);
+int	 cmd_serve_http01(struct ctx *ctx, int argc, char **argv);
 
 struct command {
 	const char	*name;

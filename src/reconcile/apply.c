@@ -400,12 +400,29 @@ issue_all(const struct issue_env *env, struct acme *main_client,
 	return started > 0 ? started : 1;
 }
 
+/* http-01 publish: the key authorizations go into the store, where
+   serve-http01 finds them. */
+static int
+apply_publish_put(void *arg, const char *token, const char *keyauth,
+    int ttl, struct err *e)
+{
+	return store_put_token(arg, token, keyauth, ttl, e);
+}
+
+static int
+apply_publish_del(void *arg, const char *token, struct err *e)
+{
+	return store_del_token(arg, token, e);
+}
+
 int
 apply_run(struct apply_run *run, const struct manifest *m, struct store *s,
     const struct log *log_in, const struct apply_opts *o)
 {
 	struct apply_client cl;
 	struct chall_run *chall = NULL;
+	struct chall_publisher pub = { s, apply_publish_put,
+	    apply_publish_del };
 	struct render_changes rc;
 	struct hook_report rep;
 	struct log runlog = *log_in;
@@ -514,6 +531,7 @@ apply_run(struct apply_run *run, const struct manifest *m, struct store *s,
 			goto out;
 		}
 		chall = chall_run_new(m, log);
+		chall_run_set_publisher(chall, &pub);
 		memset(&env, 0, sizeof(env));
 		env.m = m;
 		env.s = s;
