@@ -1,0 +1,105 @@
+#!/bin/sh
+# serve-http01 with the directory backend against Pebble: one responder on
+# Pebble's http-01 port (IPv4 and IPv6), two `apply` runs started at once
+# with challenge.http-01.publish issuing different certificates through
+# it while 200 idle connections are held open: both exit 0, all six
+# certificates issued, every validation logged by the responder, and no
+# token left in the store afterwards. The responder answers a published
+# token (the file's mtime is its expiry) and not an expired one, 404 for
+# unknown tokens, other paths and other methods, closes oversized and
+# slow request heads, and stops cleanly on SIGTERM.
+. "$(dirname "$0")/../lib.sh"
+. "$TESTS_DIR/lib/pebble.sh"
+
+start_pebble || { fail "start_pebble"; done_testing; }
+P=$PEBBLE_HTTP_PORT
+CH=/.well-known/acme-challenge
+
+MF_CHALLENGE="{publish: true}" write_manifest "$T/m.yaml" 6
+mkdir -p "$T/store"
+chmod 700 "$T/store"
+
+"$CERTKEEP" -m "$T/m.yaml" serve-http01 --listen "127.0.0.1:$P,[::1]:$P" \
+    2>"$T/serve.log" &
+SERVE=$!
+track_pid "$SERVE"
+ok_if "serve-http01 listens" wait_port "$P" 20
+like "$(cat "$T/serve.log")" "listening on 127\.0\.0\.1:$P" "it says where it listens (IPv4)"
+like "$(cat "$T/serve.log")" "listening on \[::1\]:$P" "and IPv6"
+
+code() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@"; }
+is "$(code "http://127.0.0.1:$P$CH/nosuchtoken")" 404 "an unknown token: 404"
+is "$(code "http://127.0.0.1:$P/")" 404 "a path outside the challenges: 404"
+is "$(code "http://127.0.0.1:$P$CH/../../etc/passwd")" 404 "a path with ..: 404"
+
+# A token published by hand in the layout apply uses: served until its
+# mtime (the expiry) has passed.
+mkdir -p "$T/store/http-01"
+printf 'tok_A-1.thumb' >"$T/store/http-01/tok_A-1"
+touch -d '+10 minutes' "$T/store/http-01/tok_A-1"
+is "$(curl -s --max-time 5 "http://127.0.0.1:$P$CH/tok_A-1")" "tok_A-1.thumb" \
+    "a published token is served (IPv4)"
+is "$(curl -s --max-time 5 "http://[::1]:$P$CH/tok_A-1")" "tok_A-1.thumb" \
+    "and over IPv6"
+is "$(code -I "http://127.0.0.1:$P$CH/tok_A-1")" 200 "HEAD of it: 200"
+is "$(python3 "$TESTS_DIR/lib/http_probe.py" 127.0.0.1 "$P" post)" \
+    "answered HTTP/1.1 404 Not Found" "POST to it: 404"
+touch -d '-1 minute' "$T/store/http-01/tok_A-1"
+is "$(code "http://127.0.0.1:$P$CH/tok_A-1")" 404 "an expired token: 404"
+rm -f "$T/store/http-01/tok_A-1"
+
+big=$(python3 "$TESTS_DIR/lib/http_probe.py" 127.0.0.1 "$P" big)
+like "$big" '^closed' "a request head over 4096 bytes: closed unanswered ($big)"
+slow=$(python3 "$TESTS_DIR/lib/http_probe.py" 127.0.0.1 "$P" slow)
+like "$slow" '^closed [0-9.]+' "a slow head is closed ($slow)"
+secs=${slow#closed }
+ok_if "within the 2 s head deadline (+1 s) ($secs s)" \
+    awk -v s="${secs:-99}" 'BEGIN { exit !(s >= 1.5 && s <= 3.0) }'
+
+# 200 idle connections while the CA validates.
+python3 "$TESTS_DIR/lib/idle_conns.py" 127.0.0.1 "$P" 200 \
+    "$T/idle.stats" 2>"$T/idle.err" &
+IDLE=$!
+track_pid "$IDLE"
+sleep 1
+
+# Two runs at once, different certificates: they take turns on the
+# store's lock (--wait) and share the one responder.
+"$CERTKEEP" -m "$T/m.yaml" apply --wait c1 c2 c3 >"$T/a1.out" 2>"$T/a1.err" &
+A1=$!
+"$CERTKEEP" -m "$T/m.yaml" apply --wait c4 c5 c6 >"$T/a2.out" 2>"$T/a2.err" &
+A2=$!
+track_pid "$A1"
+track_pid "$A2"
+wait "$A1"; rc1=$?
+wait "$A2"; rc2=$?
+kill "$IDLE"
+wait "$IDLE" 2>/dev/null
+is "$rc1" 0 "apply c1 c2 c3: exit 0" || sed 's/^/#   /' "$T/a1.err" | tail -15
+is "$rc2" 0 "apply c4 c5 c6: exit 0" || sed 's/^/#   /' "$T/a2.err" | tail -15
+n=$(cat "$T/a1.err" "$T/a2.err" | grep -c 'issuing c[0-9]* \.\.\. done')
+is "$n" 6 "all six certificates issued"
+for i in 1 2 3 4 5 6; do
+	ok_if "c$i: a certificate in the store" \
+	    openssl x509 -noout -in "$T/store/letsencrypt/c$i/cert.pem"
+done
+stats=$(cat "$T/idle.stats" 2>/dev/null)
+most=$(printf '%s' "$stats" | sed -n 's/.*max=\([0-9]*\).*/\1/p')
+ok_if "the idle client held 200 connections at once (${most:-none})" \
+    test "${most:-0}" -ge 200
+served=$(grep -c 'http-01 token [A-Za-z0-9_-]* served to' "$T/serve.log")
+ok_if "the responder logged each validation it answered ($served >= 6)" \
+    test "$served" -ge 6
+unlike "$(cat "$T/a1.err" "$T/a2.err")" 'cannot bind' \
+    "apply started no responder of its own"
+is "$(stat -c %a "$T/store/http-01")" 755 "the token directory is 0755"
+is "$(stat -c %a "$T/store")" 700 "inside the 0700 repository"
+is "$(ls -A "$T/store/http-01" | wc -l)" 0 "no token is left after the orders"
+
+kill -TERM "$SERVE"
+wait "$SERVE"
+is "$?" 0 "SIGTERM: serve-http01 exits 0"
+like "$(cat "$T/serve.log")" 'stopped by SIGTERM' "and says why it stopped"
+ok_unless "the port is free again" wait_port "$P" 1
+unlike "$(cat "$T/serve.log")" 'Sanitizer' "no sanitizer report from the responder"
+done_testing
