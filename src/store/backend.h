@@ -64,6 +64,20 @@ struct store_lock {
 };
 
 extern const struct store_backend store_fs_backend;
+extern const struct store_backend store_etcd_backend;
+
+struct store_etcd_opts;
+/*
+ * The etcd backend's open (root "etcd://H:P[,H:P...]/PREFIX"): it needs
+ * more than a root, so store.c calls it instead of the table's open.
+ * Reaches etcd and brings the local mirror up to date before it returns.
+ */
+void	*store_etcd_open(const char *root, const struct store_etcd_opts *o,
+	    int create, struct err *e);
+/* The local mirror's directory (listeners read the live sets there). */
+const char *store_etcd_local_dir(void *be);
+/* Requests sent to etcd so far. */
+long	 store_etcd_requests(void *be);
 
 /* Sets kept in archive/<name>/ besides the live one. */
 #define STORE_ARCHIVE_KEEP	5

@@ -15,6 +15,7 @@
 
 struct store {
 	char	*root;
+	char	*live_root;	/* where listeners read the live sets */
 	const struct store_backend *be;
 	void	*data;
 };
@@ -83,6 +84,13 @@ bad:
 struct store *
 store_open(const char *root, int create, struct err *e)
 {
+	return store_open_with(root, NULL, create, e);
+}
+
+struct store *
+store_open_with(const char *root, const struct store_etcd_opts *eo,
+    int create, struct err *e)
+{
 	struct store *s;
 
 	if (root == NULL || *root == '\0') {
@@ -91,13 +99,36 @@ store_open(const char *root, int create, struct err *e)
 	}
 	s = xcalloc(1, sizeof(*s));
 	s->root = xstrdup(root);
-	s->be = &store_fs_backend;
-	if ((s->data = s->be->open(root, create, e)) == NULL) {
+	if (strncmp(root, STORE_ETCD_SCHEME, strlen(STORE_ETCD_SCHEME)) == 0) {
+		s->be = &store_etcd_backend;
+		s->data = store_etcd_open(root, eo, create, e);
+		if (s->data != NULL)
+			s->live_root = xstrdup(store_etcd_local_dir(s->data));
+	} else {
+		s->be = &store_fs_backend;
+		s->data = s->be->open(root, create, e);
+		s->live_root = xstrdup(root);
+	}
+	if (s->data == NULL) {
+		free(s->live_root);
 		free(s->root);
 		free(s);
 		return NULL;
 	}
 	return s;
+}
+
+int
+store_is_shared(const struct store *s)
+{
+	return s->be == &store_etcd_backend;
+}
+
+long
+store_requests(const struct store *s)
+{
+	return s->be == &store_etcd_backend ? store_etcd_requests(s->data) :
+	    -1;
 }
 
 void
@@ -106,6 +137,7 @@ store_free(struct store *s)
 	if (s == NULL)
 		return;
 	s->be->close(s->data);
+	free(s->live_root);
 	free(s->root);
 	free(s);
 }
@@ -119,7 +151,7 @@ store_root(const struct store *s)
 char *
 store_live_path(const struct store *s, const char *name, const char *file)
 {
-	return xstrcat(s->root, "/letsencrypt/", name, "/", file, NULL);
+	return xstrcat(s->live_root, "/letsencrypt/", name, "/", file, NULL);
 }
 
 int

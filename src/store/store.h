@@ -94,8 +94,40 @@ void	 store_free(struct store *s);
 const char *store_root(const struct store *s);
 
 /*
+ * An etcd store (root "etcd://HOST:PORT[,HOST:PORT...]/PREFIX"): how to
+ * reach etcd and where this node keeps its local mirror of the live sets.
+ * Paths are absolute; NULL members are unset.
+ */
+struct store_etcd_opts {
+	const char	*ca_file;	/* TLS to etcd (peer verified) */
+	const char	*cert_file;	/* client certificate */
+	const char	*key_file;
+	const char	*auth_file;	/* user and password, one a line */
+	long		 lock_ttl;	/* seconds; 0: 60 */
+	const char	*local_dir;	/* NULL: /var/opt/certkeep */
+};
+#define STORE_ETCD_SCHEME	"etcd://"
+#define STORE_ETCD_LOCK_TTL	60
+#define STORE_ETCD_LOCAL_DIR	"/var/opt/certkeep"
+
+/*
+ * As store_open(); a root starting with "etcd://" opens the etcd backend
+ * with eo (NULL: defaults), which reaches etcd and brings the local mirror
+ * up to date first (a store that cannot be reached fails here, the mirror
+ * untouched). Any other root is a directory (eo ignored).
+ */
+struct store *store_open_with(const char *root,
+	    const struct store_etcd_opts *eo, int create, struct err *e);
+/* 1 when several hosts share the store (etcd): there is no store-wide
+   lock, and a certificate's lock is where its work is decided. */
+int	 store_is_shared(const struct store *s);
+/* Requests sent to the backend's server so far (-1: a directory). */
+long	 store_requests(const struct store *s);
+
+/*
  * The path a listener uses for a file of a certificate:
- * "<root>/letsencrypt/<name>/<file>". Malloced, caller frees.
+ * "<root>/letsencrypt/<name>/<file>" (etcd: root is the local mirror,
+ * etcd.local_dir). Malloced, caller frees.
  */
 char	*store_live_path(const struct store *s, const char *name,
 	    const char *file);
@@ -128,8 +160,10 @@ int	 store_replace_set(struct store *s, const char *name,
 /*
  * Locks. store_lock() takes the store-wide lock that one `apply` holds
  * (and removes per-certificate lock files of the older layout, which no
- * one can hold then); store_lock_cert() a per-certificate lock, taken
- * with the store lock held. With wait, blocks until free; without, fails
+ * one can hold then; an etcd store has none: a no-op there);
+ * store_lock_cert() a per-certificate lock, taken with the store lock
+ * held (etcd: bound to this run's lease, and taking it brings the local
+ * mirror up to date, so what is read under it is current). With wait, blocks until free; without, fails
  * at once with a message saying who holds it (pid).
  */
 int	 store_lock(struct store *s, int wait, struct store_lock **lk,
