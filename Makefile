@@ -122,6 +122,10 @@ install: all
 	    contrib/systemd/certkeep.service >$(DESTDIR)$(SYSTEMDUNITDIR)/certkeep.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/certkeep.service
 	install -m 0644 contrib/systemd/certkeep.timer $(DESTDIR)$(SYSTEMDUNITDIR)/
+	sed 's|/usr/bin/certkeep|$(BINDIR)/certkeep|' \
+	    contrib/systemd/certkeep-serve-http01.service \
+	    >$(DESTDIR)$(SYSTEMDUNITDIR)/certkeep-serve-http01.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/certkeep-serve-http01.service
 	install -m 0644 contrib/systemd/certkeep.tmpfiles \
 	    $(DESTDIR)$(TMPFILESDIR)/certkeep.conf
 	install -m 0644 contrib/bash-completion/certkeep $(DESTDIR)$(BASHCOMPDIR)/certkeep
@@ -131,6 +135,7 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man5/certkeep.yaml.5 \
 	    $(DESTDIR)$(SYSTEMDUNITDIR)/certkeep.service \
 	    $(DESTDIR)$(SYSTEMDUNITDIR)/certkeep.timer \
+	    $(DESTDIR)$(SYSTEMDUNITDIR)/certkeep-serve-http01.service \
 	    $(DESTDIR)$(TMPFILESDIR)/certkeep.conf \
 	    $(DESTDIR)$(BASHCOMPDIR)/certkeep
 
