@@ -149,6 +149,21 @@ cmd_select(const struct manifest *m, const struct strlist *pos,
 	return 0;
 }
 
+struct store *
+cmd_store_open(const struct manifest *m, int create, struct err *e)
+{
+	struct store_etcd_opts eo;
+
+	memset(&eo, 0, sizeof(eo));
+	eo.ca_file = m->etcd.ca_file;
+	eo.cert_file = m->etcd.cert_file;
+	eo.key_file = m->etcd.key_file;
+	eo.auth_file = m->etcd.auth_file;
+	eo.lock_ttl = (long)m->etcd.lock_ttl;
+	eo.local_dir = m->etcd.local_dir;
+	return store_open_with(m->store, &eo, create, e);
+}
+
 int
 cmd_open(const struct ctx *ctx, const struct strlist *pos, int create,
     struct manifest **m, unsigned char **sel, struct store **s)
@@ -162,7 +177,7 @@ cmd_open(const struct ctx *ctx, const struct strlist *pos, int create,
 		if (cmd_select(*m, pos, *sel) == -1)
 			return EXIT_USAGE;
 	}
-	if (s != NULL && (*s = store_open((*m)->store, create, &e)) == NULL) {
+	if (s != NULL && (*s = cmd_store_open(*m, create, &e)) == NULL) {
 		log_error(&ctx->log, "%s", e.msg);
 		return EXIT_FAIL;
 	}

@@ -8,6 +8,7 @@
 
 #include "base/log.h"
 
+struct err;
 struct manifest;
 struct store;
 struct strlist;
@@ -69,6 +70,10 @@ int	 cmd_select(const struct manifest *m, const struct strlist *pos,
  * name, EXIT_FAIL for the store; 0 when all is open. The caller frees
  * what was opened, also after a failure (store_free, free, manifest_free).
  */
+/* The store of m (a directory, or etcd with m's etcd: block); NULL and
+   e filled when it cannot be opened. */
+struct store *cmd_store_open(const struct manifest *m, int create,
+	    struct err *e);
 int	 cmd_open(const struct ctx *ctx, const struct strlist *pos,
 	    int create, struct manifest **m, unsigned char **sel,
 	    struct store **s);

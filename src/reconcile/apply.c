@@ -291,6 +291,50 @@ struct apply_pool {
 	size_t			 done;
 };
 
+/*
+ * Under the certificate's lock on a shared store: decides again on what
+ * the store holds now (the lock brought the local mirror up to date).
+ * Returns 1 when another node has done the work meanwhile (kept), else 0
+ * with ac's plan and state replaced by the current ones (a state another
+ * node left holds the order to resume).
+ */
+static int
+replan_locked(const struct issue_env *env, struct apply_cert *ac,
+    const struct mcert *c)
+{
+	struct plan_item item;
+	struct certstate st;
+	struct plan_opts po = *env->plan;
+	struct err e;
+	char *warning = NULL;
+
+	po.record = 1;		/* the lock is held */
+	memset(&item, 0, sizeof(item));
+	certstate_init(&st);
+	err_clear(&e);
+	if (plan_read_cert(env->s, env->m, c, &po, &item, &st, &warning,
+	    NULL, &e) == -1) {
+		plan_item_clear(&item);
+		certstate_clear(&st);
+		return 0;
+	}
+	free(warning);
+	if (item.action == PLAN_KEEP && !env->force) {
+		ac->result = APPLY_KEPT;
+		log_cert(env->log, LOG_INFO, c->name, "%s: done by another "
+		    "node meanwhile; kept", c->name);
+		plan_item_clear(&ac->item);
+		ac->item = item;
+		certstate_clear(&st);
+		return 1;
+	}
+	plan_item_clear(&ac->item);
+	certstate_clear(&ac->st);
+	ac->item = item;
+	ac->st = st;
+	return 0;
+}
+
 static void
 issue_one(struct apply_pool *p, struct acme *a, const char *clone_error,
     size_t k)
@@ -309,9 +353,21 @@ issue_one(struct apply_pool *p, struct acme *a, const char *clone_error,
 		return;
 	}
 	/* The per-certificate lock (a shared store's unit of work); this
-	   run already holds the store lock, so it is free. */
-	if (store_lock_cert(env->s, c->name, 1, &clk, &e) == -1)
+	   run already holds the store lock, so it is free, unless several
+	   hosts share the store (etcd): then it waits for the one at work
+	   and its lease. */
+	if (store_lock_cert(env->s, c->name, 1, &clk, &e) == -1) {
+		if (store_is_shared(env->s)) {
+			fail_early(env, ac, c, "lock", e.msg, NULL);
+			return;
+		}
 		log_cert(env->log, LOG_WARN, c->name, "%s", e.msg);
+	}
+	if (clk != NULL && store_is_shared(env->s) && env->plan != NULL &&
+	    replan_locked(env, ac, c)) {
+		store_unlock(clk);
+		return;
+	}
 	acme_set_deadline(a, mono_ms() + p->deadline_s * 1000);
 	if (issue_cert(env, a, &ac->item, &ac->st, &ac->res) == -1) {
 		store_unlock(clk);
@@ -457,7 +513,9 @@ apply_run(struct apply_run *run, const struct manifest *m, struct store *s,
 	po.now = now;
 	po.next_run = o->next_run;
 	po.force = o->force;
-	po.record = 1;		/* the store lock is held: keep what was verified */
+	/* The store lock is held: keep what was verified. A shared store
+	   has none: a state is written only under its certificate's lock. */
+	po.record = !store_is_shared(s);
 	for (i = 0; i < m->ncerts; i++) {
 		struct apply_cert *ac = &run->certs[i];
 
@@ -538,6 +596,7 @@ apply_run(struct apply_run *run, const struct manifest *m, struct store *s,
 		env.log = log;
 		env.chall = chall;
 		env.force = o->force;
+		env.plan = &po;
 		if (a == NULL) {
 			for (i = 0; i < nwork; i++) {
 				struct apply_cert *ac = &run->certs[work[i]];
