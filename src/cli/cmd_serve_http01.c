@@ -5,9 +5,10 @@
  * that an `apply` with challenge.http-01.publish put into the store (on
  * this host or, with a shared store, on any other), 404 for anything
  * else; the server is the one of the built-in `listen` responder
- * (chall/http01.h), with its limits. Each request reads the token from
- * the store (directory backend: one small file). SIGTERM and SIGINT stop
- * it cleanly (exit 0). Logs one line per served challenge.
+ * (chall/http01.h), with its limits. A directory store is read on each
+ * request (one small file); an etcd store is read once and then watched,
+ * requests answered from memory (store_token_watch_*). SIGTERM and SIGINT
+ * stop it cleanly (exit 0). Logs one line per served challenge.
  */
 #include <sys/signalfd.h>
 
@@ -28,6 +29,7 @@
 
 struct serve {
 	struct store	*s;
+	struct store_token_watch *w;
 	const struct log *log;
 };
 
@@ -41,7 +43,7 @@ serve_lookup(void *arg, const char *token, const char *peer)
 	int r;
 
 	err_clear(&e);
-	r = store_get_token(sv->s, token, &ka, &e);
+	r = store_token_watch_get(sv->w, token, &ka, &e);
 	if (r == 0) {
 		log_info(sv->log, "http-01 token %s served to %s", token, peer);
 		return ka;
@@ -112,13 +114,9 @@ cmd_serve_http01(struct ctx *ctx, int argc, char **argv)
 		status = EXIT_USAGE;
 		goto out;
 	}
-	if ((r = cmd_open(ctx, NULL, 0, &m, NULL, &sv.s)) != 0) {
-		status = r;
-		goto out;
-	}
-	sv.log = &ctx->log;
 	/* The stop signals arrive on a descriptor the server polls: no
-	   handler, no global flag. */
+	   handler, no global flag. Blocked before any thread starts (the
+	   store's, the token watch), so that every thread has them blocked. */
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGINT);
@@ -127,6 +125,15 @@ cmd_serve_http01(struct ctx *ctx, int argc, char **argv)
 	    SFD_NONBLOCK)) == -1) {
 		log_error(&ctx->log, "serve-http01: signalfd: %s",
 		    strerror(errno));
+		goto out;
+	}
+	if ((r = cmd_open(ctx, NULL, 0, &m, NULL, &sv.s)) != 0) {
+		status = r;
+		goto out;
+	}
+	sv.log = &ctx->log;
+	if ((sv.w = store_token_watch_start(sv.s, &e)) == NULL) {
+		log_error(&ctx->log, "serve-http01: %s", e.msg);
 		goto out;
 	}
 	{
@@ -168,6 +175,7 @@ out:
 	free(bound);
 	strlist_free(&specs);
 	strlist_free(&pos);
+	store_token_watch_stop(sv.w);
 	store_free(sv.s);
 	manifest_free(m);
 	return status;

@@ -50,6 +50,7 @@
 #include "store/backend.h"
 #include "store/etcd_client.h"
 #include "store/store.h"
+#include "store/token_watch.h"
 
 /* The largest value put (etcd's default request limit is 1.5 MiB). */
 #define ETCD_VALUE_MAX	(1024 * 1024)
@@ -944,6 +945,19 @@ etcd_get_token(void *p, const char *token, char **keyauth, struct err *e)
 	kv.value = NULL;
 	etcd_kv_clear(&kv);
 	return 0;
+}
+
+/* For the token watch (token_watch.c). */
+struct etcd *
+store_etcd_client(void *p)
+{
+	return ((struct store_etcd *)p)->c;
+}
+
+const char *
+store_etcd_prefix(void *p)
+{
+	return ((struct store_etcd *)p)->prefix;
 }
 
 const struct store_backend store_etcd_backend = {

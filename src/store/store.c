@@ -12,6 +12,7 @@
 #include "base/util.h"
 #include "store/backend.h"
 #include "store/store.h"
+#include "store/token_watch.h"
 
 struct store {
 	char	*root;
@@ -467,4 +468,46 @@ store_get_token(struct store *s, const char *token, char **keyauth,
 	if (!store_token_check(s, token, e))
 		return -1;
 	return s->be->get_token(s->data, token, keyauth, e);
+}
+
+struct store_token_watch {
+	struct store		*s;
+	struct etcd_token_watch	*ew;	/* etcd; NULL: read each time */
+};
+
+struct store_token_watch *
+store_token_watch_start(struct store *s, struct err *e)
+{
+	struct store_token_watch *w = xcalloc(1, sizeof(*w));
+
+	w->s = s;
+	if (s->be == &store_etcd_backend &&
+	    (w->ew = etcd_token_watch_start(s->data, e)) == NULL) {
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+int
+store_token_watch_get(struct store_token_watch *w, const char *token,
+    char **keyauth, struct err *e)
+{
+	*keyauth = NULL;
+	if (!store_token_ok(token)) {
+		err_set(e, "store: \"%s\" is not an http-01 token", token);
+		return -1;
+	}
+	if (w->ew != NULL)
+		return etcd_token_watch_get(w->ew, token, keyauth);
+	return store_get_token(w->s, token, keyauth, e);
+}
+
+void
+store_token_watch_stop(struct store_token_watch *w)
+{
+	if (w == NULL)
+		return;
+	etcd_token_watch_stop(w->ew);
+	free(w);
 }

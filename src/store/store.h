@@ -228,5 +228,18 @@ int	 store_get_token(struct store *s, const char *token, char **keyauth,
 	    struct err *e);
 /* Whether token may name a published token (base64url, bounded). */
 int	 store_token_ok(const char *token);
+/*
+ * The published tokens as serve-http01 reads them, one request after
+ * another: with etcd, a copy in memory kept current by a watch (started
+ * here, with one read of every token); with a directory, each get reads
+ * the file. get is as store_get_token(). Returns NULL and fills e when the
+ * store cannot be read. Stop frees it (NULL is a no-op).
+ */
+struct store_token_watch;
+struct store_token_watch *store_token_watch_start(struct store *s,
+	    struct err *e);
+int	 store_token_watch_get(struct store_token_watch *w, const char *token,
+	    char **keyauth, struct err *e);
+void	 store_token_watch_stop(struct store_token_watch *w);
 
 #endif
