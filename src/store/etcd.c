@@ -65,7 +65,11 @@ struct store_etcd {
 	struct etcd	*c;
 	void		*mirror;	/* fs backend on local_dir */
 	long		 lock_ttl;
-	pthread_mutex_t	 mu;		/* sync, lease */
+	pthread_mutex_t	 mu;		/* the lease */
+	/* The mirror: one writer at a time in this process, and the etcd
+	   revision it is known to be up to date with. */
+	pthread_mutex_t	 mmu;
+	long long	 mrev;
 	long long	 lease;
 	int		 ka_started;
 	int		 ka_stop;
@@ -248,6 +252,7 @@ mirror_put_set(struct store_etcd *be, const char *name,
 	struct certset cur;
 	int r, same;
 
+	memset(&cur, 0, sizeof(cur));
 	r = store_fs_backend.read_set(be->mirror, name, &cur, e);
 	same = r == 1 && same_str(cur.cert, set->cert) &&
 	    same_str(cur.key, set->key) && same_str(cur.chain, set->chain) &&
@@ -373,7 +378,7 @@ mirror_sync(struct store_etcd *be, struct err *e)
 	int r, rc = -1;
 
 	memset(&live, 0, sizeof(live));
-	pthread_mutex_lock(&be->mu);
+	pthread_mutex_lock(&be->mmu);
 	key = ek(be, "rev", NULL);
 	if ((r = etcd_get(be->c, key, &kv, NULL, e)) == -1)
 		goto out;
@@ -381,7 +386,7 @@ mirror_sync(struct store_etcd *be, struct err *e)
 		rev = kv.mod_rev;
 		etcd_kv_clear(&kv);
 	}
-	have = mirror_revision(be);
+	have = be->mrev;
 	if (rev == have) {	/* nothing changed since */
 		rc = 0;
 		goto out;
@@ -392,9 +397,10 @@ mirror_sync(struct store_etcd *be, struct err *e)
 	    mirror_sync_states(be, have, e) == -1 ||
 	    mirror_record(be, rev, e) == -1)
 		goto out;
+	be->mrev = rev;
 	rc = 0;
 out:
-	pthread_mutex_unlock(&be->mu);
+	pthread_mutex_unlock(&be->mmu);
 	etcd_kvs_clear(&live);
 	free(pfx);
 	free(key);
@@ -431,6 +437,7 @@ store_etcd_open(const char *root, const struct store_etcd_opts *o,
 		return NULL;
 	be = xcalloc(1, sizeof(*be));
 	pthread_mutex_init(&be->mu, NULL);
+	pthread_mutex_init(&be->mmu, NULL);
 	pthread_cond_init(&be->ka_cv, NULL);
 	be->url = xstrdup(root);
 	be->prefix = prefix;
@@ -454,6 +461,7 @@ store_etcd_open(const char *root, const struct store_etcd_opts *o,
 	(void)create;
 	if ((be->mirror = store_fs_backend.open(be->local_dir, 1, e)) == NULL)
 		goto fail;
+	be->mrev = mirror_revision(be);
 	if (mirror_sync(be, e) == -1) {
 		etcd_unreachable(be, e);
 		goto fail;
@@ -500,6 +508,7 @@ etcd_close(void *p)
 		store_fs_backend.close(be->mirror);
 	etcd_free(be->c);
 	pthread_cond_destroy(&be->ka_cv);
+	pthread_mutex_destroy(&be->mmu);
 	pthread_mutex_destroy(&be->mu);
 	free(be->url);
 	free(be->prefix);
@@ -538,6 +547,26 @@ etcd_list(void *p, struct strlist *names, struct err *e)
 	return store_fs_backend.list(be->mirror, names, e);
 }
 
+/*
+ * After a write of ours that touched rev (the caller holds mmu): when rev
+ * had not moved since the mirror was brought up to date (got holds rev as
+ * it was before the write, or nothing when it did not exist), the mirror,
+ * which the caller has just written too, is up to date with the write:
+ * advance its revision, so that the next run need not look again.
+ */
+static void
+mirror_own_write(struct store_etcd *be, const struct etcd_kvs *got,
+    long long txnrev)
+{
+	struct err ignored;
+	long long before = got->n > 0 ? got->v[0].mod_rev : 0;
+
+	if (before != be->mrev || txnrev <= 0)
+		return;
+	if (mirror_record(be, txnrev, &ignored) == 0)
+		be->mrev = txnrev;
+}
+
 /* Puts {"n": N} for live/<name>. */
 static char *
 live_json(long n)
@@ -552,7 +581,8 @@ etcd_replace_set(void *p, const char *name, const struct certset *set,
 	struct store_etcd *be = p;
 	struct etcd_kv cur;
 	struct etcd_cmp cmp;
-	struct etcd_op ops[4];
+	struct etcd_op ops[5];
+	struct etcd_kvs got;
 	char *lkey, *akey = NULL, *val = NULL, *ptr = NULL, *rkey, *from = NULL,
 	    *to = NULL;
 	long n = 0;
@@ -562,6 +592,8 @@ etcd_replace_set(void *p, const char *name, const struct certset *set,
 	lkey = xstrcat(be->prefix, "live/", name, NULL);
 	rkey = ek(be, "rev", NULL);
 	memset(&cur, 0, sizeof(cur));
+	memset(&got, 0, sizeof(got));
+	pthread_mutex_lock(&be->mmu);
 	if ((r = etcd_get(be->c, lkey, &cur, NULL, e)) == -1)
 		goto out;
 	if (r == 1) {
@@ -587,22 +619,24 @@ etcd_replace_set(void *p, const char *name, const struct certset *set,
 	cmp.result = ETCD_R_EQUAL;
 	cmp.n = modrev;
 	memset(ops, 0, sizeof(ops));
-	ops[0].kind = ETCD_OP_PUT;
-	ops[0].key = akey;
-	ops[0].value = val;
-	ops[0].vlen = strlen(val);
+	ops[0].kind = ETCD_OP_GET;	/* rev as it was: see mirror_own_write */
+	ops[0].key = rkey;
 	ops[1].kind = ETCD_OP_PUT;
-	ops[1].key = lkey;
-	ops[1].value = ptr;
-	ops[1].vlen = strlen(ptr);
+	ops[1].key = akey;
+	ops[1].value = val;
+	ops[1].vlen = strlen(val);
 	ops[2].kind = ETCD_OP_PUT;
-	ops[2].key = rkey;
-	ops[2].value = "";
-	ops[3].kind = ETCD_OP_DELETE_RANGE;
-	ops[3].key = from;
-	ops[3].range_end = to;
-	if (etcd_txn(be->c, &cmp, 1, ops, strcmp(from, to) < 0 ? 4 : 3, NULL,
-	    0, &ok, NULL, NULL, e) == -1)
+	ops[2].key = lkey;
+	ops[2].value = ptr;
+	ops[2].vlen = strlen(ptr);
+	ops[3].kind = ETCD_OP_PUT;
+	ops[3].key = rkey;
+	ops[3].value = "";
+	ops[4].kind = ETCD_OP_DELETE_RANGE;
+	ops[4].key = from;
+	ops[4].range_end = to;
+	if (etcd_txn(be->c, &cmp, 1, ops, strcmp(from, to) < 0 ? 5 : 4, NULL,
+	    0, &ok, &got, NULL, e) == -1)
 		goto out;
 	if (!ok) {
 		err_set(e, "store %s: the live set of %s changed while it was "
@@ -610,8 +644,11 @@ etcd_replace_set(void *p, const char *name, const struct certset *set,
 		    name);
 		goto out;
 	}
-	rc = mirror_put_set(be, name, set, e);
+	if ((rc = mirror_put_set(be, name, set, e)) == 0)
+		mirror_own_write(be, &got, got.revision);
 out:
+	pthread_mutex_unlock(&be->mmu);
+	etcd_kvs_clear(&got);
 	etcd_kv_clear(&cur);
 	if (val != NULL) {
 		explicit_bzero(val, strlen(val));
@@ -823,7 +860,8 @@ static int
 etcd_set_blob(struct store_etcd *be, const char *key, const void *data,
     size_t len, struct err *e)
 {
-	struct etcd_op ops[2];
+	struct etcd_op ops[3];
+	struct etcd_kvs got;
 	char *k, *rkey;
 	int ok, rc = -1, state = is_state_key(key);
 
@@ -835,21 +873,32 @@ etcd_set_blob(struct store_etcd *be, const char *key, const void *data,
 	k = ek(be, "blob/", key);
 	rkey = ek(be, "rev", NULL);
 	memset(ops, 0, sizeof(ops));
+	memset(&got, 0, sizeof(got));
 	ops[0].kind = data != NULL ? ETCD_OP_PUT : ETCD_OP_DELETE;
 	ops[0].key = k;
 	ops[0].value = data;
 	ops[0].vlen = len;
+	if (!state) {
+		rc = etcd_txn(be->c, NULL, 0, ops, 1, NULL, 0, &ok, NULL, NULL,
+		    e);
+		goto out;
+	}
+	/* A state: rev as it was, the state, rev touched; and the mirror. */
+	ops[2] = ops[0];
+	memset(&ops[0], 0, sizeof(ops[0]));
+	ops[0].kind = ETCD_OP_GET;
+	ops[0].key = rkey;
 	ops[1].kind = ETCD_OP_PUT;
 	ops[1].key = rkey;
 	ops[1].value = "";
-	if (etcd_txn(be->c, NULL, 0, ops, state ? 2 : 1, NULL, 0, &ok, NULL,
-	    NULL, e) == -1)
-		goto out;
-	rc = 0;
-	if (state)
-		rc = data != NULL ? store_fs_backend.put_blob(be->mirror, key,
-		    data, len, 0600, e) : store_fs_backend.del_blob(be->mirror,
-		    key, e);
+	pthread_mutex_lock(&be->mmu);
+	if (etcd_txn(be->c, NULL, 0, ops, 3, NULL, 0, &ok, &got, NULL, e) ==
+	    0 && (rc = data != NULL ? store_fs_backend.put_blob(be->mirror,
+	    key, data, len, 0600, e) : store_fs_backend.del_blob(be->mirror,
+	    key, e)) == 0)
+		mirror_own_write(be, &got, got.revision);
+	pthread_mutex_unlock(&be->mmu);
+	etcd_kvs_clear(&got);
 out:
 	free(k);
 	free(rkey);
