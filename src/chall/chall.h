@@ -16,10 +16,12 @@
  * once, in several threads, sharing one struct chall_run):
  *
  *   apply:  run = chall_run_new(m, log)
+ *           chall_run_set_publisher(run, pub)   (the store, for publish)
  *   order:  chall_run_get(run, &cert->challenge, &ops, &ctx)
  *             -> ops->setup() the first time this configuration is seen
  *                in the run (a listen responder is started once and
- *                shared by every certificate using that address)
+ *                shared by every certificate using that address), then
+ *                ops->publish_to(ctx, the run's publisher) when set
  *           for every pending authorization of the order:
  *             ops->present(ctx, item)        make the answer visible
  *           ops->ready(ctx, items, n)        optional (NULL): wait until

@@ -149,18 +149,24 @@ cmd_select(const struct manifest *m, const struct strlist *pos,
 	return 0;
 }
 
+void
+cmd_etcd_opts(const struct manifest *m, struct store_etcd_opts *eo)
+{
+	memset(eo, 0, sizeof(*eo));
+	eo->ca_file = m->etcd.ca_file;
+	eo->cert_file = m->etcd.cert_file;
+	eo->key_file = m->etcd.key_file;
+	eo->auth_file = m->etcd.auth_file;
+	eo->lock_ttl = (long)m->etcd.lock_ttl;
+	eo->local_dir = m->etcd.local_dir;
+}
+
 struct store *
 cmd_store_open(const struct manifest *m, int create, struct err *e)
 {
 	struct store_etcd_opts eo;
 
-	memset(&eo, 0, sizeof(eo));
-	eo.ca_file = m->etcd.ca_file;
-	eo.cert_file = m->etcd.cert_file;
-	eo.key_file = m->etcd.key_file;
-	eo.auth_file = m->etcd.auth_file;
-	eo.lock_ttl = (long)m->etcd.lock_ttl;
-	eo.local_dir = m->etcd.local_dir;
+	cmd_etcd_opts(m, &eo);
 	return store_open_with(m->store, &eo, create, e);
 }
 

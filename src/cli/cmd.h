@@ -70,6 +70,10 @@ int	 cmd_select(const struct manifest *m, const struct strlist *pos,
  * name, EXIT_FAIL for the store; 0 when all is open. The caller frees
  * what was opened, also after a failure (store_free, free, manifest_free).
  */
+/* How to reach m's etcd store (its etcd: block), for store_open_with()
+   and store_token_watch_open(); borrowed from m. */
+struct store_etcd_opts;
+void	 cmd_etcd_opts(const struct manifest *m, struct store_etcd_opts *eo);
 /* The store of m (a directory, or etcd with m's etcd: block); NULL and
    e filled when it cannot be opened. */
 struct store *cmd_store_open(const struct manifest *m, int create,

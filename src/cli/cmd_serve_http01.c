@@ -5,10 +5,12 @@
  * that an `apply` with challenge.http-01.publish put into the store (on
  * this host or, with a shared store, on any other), 404 for anything
  * else; the server is the one of the built-in `listen` responder
- * (chall/http01.h), with its limits. A directory store is read on each
+ * (chall/http01.h), with its limits. It opens only the tokens of the
+ * store (store_token_watch_open): a directory store is read on each
  * request (one small file); an etcd store is read once and then watched,
- * requests answered from memory (store_token_watch_*). SIGTERM and SIGINT
- * stop it cleanly (exit 0). Logs one line per served challenge.
+ * requests answered from memory, and its local mirror is left alone.
+ * SIGTERM and SIGINT stop it cleanly (exit 0). Logs one line per served
+ * challenge.
  */
 #include <sys/signalfd.h>
 
@@ -28,7 +30,6 @@
 #include "store/store.h"
 
 struct serve {
-	struct store	*s;
 	struct store_token_watch *w;
 	const struct log *log;
 };
@@ -89,6 +90,7 @@ cmd_serve_http01(struct ctx *ctx, int argc, char **argv)
 	struct h01_server *srv = NULL;
 	struct serve sv;
 	struct strlist pos, specs;
+	struct store_etcd_opts eo;
 	struct err e;
 	sigset_t stop, old;
 	char *bound = NULL;
@@ -127,12 +129,14 @@ cmd_serve_http01(struct ctx *ctx, int argc, char **argv)
 		    strerror(errno));
 		goto out;
 	}
-	if ((r = cmd_open(ctx, NULL, 0, &m, NULL, &sv.s)) != 0) {
+	/* Only the tokens: the rest of the store is none of its business. */
+	if ((r = cmd_open(ctx, NULL, 0, &m, NULL, NULL)) != 0) {
 		status = r;
 		goto out;
 	}
 	sv.log = &ctx->log;
-	if ((sv.w = store_token_watch_start(sv.s, &e)) == NULL) {
+	cmd_etcd_opts(m, &eo);
+	if ((sv.w = store_token_watch_open(m->store, &eo, &e)) == NULL) {
 		log_error(&ctx->log, "serve-http01: %s", e.msg);
 		goto out;
 	}
@@ -175,8 +179,7 @@ out:
 	free(bound);
 	strlist_free(&specs);
 	strlist_free(&pos);
-	store_token_watch_stop(sv.w);
-	store_free(sv.s);
+	store_token_watch_close(sv.w);
 	manifest_free(m);
 	return status;
 }

@@ -90,8 +90,8 @@ ek(const struct store_etcd *be, const char *a, const char *b)
 	return xstrcat(be->prefix, a, b, NULL);
 }
 
-/* "etcd://H:P,H:P/PREFIX" -> endpoints and "PREFIX/". */
-static int
+/* "etcd://H:P,H:P/PREFIX" -> endpoints and "PREFIX/" (token_watch.h). */
+int
 etcd_parse_url(const char *url, char **endpoints, char **prefix,
     struct err *e)
 {
@@ -994,19 +994,6 @@ etcd_get_token(void *p, const char *token, char **keyauth, struct err *e)
 	kv.value = NULL;
 	etcd_kv_clear(&kv);
 	return 0;
-}
-
-/* For the token watch (token_watch.c). */
-struct etcd *
-store_etcd_client(void *p)
-{
-	return ((struct store_etcd *)p)->c;
-}
-
-const char *
-store_etcd_prefix(void *p)
-{
-	return ((struct store_etcd *)p)->prefix;
 }
 
 const struct store_backend store_etcd_backend = {

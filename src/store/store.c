@@ -11,6 +11,7 @@
 #include "base/err.h"
 #include "base/util.h"
 #include "store/backend.h"
+#include "store/etcd_client.h"
 #include "store/store.h"
 #include "store/token_watch.h"
 
@@ -471,22 +472,52 @@ store_get_token(struct store *s, const char *token, char **keyauth,
 }
 
 struct store_token_watch {
-	struct store		*s;
-	struct etcd_token_watch	*ew;	/* etcd; NULL: read each time */
+	struct store		*s;	/* a directory: read each time */
+	struct etcd		*c;	/* etcd: the client, */
+	struct etcd_token_watch	*ew;	/* and the copy it keeps */
 };
 
 struct store_token_watch *
-store_token_watch_start(struct store *s, struct err *e)
+store_token_watch_open(const char *root, const struct store_etcd_opts *eo,
+    struct err *e)
 {
 	struct store_token_watch *w = xcalloc(1, sizeof(*w));
+	struct etcd_opts co;
+	char *endpoints = NULL, *prefix = NULL, *tokens = NULL;
 
-	w->s = s;
-	if (s->be == &store_etcd_backend &&
-	    (w->ew = etcd_token_watch_start(s->data, e)) == NULL) {
-		free(w);
-		return NULL;
+	if (root == NULL || strncmp(root, STORE_ETCD_SCHEME,
+	    strlen(STORE_ETCD_SCHEME)) != 0) {
+		if ((w->s = store_open(root, 0, e)) == NULL)
+			goto fail;
+		return w;
 	}
+	if (etcd_parse_url(root, &endpoints, &prefix, e) == -1)
+		goto fail;
+	memset(&co, 0, sizeof(co));
+	co.endpoints = endpoints;
+	if (eo != NULL) {
+		co.ca_file = eo->ca_file;
+		co.cert_file = eo->cert_file;
+		co.key_file = eo->key_file;
+		co.auth_file = eo->auth_file;
+	}
+	if ((w->c = etcd_open(&co, e)) == NULL)
+		goto fail;
+	tokens = xstrcat(prefix, "tokens/", NULL);
+	if ((w->ew = etcd_token_watch_start(w->c, tokens, e)) == NULL) {
+		err_prefix(e, "store %s", root);
+		goto fail;
+	}
+	free(tokens);
+	free(prefix);
+	free(endpoints);
 	return w;
+fail:
+	free(tokens);
+	free(prefix);
+	free(endpoints);
+	store_token_watch_close(w);
+	return NULL;
 }
 
 int
@@ -504,10 +535,12 @@ store_token_watch_get(struct store_token_watch *w, const char *token,
 }
 
 void
-store_token_watch_stop(struct store_token_watch *w)
+store_token_watch_close(struct store_token_watch *w)
 {
 	if (w == NULL)
 		return;
 	etcd_token_watch_stop(w->ew);
+	etcd_free(w->c);
+	store_free(w->s);
 	free(w);
 }

@@ -229,17 +229,22 @@ int	 store_get_token(struct store *s, const char *token, char **keyauth,
 /* Whether token may name a published token (base64url, bounded). */
 int	 store_token_ok(const char *token);
 /*
- * The published tokens as serve-http01 reads them, one request after
- * another: with etcd, a copy in memory kept current by a watch (started
- * here, with one read of every token); with a directory, each get reads
- * the file. get is as store_get_token(). Returns NULL and fills e when the
- * store cannot be read. Stop frees it (NULL is a no-op).
+ * The published tokens of the store at root as serve-http01 reads them,
+ * without opening the rest of the store. etcd (root "etcd://..."): a
+ * client of its own (eo: TLS files, auth_file) reads PREFIX/tokens/ once
+ * and a watch keeps a copy in memory, so that requests are answered from
+ * memory; nothing else is read and the local mirror is not touched (the
+ * responder needs no write access anywhere, and etcd may grant its user
+ * read access to PREFIX/tokens/ alone). A directory: opened as a store
+ * (never created), each get reads the token's file. get is as
+ * store_get_token(). Returns NULL and fills e when the tokens cannot be
+ * read. Close frees it (NULL is a no-op).
  */
 struct store_token_watch;
-struct store_token_watch *store_token_watch_start(struct store *s,
-	    struct err *e);
+struct store_token_watch *store_token_watch_open(const char *root,
+	    const struct store_etcd_opts *eo, struct err *e);
 int	 store_token_watch_get(struct store_token_watch *w, const char *token,
 	    char **keyauth, struct err *e);
-void	 store_token_watch_stop(struct store_token_watch *w);
+void	 store_token_watch_close(struct store_token_watch *w);
 
 #endif

@@ -165,12 +165,12 @@ pause:
 }
 
 struct etcd_token_watch *
-etcd_token_watch_start(void *be, struct err *e)
+etcd_token_watch_start(struct etcd *c, const char *prefix, struct err *e)
 {
 	struct etcd_token_watch *w = xcalloc(1, sizeof(*w));
 
-	w->c = store_etcd_client(be);
-	w->prefix = xstrcat(store_etcd_prefix(be), "tokens/", NULL);
+	w->c = c;
+	w->prefix = xstrdup(prefix);
 	pthread_mutex_init(&w->mu, NULL);
 	if (tw_load(w, e) == -1)
 		goto fail;

@@ -10,13 +10,16 @@ struct err;
 struct etcd;
 struct etcd_token_watch;
 
-/* The etcd backend's client and key prefix ("PREFIX/"), borrowed. */
-struct etcd	*store_etcd_client(void *be);
-const char	*store_etcd_prefix(void *be);
+/* etcd.c: "etcd://H:P,H:P/PREFIX" -> endpoints and "PREFIX/" (both
+   malloced, caller frees); -1 and e when it is not such a URL. */
+int	 etcd_parse_url(const char *url, char **endpoints, char **prefix,
+	    struct err *e);
 
-/* Reads every token under PREFIX/tokens/ and starts a thread that keeps
-   the copy current. NULL and e when the first read fails. */
-struct etcd_token_watch *etcd_token_watch_start(void *be, struct err *e);
+/* Reads every key under prefix ("PREFIX/tokens/") through c (borrowed,
+   outlives the watch) and starts a thread that keeps the copy current.
+   NULL and e when the first read fails. */
+struct etcd_token_watch *etcd_token_watch_start(struct etcd *c,
+	    const char *prefix, struct err *e);
 /* 0 and *keyauth (malloced) or 1 when not published. */
 int	 etcd_token_watch_get(struct etcd_token_watch *w, const char *token,
 	    char **keyauth);

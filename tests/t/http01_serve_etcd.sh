@@ -7,7 +7,8 @@
 # memory), B logs each challenge served, the certificate lands in etcd and
 # in both mirrors (B's apply then orders nothing), and no token is left
 # under PREFIX/tokens/ afterwards.
-# B's responder answers 404 for a token nobody published, and a token put
+# B's responder opens only PREFIX/tokens/ (B's local mirror is not
+# made), answers 404 for a token nobody published, and a token put
 # straight into etcd is served by B within a second (the watch), then 404
 # again once deleted.
 . "$(dirname "$0")/../lib.sh"
@@ -66,6 +67,9 @@ for c in c1 c2; do
 done
 is "$(ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINTS" get --prefix --keys-only fleet/tokens/ | grep -c .)" 0 \
     "no token left in etcd after the orders"
+
+ok_if "B's responder read only the tokens: B's mirror is not even made" \
+    test ! -e "$T/b/mirror"
 
 # Node B sees the same sets: its apply orders nothing, only writes its
 # own fragments.
