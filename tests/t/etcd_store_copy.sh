@@ -53,7 +53,7 @@ is "$(ls "$T/out/accounts")" "$(ls "$T/store/accounts")" "and the account"
 
 printf 'correct horse battery staple\n' >"$T/pass"
 chmod 600 "$T/pass"
-ck -m "$T/etcd.yaml" backup "$T/b.ckb" --passphrase-file "$T/pass"
+ck -m "$T/etcd.yaml" backup "$T/b.ckb" --passphrase-file "$T/pass" --kdf-iterations 5000
 rc_is 0 "backup of the etcd store"
 ck -m "$T/dir.yaml" restore "$T/b.ckb" --passphrase-file "$T/pass" --store "$T/restored"
 rc_is 0 "restore into a fresh directory"
