@@ -30,6 +30,10 @@ const struct command command_table[] = {
 	  "password-protected archive of the repository" },
 	{ "restore", cmd_restore, "restore FILE [--passphrase-file F] [--force]",
 	  "restore the repository from a backup" },
+	{ "store", cmd_store, "store copy --to STORE [--ca-file F] "
+	  "[--cert-file F] [--key-file F] [--auth-file F]",
+	  "copy the repository to another backend (directory <-> etcd), "
+	  "verified" },
 	{ "account", cmd_account,
 	  "account [show|register|update|rollover|deactivate]",
 	  "ACME account management" },

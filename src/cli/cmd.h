@@ -60,6 +60,14 @@ struct manifest *cmd_load_manifest(const struct ctx *ctx);
  */
 int	 cmd_select(const struct manifest *m, const struct strlist *pos,
 	    unsigned char *sel);
+/* How to reach m's etcd store (its etcd: block), for store_open_with()
+   and store_token_watch_open(); borrowed from m. */
+struct store_etcd_opts;
+void	 cmd_etcd_opts(const struct manifest *m, struct store_etcd_opts *eo);
+/* The store of m (a directory, or etcd with m's etcd: block); NULL and
+   e filled when it cannot be opened. */
+struct store *cmd_store_open(const struct manifest *m, int create,
+	    struct err *e);
 /*
  * What the commands do after cmd_parse(), in this order: loads the
  * manifest into *m; when sel is not NULL, selects the certificates named
@@ -70,14 +78,6 @@ int	 cmd_select(const struct manifest *m, const struct strlist *pos,
  * name, EXIT_FAIL for the store; 0 when all is open. The caller frees
  * what was opened, also after a failure (store_free, free, manifest_free).
  */
-/* How to reach m's etcd store (its etcd: block), for store_open_with()
-   and store_token_watch_open(); borrowed from m. */
-struct store_etcd_opts;
-void	 cmd_etcd_opts(const struct manifest *m, struct store_etcd_opts *eo);
-/* The store of m (a directory, or etcd with m's etcd: block); NULL and
-   e filled when it cannot be opened. */
-struct store *cmd_store_open(const struct manifest *m, int create,
-	    struct err *e);
 int	 cmd_open(const struct ctx *ctx, const struct strlist *pos,
 	    int create, struct manifest **m, unsigned char **sel,
 	    struct store **s);
@@ -129,6 +129,7 @@ int	 cmd_status(struct ctx *ctx, int argc, char **argv);
 int	 cmd_revoke(struct ctx *ctx, int argc, char **argv);
 int	 cmd_backup(struct ctx *ctx, int argc, char **argv);
 int	 cmd_restore(struct ctx *ctx, int argc, char **argv);
+int	 cmd_store(struct ctx *ctx, int argc, char **argv);
 int	 cmd_account(struct ctx *ctx, int argc, char **argv);
 int	 cmd_import(struct ctx *ctx, int argc, char **argv);
 int	 cmd_serve_http01(struct ctx *ctx, int argc, char **argv);

@@ -631,9 +631,15 @@ apply_run(struct apply_run *run, const struct manifest *m, struct store *s,
 	known = xcalloc(m->ncerts + 1, sizeof(*known));
 	for (i = 0; i < m->ncerts; i++) {
 		changed[i] = (unsigned char)run->certs[i].changed;
-		/* A set kept untouched is as step 1 statted it. */
+		/* A shared store: another node's set came into this one's
+		   mirror; its servers reload here too. */
+		if (store_changed_elsewhere(s, m->certs[i].name))
+			changed[i] = 1;
+		/* A set kept untouched is as step 1 statted it (not on a
+		   shared store: the mirror may have changed since). */
 		if (sel[i] && run->certs[i].result == APPLY_KEPT &&
-		    !run->certs[i].changed && run->certs[i].item.setid_known)
+		    !changed[i] && run->certs[i].item.setid_known &&
+		    !store_is_shared(s))
 			known[i] = &run->certs[i].item.setid;
 	}
 	if (render_all_known(m, s, log, known, &rc, &e) == -1) {

@@ -78,6 +78,8 @@ void	*store_etcd_open(const char *root, const struct store_etcd_opts *o,
 const char *store_etcd_local_dir(void *be);
 /* Requests sent to etcd so far. */
 long	 store_etcd_requests(void *be);
+/* 1 when this run brought name's live set into the mirror from etcd. */
+int	 store_etcd_synced(void *be, const char *name);
 
 /* Sets kept in archive/<name>/ besides the live one. */
 #define STORE_ARCHIVE_KEEP	5

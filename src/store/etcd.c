@@ -76,12 +76,20 @@ struct store_etcd {
 	pthread_t	 ka;
 	pthread_cond_t	 ka_cv;
 	char		 owner[128];	/* "host pid" */
+	struct etcd_lock *held;		/* locks held (under mu) */
+	/* Sets the mirror took from etcd during this run (under mmu). */
+	struct strlist	 synced;
 };
 
 struct etcd_lock {
 	struct store_etcd *be;
+	char		*name;
 	char		*key;
 	long long	 create_rev;
+	/* mod_revision of live/<name> when the lock was taken, then after
+	   each replacement of ours: a replacement compares against it */
+	long long	 live_rev;
+	struct etcd_lock *next;		/* be->held */
 };
 
 static char *
@@ -261,7 +269,8 @@ mirror_put_set(struct store_etcd *be, const char *name,
 	certset_clear(&cur);
 	if (same)
 		return 0;
-	return store_fs_backend.replace_set(be->mirror, name, set, e);
+	return store_fs_backend.replace_set(be->mirror, name, set, e) == 0 ?
+	    1 : -1;
 }
 
 /* Brings the live sets of names (live pointers just read) into the
@@ -276,7 +285,7 @@ mirror_fetch_sets(struct store_etcd *be, const struct etcd_kvs *live,
 	struct etcd_kvs got;
 	struct certset set;
 	size_t i = 0, k, j, plen, lplen;
-	int ok, rc = -1;
+	int ok, r, rc = -1;
 
 	plen = strlen(be->prefix);
 	lplen = plen + strlen("live/");
@@ -309,9 +318,12 @@ mirror_fetch_sets(struct store_etcd *be, const struct etcd_kvs *live,
 			if (nm == NULL)
 				continue;
 			if (set_from_json(got.v[j].value, got.v[j].vlen, &set,
-			    got.v[j].key, e) == -1 ||
-			    mirror_put_set(be, nm, &set, e) == -1)
+			    got.v[j].key, e) == -1)
 				rc = -1;
+			else if ((r = mirror_put_set(be, nm, &set, e)) == -1)
+				rc = -1;
+			else if (r == 1 && !strlist_contains(&be->synced, nm))
+				strlist_add(&be->synced, nm);
 			certset_clear(&set);
 		}
 		for (j = 0; j < k; j++)
@@ -439,6 +451,7 @@ store_etcd_open(const char *root, const struct store_etcd_opts *o,
 	pthread_mutex_init(&be->mu, NULL);
 	pthread_mutex_init(&be->mmu, NULL);
 	pthread_cond_init(&be->ka_cv, NULL);
+	strlist_init(&be->synced);
 	be->url = xstrdup(root);
 	be->prefix = prefix;
 	be->local_dir = xstrdup(o->local_dir != NULL ? o->local_dir :
@@ -486,6 +499,30 @@ store_etcd_requests(void *p)
 	return etcd_requests(((struct store_etcd *)p)->c);
 }
 
+int
+store_etcd_synced(void *p, const char *name)
+{
+	struct store_etcd *be = p;
+	int r;
+
+	pthread_mutex_lock(&be->mmu);
+	r = strlist_contains(&be->synced, name);
+	pthread_mutex_unlock(&be->mmu);
+	return r;
+}
+
+/* The lock of name this process holds, or NULL (caller holds mu). */
+static struct etcd_lock *
+held_lock(struct store_etcd *be, const char *name)
+{
+	struct etcd_lock *el;
+
+	for (el = be->held; el != NULL; el = el->next)
+		if (strcmp(el->name, name) == 0)
+			return el;
+	return NULL;
+}
+
 static void
 etcd_close(void *p)
 {
@@ -510,6 +547,7 @@ etcd_close(void *p)
 	pthread_cond_destroy(&be->ka_cv);
 	pthread_mutex_destroy(&be->mmu);
 	pthread_mutex_destroy(&be->mu);
+	strlist_free(&be->synced);
 	free(be->url);
 	free(be->prefix);
 	free(be->local_dir);
@@ -580,7 +618,8 @@ etcd_replace_set(void *p, const char *name, const struct certset *set,
 {
 	struct store_etcd *be = p;
 	struct etcd_kv cur;
-	struct etcd_cmp cmp;
+	struct etcd_cmp cmp[2];
+	struct etcd_lock *el;
 	struct etcd_op ops[5];
 	struct etcd_kvs got;
 	char *lkey, *akey = NULL, *val = NULL, *ptr = NULL, *rkey, *from = NULL,
@@ -601,6 +640,19 @@ etcd_replace_set(void *p, const char *name, const struct certset *set,
 		modrev = cur.mod_rev;
 	}
 	n++;
+	/* Under the certificate's lock: the set must be the one seen when
+	   the lock was taken, and the lock still ours (a lease lost while
+	   etcd was away lets another node in). */
+	memset(cmp, 0, sizeof(cmp));
+	pthread_mutex_lock(&be->mu);
+	if ((el = held_lock(be, name)) != NULL) {
+		modrev = el->live_rev;
+		cmp[1].key = el->key;
+		cmp[1].target = ETCD_T_CREATE;
+		cmp[1].result = ETCD_R_EQUAL;
+		cmp[1].n = el->create_rev;
+	}
+	pthread_mutex_unlock(&be->mu);
 	val = set_to_json(set);
 	if (strlen(val) > ETCD_VALUE_MAX) {
 		err_set(e, "store %s: the set of %s is larger than %d bytes",
@@ -613,11 +665,10 @@ etcd_replace_set(void *p, const char *name, const struct certset *set,
 	from = archive_key(be, name, 0);
 	to = archive_key(be, name, n - STORE_ARCHIVE_KEEP > 0 ?
 	    n - STORE_ARCHIVE_KEEP : 0);
-	memset(&cmp, 0, sizeof(cmp));
-	cmp.key = lkey;
-	cmp.target = ETCD_T_MOD;
-	cmp.result = ETCD_R_EQUAL;
-	cmp.n = modrev;
+	cmp[0].key = lkey;
+	cmp[0].target = ETCD_T_MOD;
+	cmp[0].result = ETCD_R_EQUAL;
+	cmp[0].n = modrev;
 	memset(ops, 0, sizeof(ops));
 	ops[0].kind = ETCD_OP_GET;	/* rev as it was: see mirror_own_write */
 	ops[0].key = rkey;
@@ -635,15 +686,19 @@ etcd_replace_set(void *p, const char *name, const struct certset *set,
 	ops[4].kind = ETCD_OP_DELETE_RANGE;
 	ops[4].key = from;
 	ops[4].range_end = to;
-	if (etcd_txn(be->c, &cmp, 1, ops, strcmp(from, to) < 0 ? 5 : 4, NULL,
-	    0, &ok, &got, NULL, e) == -1)
+	if (etcd_txn(be->c, cmp, cmp[1].key != NULL ? 2 : 1, ops,
+	    strcmp(from, to) < 0 ? 5 : 4, NULL, 0, &ok, &got, NULL, e) == -1)
 		goto out;
 	if (!ok) {
-		err_set(e, "store %s: the live set of %s changed while it was "
-		    "being replaced (another node?); not replaced", be->url,
-		    name);
+		err_set(e, "store %s: the live set of %s changed, or its lock "
+		    "was lost, while it was being replaced (another node?); "
+		    "not replaced", be->url, name);
 		goto out;
 	}
+	pthread_mutex_lock(&be->mu);
+	if ((el = held_lock(be, name)) != NULL)
+		el->live_rev = got.revision;
+	pthread_mutex_unlock(&be->mu);
 	if ((rc = mirror_put_set(be, name, set, e)) == 0)
 		mirror_own_write(be, &got, got.revision);
 out:
@@ -719,10 +774,10 @@ etcd_lock(void *p, const char *what, int wait, struct store_lock **lkp,
 	struct store_lock *lk;
 	struct etcd_lock *el;
 	struct etcd_cmp cmp;
-	struct etcd_op put, get;
+	struct etcd_op put[2], get;
 	struct etcd_kvs got;
 	struct timespec nap;
-	char *key = NULL, *holder;
+	char *key = NULL, *live = NULL, *holder;
 	long long lease;
 	int ok, rc = -1;
 
@@ -737,33 +792,43 @@ etcd_lock(void *p, const char *what, int wait, struct store_lock **lkp,
 	if (etcd_lease(be, &lease, e) == -1)
 		goto out;
 	key = xstrcat(be->prefix, "locks/", what, NULL);
+	live = xstrcat(be->prefix, "live/", what, NULL);
 	memset(&cmp, 0, sizeof(cmp));
 	cmp.key = key;
 	cmp.target = ETCD_T_CREATE;
 	cmp.result = ETCD_R_EQUAL;
 	cmp.n = 0;
-	memset(&put, 0, sizeof(put));
-	put.kind = ETCD_OP_PUT;
-	put.key = key;
-	put.value = be->owner;
-	put.vlen = strlen(be->owner);
-	put.lease = lease;
+	/* Taken: the live pointer as it is now comes back too. */
+	memset(put, 0, sizeof(put));
+	put[0].kind = ETCD_OP_PUT;
+	put[0].key = key;
+	put[0].value = be->owner;
+	put[0].vlen = strlen(be->owner);
+	put[0].lease = lease;
+	put[1].kind = ETCD_OP_GET;
+	put[1].key = live;
 	memset(&get, 0, sizeof(get));
 	get.kind = ETCD_OP_GET;
 	get.key = key;
 	for (;;) {
 		memset(&got, 0, sizeof(got));
-		if (etcd_txn(be->c, &cmp, 1, &put, 1, &get, 1, &ok, &got,
+		if (etcd_txn(be->c, &cmp, 1, put, 2, &get, 1, &ok, &got,
 		    NULL, e) == -1)
 			goto out;
 		if (ok) {
 			el = xcalloc(1, sizeof(*el));
 			el->be = be;
+			el->name = xstrdup(what);
 			el->key = key;
 			key = NULL;
 			el->create_rev = got.revision;
+			el->live_rev = got.n > 0 ? got.v[0].mod_rev : 0;
 			etcd_kvs_clear(&got);
 			lk->priv = el;
+			pthread_mutex_lock(&be->mu);
+			el->next = be->held;
+			be->held = el;
+			pthread_mutex_unlock(&be->mu);
 			break;
 		}
 		if (!wait) {
@@ -793,6 +858,7 @@ etcd_lock(void *p, const char *what, int wait, struct store_lock **lkp,
 out:
 	free(lk);
 	free(key);
+	free(live);
 	return rc;
 }
 
@@ -806,6 +872,15 @@ etcd_unlock(struct store_lock *lk)
 	int ok;
 
 	if (el != NULL) {
+		struct etcd_lock **pp;
+
+		pthread_mutex_lock(&el->be->mu);
+		for (pp = &el->be->held; *pp != NULL; pp = &(*pp)->next)
+			if (*pp == el) {
+				*pp = el->next;
+				break;
+			}
+		pthread_mutex_unlock(&el->be->mu);
 		/* Only the lock we made: after a lease lost, another's. */
 		memset(&cmp, 0, sizeof(cmp));
 		cmp.key = el->key;
@@ -817,6 +892,7 @@ etcd_unlock(struct store_lock *lk)
 		del.key = el->key;
 		(void)etcd_txn(el->be->c, &cmp, 1, &del, 1, NULL, 0, &ok, NULL,
 		    NULL, &ignored);
+		free(el->name);
 		free(el->key);
 		free(el);
 	}

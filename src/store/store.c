@@ -126,6 +126,13 @@ store_is_shared(const struct store *s)
 	return s->be == &store_etcd_backend;
 }
 
+int
+store_changed_elsewhere(const struct store *s, const char *name)
+{
+	return s->be == &store_etcd_backend ? store_etcd_synced(s->data,
+	    name) : 0;
+}
+
 long
 store_requests(const struct store *s)
 {

@@ -123,6 +123,10 @@ struct store *store_open_with(const char *root,
 int	 store_is_shared(const struct store *s);
 /* Requests sent to the backend's server so far (-1: a directory). */
 long	 store_requests(const struct store *s);
+/* 1 when name's live set changed during this store's life by the hand of
+   another host (etcd: brought into the local mirror), so its listeners
+   reload and its deploy hook runs here too; 0 for a directory. */
+int	 store_changed_elsewhere(const struct store *s, const char *name);
 
 /*
  * The path a listener uses for a file of a certificate:

@@ -13,16 +13,52 @@
 #   stop_etcd            stops every member (also done at exit).
 #   etcd_get KEY         prints the value of KEY (etcdctl, first endpoint
 #                        that answers).
+#
+# With ETCD_TLS=1 set before start_etcd, clients speak TLS and must show a
+# certificate: $T/etcd/tls/ holds ca.pem (the CA of both), server.pem/key
+# (IP 127.0.0.1), client.pem/key (clientAuth), and other-ca.pem (a CA that
+# signed nothing here).
 
 ETCD_BIN=${ETCD_BIN:-/usr/bin/etcd}
 ETCDCTL_BIN=${ETCDCTL_BIN:-/usr/bin/etcdctl}
 
+_etcd_scheme=http
+_etcd_tls_args=""
+
+# _etcd_tls_certs DIR: the CA, server and client certificates.
+_etcd_tls_certs() {
+	_td=$1
+	mkdir -p "$_td"
+	for _tn in ca other-ca; do
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		    -keyout "$_td/$_tn.key" -out "$_td/$_tn.pem" -days 30 \
+		    -subj "/CN=certkeep test etcd $_tn" 2>/dev/null || return 1
+	done
+	for _tn in server client; do
+		if [ $_tn = server ]; then
+			printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n' >"$_td/$_tn.ext"
+		else
+			printf 'extendedKeyUsage=clientAuth\n' >"$_td/$_tn.ext"
+		fi
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		    -keyout "$_td/$_tn.key" -out "$_td/$_tn.csr" \
+		    -subj "/CN=$_tn" 2>/dev/null &&
+		openssl x509 -req -in "$_td/$_tn.csr" -CA "$_td/ca.pem" \
+		    -CAkey "$_td/ca.key" -set_serial "0x$(openssl rand -hex 8)" \
+		    -days 30 -extfile "$_td/$_tn.ext" -out "$_td/$_tn.pem" \
+		    2>/dev/null || return 1
+	done
+	chmod 600 "$_td"/*.key
+}
+
 _etcd_run_member() {	# _etcd_run_member I [new|existing]
 	_ei=$1
 	eval "_ecp=\$ETCD_PORT_$_ei; _epp=\$ETCD_PEER_$_ei"
+	# shellcheck disable=SC2086
 	"$ETCD_BIN" --name "m$_ei" --data-dir "$T/etcd/m$_ei" \
-	    --listen-client-urls "http://127.0.0.1:$_ecp" \
-	    --advertise-client-urls "http://127.0.0.1:$_ecp" \
+	    --listen-client-urls "$_etcd_scheme://127.0.0.1:$_ecp" \
+	    --advertise-client-urls "$_etcd_scheme://127.0.0.1:$_ecp" \
+	    $_etcd_tls_args \
 	    --listen-peer-urls "http://127.0.0.1:$_epp" \
 	    --initial-advertise-peer-urls "http://127.0.0.1:$_epp" \
 	    --initial-cluster "$_etcd_cluster" \
@@ -39,7 +75,8 @@ _etcd_healthy() {	# every running member answers /health true
 	for _eh in $(seq 1 "$ETCD_N"); do
 		eval "_ecp=\$ETCD_PORT_$_eh; _epid=\${ETCD_PID_$_eh:-}"
 		[ -n "$_epid" ] || continue
-		curl -s --max-time 1 "http://127.0.0.1:$_ecp/health" 2>/dev/null |
+		# shellcheck disable=SC2086
+		curl -s --max-time 1 $_etcd_curl_tls "$_etcd_scheme://127.0.0.1:$_ecp/health" 2>/dev/null |
 		    grep -q '"health":"true"' || return 1
 	done
 	return 0
@@ -56,9 +93,20 @@ _etcd_wait() {
 	return 1
 }
 
+_etcd_curl_tls=""
+_etcd_ctl_tls=""
+
 start_etcd() {
 	ETCD_N=${1:-3}
 	mkdir -p "$T/etcd"
+	if [ "${ETCD_TLS:-}" = 1 ]; then
+		_t=$T/etcd/tls
+		_etcd_tls_certs "$_t" || { echo "etcd: openssl failed" >&2; return 1; }
+		_etcd_scheme=https
+		_etcd_tls_args="--cert-file $_t/server.pem --key-file $_t/server.key --client-cert-auth --trusted-ca-file $_t/ca.pem"
+		_etcd_curl_tls="--cacert $_t/ca.pem --cert $_t/client.pem --key $_t/client.key"
+		_etcd_ctl_tls="--cacert $_t/ca.pem --cert $_t/client.pem --key $_t/client.key"
+	fi
 	_etcd_cluster=""
 	ETCD_ENDPOINTS=""
 	for _es in $(seq 1 "$ETCD_N"); do
@@ -92,6 +140,7 @@ stop_etcd() {
 }
 
 etcd_get() {
-	ETCDCTL_API=3 "$ETCDCTL_BIN" --endpoints "$ETCD_ENDPOINTS" \
+	# shellcheck disable=SC2086
+	ETCDCTL_API=3 "$ETCDCTL_BIN" --endpoints "$ETCD_ENDPOINTS" $_etcd_ctl_tls \
 	    --command-timeout 3s get --print-value-only "$1"
 }

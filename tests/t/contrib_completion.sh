@@ -47,7 +47,7 @@ printf 'version: 1\ncertificates:\n  - name: here\n    hostnames: [h.example.com
 printf 'version: 1\ncertificates:\n  - name: fromenv\n    hostnames: [e.example.com]\n' >"$T/env.yaml"
 
 all="flow_2 mail.example.com quoted.3 web-1"
-is "$(comp -- certkeep '')" "account apply backup check help import plan render restore revoke serve-http01 status version" "commands"
+is "$(comp -- certkeep '')" "account apply backup check help import plan render restore revoke serve-http01 status store version" "commands"
 is "$(comp -- certkeep pl)" "plan" "a command prefix"
 is "$(comp -- certkeep -)" "--log-format -m -o -q -v" "global options"
 is "$(comp -- certkeep -o '')" "html json text" "-o values"

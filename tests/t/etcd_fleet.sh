@@ -37,8 +37,11 @@ STORE="etcd://$ETCD_ENDPOINTS/fleet"
 node_manifest() {
 	MF_CHALLENGE="{webroot: \"$T/www\"}" write_manifest "$T/n$1.yaml" "$2"
 	sed -i -e "s|^store: .*|store: $STORE\\netcd: {local_dir: $T/node$1, lock_ttl: ${TTL}s}|" \
-	    -e "s|^  dir: $T/frag\$|  dir: $T/frag$1|" "$T/n$1.yaml"
+	    -e "s|^  dir: $T/frag\$|  dir: $T/frag$1\\n  reload: {dovecot: [$T/hook.sh, $T/reload$1]}|" "$T/n$1.yaml"
 }
+# The reload hook counts its runs.
+printf '#!/bin/sh\necho reload >>"$1"\n' >"$T/hook.sh"
+chmod 755 "$T/hook.sh"
 for i in 1 2 3; do node_manifest $i $N; done
 
 finalized() { grep -c 'finalize-order' "$PEBBLE_LOG"; }
@@ -87,6 +90,10 @@ for i in 1 2 3; do
 done
 is "$(digest "$T/node2")" "$(digest "$T/node1")" "mirrors of nodes 1 and 2 identical"
 is "$(digest "$T/node3")" "$(digest "$T/node1")" "mirrors of nodes 1 and 3 identical"
+for i in 1 2 3; do
+	is "$(cat "$T/reload$i" 2>/dev/null)" "reload" \
+	    "node $i reloaded its servers once (sets issued here or by others)"
+done
 ok_if "node 2's fragment points into its own mirror" \
     grep -q "$T/node2/letsencrypt/c1/" "$T/frag2/dovecot/ssl.conf"
 
@@ -95,6 +102,9 @@ rc_is 0 "node 1: apply again (its mirror catches up with the others)"
 ck -m "$T/n1.yaml" -v apply
 rc_is 0 "node 1: a no-op apply"
 like "$ERR" 'etcd requests this run: 1$' "a no-op run asks etcd one question"
+: >"$T/reload1"
+ck -m "$T/n1.yaml" apply
+is "$(cat "$T/reload1")" "" "a no-op run reloads nothing"
 is "$(finalized)" "$((f0 + N))" "nothing ordered"
 
 # kill -9 during an order. The kill must land while the order is in
