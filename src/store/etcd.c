@@ -1042,13 +1042,31 @@ etcd_put_token(void *p, const char *token, const char *keyauth, int ttl,
 	return rc;
 }
 
+/* Revokes the token's lease (which deletes the key with it), so that
+   leases do not pile up for an hour after every order; a key without a
+   lease is deleted. */
 static int
 etcd_del_token(void *p, const char *token, struct err *e)
 {
 	struct store_etcd *be = p;
+	struct etcd_kv kv;
 	char *k = ek(be, "tokens/", token);
-	int rc = etcd_delete(be->c, k, 0, NULL, e);
+	int r, rc = -1;
 
+	memset(&kv, 0, sizeof(kv));
+	if ((r = etcd_get(be->c, k, &kv, NULL, e)) == -1)
+		goto out;
+	if (r == 0) {
+		rc = 0;
+		goto out;
+	}
+	if (kv.lease != 0 && etcd_lease_revoke(be->c, kv.lease, e) == 0) {
+		rc = 0;
+		goto out;
+	}
+	rc = etcd_delete(be->c, k, 0, NULL, e);
+out:
+	etcd_kv_clear(&kv);
 	free(k);
 	return rc;
 }

@@ -6,7 +6,8 @@
 # authorizations reach B through etcd (B keeps them by a watch, in
 # memory), B logs each challenge served, the certificate lands in etcd and
 # in both mirrors (B's apply then orders nothing), and no token is left
-# under PREFIX/tokens/ afterwards.
+# under PREFIX/tokens/ afterwards (nor a lease: removing a token revokes
+# its lease).
 # B's responder opens only PREFIX/tokens/ (B's local mirror is not
 # made), answers 404 for a token nobody published, and a token put
 # straight into etcd is served by B within a second (the watch), then 404
@@ -68,6 +69,11 @@ done
 is "$(ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINTS" get --prefix --keys-only fleet/tokens/ | grep -c .)" 0 \
     "no token left in etcd after the orders"
 
+leases=$(ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINTS" lease list | grep -cE '^[0-9a-f]+$')
+is "$leases" 0 "the tokens' leases are revoked with them (none left)" ||
+    for l in $(ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINTS" lease list | grep -E '^[0-9a-f]+$'); do
+	    diag "$(ETCDCTL_API=3 etcdctl --endpoints "$ETCD_ENDPOINTS" lease timetolive --keys "$l")"
+    done
 ok_if "B's responder read only the tokens: B's mirror is not even made" \
     test ! -e "$T/b/mirror"
 
