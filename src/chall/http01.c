@@ -75,7 +75,7 @@ token_safe(const char *t)
 		if (!((t[n] >= 'A' && t[n] <= 'Z') ||
 		    (t[n] >= 'a' && t[n] <= 'z') ||
 		    (t[n] >= '0' && t[n] <= '9') || t[n] == '-' ||
-		    t[n] == '_') || n >= 255)
+		    t[n] == '_') || n >= H01_TOKEN_MAX)
 			return 0;
 	return n > 0;
 }

@@ -19,6 +19,9 @@ struct err;
 
 /* A request line and headers larger than this are refused. */
 #define H01_REQ_MAX	4096
+/* A token longer than this is no ACME token (the store has the same
+   bound for published ones): 404. */
+#define H01_TOKEN_MAX	255
 /* Listening sockets at most (the addresses of every spec). */
 #define H01_LISTEN_MAX	16
 
