@@ -62,6 +62,9 @@ struct store_etcd {
 	char		*prefix;	/* "PREFIX/" */
 	char		*local_dir;
 	struct etcd	*c;
+	/* The keepalive thread's own client: never queued behind the
+	   requests of the workers. */
+	struct etcd	*kac;
 	void		*mirror;	/* fs backend on local_dir */
 	long		 lock_ttl;
 	pthread_mutex_t	 mu;		/* the lease */
@@ -467,7 +470,8 @@ store_etcd_open(const char *root, const struct store_etcd_opts *o,
 	co.cert_file = o->cert_file;
 	co.key_file = o->key_file;
 	co.auth_file = o->auth_file;
-	if ((be->c = etcd_open(&co, e)) == NULL)
+	if ((be->c = etcd_open(&co, e)) == NULL ||
+	    (be->kac = etcd_open(&co, e)) == NULL)
 		goto fail;
 	/* The mirror is always made: listeners read it. */
 	(void)create;
@@ -543,6 +547,7 @@ etcd_close(void *p)
 	if (be->mirror != NULL)
 		store_fs_backend.close(be->mirror);
 	etcd_free(be->c);
+	etcd_free(be->kac);
 	pthread_cond_destroy(&be->ka_cv);
 	pthread_mutex_destroy(&be->mmu);
 	pthread_mutex_destroy(&be->mu);
@@ -738,7 +743,7 @@ etcd_keepalive(void *arg)
 			break;
 		id = be->lease;
 		pthread_mutex_unlock(&be->mu);
-		(void)etcd_lease_keepalive(be->c, id, NULL, &ignored);
+		(void)etcd_lease_keepalive(be->kac, id, NULL, &ignored);
 		pthread_mutex_lock(&be->mu);
 	}
 	pthread_mutex_unlock(&be->mu);
@@ -775,10 +780,11 @@ etcd_lock(void *p, const char *what, int wait, struct store_lock **lkp,
 	struct etcd_cmp cmp;
 	struct etcd_op put[2], get;
 	struct etcd_kvs got;
+	struct etcd_kv kv;
 	struct timespec nap;
 	char *key = NULL, *live = NULL, *holder;
 	long long lease;
-	int ok, rc = -1;
+	int ok, r, rc = -1;
 
 	*lkp = NULL;
 	lk = xcalloc(1, sizeof(*lk));
@@ -840,10 +846,18 @@ etcd_lock(void *p, const char *what, int wait, struct store_lock **lkp,
 			goto out;
 		}
 		etcd_kvs_clear(&got);
-		/* The holder ends or its lease does; polled. */
+		/* The holder ends or its lease does: polled with plain reads
+		   (a transaction that writes goes through the cluster's log
+		   even when it fails), the transaction again once it is free. */
 		nap.tv_sec = 0;
 		nap.tv_nsec = 250 * 1000 * 1000;
-		nanosleep(&nap, NULL);
+		do {
+			nanosleep(&nap, NULL);
+			memset(&kv, 0, sizeof(kv));
+			if ((r = etcd_get(be->c, key, &kv, NULL, e)) == -1)
+				goto out;
+			etcd_kv_clear(&kv);
+		} while (r == 1);
 	}
 	/* Under the lock, the mirror is what the others left. */
 	if (mirror_sync(be, e) == -1) {
