@@ -703,8 +703,11 @@ etcd_replace_set(void *p, const char *name, const struct certset *set,
 	if ((el = held_lock(be, name)) != NULL)
 		el->live_rev = got.revision;
 	pthread_mutex_unlock(&be->mu);
-	if ((rc = mirror_put_set(be, name, set, e)) == 0)
-		mirror_own_write(be, &got, got.revision);
+	/* 1 (written) or 0 (the mirror had it already). */
+	if (mirror_put_set(be, name, set, e) == -1)
+		goto out;
+	mirror_own_write(be, &got, got.revision);
+	rc = 0;
 out:
 	pthread_mutex_unlock(&be->mmu);
 	etcd_kvs_clear(&got);
