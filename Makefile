@@ -86,8 +86,8 @@ check: deps
 	$(MAKE) tsan
 
 # Threads under ThreadSanitizer: the unit tests and the concurrent
-# issuance test (a report makes the process fail at once).
-TSAN_TESTS = test_ acme_concurrent
+# issuance test, the etcd fleet (a report makes the process fail at once).
+TSAN_TESTS = test_ acme_concurrent etcd_fleet
 tsan: deps
 	$(MAKE) all
 	$(MAKE) BUILD=build/tsan TSAN=1 all tests

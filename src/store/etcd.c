@@ -63,6 +63,9 @@ struct store_etcd {
 	char		*prefix;	/* "PREFIX/" */
 	char		*local_dir;
 	struct etcd	*c;
+	/* The keepalive thread's own client: never queued behind the
+	   requests of the workers. */
+	struct etcd	*kac;
 	void		*mirror;	/* fs backend on local_dir */
 	long		 lock_ttl;
 	pthread_mutex_t	 mu;		/* the lease */
@@ -468,7 +471,8 @@ store_etcd_open(const char *root, const struct store_etcd_opts *o,
 	co.cert_file = o->cert_file;
 	co.key_file = o->key_file;
 	co.auth_file = o->auth_file;
-	if ((be->c = etcd_open(&co, e)) == NULL)
+	if ((be->c = etcd_open(&co, e)) == NULL ||
+	    (be->kac = etcd_open(&co, e)) == NULL)
 		goto fail;
 	/* The mirror is always made: listeners read it. */
 	(void)create;
@@ -544,6 +548,7 @@ etcd_close(void *p)
 	if (be->mirror != NULL)
 		store_fs_backend.close(be->mirror);
 	etcd_free(be->c);
+	etcd_free(be->kac);
 	pthread_cond_destroy(&be->ka_cv);
 	pthread_mutex_destroy(&be->mmu);
 	pthread_mutex_destroy(&be->mu);
@@ -699,8 +704,11 @@ etcd_replace_set(void *p, const char *name, const struct certset *set,
 	if ((el = held_lock(be, name)) != NULL)
 		el->live_rev = got.revision;
 	pthread_mutex_unlock(&be->mu);
-	if ((rc = mirror_put_set(be, name, set, e)) == 0)
-		mirror_own_write(be, &got, got.revision);
+	/* 1 (written) or 0 (the mirror had it already). */
+	if (mirror_put_set(be, name, set, e) == -1)
+		goto out;
+	mirror_own_write(be, &got, got.revision);
+	rc = 0;
 out:
 	pthread_mutex_unlock(&be->mmu);
 	etcd_kvs_clear(&got);
@@ -739,7 +747,7 @@ etcd_keepalive(void *arg)
 			break;
 		id = be->lease;
 		pthread_mutex_unlock(&be->mu);
-		(void)etcd_lease_keepalive(be->c, id, NULL, &ignored);
+		(void)etcd_lease_keepalive(be->kac, id, NULL, &ignored);
 		pthread_mutex_lock(&be->mu);
 	}
 	pthread_mutex_unlock(&be->mu);
@@ -776,10 +784,11 @@ etcd_lock(void *p, const char *what, int wait, struct store_lock **lkp,
 	struct etcd_cmp cmp;
 	struct etcd_op put[2], get;
 	struct etcd_kvs got;
+	struct etcd_kv kv;
 	struct timespec nap;
 	char *key = NULL, *live = NULL, *holder;
 	long long lease;
-	int ok, rc = -1;
+	int ok, r, rc = -1;
 
 	*lkp = NULL;
 	lk = xcalloc(1, sizeof(*lk));
@@ -841,10 +850,18 @@ etcd_lock(void *p, const char *what, int wait, struct store_lock **lkp,
 			goto out;
 		}
 		etcd_kvs_clear(&got);
-		/* The holder ends or its lease does; polled. */
+		/* The holder ends or its lease does: polled with plain reads
+		   (a transaction that writes goes through the cluster's log
+		   even when it fails), the transaction again once it is free. */
 		nap.tv_sec = 0;
 		nap.tv_nsec = 250 * 1000 * 1000;
-		nanosleep(&nap, NULL);
+		do {
+			nanosleep(&nap, NULL);
+			memset(&kv, 0, sizeof(kv));
+			if ((r = etcd_get(be->c, key, &kv, NULL, e)) == -1)
+				goto out;
+			etcd_kv_clear(&kv);
+		} while (r == 1);
 	}
 	/* Under the lock, the mirror is what the others left. */
 	if (mirror_sync(be, e) == -1) {
