@@ -86,8 +86,9 @@ check: deps
 	$(MAKE) tsan
 
 # Threads under ThreadSanitizer: the unit tests and the concurrent
-# issuance test, the etcd fleet (a report makes the process fail at once).
-TSAN_TESTS = test_ acme_concurrent etcd_fleet
+# issuance test, the etcd fleet, the http-01 responders (serve-http01 and
+# its etcd token watch thread; a report makes the process fail at once).
+TSAN_TESTS = test_ acme_concurrent etcd_fleet http01_serve
 tsan: deps
 	$(MAKE) all
 	$(MAKE) BUILD=build/tsan TSAN=1 all tests
