@@ -494,8 +494,15 @@ store_token_watch_open(const char *root, const struct store_etcd_opts *eo,
 
 	if (root == NULL || strncmp(root, STORE_ETCD_SCHEME,
 	    strlen(STORE_ETCD_SCHEME)) != 0) {
+		char *probe = NULL;
+
 		if ((w->s = store_open(root, 0, e)) == NULL)
 			goto fail;
+		/* A token directory this user cannot read fails now, not as
+		   a 404 to every request. */
+		if (store_get_token(w->s, "certkeep-probe", &probe, e) == -1)
+			goto fail;
+		free(probe);
 		return w;
 	}
 	if (etcd_parse_url(root, &endpoints, &prefix, e) == -1)

@@ -7,7 +7,8 @@
 # token left in the store afterwards. The responder answers a published
 # token (the file's mtime is its expiry) and not an expired one, 404 for
 # unknown tokens, other paths and other methods, closes oversized and
-# slow request heads, and stops cleanly on SIGTERM.
+# slow request heads, and stops cleanly on SIGTERM. Last, the systemd
+# unit's sandbox rebuilt by hand (mount namespace, uid 65534).
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/pebble.sh"
 
@@ -95,6 +96,60 @@ unlike "$(cat "$T/a1.err" "$T/a2.err")" 'cannot bind' \
 is "$(stat -c %a "$T/store/http-01")" 755 "the token directory is 0755"
 is "$(stat -c %a "$T/store")" 700 "inside the 0700 repository"
 is "$(ls -A "$T/store/http-01" | wc -l)" 0 "no token is left after the orders"
+
+# The unit's sandbox by hand (as root): as uid 65534 the responder cannot
+# enter the 0700 repository and exits 1 at once, naming the token
+# directory; with the repository hidden under an empty read-only file
+# system and only http-01/ bound back read-only (what
+# certkeep-serve-http01.service does with TemporaryFileSystem= and
+# BindReadOnlyPaths=), the same user serves a published token and sees
+# nothing else of the repository.
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && command -v setpriv >/dev/null; then
+	S=$T/sb
+	chmod 711 "$T"
+	mkdir -p "$S/store/http-01" "$S/store/accounts" "$S/hold"
+	chmod 755 "$S" "$S/store/http-01"
+	chmod 700 "$S/store" "$S/store/accounts"
+	printf 'secret' >"$S/store/accounts/key.pem"
+	sed "s|^store: .*|store: $S/store|" "$T/m.yaml" >"$S/m.yaml"
+	chmod 644 "$S/m.yaml"
+	printf 'sbTok.thumb' >"$S/store/http-01/sbTok"
+	chmod 644 "$S/store/http-01/sbTok"
+	touch -d '+10 minutes' "$S/store/http-01/sbTok"
+	P2=$(free_port)
+	timeout 20 setpriv --reuid=65534 --regid=65534 --clear-groups "$CERTKEEP" -m "$S/m.yaml" \
+	    serve-http01 --listen "127.0.0.1:$P2" >/dev/null 2>"$T/nobody.err"
+	is "$?" 1 "uid 65534 without the sandbox: exit 1"
+	like "$(cat "$T/nobody.err")" "$S/store/http-01/certkeep-probe: Permission denied" \
+	    "naming the token directory it cannot read"
+	unshare -m sh -c '
+		S=$1; shift
+		mount --make-rprivate / &&
+		mount --bind "$S/store/http-01" "$S/hold" &&
+		mount -t tmpfs -o mode=755 tmpfs "$S/store" &&
+		mkdir "$S/store/http-01" &&
+		mount --bind "$S/hold" "$S/store/http-01" &&
+		mount -o remount,bind,ro "$S/store/http-01" &&
+		mount -o remount,ro "$S/store" || exit 9
+		exec setpriv --reuid=65534 --regid=65534 --clear-groups "$@"' \
+	    _ "$S" "$CERTKEEP" -m "$S/m.yaml" serve-http01 --listen "127.0.0.1:$P2" \
+	    2>"$T/sandbox.log" &
+	SBX=$!
+	track_pid "$SBX"
+	if wait_port "$P2" 20; then
+		is "$(curl -s --max-time 5 "http://127.0.0.1:$P2$CH/sbTok")" "sbTok.thumb" \
+		    "in the sandbox, uid 65534 serves the token"
+		kill -TERM "$SBX"
+		wait "$SBX"
+		is "$?" 0 "and stops on SIGTERM"
+	else
+		fail "the sandboxed responder listens"
+		diag "$(cat "$T/sandbox.log")"
+	fi
+	ok_if "outside, the repository is untouched" test -f "$S/store/accounts/key.pem"
+else
+	skip "not root, or no unshare/setpriv: the sandbox is not tried"
+fi
 
 kill -TERM "$SERVE"
 wait "$SERVE"
