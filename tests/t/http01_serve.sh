@@ -122,18 +122,25 @@ if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null && command -v setpriv >/d
 	is "$?" 1 "uid 65534 without the sandbox: exit 1"
 	like "$(cat "$T/nobody.err")" "$S/store/http-01/certkeep-probe: Permission denied" \
 	    "naming the token directory it cannot read"
-	unshare -m sh -c '
-		S=$1; shift
-		mount --make-rprivate / &&
-		mount --bind "$S/store/http-01" "$S/hold" &&
-		mount -t tmpfs -o mode=755 tmpfs "$S/store" &&
-		mkdir "$S/store/http-01" &&
-		mount --bind "$S/hold" "$S/store/http-01" &&
-		mount -o remount,bind,ro "$S/store/http-01" &&
-		mount -o remount,ro "$S/store" || exit 9
-		exec setpriv --reuid=65534 --regid=65534 --clear-groups "$@"' \
-	    _ "$S" "$CERTKEEP" -m "$S/m.yaml" serve-http01 --listen "127.0.0.1:$P2" \
-	    2>"$T/sandbox.log" &
+	# sandbox.sh S CMD...: CMD as uid 65534 in a mount namespace where
+	# S/store is an empty read-only tmpfs holding http-01/ (read-only);
+	# run under unshare -m, every step an exec (the PID stays CMD's).
+	cat >"$T/sandbox.sh" <<'SH'
+S=$1; shift
+mount --make-rprivate / &&
+mount --bind "$S/store/http-01" "$S/hold" &&
+mount -t tmpfs -o mode=755 tmpfs "$S/store" &&
+mkdir "$S/store/http-01" &&
+mount --bind "$S/hold" "$S/store/http-01" &&
+mount -o remount,bind,ro "$S/store/http-01" &&
+mount -o remount,ro "$S/store" || exit 9
+exec setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+SH
+	ok_if "in the sandbox, the rest of the repository is not there" \
+	    unshare -m sh "$T/sandbox.sh" "$S" sh -c \
+	    'test ! -e "$1/store/accounts" && test -r "$1/store/http-01/sbTok"' _ "$S"
+	unshare -m sh "$T/sandbox.sh" "$S" "$CERTKEEP" -m "$S/m.yaml" \
+	    serve-http01 --listen "127.0.0.1:$P2" 2>"$T/sandbox.log" &
 	SBX=$!
 	track_pid "$SBX"
 	if wait_port "$P2" 20; then
