@@ -922,6 +922,13 @@ is_state_key(const char *key)
 	return strncmp(key, "state/", 6) == 0;
 }
 
+/* local/...: what this host keeps for itself (the mirror only). */
+static int
+is_local_key(const char *key)
+{
+	return strncmp(key, "local/", 6) == 0;
+}
+
 static int
 etcd_get_blob(void *p, const char *key, char **data, size_t *len,
     struct err *e)
@@ -931,8 +938,9 @@ etcd_get_blob(void *p, const char *key, char **data, size_t *len,
 	char *k;
 	int r;
 
-	/* States are mirrored (read every run); the rest is asked for. */
-	if (is_state_key(key))
+	/* States are mirrored (read every run), local/ is this host's; the
+	   rest is asked for. */
+	if (is_state_key(key) || is_local_key(key))
 		return store_fs_backend.get_blob(be->mirror, key, data, len, e);
 	k = ek(be, "blob/", key);
 	r = etcd_get(be->c, k, &kv, NULL, e);
@@ -958,6 +966,10 @@ etcd_set_blob(struct store_etcd *be, const char *key, const void *data,
 	char *k, *rkey;
 	int ok, rc = -1, state = is_state_key(key);
 
+	if (is_local_key(key))
+		return data != NULL ? store_fs_backend.put_blob(be->mirror, key,
+		    data, len, 0600, e) : store_fs_backend.del_blob(be->mirror,
+		    key, e);
 	if (data != NULL && len > ETCD_VALUE_MAX) {
 		err_set(e, "store %s: %s is larger than %d bytes", be->url, key,
 		    ETCD_VALUE_MAX);
