@@ -86,8 +86,9 @@ check: deps
 	$(MAKE) tsan
 
 # Threads under ThreadSanitizer: the unit tests and the concurrent
-# issuance test (a report makes the process fail at once).
-TSAN_TESTS = test_ acme_concurrent
+# issuance test, the etcd fleet, the http-01 responders (serve-http01 and
+# its etcd token watch thread; a report makes the process fail at once).
+TSAN_TESTS = test_ acme_concurrent etcd_fleet http01_serve
 tsan: deps
 	$(MAKE) all
 	$(MAKE) BUILD=build/tsan TSAN=1 all tests
@@ -122,6 +123,10 @@ install: all
 	    contrib/systemd/certkeep.service >$(DESTDIR)$(SYSTEMDUNITDIR)/certkeep.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/certkeep.service
 	install -m 0644 contrib/systemd/certkeep.timer $(DESTDIR)$(SYSTEMDUNITDIR)/
+	sed 's|/usr/bin/certkeep|$(BINDIR)/certkeep|' \
+	    contrib/systemd/certkeep-serve-http01.service \
+	    >$(DESTDIR)$(SYSTEMDUNITDIR)/certkeep-serve-http01.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/certkeep-serve-http01.service
 	install -m 0644 contrib/systemd/certkeep.tmpfiles \
 	    $(DESTDIR)$(TMPFILESDIR)/certkeep.conf
 	install -m 0644 contrib/bash-completion/certkeep $(DESTDIR)$(BASHCOMPDIR)/certkeep
@@ -131,6 +136,7 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man5/certkeep.yaml.5 \
 	    $(DESTDIR)$(SYSTEMDUNITDIR)/certkeep.service \
 	    $(DESTDIR)$(SYSTEMDUNITDIR)/certkeep.timer \
+	    $(DESTDIR)$(SYSTEMDUNITDIR)/certkeep-serve-http01.service \
 	    $(DESTDIR)$(TMPFILESDIR)/certkeep.conf \
 	    $(DESTDIR)$(BASHCOMPDIR)/certkeep
 

@@ -8,12 +8,14 @@ TEST="openssl ca-certificates curl pebble knot knot-dnsutils dovecot-imapd dovec
 # contrib/: unit checks (systemd-analyze), alert rules (promtool), the
 # textfile collector, the JSON Schema, the Debian package, the CI examples
 # (jq summarises a plan).
+# The etcd store backend: a real cluster in the tests.
+ETCD="etcd-server etcd-client"
 OPS="systemd prometheus prometheus-node-exporter python3-yaml python3-jsonschema debhelper lintian jq"
 # make fuzz: clang with libFuzzer (Debian's clang package).
 FUZZ="clang"
 
 missing=""
-for p in $BUILD $TEST $OPS $FUZZ; do
+for p in $BUILD $TEST $ETCD $OPS $FUZZ; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
 		missing="$missing $p"
 	fi

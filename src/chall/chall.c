@@ -29,6 +29,7 @@ struct chall_slot {
 struct chall_run {
 	const struct dns_conf	*dns;
 	const struct log	*log;
+	const struct chall_publisher *pub;
 	pthread_mutex_t		 mu;
 	struct chall_slot	*v;
 	size_t			 n;
@@ -50,7 +51,7 @@ cfg_same(const struct chall_conf *a, const struct chall_conf *b)
 		return 0;
 	if (a->type == CHALL_HTTP01)
 		return str_eq(a->webroot, b->webroot) &&
-		    str_eq(a->listen, b->listen);
+		    str_eq(a->listen, b->listen) && a->publish == b->publish;
 	return str_eq(a->rfc2136_server, b->rfc2136_server) &&
 	    str_eq(a->tsig_name, b->tsig_name) &&
 	    str_eq(a->tsig_algorithm, b->tsig_algorithm) &&
@@ -93,6 +94,13 @@ chall_run_new(const struct dns_conf *dns, const struct log *log)
 	run->log = log;
 	pthread_mutex_init(&run->mu, NULL);
 	return run;
+}
+
+void
+chall_run_set_publisher(struct chall_run *run,
+    const struct chall_publisher *pub)
+{
+	run->pub = pub;
 }
 
 void
@@ -143,7 +151,11 @@ chall_run_get(struct chall_run *run, const struct chall_conf *cfg,
 	memset(sl, 0, sizeof(*sl));
 	sl->cfg = cfg;
 	sl->ops = chall_table[cfg->type];
-	if (sl->ops->setup(run->dns, cfg, run->log, &sl->ctx, e) == -1) {
+	if (sl->ops->setup(run->dns, cfg, run->log, &sl->ctx, e) == -1 ||
+	    (sl->ops->publish_to != NULL &&
+	    sl->ops->publish_to(sl->ctx, run->pub, e) == -1)) {
+		if (sl->ctx != NULL && sl->ops->teardown != NULL)
+			sl->ops->teardown(sl->ctx);
 		sl->failed = 1;
 		sl->ctx = NULL;
 		sl->failure = xstrdup(e != NULL ? e->msg : "setup failed");

@@ -7,6 +7,8 @@
  *                    <webroot>/.well-known/acme-challenge/, removed after)
  *                    or listen (a built-in responder thread on that address
  *                    serving only /.well-known/acme-challenge/<token>)
+ *                    or publish (put into the store for serve-http01,
+ *                    through the run's struct chall_publisher)
  *   dns01.c    dns-01: TXT _acme-challenge.<name> via RFC 2136
  *              (dns/dnsupdate.c)
  *
@@ -18,10 +20,12 @@
  * once, in several threads, sharing one struct chall_run):
  *
  *   apply:  run = chall_run_new(&m->dns, log)
+ *           chall_run_set_publisher(run, pub)   (the store, for publish)
  *   order:  chall_run_get(run, &cert->challenge, &ops, &ctx)
  *             -> ops->setup() the first time this configuration is seen
  *                in the run (a listen responder is started once and
- *                shared by every certificate using that address)
+ *                shared by every certificate using that address), then
+ *                ops->publish_to(ctx, the run's publisher) when set
  *           for every pending authorization of the order:
  *             ops->present(ctx, item)        make the answer visible
  *           ops->ready(ctx, items, n)        optional (NULL): wait until
@@ -61,9 +65,10 @@ int	 chall_type_from_name(const char *name);
    it; chall_conf_clear() frees them. */
 struct chall_conf {
 	enum chall_type	 type;
-	/* http-01: exactly one of webroot and listen is set. */
+	/* http-01: exactly one of webroot, listen and publish is set. */
 	char		*webroot;	/* absolute path, or NULL */
 	char		*listen;	/* "host:port" / "[v6]:port", or NULL */
+	int		 publish;	/* into the store, for serve-http01 */
 	/* dns-01 through RFC 2136 dynamic update. */
 	char		*rfc2136_server;	/* "host:port" (port default 53) */
 	char		*tsig_name;		/* "certkeep." */
@@ -114,6 +119,22 @@ struct chall_item {
 					   between present() and cleanup() */
 };
 
+/*
+ * Where http-01 with publish puts its key authorizations so that a
+ * separately running responder (serve-http01) answers them: the store,
+ * handed in by the caller (the challenge layer sits below the store).
+ * put publishes token -> keyauth for at most ttl seconds; del removes it.
+ */
+struct chall_publisher {
+	void	*arg;
+	int	(*put)(void *arg, const char *token, const char *keyauth,
+		    int ttl, struct err *e);
+	int	(*del)(void *arg, const char *token, struct err *e);
+};
+/* How long a published key authorization lives if cleanup never runs (a
+   crashed run): longer than any validation takes. */
+#define CHALL_HTTP01_PUBLISH_TTL	3600
+
 struct chall_ops {
 	enum chall_type	 type;
 	const char	*name;		/* == chall_type_names[type] */
@@ -136,6 +157,10 @@ struct chall_ops {
 	void	(*cleanup)(void *ctx, struct chall_item *it);
 	/* Frees the context (stops a responder). */
 	void	(*teardown)(void *ctx);
+	/* Optional: called once right after setup with the run's publisher
+	   (NULL when the run has none); -1 fails the setup. */
+	int	(*publish_to)(void *ctx, const struct chall_publisher *pub,
+		    struct err *e);
 };
 
 extern const struct chall_ops chall_http01;
@@ -147,6 +172,10 @@ struct chall_run;
 /* dns (borrowed, lives as long as the run): the resolver settings. */
 struct chall_run *chall_run_new(const struct dns_conf *dns,
 	    const struct log *log);
+/* Gives the run its publisher (http-01 publish); pub is borrowed and
+   must outlive the run. Call before the first chall_run_get(). */
+void	 chall_run_set_publisher(struct chall_run *run,
+	    const struct chall_publisher *pub);
 /* Tears down every context (stops responders, removes leftovers). */
 void	 chall_run_free(struct chall_run *run);
 /*

@@ -15,7 +15,12 @@
  *   polls every connection at once (non-blocking), gives each
  *   CHALL_HTTP01_HEAD_MS to send its request head and holds at most
  *   CHALL_HTTP01_CONN_MAX, dropping the oldest for a new one: idle
- *   connections cannot crowd out the CA's validation requests.
+ *   connections cannot crowd out the CA's validation requests. The
+ *   server itself (http01.h) is shared with `certkeep serve-http01`.
+ * publish: the key authorization is put into the store (with a time to
+ *   live) through the run's publisher and deleted by cleanup; a separately
+ *   running serve-http01 answers it, on this host or any that shares the
+ *   store.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -42,11 +47,7 @@
 #include "base/syntax.h"
 #include "base/time.h"
 #include "chall/chall.h"
-
-/* A request line and headers larger than this are refused. */
-#define RESP_REQ_MAX	4096
-/* Listening sockets at most (the addresses of one name). */
-#define RESP_LISTEN_MAX	8
+#include "chall/http01.h"
 
 struct token {
 	char		*token;
@@ -54,30 +55,33 @@ struct token {
 	struct token	*next;
 };
 
+/* The per-run context of one http-01 configuration. */
 struct h01 {
 	const struct log *log;
 	char		*webroot;	/* webroot mode */
 	char		*listen;	/* listen mode: as configured */
-	int		 lfd[RESP_LISTEN_MAX];
-	size_t		 nlfd;
+	int		 publish;	/* publish mode */
+	const struct chall_publisher *pub;
+	struct h01_server *srv;
 	int		 wake[2];	/* teardown writes to wake[1] */
 	pthread_t	 thread;
 	int		 running;
 	pthread_mutex_t	 mu;
 	struct token	*tokens;
-	long		 served;	/* 200 answers, for debug */
 };
 
 static int
 token_safe(const char *t)
 {
-	if (*t == '\0')
-		return 0;
-	for (; *t != '\0'; t++)
-		if (!((*t >= 'A' && *t <= 'Z') || (*t >= 'a' && *t <= 'z') ||
-		    (*t >= '0' && *t <= '9') || *t == '-' || *t == '_'))
+	size_t n;
+
+	for (n = 0; t[n] != '\0'; n++)
+		if (!((t[n] >= 'A' && t[n] <= 'Z') ||
+		    (t[n] >= 'a' && t[n] <= 'z') ||
+		    (t[n] >= '0' && t[n] <= '9') || t[n] == '-' ||
+		    t[n] == '_') || n >= H01_TOKEN_MAX)
 			return 0;
-	return 1;
+	return n > 0;
 }
 
 /* One client connection of the responder. */
@@ -90,11 +94,20 @@ struct conn {
 	size_t		 len;
 	size_t		 sent;		/* of the answer */
 	int		 answering;	/* buf holds the answer */
+	char		 peer[48];	/* numeric address of the client */
+};
+
+struct h01_server {
+	struct h01_lookup lookup;
+	int		 lfd[H01_LISTEN_MAX];
+	size_t		 nlfd;
+	char		*bound;		/* the addresses, one a line */
 };
 
 /* The answer to one request head (NUL-terminated); malloced. */
 static char *
-answer_build(struct h01 *h, const char *req, size_t *lenp)
+answer_build(struct h01_server *srv, const char *req, const char *peer,
+    size_t *lenp)
 {
 	char method[8], path[1024], *body = NULL, *out;
 	const char *tok = NULL, *reason;
@@ -109,17 +122,8 @@ answer_build(struct h01 *h, const char *req, size_t *lenp)
 		head = strcmp(method, "HEAD") == 0;
 		if (strncmp(path, CHALL_HTTP01_PREFIX, plen) == 0)
 			tok = path + plen;
-		if (tok != NULL && token_safe(tok)) {
-			pthread_mutex_lock(&h->mu);
-			for (struct token *t = h->tokens; t != NULL;
-			    t = t->next)
-				if (strcmp(t->token, tok) == 0) {
-					body = xstrdup(t->body);
-					h->served++;
-					break;
-				}
-			pthread_mutex_unlock(&h->mu);
-		}
+		if (tok != NULL && token_safe(tok))
+			body = srv->lookup.fn(srv->lookup.arg, tok, peer);
 		code = body != NULL ? 200 : 404;
 	}
 	reason = code == 200 ? "OK" : code == 404 ? "Not Found" :
@@ -166,14 +170,14 @@ conn_send(struct conn *c)
 /* Reads what the client sent; answers once the head is complete. Returns
    1 when the connection is finished. */
 static int
-conn_read(struct h01 *h, struct conn *c)
+conn_read(struct h01_server *srv, struct conn *c)
 {
 	ssize_t r;
 
 	for (;;) {
-		if (c->len >= RESP_REQ_MAX)
+		if (c->len >= H01_REQ_MAX)
 			return 1;	/* a head this long is no ACME VA */
-		r = recv(c->fd, c->buf + c->len, RESP_REQ_MAX - c->len, 0);
+		r = recv(c->fd, c->buf + c->len, H01_REQ_MAX - c->len, 0);
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -188,7 +192,7 @@ conn_read(struct h01 *h, struct conn *c)
 	}
 	{
 		size_t alen;
-		char *ans = answer_build(h, c->buf, &alen);
+		char *ans = answer_build(srv, c->buf, c->peer, &alen);
 
 		free(c->buf);
 		c->buf = ans;
@@ -221,8 +225,10 @@ conn_accept(int lfd, struct conn *conns, size_t *n, long long *seq)
 	int freed = 0;
 
 	for (;;) {
-		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC |
-		    SOCK_NONBLOCK);
+		struct sockaddr_storage ss;
+		socklen_t sslen = sizeof(ss);
+		int fd = accept4(lfd, (struct sockaddr *)&ss, &sslen,
+		    SOCK_CLOEXEC | SOCK_NONBLOCK);
 		size_t slot;
 
 		if (fd == -1) {
@@ -249,29 +255,33 @@ conn_accept(int lfd, struct conn *conns, size_t *n, long long *seq)
 		conns[slot].fd = fd;
 		conns[slot].seq = (*seq)++;
 		conns[slot].deadline = mono_ms() + CHALL_HTTP01_HEAD_MS;
-		conns[slot].buf = xmalloc(RESP_REQ_MAX + 1);
+		conns[slot].buf = xmalloc(H01_REQ_MAX + 1);
 		conns[slot].len = conns[slot].sent = 0;
 		conns[slot].answering = 0;
+		if (getnameinfo((struct sockaddr *)&ss, sslen,
+		    conns[slot].peer, sizeof(conns[slot].peer), NULL, 0,
+		    NI_NUMERICHOST) != 0)
+			snprintf(conns[slot].peer, sizeof(conns[slot].peer),
+			    "?");
 	}
 }
 
-static void *
-responder(void *arg)
+int
+h01_server_run(struct h01_server *srv, int stopfd, struct err *e)
 {
-	struct h01 *h = arg;
 	struct conn *conns = xcalloc(CHALL_HTTP01_CONN_MAX, sizeof(*conns));
-	struct pollfd *p = xcalloc(CHALL_HTTP01_CONN_MAX + RESP_LISTEN_MAX + 1,
+	struct pollfd *p = xcalloc(CHALL_HTTP01_CONN_MAX + H01_LISTEN_MAX + 1,
 	    sizeof(*p));
-	size_t n = 0, np, i, j, base = 1 + h->nlfd;
+	size_t n = 0, np, i, j, base = 1 + srv->nlfd;
 	long long seq = 0, now, next;
-	int timeout;
+	int timeout, rc = 0;
 
 	for (;;) {
-		/* Wake pipe, listeners, then every connection. */
-		p[0].fd = h->wake[0];
+		/* Stop descriptor, listeners, then every connection. */
+		p[0].fd = stopfd;
 		p[0].events = POLLIN;
-		for (i = 0; i < h->nlfd; i++) {
-			p[1 + i].fd = h->lfd[i];
+		for (i = 0; i < srv->nlfd; i++) {
+			p[1 + i].fd = srv->lfd[i];
 			p[1 + i].events = POLLIN;
 		}
 		now = mono_ms();
@@ -290,6 +300,8 @@ responder(void *arg)
 		if (poll(p, (nfds_t)np, timeout) == -1) {
 			if (errno == EINTR)
 				continue;
+			err_sys(e, "http-01 responder: poll");
+			rc = -1;
 			break;
 		}
 		if (p[0].revents != 0)
@@ -301,7 +313,7 @@ responder(void *arg)
 
 			if (p[base + i].revents != 0)
 				fin = c->answering ? conn_send(c) :
-				    conn_read(h, c);
+				    conn_read(srv, c);
 			if (fin || now >= c->deadline)
 				conn_close(c);
 		}
@@ -310,29 +322,33 @@ responder(void *arg)
 			if (conns[i].fd != -1)
 				conns[j++] = conns[i];
 		n = j;
-		for (i = 0; i < h->nlfd; i++)
+		for (i = 0; i < srv->nlfd; i++)
 			if (p[1 + i].revents & POLLIN)
-				conn_accept(h->lfd[i], conns, &n, &seq);
+				conn_accept(srv->lfd[i], conns, &n, &seq);
 	}
 	for (i = 0; i < n; i++)
 		conn_close(&conns[i]);
 	free(conns);
 	free(p);
-	return NULL;
+	return rc;
 }
 
 /* Binds one listening socket (non-blocking, IPv6 ones IPv6 only, so that
-   the IPv4 one can share the port) into h->lfd. */
+   the IPv4 one can share the port) into srv->lfd. */
 static int
-listen_one(struct h01 *h, const struct sockaddr *sa, socklen_t salen,
-    int optional, struct err *e)
+listen_one(struct h01_server *srv, const char *spec, const struct sockaddr *sa,
+    socklen_t salen, int optional, struct err *e)
 {
-	char host[64] = "?";
+	char host[64] = "?", port[16] = "?", *line;
 	int fd, one = 1;
 
-	getnameinfo(sa, salen, host, sizeof(host), NULL, 0, NI_NUMERICHOST);
-	if (h->nlfd >= RESP_LISTEN_MAX)
-		return 0;
+	getnameinfo(sa, salen, host, sizeof(host), port, sizeof(port),
+	    NI_NUMERICHOST | NI_NUMERICSERV);
+	if (srv->nlfd >= H01_LISTEN_MAX) {
+		err_set(e, "http-01 listen %s (%s): more than %d addresses",
+		    spec, host, H01_LISTEN_MAX);
+		return -1;
+	}
 	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
 	    0);
 	if (fd == -1) {
@@ -340,7 +356,7 @@ listen_one(struct h01 *h, const struct sockaddr *sa, socklen_t salen,
 		if (optional && (errno == EAFNOSUPPORT ||
 		    errno == EPROTONOSUPPORT))
 			return 0;
-		err_sys(e, "http-01 listen %s (%s): socket", h->listen, host);
+		err_sys(e, "http-01 listen %s (%s): socket", spec, host);
 		return -1;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -351,29 +367,35 @@ listen_one(struct h01 *h, const struct sockaddr *sa, socklen_t salen,
 			close(fd);
 			return 0;
 		}
-		err_sys(e, "http-01 listen %s (%s): cannot bind", h->listen,
-		    host);
+		err_sys(e, "http-01 listen %s (%s): cannot bind", spec, host);
 		close(fd);
 		return -1;
 	}
 	if (listen(fd, SOMAXCONN) == -1) {
-		err_sys(e, "http-01 listen %s (%s): listen", h->listen, host);
+		err_sys(e, "http-01 listen %s (%s): listen", spec, host);
 		close(fd);
 		return -1;
 	}
-	h->lfd[h->nlfd++] = fd;
+	srv->lfd[srv->nlfd++] = fd;
+	line = xasprintf("%s%s%s%s:%s\n", srv->bound != NULL ? srv->bound : "",
+	    sa->sa_family == AF_INET6 ? "[" : "", host,
+	    sa->sa_family == AF_INET6 ? "]" : "", port);
+	free(srv->bound);
+	srv->bound = line;
 	return 0;
 }
 
+/* Binds every address of one spec. */
 static int
-listen_open(struct h01 *h, struct err *e)
+listen_open(struct h01_server *srv, const char *spec, struct err *e)
 {
 	struct addrinfo hints, *res = NULL, *ai;
 	char *host = NULL, portstr[16];
+	size_t before = srv->nlfd;
 	int port = 0, rc = -1, gai;
 
-	if (hostport_split(h->listen, -1, &host, &port) != NULL) {
-		err_set(e, "http-01 listen %s: not host:port", h->listen);
+	if (hostport_split(spec, -1, &host, &port) != NULL) {
+		err_set(e, "http-01 listen %s: not host:port", spec);
 		goto out;
 	}
 	if (*host == '\0' || strcmp(host, "*") == 0 ||
@@ -390,9 +412,9 @@ listen_open(struct h01 *h, struct err *e)
 		a4.sin_family = AF_INET;
 		a4.sin_addr.s_addr = htonl(INADDR_ANY);
 		a4.sin_port = htons((unsigned short)port);
-		if (listen_one(h, (struct sockaddr *)&a6, sizeof(a6), 1,
-		    e) == -1 || listen_one(h, (struct sockaddr *)&a4,
-		    sizeof(a4), 0, e) == -1)
+		if (listen_one(srv, spec, (struct sockaddr *)&a6, sizeof(a6),
+		    1, e) == -1 || listen_one(srv, spec,
+		    (struct sockaddr *)&a4, sizeof(a4), 0, e) == -1)
 			goto out;
 		rc = 0;
 		goto out;
@@ -403,8 +425,7 @@ listen_open(struct h01 *h, struct err *e)
 	hints.ai_flags = AI_PASSIVE;
 	snprintf(portstr, sizeof(portstr), "%d", port);
 	if ((gai = getaddrinfo(host, portstr, &hints, &res)) != 0) {
-		err_set(e, "http-01 listen %s: %s", h->listen,
-		    gai_strerror(gai));
+		err_set(e, "http-01 listen %s: %s", spec, gai_strerror(gai));
 		goto out;
 	}
 	/* Every address of a name ("localhost": ::1 and 127.0.0.1). */
@@ -416,12 +437,12 @@ listen_open(struct h01 *h, struct err *e)
 			    memcmp(b->ai_addr, ai->ai_addr, ai->ai_addrlen) ==
 			    0)
 				dup = 1;
-		if (!dup && listen_one(h, ai->ai_addr, ai->ai_addrlen,
-		    ai->ai_next != NULL || h->nlfd > 0, e) == -1)
+		if (!dup && listen_one(srv, spec, ai->ai_addr, ai->ai_addrlen,
+		    ai->ai_next != NULL || srv->nlfd > before, e) == -1)
 			goto out;
 	}
-	if (h->nlfd == 0) {
-		err_set(e, "http-01 listen %s: no address to bind", h->listen);
+	if (srv->nlfd == before) {
+		err_set(e, "http-01 listen %s: no address to bind", spec);
 		goto out;
 	}
 	rc = 0;
@@ -430,6 +451,74 @@ out:
 		freeaddrinfo(res);
 	free(host);
 	return rc;
+}
+
+struct h01_server *
+h01_server_open(const char *const *specs, size_t n,
+    const struct h01_lookup *lookup, struct err *e)
+{
+	struct h01_server *srv = xcalloc(1, sizeof(*srv));
+	size_t i;
+
+	srv->lookup = *lookup;
+	if (n == 0) {
+		err_set(e, "http-01 listen: no address given");
+		goto fail;
+	}
+	for (i = 0; i < n; i++)
+		if (listen_open(srv, specs[i], e) == -1)
+			goto fail;
+	return srv;
+fail:
+	h01_server_free(srv);
+	return NULL;
+}
+
+char *
+h01_server_addresses(const struct h01_server *srv)
+{
+	return xstrdup(srv->bound != NULL ? srv->bound : "");
+}
+
+void
+h01_server_free(struct h01_server *srv)
+{
+	if (srv == NULL)
+		return;
+	for (size_t i = 0; i < srv->nlfd; i++)
+		close(srv->lfd[i]);
+	free(srv->bound);
+	free(srv);
+}
+
+/* listen mode: the tokens presented in this run. */
+static char *
+h01_lookup_run(void *arg, const char *token, const char *peer)
+{
+	struct h01 *h = arg;
+	char *body = NULL;
+
+	(void)peer;
+	pthread_mutex_lock(&h->mu);
+	for (struct token *t = h->tokens; t != NULL; t = t->next)
+		if (strcmp(t->token, token) == 0) {
+			body = xstrdup(t->body);
+			break;
+		}
+	pthread_mutex_unlock(&h->mu);
+	return body;
+}
+
+static void *
+responder(void *arg)
+{
+	struct h01 *h = arg;
+	struct err e;
+
+	err_clear(&e);
+	if (h01_server_run(h->srv, h->wake[0], &e) == -1 && h->log != NULL)
+		log_warn(h->log, "%s", e.msg);
+	return NULL;
 }
 
 static void h01_teardown(void *ctx);
@@ -449,13 +538,23 @@ h01_setup(const struct dns_conf *dns, const struct chall_conf *cfg,
 		*ctx = h;
 		return 0;
 	}
+	if (cfg->publish) {
+		h->publish = 1;		/* publish_to() brings the store */
+		*ctx = h;
+		return 0;
+	}
 	if (cfg->listen == NULL) {
-		err_set(e, "http-01 needs webroot or listen");
+		err_set(e, "http-01 needs webroot, listen or publish");
 		goto fail;
 	}
 	h->listen = xstrdup(cfg->listen);
-	if (listen_open(h, e) == -1)
-		goto fail;
+	{
+		const char *spec = h->listen;
+		struct h01_lookup lk = { h01_lookup_run, h };
+
+		if ((h->srv = h01_server_open(&spec, 1, &lk, e)) == NULL)
+			goto fail;
+	}
 	if (pipe2(h->wake, O_CLOEXEC) == -1) {
 		err_sys(e, "http-01 listen %s: pipe", h->listen);
 		goto fail;
@@ -641,6 +740,15 @@ h01_present(void *ctx, struct chall_item *it, struct err *e)
 		    it->identifier);
 		return -1;
 	}
+	if (h->publish) {
+		if (h->pub->put(h->pub->arg, it->token, it->key_authz,
+		    CHALL_HTTP01_PUBLISH_TTL, e) == -1) {
+			err_prefix(e, "http-01 for %s (publish)",
+			    it->identifier);
+			return -1;
+		}
+		return 0;
+	}
 	if (h->webroot != NULL) {
 		int dfd, rc = -1;
 
@@ -668,6 +776,17 @@ h01_cleanup(void *ctx, struct chall_item *it)
 {
 	struct h01 *h = ctx;
 
+	if (h->publish) {
+		struct err e;
+
+		err_clear(&e);
+		if (h->pub->del(h->pub->arg, it->token, &e) == -1 &&
+		    h->log != NULL)
+			log_warn(h->log, "the published http-01 token %s is "
+			    "not removed (it expires in %d s): %s", it->token,
+			    CHALL_HTTP01_PUBLISH_TTL, e.msg);
+		return;
+	}
 	if (h->webroot != NULL) {
 		struct err e;
 		int dfd;
@@ -716,8 +835,7 @@ h01_teardown(void *ctx)
 		while (w == -1 && errno == EINTR);
 		pthread_join(h->thread, NULL);
 	}
-	for (size_t i = 0; i < h->nlfd; i++)
-		close(h->lfd[i]);
+	h01_server_free(h->srv);
 	if (h->wake[0] != -1)
 		close(h->wake[0]);
 	if (h->wake[1] != -1)
@@ -736,6 +854,23 @@ h01_teardown(void *ctx)
 	free(h);
 }
 
+/* publish: the run must have somewhere to publish. */
+static int
+h01_publish_to(void *ctx, const struct chall_publisher *pub, struct err *e)
+{
+	struct h01 *h = ctx;
+
+	if (!h->publish)
+		return 0;
+	if (pub == NULL) {
+		err_set(e, "http-01 publish: this run has no store to publish "
+		    "into");
+		return -1;
+	}
+	h->pub = pub;
+	return 0;
+}
+
 const struct chall_ops chall_http01 = {
 	.type = CHALL_HTTP01,
 	.name = "http-01",
@@ -744,4 +879,5 @@ const struct chall_ops chall_http01 = {
 	.ready = NULL,
 	.cleanup = h01_cleanup,
 	.teardown = h01_teardown,
+	.publish_to = h01_publish_to,
 };

@@ -31,11 +31,18 @@ const struct command command_table[] = {
 	  "password-protected archive of the repository" },
 	{ "restore", cmd_restore, "restore FILE [--passphrase-file F] [--force]",
 	  "restore the repository from a backup" },
+	{ "store", cmd_store, "store copy --to STORE [--ca-file F] "
+	  "[--cert-file F] [--key-file F] [--auth-file F]",
+	  "copy the repository to another backend (directory <-> etcd), "
+	  "verified" },
 	{ "account", cmd_account,
 	  "account [show|register|update|rollover|deactivate]",
 	  "ACME account management" },
 	{ "import", cmd_import, "import certbot|axigen DIR",
 	  "adopt certbot's or Axigen's certificates; print their entries" },
+	{ "serve-http01", cmd_serve_http01,
+	  "serve-http01 --listen ADDR[,ADDR...]",
+	  "answer http-01 from the tokens apply publishes (long-running)" },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -152,6 +159,27 @@ cmd_select(const struct manifest *m, const struct strlist *pos,
 	return 0;
 }
 
+void
+cmd_etcd_opts(const struct manifest *m, struct store_etcd_opts *eo)
+{
+	memset(eo, 0, sizeof(*eo));
+	eo->ca_file = m->etcd.ca_file;
+	eo->cert_file = m->etcd.cert_file;
+	eo->key_file = m->etcd.key_file;
+	eo->auth_file = m->etcd.auth_file;
+	eo->lock_ttl = (long)m->etcd.lock_ttl;
+	eo->local_dir = m->etcd.local_dir;
+}
+
+struct store *
+cmd_store_open(const struct manifest *m, int create, struct err *e)
+{
+	struct store_etcd_opts eo;
+
+	cmd_etcd_opts(m, &eo);
+	return store_open_with(m->store, &eo, create, e);
+}
+
 int
 cmd_open(const struct ctx *ctx, const struct strlist *pos, int create,
     struct manifest **m, unsigned char **sel, struct store **s)
@@ -165,7 +193,7 @@ cmd_open(const struct ctx *ctx, const struct strlist *pos, int create,
 		if (cmd_select(*m, pos, *sel) == -1)
 			return EXIT_USAGE;
 	}
-	if (s != NULL && (*s = store_open((*m)->store, create, &e)) == NULL) {
+	if (s != NULL && (*s = cmd_store_open(*m, create, &e)) == NULL) {
 		log_error(&ctx->log, "%s", e.msg);
 		return EXIT_FAIL;
 	}

@@ -8,6 +8,7 @@
 
 #include "base/log.h"
 
+struct err;
 struct manifest;
 struct store;
 struct strlist;
@@ -52,6 +53,14 @@ int	 cmd_parse(const char *cmd, int argc, char **argv,
  * and returns NULL: the caller exits EXIT_DATAERR.
  */
 struct manifest *cmd_load_manifest(const struct ctx *ctx);
+/* How to reach m's etcd store (its etcd: block), for store_open_with()
+   and store_token_watch_open(); borrowed from m. */
+struct store_etcd_opts;
+void	 cmd_etcd_opts(const struct manifest *m, struct store_etcd_opts *eo);
+/* The store of m (a directory, or etcd with m's etcd: block); NULL and
+   e filled when it cannot be opened. */
+struct store *cmd_store_open(const struct manifest *m, int create,
+	    struct err *e);
 /*
  * What the commands do after cmd_parse(), in this order: loads the
  * manifest into *m; when sel is not NULL, selects the certificates named
@@ -113,8 +122,10 @@ int	 cmd_status(struct ctx *ctx, int argc, char **argv);
 int	 cmd_revoke(struct ctx *ctx, int argc, char **argv);
 int	 cmd_backup(struct ctx *ctx, int argc, char **argv);
 int	 cmd_restore(struct ctx *ctx, int argc, char **argv);
+int	 cmd_store(struct ctx *ctx, int argc, char **argv);
 int	 cmd_account(struct ctx *ctx, int argc, char **argv);
 int	 cmd_import(struct ctx *ctx, int argc, char **argv);
+int	 cmd_serve_http01(struct ctx *ctx, int argc, char **argv);
 
 struct command {
 	const char	*name;

@@ -177,6 +177,9 @@ cmd_apply(struct ctx *ctx, int argc, char **argv)
 	    "worked on, %d at a time, %ld retried, %lld ms waited for rate "
 	    "limits, %lld ms)", total, st->ordered, st->concurrency,
 	    st->acme.retries, st->acme.throttled_ms, st->wall_ms);
+	if (store_requests(s) >= 0)
+		log_debug(&ctx->log, "etcd requests this run: %ld",
+		    store_requests(s));
 	if (ctx->out == OUT_JSON) {
 		cJSON *root = cJSON_CreateObject();
 		cJSON *arr = cJSON_AddArrayToObject(root, "certificates");

@@ -184,7 +184,8 @@ backup_open_store(const struct ctx *ctx, const char *cmd,
 		}
 		storedir = m->store;
 	}
-	if ((s = store_open(storedir, create, &e)) == NULL) {
+	if ((s = m != NULL && storedir == m->store ?
+	    cmd_store_open(m, create, &e) : store_open(storedir, create, &e)) == NULL) {
 		fprintf(stderr, "certkeep %s: %s\n", cmd, e.msg);
 		*rc = EXIT_FAIL;
 	}

@@ -122,7 +122,7 @@ check_account_url(const struct manifest *m)
 	char *blob, *url = NULL;
 	size_t len = 0;
 
-	if ((s = store_open(m->store, 0, &e)) == NULL)
+	if ((s = cmd_store_open(m, 0, &e)) == NULL)
 		return NULL;
 	blob = account_blob(m->acme.directory, "url");
 	if (store_get_blob(s, blob, &url, &len, &e) != 1) {

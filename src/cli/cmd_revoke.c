@@ -132,7 +132,7 @@ cmd_revoke(struct ctx *ctx, int argc, char **argv)
 		status = EXIT_USAGE;
 		goto out;
 	}
-	if ((s = store_open(m->store, 1, &e)) == NULL ||
+	if ((s = cmd_store_open(m, 1, &e)) == NULL ||
 	    store_lock(s, wait, &lk, &e) == -1) {
 		log_error(&ctx->log, "%s", e.msg);
 		goto out;

@@ -55,19 +55,36 @@ tsig_name_ok(const char *s)
 	return 1;
 }
 
+/* http-01.publish: a boolean; true publishes the key authorizations into
+   the store for `certkeep serve-http01`. */
+static void
+parse_http01_publish(struct mload *L, const struct ynode *v,
+    const char *path, struct rawchall *r)
+{
+	char p[MPATH_MAX];
+
+	if (v == NULL || ytree_is_null(v))
+		return;
+	mpath_key(p, path, "publish");
+	/* A wrong value is reported here; counting it as set spares the
+	   "needs webroot, listen or publish" that would follow. */
+	if (get_bool(L, v, p, &r->publish) == -1)
+		r->publish = 1;
+}
+
 static void
 parse_http01(struct mload *L, const struct ynode *k, const struct ynode *v,
     const char *path, struct rawchall *r)
 {
-	enum { F_WEBROOT, F_LISTEN };
+	enum { F_WEBROOT, F_LISTEN, F_PUBLISH };
 	struct mfield f[] = { { "webroot", NULL, NULL },
-	    { "listen", NULL, NULL } };
+	    { "listen", NULL, NULL }, { "publish", NULL, NULL } };
 	char p[MPATH_MAX], *host = NULL;
 	const char *why;
 	int port;
 
 	r->http = k;
-	if (map_fields(L, v, path, f, 2) == -1)
+	if (map_fields(L, v, path, f, 3) == -1)
 		return;
 	if (f[F_WEBROOT].v != NULL) {
 		mpath_key(p, path, "webroot");
@@ -86,9 +103,14 @@ parse_http01(struct mload *L, const struct ynode *k, const struct ynode *v,
 			free(host);
 		}
 	}
+	parse_http01_publish(L, f[F_PUBLISH].v, path, r);
 	if (r->webroot != NULL && r->listen != NULL)
 		NDIAG(L, f[F_LISTEN].k, "%s: webroot and listen exclude each "
 		    "other; set one", path);
+	else if (r->publish && (r->webroot != NULL || r->listen != NULL))
+		NDIAG(L, f[F_PUBLISH].k, "%s: publish and %s exclude each "
+		    "other; set one", path, r->webroot != NULL ? "webroot" :
+		    "listen");
 }
 
 static void
@@ -228,6 +250,7 @@ merge_challenge(struct mload *L, const struct rawchall *def,
 	if (h != NULL) {
 		c->webroot = h->webroot != NULL ? xstrdup(h->webroot) : NULL;
 		c->listen = h->listen != NULL ? xstrdup(h->listen) : NULL;
+		c->publish = h->publish;
 	}
 	if (d != NULL) {
 		c->rfc2136_server = d->server != NULL ? xstrdup(d->server) :
@@ -250,25 +273,27 @@ merge_challenge(struct mload *L, const struct rawchall *def,
 		return;		/* the top-level default: checked per use */
 
 	if (c->type == CHALL_HTTP01 && c->webroot == NULL &&
-	    c->listen == NULL) {
+	    c->listen == NULL && !c->publish) {
 		if (h != NULL && h == ov)
 			NDIAG(L, ov->http, "%s.challenge.http-01: needs "
-			    "webroot or listen", cpath);
+			    "webroot, listen or publish", cpath);
 		else if (ov != NULL)
 			NDIAG(L, ov->key, "%s.challenge: http-01 needs "
-			    "http-01.webroot or http-01.listen (here or in "
-			    "the top-level challenge)", cpath);
+			    "http-01.webroot, http-01.listen or "
+			    "http-01.publish (here or in the top-level "
+			    "challenge)", cpath);
 		else if (def != NULL && def->key != NULL) {
 			if (!L->def_http_reported)
 				NDIAG(L, def->http != NULL ? def->http :
 				    def->key, "challenge%s: http-01 needs "
-				    "webroot or listen", def->http != NULL ?
-				    ".http-01" : "");
+				    "webroot, listen or publish",
+				    def->http != NULL ? ".http-01" : "");
 			L->def_http_reported = 1;
 		} else
-			NDIAG(L, cnode, "%s: uses http-01 but neither "
-			    "challenge.http-01.webroot nor "
-			    "challenge.http-01.listen is set", cpath);
+			NDIAG(L, cnode, "%s: uses http-01 but none of "
+			    "challenge.http-01.webroot, "
+			    "challenge.http-01.listen and "
+			    "challenge.http-01.publish is set", cpath);
 	}
 	if (c->type == CHALL_DNS01 && (c->rfc2136_server == NULL ||
 	    c->tsig_name == NULL || c->tsig_secret_file == NULL)) {

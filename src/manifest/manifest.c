@@ -147,6 +147,7 @@ manifest_free(struct manifest *m)
 	free(m->acme.profile);
 	strv_free(m->acme.caa_identities);
 	free(m->store);
+	manifest_etcd_free(&m->etcd);
 	free(m->metrics_textfile);
 	strv_free(m->domains);
 	strv_free(m->dns.resolvers);
@@ -177,15 +178,23 @@ manifest_free(struct manifest *m)
 	free(m);
 }
 
+/* manifest/etcd.c reports through this. */
+static void
+etcd_diag(void *arg, int line, int col, const char *msg)
+{
+	mdiag(arg, line, col, "%s", msg);
+}
+
 /* The top level: every section in turn, then cross-checks. */
 static void
 manifest_build(struct mload *L, const struct ynode *root,
     struct manifest *m)
 {
-	enum { F_VERSION, F_ACME, F_STORE, F_METRICS, F_RENEW, F_DOMAINS,
-	    F_DNS, F_CHALL, F_NOTIFY, F_FRAGMENTS, F_CERTS, F__N };
+	enum { F_VERSION, F_ACME, F_STORE, F_ETCD, F_METRICS, F_RENEW,
+	    F_DOMAINS, F_DNS, F_CHALL, F_NOTIFY, F_FRAGMENTS, F_CERTS, F__N };
 	struct mfield f[F__N] = { { "version", NULL, NULL },
 	    { "acme", NULL, NULL }, { "store", NULL, NULL },
+	    { "etcd", NULL, NULL },
 	    { "metrics", NULL, NULL },
 	    { "renew_before", NULL, NULL }, { "domains", NULL, NULL },
 	    { "dns", NULL, NULL }, { "challenge", NULL, NULL },
@@ -221,7 +230,9 @@ manifest_build(struct mload *L, const struct ynode *root,
 
 	parse_acme(L, f[F_ACME].k, f[F_ACME].v, &m->acme);
 
-	if (f[F_STORE].v != NULL)
+	/* An etcd:// store and the etcd: block: manifest/etcd.c. */
+	if (manifest_parse_etcd(f[F_STORE].v, f[F_ETCD].k, f[F_ETCD].v, L->dir,
+	    m, etcd_diag, L) == 0 && f[F_STORE].v != NULL)
 		get_path(L, f[F_STORE].v, "store", &m->store);
 	if (m->store == NULL)
 		m->store = xstrdup("/var/opt/certkeep");

@@ -148,12 +148,25 @@ struct mfragments {
 	long long	 hook_timeout;	/* seconds; default 300 */
 };
 
+/* The etcd: block (store: etcd://...); paths absolute or NULL. */
+struct metcd {
+	char		*ca_file;
+	char		*cert_file;
+	char		*key_file;
+	char		*auth_file;
+	long long	 lock_ttl;	/* seconds; default 60 */
+	char		*local_dir;	/* default /var/opt/certkeep */
+};
+
 struct manifest {
 	char		*path;		/* as given on the command line */
 	char		*dir;		/* absolute directory of the manifest */
 	int		 version;
 	struct macme	 acme;
-	char		*store;		/* absolute; default /var/opt/certkeep */
+	char		*store;		/* absolute; default /var/opt/certkeep;
+					   or etcd://H:P[,H:P...]/PREFIX */
+	int		 store_etcd;	/* store is an etcd:// URL */
+	struct metcd	 etcd;
 	char		*metrics_textfile; /* absolute, or NULL: no metrics */
 	struct mrenew	 renew_before;
 	char		**domains;	/* NULL-terminated, lower-case */
@@ -178,6 +191,21 @@ struct manifest *manifest_load(const char *path, struct strlist *diags);
 struct manifest *manifest_load_buf(const char *name, const char *dir,
 	    const char *data, size_t len, struct strlist *diags);
 void	 manifest_free(struct manifest *m);
+
+/*
+ * manifest/etcd.c: reads store: when it is an etcd:// URL (returns 1 and
+ * sets m->store, m->store_etcd; 0 leaves store to the caller) and the
+ * etcd: block (key and value nodes, NULL when absent) into m->etcd,
+ * reporting each problem through diag. Paths resolve against dir.
+ */
+struct ynode;
+typedef void (*manifest_diag_fn)(void *arg, int line, int col,
+	    const char *msg);
+int	 manifest_parse_etcd(const struct ynode *store,
+	    const struct ynode *ekey, const struct ynode *eval,
+	    const char *dir, struct manifest *m, manifest_diag_fn diag,
+	    void *arg);
+void	 manifest_etcd_free(struct metcd *e);
 
 /* Returns the certificate with that name, or NULL (borrowed). */
 const struct mcert *manifest_find_cert(const struct manifest *m,

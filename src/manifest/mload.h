@@ -51,6 +51,7 @@ struct rawchall {
 	const struct ynode	*http;	/* the "http-01" key, or NULL */
 	char			*webroot;
 	char			*listen;
+	int			 publish;
 	const struct ynode	*dns;	/* the "dns-01" key, or NULL */
 	char			*server;
 	char			*tsig_name;

@@ -303,6 +303,50 @@ struct apply_pool {
 	size_t			 done;
 };
 
+/*
+ * Under the certificate's lock on a shared store: decides again on what
+ * the store holds now (the lock brought the local mirror up to date).
+ * Returns 1 when another node has done the work meanwhile (kept), else 0
+ * with ac's plan and state replaced by the current ones (a state another
+ * node left holds the order to resume).
+ */
+static int
+replan_locked(const struct issue_env *env, struct apply_cert *ac,
+    const struct mcert *c)
+{
+	struct plan_item item;
+	struct certstate st;
+	struct plan_opts po = *env->plan;
+	struct err e;
+	char *warning = NULL;
+
+	po.record = 1;		/* the lock is held */
+	memset(&item, 0, sizeof(item));
+	certstate_init(&st);
+	err_clear(&e);
+	if (plan_read_cert(env->s, env->m, c, &po, &item, &st, &warning,
+	    NULL, &e) == -1) {
+		plan_item_clear(&item);
+		certstate_clear(&st);
+		return 0;
+	}
+	free(warning);
+	if (item.action == PLAN_KEEP && !env->force) {
+		ac->result = APPLY_KEPT;
+		log_cert(env->log, LOG_INFO, c->name, "%s: done by another "
+		    "node meanwhile; kept", c->name);
+		plan_item_clear(&ac->item);
+		ac->item = item;
+		certstate_clear(&st);
+		return 1;
+	}
+	plan_item_clear(&ac->item);
+	certstate_clear(&ac->st);
+	ac->item = item;
+	ac->st = st;
+	return 0;
+}
+
 static void
 issue_one(struct apply_pool *p, struct acme *a, const char *clone_error,
     size_t k)
@@ -321,9 +365,21 @@ issue_one(struct apply_pool *p, struct acme *a, const char *clone_error,
 		return;
 	}
 	/* The per-certificate lock (a shared store's unit of work); this
-	   run already holds the store lock, so it is free. */
-	if (store_lock_cert(env->s, c->name, 1, &clk, &e) == -1)
+	   run already holds the store lock, so it is free, unless several
+	   hosts share the store (etcd): then it waits for the one at work
+	   and its lease. */
+	if (store_lock_cert(env->s, c->name, 1, &clk, &e) == -1) {
+		if (store_is_shared(env->s)) {
+			fail_early(env, ac, c, "lock", e.msg, NULL);
+			return;
+		}
 		log_cert(env->log, LOG_WARN, c->name, "%s", e.msg);
+	}
+	if (clk != NULL && store_is_shared(env->s) && env->plan != NULL &&
+	    replan_locked(env, ac, c)) {
+		store_unlock(clk);
+		return;
+	}
 	acme_set_deadline(a, mono_ms() + p->deadline_s * 1000);
 	if (issue_cert(env, a, &ac->item, &ac->st, &ac->res) == -1) {
 		store_unlock(clk);
@@ -412,12 +468,29 @@ issue_all(const struct issue_env *env, struct acme *main_client,
 	return started > 0 ? started : 1;
 }
 
+/* http-01 publish: the key authorizations go into the store, where
+   serve-http01 finds them. */
+static int
+apply_publish_put(void *arg, const char *token, const char *keyauth,
+    int ttl, struct err *e)
+{
+	return store_put_token(arg, token, keyauth, ttl, e);
+}
+
+static int
+apply_publish_del(void *arg, const char *token, struct err *e)
+{
+	return store_del_token(arg, token, e);
+}
+
 int
 apply_run(struct apply_run *run, const struct manifest *m, struct store *s,
     const struct log *log_in, const struct apply_opts *o)
 {
 	struct apply_client cl;
 	struct chall_run *chall = NULL;
+	struct chall_publisher pub = { s, apply_publish_put,
+	    apply_publish_del };
 	struct render_changes rc;
 	struct hook_report rep;
 	struct log runlog = *log_in;
@@ -452,7 +525,9 @@ apply_run(struct apply_run *run, const struct manifest *m, struct store *s,
 	po.now = now;
 	po.next_run = o->next_run;
 	po.force = o->force;
-	po.record = 1;		/* the store lock is held: keep what was verified */
+	/* The store lock is held: keep what was verified. A shared store
+	   has none: a state is written only under its certificate's lock. */
+	po.record = !store_is_shared(s);
 	for (i = 0; i < m->ncerts; i++) {
 		struct apply_cert *ac = &run->certs[i];
 
@@ -526,12 +601,14 @@ apply_run(struct apply_run *run, const struct manifest *m, struct store *s,
 			goto out;
 		}
 		chall = chall_run_new(&m->dns, log);
+		chall_run_set_publisher(chall, &pub);
 		memset(&env, 0, sizeof(env));
 		env.m = m;
 		env.s = s;
 		env.log = log;
 		env.chall = chall;
 		env.force = o->force;
+		env.plan = &po;
 		if (a == NULL) {
 			for (i = 0; i < nwork; i++) {
 				struct apply_cert *ac = &run->certs[work[i]];
@@ -566,9 +643,15 @@ apply_run(struct apply_run *run, const struct manifest *m, struct store *s,
 	known = xcalloc(m->ncerts + 1, sizeof(*known));
 	for (i = 0; i < m->ncerts; i++) {
 		changed[i] = (unsigned char)run->certs[i].changed;
-		/* A set kept untouched is as step 1 statted it. */
+		/* A shared store: another node's set came into this one's
+		   mirror; its servers reload here too. */
+		if (store_changed_elsewhere(s, m->certs[i].name))
+			changed[i] = 1;
+		/* A set kept untouched is as step 1 statted it (not on a
+		   shared store: the mirror may have changed since). */
 		if (sel[i] && run->certs[i].result == APPLY_KEPT &&
-		    !run->certs[i].changed && run->certs[i].item.setid_known)
+		    !changed[i] && run->certs[i].item.setid_known &&
+		    !store_is_shared(s))
 			known[i] = &run->certs[i].item.setid;
 	}
 	if (render_all_known(m, s, log, known, &rc, &e) == -1) {

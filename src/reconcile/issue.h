@@ -19,6 +19,7 @@ struct chall_run;
 struct log;
 struct manifest;
 struct plan_item;
+struct plan_opts;
 struct store;
 
 /* What one run shares between its certificates (read-only here except
@@ -29,6 +30,9 @@ struct issue_env {
 	const struct log	*log;
 	struct chall_run	*chall;
 	int			 force;
+	/* A shared store (etcd): each certificate is decided again under
+	   its lock with these, as another node may have done it. */
+	const struct plan_opts	*plan;
 };
 
 struct issue_result {

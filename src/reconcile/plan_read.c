@@ -52,6 +52,54 @@ warning_add(char **warning, const char *line)
  * record, the new record saved in the state). Returns 1 read in full, 0
  * from the record, -1 on a store error.
  */
+/*
+ * plan_read_info() on a shared store: the verification record is kept in
+ * the blob local/verified/<name>.json, which only this host holds (its
+ * mirror's files are not another host's), and is written whenever it
+ * changed (no lock needed: no other host reads it).
+ */
+static int
+plan_read_info_local(struct store *s, const struct mcert *c,
+    struct certinfo *info, struct store_setid *id, int *id_known,
+    struct err *e)
+{
+	struct certset set;
+	struct err e2;
+	cJSON *rec = NULL, *old = NULL;
+	char *key, *data = NULL, *text;
+	size_t len = 0;
+	int r, rc = 1;
+
+	err_clear(&e2);
+	key = xstrcat("local/verified/", c->name, ".json", NULL);
+	if (store_get_blob(s, key, &data, &len, &e2) == 1)
+		old = cJSON_ParseWithLength(data, len);
+	free(data);
+	if (old != NULL &&
+	    (*id_known = store_stat_set(s, c->name, id, &e2) == 1) &&
+	    certinfo_record_match(old, id, info) == 1) {
+		rc = 0;
+		goto out;
+	}
+	if ((r = store_read_set(s, c->name, &set, e)) == -1) {
+		rc = -1;
+		goto out;
+	}
+	certinfo_read(r == 1 ? &set : NULL, info);
+	rec = r == 1 ? certinfo_record_to_json(info, &set.id) : NULL;
+	certset_clear(&set);
+	if (rec != NULL && (old == NULL || !cJSON_Compare(rec, old, 1)) &&
+	    (text = cJSON_PrintUnformatted(rec)) != NULL) {
+		(void)store_put_blob(s, key, text, strlen(text), 0600, &e2);
+		cJSON_free(text);
+	}
+out:
+	cJSON_Delete(rec);
+	cJSON_Delete(old);
+	free(key);
+	return rc;
+}
+
 static int
 plan_read_info(struct store *s, const struct mcert *c, struct certstate *st,
     int record, struct certinfo *info, struct store_setid *id, int *id_known,
@@ -64,6 +112,10 @@ plan_read_info(struct store *s, const struct mcert *c, struct certstate *st,
 
 	err_clear(&e2);
 	*id_known = 0;
+	/* A shared store (etcd): the files verified are this host's mirror,
+	   so the record stays on this host (local/, never sent). */
+	if (store_is_shared(s))
+		return plan_read_info_local(s, c, info, id, id_known, e);
 	if (st->verified != NULL &&
 	    (*id_known = store_stat_set(s, c->name, id, &e2) == 1) &&
 	    certinfo_record_match(st->verified, id, info) == 1)

@@ -46,6 +46,14 @@ struct store_backend {
 	/* As store_list_blobs(); prefix is already checked. */
 	int	 (*list_blobs)(void *be, const char *prefix,
 		    struct strlist *keys, mode_t **modes, struct err *e);
+	/* http-01 key authorizations published for serve-http01; ttl in
+	   seconds bounds how long a published token lives (etcd: a lease). */
+	int	 (*put_token)(void *be, const char *token, const char *keyauth,
+		    int ttl, struct err *e);
+	int	 (*del_token)(void *be, const char *token, struct err *e);
+	/* 0 and *keyauth malloced; 1 when there is no such token. */
+	int	 (*get_token)(void *be, const char *token, char **keyauth,
+		    struct err *e);
 };
 
 /* A held lock; the backend that made it releases it. */
@@ -56,6 +64,22 @@ struct store_lock {
 };
 
 extern const struct store_backend store_fs_backend;
+extern const struct store_backend store_etcd_backend;
+
+struct store_etcd_opts;
+/*
+ * The etcd backend's open (root "etcd://H:P[,H:P...]/PREFIX"): it needs
+ * more than a root, so store.c calls it instead of the table's open.
+ * Reaches etcd and brings the local mirror up to date before it returns.
+ */
+void	*store_etcd_open(const char *root, const struct store_etcd_opts *o,
+	    int create, struct err *e);
+/* The local mirror's directory (listeners read the live sets there). */
+const char *store_etcd_local_dir(void *be);
+/* Requests sent to etcd so far. */
+long	 store_etcd_requests(void *be);
+/* 1 when this run brought name's live set into the mirror from etcd. */
+int	 store_etcd_synced(void *be, const char *name);
 
 /* Sets kept in archive/<name>/ besides the live one. */
 #define STORE_ARCHIVE_KEEP	5

@@ -13,10 +13,13 @@
 #include "base/mem.h"
 #include "base/str.h"
 #include "store/backend.h"
+#include "store/etcd_client.h"
 #include "store/store.h"
+#include "store/token_watch.h"
 
 struct store {
 	char	*root;
+	char	*live_root;	/* where listeners read the live sets */
 	const struct store_backend *be;
 	void	*data;
 };
@@ -85,6 +88,13 @@ bad:
 struct store *
 store_open(const char *root, int create, struct err *e)
 {
+	return store_open_with(root, NULL, create, e);
+}
+
+struct store *
+store_open_with(const char *root, const struct store_etcd_opts *eo,
+    int create, struct err *e)
+{
 	struct store *s;
 
 	if (root == NULL || *root == '\0') {
@@ -93,13 +103,43 @@ store_open(const char *root, int create, struct err *e)
 	}
 	s = xcalloc(1, sizeof(*s));
 	s->root = xstrdup(root);
-	s->be = &store_fs_backend;
-	if ((s->data = s->be->open(root, create, e)) == NULL) {
+	if (strncmp(root, STORE_ETCD_SCHEME, strlen(STORE_ETCD_SCHEME)) == 0) {
+		s->be = &store_etcd_backend;
+		s->data = store_etcd_open(root, eo, create, e);
+		if (s->data != NULL)
+			s->live_root = xstrdup(store_etcd_local_dir(s->data));
+	} else {
+		s->be = &store_fs_backend;
+		s->data = s->be->open(root, create, e);
+		s->live_root = xstrdup(root);
+	}
+	if (s->data == NULL) {
+		free(s->live_root);
 		free(s->root);
 		free(s);
 		return NULL;
 	}
 	return s;
+}
+
+int
+store_is_shared(const struct store *s)
+{
+	return s->be == &store_etcd_backend;
+}
+
+int
+store_changed_elsewhere(const struct store *s, const char *name)
+{
+	return s->be == &store_etcd_backend ? store_etcd_synced(s->data,
+	    name) : 0;
+}
+
+long
+store_requests(const struct store *s)
+{
+	return s->be == &store_etcd_backend ? store_etcd_requests(s->data) :
+	    -1;
 }
 
 void
@@ -108,6 +148,7 @@ store_free(struct store *s)
 	if (s == NULL)
 		return;
 	s->be->close(s->data);
+	free(s->live_root);
 	free(s->root);
 	free(s);
 }
@@ -121,7 +162,7 @@ store_root(const struct store *s)
 char *
 store_live_path(const struct store *s, const char *name, const char *file)
 {
-	return xstrcat(s->root, "/letsencrypt/", name, "/", file, NULL);
+	return xstrcat(s->live_root, "/letsencrypt/", name, "/", file, NULL);
 }
 
 int
@@ -341,4 +382,181 @@ out:
 	cJSON_free(text);
 	free(key);
 	return rc;
+}
+
+int
+store_token_ok(const char *token)
+{
+	size_t n;
+
+	if (token == NULL)
+		return 0;
+	for (n = 0; token[n] != '\0'; n++) {
+		char c = token[n];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return 0;
+		if (n >= STORE_TOKEN_MAX)
+			return 0;
+	}
+	return n > 0;
+}
+
+/* A key authorization: base64url and one ".", printable, bounded. */
+static int
+store_keyauth_ok(const char *ka)
+{
+	size_t n, dots = 0;
+
+	for (n = 0; ka[n] != '\0'; n++) {
+		char c = ka[n];
+
+		if (c == '.')
+			dots++;
+		else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return 0;
+		if (n >= 2 * STORE_TOKEN_MAX)
+			return 0;
+	}
+	return n > 0 && dots == 1;
+}
+
+static int
+store_token_check(struct store *s, const char *token, struct err *e)
+{
+	if (!store_token_ok(token)) {
+		err_set(e, "store: \"%s\" is not an http-01 token (base64url, "
+		    "1 to %d characters)", token != NULL ? token : "",
+		    STORE_TOKEN_MAX);
+		return 0;
+	}
+	if (s->be->put_token == NULL || s->be->get_token == NULL ||
+	    s->be->del_token == NULL) {
+		err_set(e, "store: the %s backend cannot publish http-01 "
+		    "tokens", s->be->name);
+		return 0;
+	}
+	return 1;
+}
+
+int
+store_put_token(struct store *s, const char *token, const char *keyauth,
+    int ttl, struct err *e)
+{
+	if (!store_token_check(s, token, e))
+		return -1;
+	if (keyauth == NULL || !store_keyauth_ok(keyauth) ||
+	    strncmp(keyauth, token, strlen(token)) != 0 ||
+	    keyauth[strlen(token)] != '.') {
+		err_set(e, "store: the key authorization of token %s is not "
+		    "\"%s.<thumbprint>\"", token, token);
+		return -1;
+	}
+	if (ttl < 1) {
+		err_set(e, "store: token %s: a time to live of %d s", token,
+		    ttl);
+		return -1;
+	}
+	return s->be->put_token(s->data, token, keyauth, ttl, e);
+}
+
+int
+store_del_token(struct store *s, const char *token, struct err *e)
+{
+	if (!store_token_check(s, token, e))
+		return -1;
+	return s->be->del_token(s->data, token, e);
+}
+
+int
+store_get_token(struct store *s, const char *token, char **keyauth,
+    struct err *e)
+{
+	*keyauth = NULL;
+	if (!store_token_check(s, token, e))
+		return -1;
+	return s->be->get_token(s->data, token, keyauth, e);
+}
+
+struct store_token_watch {
+	struct store		*s;	/* a directory: read each time */
+	struct etcd		*c;	/* etcd: the client, */
+	struct etcd_token_watch	*ew;	/* and the copy it keeps */
+};
+
+struct store_token_watch *
+store_token_watch_open(const char *root, const struct store_etcd_opts *eo,
+    struct err *e)
+{
+	struct store_token_watch *w = xcalloc(1, sizeof(*w));
+	struct etcd_opts co;
+	char *endpoints = NULL, *prefix = NULL, *tokens = NULL;
+
+	if (root == NULL || strncmp(root, STORE_ETCD_SCHEME,
+	    strlen(STORE_ETCD_SCHEME)) != 0) {
+		char *probe = NULL;
+
+		if ((w->s = store_open(root, 0, e)) == NULL)
+			goto fail;
+		/* A token directory this user cannot read fails now, not as
+		   a 404 to every request. */
+		if (store_get_token(w->s, "certkeep-probe", &probe, e) == -1)
+			goto fail;
+		free(probe);
+		return w;
+	}
+	if (etcd_parse_url(root, &endpoints, &prefix, e) == -1)
+		goto fail;
+	memset(&co, 0, sizeof(co));
+	co.endpoints = endpoints;
+	if (eo != NULL) {
+		co.ca_file = eo->ca_file;
+		co.cert_file = eo->cert_file;
+		co.key_file = eo->key_file;
+		co.auth_file = eo->auth_file;
+	}
+	if ((w->c = etcd_open(&co, e)) == NULL)
+		goto fail;
+	tokens = xstrcat(prefix, "tokens/", NULL);
+	if ((w->ew = etcd_token_watch_start(w->c, tokens, e)) == NULL) {
+		err_prefix(e, "store %s", root);
+		goto fail;
+	}
+	free(tokens);
+	free(prefix);
+	free(endpoints);
+	return w;
+fail:
+	free(tokens);
+	free(prefix);
+	free(endpoints);
+	store_token_watch_close(w);
+	return NULL;
+}
+
+int
+store_token_watch_get(struct store_token_watch *w, const char *token,
+    char **keyauth, struct err *e)
+{
+	*keyauth = NULL;
+	if (!store_token_ok(token)) {
+		err_set(e, "store: \"%s\" is not an http-01 token", token);
+		return -1;
+	}
+	if (w->ew != NULL)
+		return etcd_token_watch_get(w->ew, token, keyauth);
+	return store_get_token(w->s, token, keyauth, e);
+}
+
+void
+store_token_watch_close(struct store_token_watch *w)
+{
+	if (w == NULL)
+		return;
+	etcd_token_watch_stop(w->ew);
+	etcd_free(w->c);
+	store_free(w->s);
+	free(w);
 }

@@ -94,8 +94,44 @@ void	 store_free(struct store *s);
 const char *store_root(const struct store *s);
 
 /*
+ * An etcd store (root "etcd://HOST:PORT[,HOST:PORT...]/PREFIX"): how to
+ * reach etcd and where this node keeps its local mirror of the live sets.
+ * Paths are absolute; NULL members are unset.
+ */
+struct store_etcd_opts {
+	const char	*ca_file;	/* TLS to etcd (peer verified) */
+	const char	*cert_file;	/* client certificate */
+	const char	*key_file;
+	const char	*auth_file;	/* user and password, one a line */
+	long		 lock_ttl;	/* seconds; 0: 60 */
+	const char	*local_dir;	/* NULL: /var/opt/certkeep */
+};
+#define STORE_ETCD_SCHEME	"etcd://"
+#define STORE_ETCD_LOCK_TTL	60
+#define STORE_ETCD_LOCAL_DIR	"/var/opt/certkeep"
+
+/*
+ * As store_open(); a root starting with "etcd://" opens the etcd backend
+ * with eo (NULL: defaults), which reaches etcd and brings the local mirror
+ * up to date first (a store that cannot be reached fails here, the mirror
+ * untouched). Any other root is a directory (eo ignored).
+ */
+struct store *store_open_with(const char *root,
+	    const struct store_etcd_opts *eo, int create, struct err *e);
+/* 1 when several hosts share the store (etcd): there is no store-wide
+   lock, and a certificate's lock is where its work is decided. */
+int	 store_is_shared(const struct store *s);
+/* Requests sent to the backend's server so far (-1: a directory). */
+long	 store_requests(const struct store *s);
+/* 1 when name's live set changed during this store's life by the hand of
+   another host (etcd: brought into the local mirror), so its listeners
+   reload and its deploy hook runs here too; 0 for a directory. */
+int	 store_changed_elsewhere(const struct store *s, const char *name);
+
+/*
  * The path a listener uses for a file of a certificate:
- * "<root>/letsencrypt/<name>/<file>". Malloced, caller frees.
+ * "<root>/letsencrypt/<name>/<file>" (etcd: root is the local mirror,
+ * etcd.local_dir). Malloced, caller frees.
  */
 char	*store_live_path(const struct store *s, const char *name,
 	    const char *file);
@@ -128,8 +164,10 @@ int	 store_replace_set(struct store *s, const char *name,
 /*
  * Locks. store_lock() takes the store-wide lock that one `apply` holds
  * (and removes per-certificate lock files of the older layout, which no
- * one can hold then); store_lock_cert() a per-certificate lock, taken
- * with the store lock held. With wait, blocks until free; without, fails
+ * one can hold then; an etcd store has none: a no-op there);
+ * store_lock_cert() a per-certificate lock, taken with the store lock
+ * held (etcd: bound to this run's lease, and taking it brings the local
+ * mirror up to date, so what is read under it is current). With wait, blocks until free; without, fails
  * at once with a message saying who holds it (pid).
  */
 int	 store_lock(struct store *s, int wait, struct store_lock **lk,
@@ -175,5 +213,42 @@ int	 store_del_blob(struct store *s, const char *key, struct err *e);
  */
 int	 store_list_blobs(struct store *s, const char *prefix,
 	    struct strlist *keys, mode_t **modes, struct err *e);
+
+/*
+ * http-01 key authorizations published for `certkeep serve-http01` (the
+ * manifest's challenge.http-01.publish). token is base64url (at most
+ * STORE_TOKEN_MAX characters), keyauth token "." thumbprint; ttl (seconds)
+ * bounds how long it is served if it is never deleted. Neither is secret:
+ * the directory backend keeps them in <root>/http-01/<token> (0644 in a
+ * 0755 directory, the file's mtime its expiry). put replaces; del of a
+ * missing token is no error. get returns 0 and *keyauth (malloced, caller
+ * frees), 1 when there is no such token or it has expired, -1 on error.
+ */
+#define STORE_TOKEN_MAX	255
+int	 store_put_token(struct store *s, const char *token,
+	    const char *keyauth, int ttl, struct err *e);
+int	 store_del_token(struct store *s, const char *token, struct err *e);
+int	 store_get_token(struct store *s, const char *token, char **keyauth,
+	    struct err *e);
+/* Whether token may name a published token (base64url, bounded). */
+int	 store_token_ok(const char *token);
+/*
+ * The published tokens of the store at root as serve-http01 reads them,
+ * without opening the rest of the store. etcd (root "etcd://..."): a
+ * client of its own (eo: TLS files, auth_file) reads PREFIX/tokens/ once
+ * and a watch keeps a copy in memory, so that requests are answered from
+ * memory; nothing else is read and the local mirror is not touched (the
+ * responder needs no write access anywhere, and etcd may grant its user
+ * read access to PREFIX/tokens/ alone). A directory: opened as a store
+ * (never created), each get reads the token's file. get is as
+ * store_get_token(). Returns NULL and fills e when the tokens cannot be
+ * read. Close frees it (NULL is a no-op).
+ */
+struct store_token_watch;
+struct store_token_watch *store_token_watch_open(const char *root,
+	    const struct store_etcd_opts *eo, struct err *e);
+int	 store_token_watch_get(struct store_token_watch *w, const char *token,
+	    char **keyauth, struct err *e);
+void	 store_token_watch_close(struct store_token_watch *w);
 
 #endif

@@ -47,7 +47,7 @@ printf 'version: 1\ncertificates:\n  - name: here\n    hostnames: [h.example.com
 printf 'version: 1\ncertificates:\n  - name: fromenv\n    hostnames: [e.example.com]\n' >"$T/env.yaml"
 
 all="flow_2 mail.example.com quoted.3 web-1"
-is "$(comp -- certkeep '')" "account apply backup check help import plan render restore revoke status version" "commands"
+is "$(comp -- certkeep '')" "account apply backup check help import plan render restore revoke serve-http01 status store version" "commands"
 is "$(comp -- certkeep pl)" "plan" "a command prefix"
 is "$(comp -- certkeep -)" "--log-format -m -o -q -v" "global options"
 is "$(comp -- certkeep -o '')" "html json text" "-o values"
@@ -67,13 +67,15 @@ is "$(comp -- certkeep plan '')" "here" "names from ./certkeep.yaml"
 is "$(comp CERTKEEP_MANIFEST="$T/env.yaml" -- certkeep -m "$T/m.yaml" revoke w)" "web-1" "-m wins over \$CERTKEEP_MANIFEST"
 is "$(comp -- certkeep -m "$T/none.yaml" plan '')" "" "no manifest: no names, no error"
 is "$(comp -- certkeep revoke mail --reason key)" "keyCompromise" "revoke reasons"
+is "$(comp -- certkeep serve-http01 --l)" "--listen" "serve-http01: --listen"
+is "$(comp -- certkeep serve-http01 --listen '')" "" "serve-http01: no guess at an address"
 is "$(comp -- certkeep account '')" "deactivate register rollover show update" "account subcommands"
 is "$(comp -- certkeep help a)" "account apply" "help: commands"
 is "$(comp -- certkeep apply --next-run '')" "" "--next-run takes a duration (nothing offered)"
 
 # Every command and option certkeep's help lists is completed.
 help=$("$CERTKEEP" help 2>&1)
-cmds=$(printf '%s\n' "$help" | sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p; s/^  \([a-z][a-z-]*\)$/\1/p' | sort | tr '\n' ' ' | sed 's/ $//')
+cmds=$(printf '%s\n' "$help" | sed -n 's/^  \([a-z][a-z0-9-]*\) .*/\1/p; s/^  \([a-z][a-z0-9-]*\)$/\1/p' | sort | tr '\n' ' ' | sed 's/ $//')
 is "$(comp -- certkeep '')" "$cmds" "the commands are the ones certkeep help lists"
 for c in $cmds; do
 	want=$("$CERTKEEP" help "$c" 2>&1 | head -1 | grep -o -- '--[a-z-]*' | sort -u | tr '\n' ' ' | sed 's/ $//')

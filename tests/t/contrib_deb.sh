@@ -43,6 +43,7 @@ for f in ./usr/bin/certkeep ./usr/share/man/man1/certkeep.1.gz \
     ./usr/share/man/man5/certkeep.yaml.5.gz \
     ./usr/share/doc/certkeep/examples/manifest.example.yaml \
     ./lib/systemd/system/certkeep.service ./lib/systemd/system/certkeep.timer \
+    ./lib/systemd/system/certkeep-serve-http01.service \
     ./usr/lib/tmpfiles.d/certkeep.conf \
     ./usr/share/bash-completion/completions/certkeep \
     ./usr/share/certkeep/certkeep.schema.json \

@@ -15,6 +15,9 @@
 #   34-anchor              anchors are YAML, gone after loading
 #   41-http01-neither-webroot-nor-listen  the challenge merged across
 #                          levels (certificate over top level)
+#   76-etcd-lock-ttl       a duration's range (the schema checks its form)
+#   77-etcd-plain-remote   loopback endpoints told from others inside the URL
+#   79-etcd-bad-port       a port's range inside the URL
 # The YAML errors (33, 35, 36) are refused by the YAML loader.
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/pebble.sh"
@@ -22,7 +25,7 @@
 S=$SRC_DIR/contrib/certkeep.schema.json
 # Debian's python3-yaml and python3-jsonschema (contrib/install-deps.sh).
 PY=/usr/bin/python3
-KNOWN="05-bool-yes 06-duplicate-key 07-duplicate-cert-name 08-duplicate-hostname 34-anchor 41-http01-neither-webroot-nor-listen"
+KNOWN="05-bool-yes 06-duplicate-key 07-duplicate-cert-name 08-duplicate-hostname 34-anchor 41-http01-neither-webroot-nor-listen 76-etcd-lock-ttl 77-etcd-plain-remote 79-etcd-bad-port"
 
 # validate FILE...: one line per file, "NAME accepted|refused|yaml-error: why"
 cat >"$T/validate.py" <<'PY'

@@ -62,10 +62,43 @@ weak=$(cd "$T" && systemd-analyze security --offline=yes "$T/weak.service" 2>&1 
 ok_if "security: without ProtectSystem/NoNewPrivileges it is worse ($weak)" \
     awk -v s="$weak" 'BEGIN { exit !(s > 1.7) }'
 
+# certkeep-serve-http01.service: verified the same way (a copy naming
+# the binary under test); it runs serve-http01 as a dynamic user that may
+# bind port 80 and nothing more, sees of the repository only the http-01
+# token directory (read-only), gets the manifest as a credential, and
+# rates at most 1.7 too.
+sed "s|^ExecStart=/usr/bin/certkeep |ExecStart=$BIN |" "$U/certkeep-serve-http01.service" \
+    >"$T/certkeep-serve-http01.service"
+is "$(diff "$U/certkeep-serve-http01.service" "$T/certkeep-serve-http01.service" | grep -c '^[<>]')" 2 \
+    "serve-http01: the copy differs only in the ExecStart line"
+out=$(cd "$T" && systemd-analyze verify --man=no "$T/certkeep-serve-http01.service" 2>&1)
+is "$?" 0 "systemd-analyze verify: certkeep-serve-http01.service" || diag "$out"
+is "$out" "" "systemd-analyze verify: no complaint about it" || diag "$out"
+srv=$(cat "$U/certkeep-serve-http01.service")
+like "$srv" '^ExecStart=/usr/bin/certkeep serve-http01 --listen \*:80$' "it runs serve-http01 --listen *:80"
+like "$srv" '^Type=simple$' "a long-running service"
+like "$srv" '^DynamicUser=yes$' "as a dynamic (unprivileged) user"
+like "$srv" '^AmbientCapabilities=CAP_NET_BIND_SERVICE$' "that may bind port 80"
+like "$srv" '^CapabilityBoundingSet=CAP_NET_BIND_SERVICE$' "and has no other capability"
+like "$srv" '^TemporaryFileSystem=/var/opt/certkeep:ro$' "the repository is hidden"
+like "$srv" '^BindReadOnlyPaths=/var/opt/certkeep/http-01$' "but for its token directory, read-only"
+like "$srv" '^LoadCredential=manifest:/etc/certkeep/certkeep.yaml$' "the manifest comes as a credential"
+unlike "$srv" '^ReadWritePaths=' "nothing is writable"
+# The ExecStart names a real command of this certkeep.
+"$BIN" help 2>&1 | grep -q 'serve-http01' && pass "certkeep help lists serve-http01" ||
+    fail "certkeep help lists serve-http01"
+sec=$(cd "$T" && systemd-analyze security --offline=yes "$T/certkeep-serve-http01.service" 2>&1)
+score=$(printf '%s\n' "$sec" | sed -n 's/.*exposure level for .*: \([0-9.]*\).*/\1/p')
+diag "systemd-analyze security --offline=yes certkeep-serve-http01.service: exposure $score"
+ok_if "serve-http01 security: exposure $score <= 1.7" awk -v s="${score:-9}" 'BEGIN { exit !(s <= 1.7) }'
+like "$sec" "✓ User=/DynamicUser=" "serve-http01 security: not root"
+
 # tmpfiles.d makes the repository the unit needs writable, 0700.
 mkdir -p "$T/root"
 out=$(systemd-tmpfiles --root="$T/root" --create "$U/certkeep.tmpfiles" 2>&1)
 is "$?" 0 "systemd-tmpfiles --create certkeep.tmpfiles" || diag "$out"
 is "$(stat -c %a "$T/root/var/opt/certkeep" 2>&1)" 700 "the repository is made 0700"
 ok_if "the fragments directory is made" test -d "$T/root/etc/certkeep/fragments"
+is "$(stat -c %a "$T/root/var/opt/certkeep/http-01" 2>&1)" 755 \
+    "the token directory serve-http01 binds is made, 0755"
 done_testing
