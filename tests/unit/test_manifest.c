@@ -1,6 +1,6 @@
 /*
  * Unit tests for the manifest loader (manifest.c, ytree.c) and the syntax
- * checks (manifest_syntax.c): defaults, path resolution, the challenge
+ * checks (base/syntax.c): defaults, path resolution, the challenge
  * merge, durations and percentages, lower-casing, positions, and every
  * validator at its edges.
  */
