@@ -49,11 +49,8 @@ http_resp_init(struct http_resp *r)
 void
 http_resp_clear(struct http_resp *r)
 {
-	free(r->body);
-	free(r->content_type);
-	free(r->nonce);
-	free(r->location);
-	free(r->retry_after);
+	FREE_ALL(r->body, r->content_type, r->nonce, r->location,
+	    r->retry_after);
 	strlist_free(&r->link_up);
 	strlist_free(&r->link_alternate);
 	http_resp_init(r);
@@ -261,10 +258,8 @@ on_header(char *p, size_t sz, size_t n, void *arg)
 
 	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
 		/* A new response (after 100 Continue): start over. */
-		free(r->nonce);
-		free(r->location);
-		free(r->retry_after);
-		free(r->content_type);
+		FREE_ALL(r->nonce, r->location, r->retry_after,
+		    r->content_type);
 		r->nonce = r->location = r->retry_after = NULL;
 		r->content_type = NULL;
 		strlist_free(&r->link_up);

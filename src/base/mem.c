@@ -93,3 +93,12 @@ xstrcat(const char *first, ...)
 	*q = '\0';
 	return out;
 }
+
+void
+mem_free_each(void *const *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(p[i]);
+}

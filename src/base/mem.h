@@ -17,4 +17,12 @@ char	*xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The strings up to a NULL, end to end (cheaper than xasprintf in loops). */
 char	*xstrcat(const char *first, ...) __attribute__((sentinel));
 
+/*
+ * Frees each pointer of the list (NULL ones too): the owned members of a
+ * struct in its _clear function, in one line rather than one line each.
+ */
+void	 mem_free_each(void *const *p, size_t n);
+#define FREE_ALL(...)	mem_free_each((void *const[]){ __VA_ARGS__ }, \
+			    sizeof((void *[]){ __VA_ARGS__ }) / sizeof(void *))
+
 #endif

@@ -70,12 +70,8 @@ chall_type_from_name(const char *name)
 void
 chall_conf_clear(struct chall_conf *c)
 {
-	free(c->webroot);
-	free(c->listen);
-	free(c->rfc2136_server);
-	free(c->tsig_name);
-	free(c->tsig_algorithm);
-	free(c->tsig_secret_file);
+	FREE_ALL(c->webroot, c->listen, c->rfc2136_server, c->tsig_name,
+	    c->tsig_algorithm, c->tsig_secret_file);
 }
 
 char *

@@ -179,9 +179,7 @@ check_caa_run(const struct check_env *env, const struct mcert *c,
 	}
 	for (i = 0; i < nu; i++)
 		caa_name_clear(&names[i]);
-	free(names);
-	free(labels);
-	free(uniq);
+	FREE_ALL(names, labels, uniq);
 	strlist_free(&all);
 	dns_resolver_free(own);
 	return 0;

@@ -146,9 +146,7 @@ check_manifest_index_free(struct check_manifest_index *ix)
 {
 	if (ix == NULL)
 		return;
-	free(ix->hosts);
-	free(ix->lsts);
-	free(ix);
+	FREE_ALL(ix->hosts, ix->lsts, ix);
 }
 
 /* The first entry of hosts whose name is name (SIZE_MAX: none). */

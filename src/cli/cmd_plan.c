@@ -237,9 +237,7 @@ out:
 		plan_item_clear(&items[i]);
 		certstate_clear(&states[i]);
 	}
-	free(items);
-	free(states);
-	free(sel);
+	FREE_ALL(items, states, sel);
 	strlist_free(&pos);
 	store_free(s);
 	manifest_free(m);

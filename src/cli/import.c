@@ -337,10 +337,7 @@ certbot_read_renewal(const char *root, struct import_cert *c)
 		c->listen = strchr(a, ':') != NULL ?
 		    xasprintf("[%s]:%s", a, p) : xasprintf("%s:%s", a, p);
 	}
-	free(map);
-	free(port);
-	free(addr);
-	free(text);
+	FREE_ALL(map, port, addr, text);
 }
 
 /* Reads file of c's directory into *out (NULL when absent); -1 after
@@ -418,11 +415,7 @@ out:
 		explicit_bzero(key, strlen(key));
 		free(key);
 	}
-	free(cert);
-	free(chain);
-	free(full);
-	free(leaf);
-	free(rest);
+	FREE_ALL(cert, chain, full, leaf, rest);
 }
 
 int
@@ -473,10 +466,7 @@ import_list_clear(struct import_list *l)
 		free(c->path);
 		certset_clear(&c->set);
 		certinfo_clear(&c->info);
-		free(c->authenticator);
-		free(c->webroot);
-		free(c->listen);
-		free(c->problem);
+		FREE_ALL(c->authenticator, c->webroot, c->listen, c->problem);
 	}
 	free(l->v);
 	l->v = NULL;

@@ -24,12 +24,8 @@ static const char *const tsig_algorithm_names[] = {
 void
 rawchall_free(struct rawchall *r)
 {
-	free(r->webroot);
-	free(r->listen);
-	free(r->server);
-	free(r->tsig_name);
-	free(r->tsig_algorithm);
-	free(r->tsig_secret_file);
+	FREE_ALL(r->webroot, r->listen, r->server, r->tsig_name,
+	    r->tsig_algorithm, r->tsig_secret_file);
 	memset(r, 0, sizeof(*r));
 }
 

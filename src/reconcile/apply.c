@@ -606,10 +606,7 @@ out:
 	run->stats.wall_ms = mono_ms() - t0;
 	render_changes_clear(&rc);
 	hook_report_clear(&rep);
-	free(sel);
-	free(changed);
-	free(known);
-	free(work);
+	FREE_ALL(sel, changed, known, work);
 	return run->failed || run->need_terms ? 1 : 0;
 }
 

@@ -396,10 +396,7 @@ test_run(const char *tmp)
 	ok(chall_run_get(run, &none, &ops, &cc, &e) == -1 &&
 	    strcmp(e.msg, first) == 0, "the failed setup is remembered");
 	chall_run_free(run);
-	free(first);
-	free(b.webroot);
-	free(w1);
-	free(w2);
+	FREE_ALL(first, b.webroot, w1, w2);
 }
 
 int
