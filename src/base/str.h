@@ -35,6 +35,9 @@ char	**strv_dup(char *const *v);
 char	*str_escape(const char *s);
 char	*str_escape_n(const char *s, size_t n);
 
+/* The index of s in names[0..n) (a name table), or -1. */
+int	 str_index(const char *const *names, size_t n, const char *s);
+
 /* Lower-cases s in place (ASCII). */
 void	 str_lower(char *s);
 /* Returns 1 if s ends with suffix. */

@@ -8,6 +8,7 @@
 
 #include "base/err.h"
 #include "base/mem.h"
+#include "base/str.h"
 #include "chall/chall.h"
 
 const char *const chall_type_names[CHALL__MAX] = { "http-01", "dns-01" };
@@ -61,10 +62,7 @@ cfg_same(const struct chall_conf *a, const struct chall_conf *b)
 int
 chall_type_from_name(const char *name)
 {
-	for (int i = 0; i < CHALL__MAX; i++)
-		if (strcmp(chall_type_names[i], name) == 0)
-			return i;
-	return -1;
+	return str_index(chall_type_names, CHALL__MAX, name);
 }
 
 void

@@ -33,12 +33,7 @@ const char *const import_source_names[IMPORT__MAX] = { "certbot", "axigen" };
 int
 import_source_from_name(const char *name)
 {
-	int i;
-
-	for (i = 0; i < IMPORT__MAX; i++)
-		if (strcmp(import_source_names[i], name) == 0)
-			return i;
-	return -1;
+	return str_index(import_source_names, IMPORT__MAX, name);
 }
 
 /* Whether real (a resolved path) is root or below it. */

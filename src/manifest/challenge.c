@@ -142,7 +142,7 @@ parse_dns01(struct mload *L, const struct ynode *k, const struct ynode *v,
 		if (get_str(L, rf[R_ALG].v, p, &r->tsig_algorithm) == 0 &&
 		    r->tsig_algorithm != NULL) {
 			str_lower(r->tsig_algorithm);
-			if (name_lookup(tsig_algorithm_names,
+			if (str_index(tsig_algorithm_names,
 			    sizeof(tsig_algorithm_names) /
 			    sizeof(tsig_algorithm_names[0]),
 			    r->tsig_algorithm) < 0) {

@@ -160,11 +160,11 @@ get_bool(struct mload *L, const struct ynode *n, const char *path,
 	static const char *const no[] = { "false", "False", "FALSE" };
 
 	if (n->type == YTREE_SCALAR && n->plain) {
-		if (name_lookup(yes, 3, n->str) >= 0) {
+		if (str_index(yes, 3, n->str) >= 0) {
 			*out = 1;
 			return 0;
 		}
-		if (name_lookup(no, 3, n->str) >= 0) {
+		if (str_index(no, 3, n->str) >= 0) {
 			*out = 0;
 			return 0;
 		}

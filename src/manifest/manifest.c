@@ -40,26 +40,15 @@ const char *const service_kind_names[SERVICE__MAX] = {
 };
 
 int
-name_lookup(const char *const *names, size_t n, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(names[i], s) == 0)
-			return (int)i;
-	return -1;
-}
-
-int
 server_kind_from_name(const char *name)
 {
-	return name_lookup(server_kind_names, SERVER__MAX, name);
+	return str_index(server_kind_names, SERVER__MAX, name);
 }
 
 int
 service_kind_from_name(const char *name)
 {
-	return name_lookup(service_kind_names, SERVICE__MAX, name);
+	return str_index(service_kind_names, SERVICE__MAX, name);
 }
 
 int
