@@ -11,8 +11,7 @@
 void
 strlist_init(struct strlist *l)
 {
-	l->v = NULL;
-	l->n = l->cap = 0;
+	*l = (struct strlist){ NULL, 0, 0 };
 }
 
 void
@@ -48,13 +47,10 @@ int
 strlist_addf(struct strlist *l, const char *fmt, ...)
 {
 	va_list ap;
-	char *p;
 
 	va_start(ap, fmt);
-	if (vasprintf(&p, fmt, ap) < 0)
-		abort();
+	strlist_push(l, xvasprintf(fmt, ap));
 	va_end(ap);
-	strlist_push(l, p);
 	return 0;
 }
 
@@ -168,4 +164,15 @@ str_index(const char *const *names, size_t n, const char *s)
 		if (strcmp(names[i], s) == 0)
 			return (int)i;
 	return -1;
+}
+
+int
+str_ref_cmp(const void *a, const void *b)
+{
+	const struct str_ref *x = a, *y = b;
+	int c = strcmp(x->s, y->s);
+
+	if (c != 0)
+		return c;
+	return x->i < y->i ? -1 : x->i > y->i;
 }

@@ -83,10 +83,8 @@ caa_name_clear(struct caa_name *cn)
 {
 	size_t i;
 
-	for (i = 0; i < cn->nrecs; i++) {
-		free(cn->recs[i].tag);
-		free(cn->recs[i].value);
-	}
+	for (i = 0; i < cn->nrecs; i++)
+		FREE_ALL(cn->recs[i].tag, cn->recs[i].value);
 	free(cn->recs);
 	dns_query_clear(&cn->q);
 }
