@@ -39,8 +39,7 @@ run(const char *fmt, ...)
 	int st;
 
 	va_start(ap, fmt);
-	if (vasprintf(&cmd, fmt, ap) < 0)
-		abort();
+	cmd = xvasprintf(fmt, ap);
 	va_end(ap);
 	st = system(cmd);
 	free(cmd);
@@ -56,8 +55,7 @@ ck(const char *fmt, ...)
 	int rc;
 
 	va_start(ap, fmt);
-	if (vasprintf(&args, fmt, ap) < 0)
-		abort();
+	args = xvasprintf(fmt, ap);
 	va_end(ap);
 	rc = run("%s %s >%s/out 2>%s/err", certkeep, args, dir, dir);
 	if (run("grep -q Sanitizer %s/err", dir) == 0) {

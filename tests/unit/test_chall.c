@@ -46,6 +46,7 @@
 #include "dns/dns_conf.h"
 #include "dns/dnsupdate.h"
 
+#include "net.h"
 #include "tap.h"
 
 #define TOKEN	"evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA"
@@ -247,25 +248,6 @@ test_webroot(const char *tmp)
 	free(web);
 	free(ac);
 	free(tok);
-}
-
-/* A port free on 127.0.0.1 now. */
-static int
-port_free(void)
-{
-	struct sockaddr_in a;
-	socklen_t al = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd != -1 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&a, &al) == 0)
-		port = ntohs(a.sin_port);
-	if (fd != -1)
-		close(fd);
-	return port;
 }
 
 /* Sends req to 127.0.0.1:port; the whole answer (malloced) or NULL. */

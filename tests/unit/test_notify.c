@@ -34,24 +34,8 @@
 #include "store/certinfo.h"
 #include "store/state.h"
 #include "store/store.h"
+#include "net.h"
 #include "tap.h"
-
-static int
-free_port(void)
-{
-	struct sockaddr_in sa;
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sa, &sl) == 0)
-		port = ntohs(sa.sin_port);
-	close(fd);
-	return port;
-}
 
 static int
 port_open(int port)
@@ -404,7 +388,7 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	out = path_join(dir, "mail");
-	port = free_port();
+	port = port_free();
 	pid = smtpd_start(port, out, NULL, NULL, NULL, NULL, NULL, NULL);
 	ok(pid > 0, "aiosmtpd started on 127.0.0.1:%d", port);
 	m.notify.smtp = xasprintf("smtp://127.0.0.1:%d", port);
@@ -569,7 +553,7 @@ main(void)
 	/* AUTH over smtp:// (STARTTLS only when offered) is refused before
 	   connecting: a man in the middle who strips STARTTLS would read the
 	   password. */
-	port = free_port();
+	port = port_free();
 	free(out);
 	out = path_join(dir, "mail2");
 	pid = smtpd_start(port, out, "--auth", "user:s3cret", NULL, NULL,
@@ -604,7 +588,7 @@ main(void)
 	tlscert = path_join(dir, "tls.pem");
 	tlskey = path_join(dir, "tls.key");
 	/* Authenticated, over STARTTLS (required). */
-	port = free_port();
+	port = port_free();
 	free(out);
 	out = path_join(dir, "mail2tls");
 	pid = smtpd_start(port, out, "--auth", "user:s3cret", "--tls-cert",
@@ -632,7 +616,7 @@ main(void)
 
 	free(out);
 	out = path_join(dir, "mail3");
-	port = free_port();
+	port = port_free();
 	pid = smtpd_start(port, out, "--tls-cert", tlscert, "--tls-key", tlskey,
 	    NULL, NULL);
 	free(m.notify.smtp);
@@ -653,7 +637,7 @@ main(void)
 	    "nothing delivered without verification");
 	free(path_join_tmp);
 	smtpd_stop(pid);
-	port = free_port();
+	port = port_free();
 	pid = smtpd_start(port, out, "--tls-cert", tlscert, "--tls-key", tlskey,
 	    "--implicit-tls", NULL);
 	free(m.notify.smtp);

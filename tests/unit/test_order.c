@@ -179,20 +179,14 @@ test_concurrent(struct acme *a, struct chall_run *run, const char *listen)
 	}
 }
 
-int
-main(int argc, char **argv)
+static int
+pebble_main(const char *url, const char *trust)
 {
-	const char *url, *trust, *hport;
+	const char *hport;
 	char tmpl[] = "/tmp/test_order.XXXXXX";
 	struct err e;
-	int rc;
 
-	(void)argc;
-	if ((rc = pebble_reexec(argv[0])) != -1)
-		return rc;
 	test_split_chain();
-	url = getenv("PEBBLE_URL");
-	trust = getenv("PEBBLE_TRUST");
 	hport = getenv("PEBBLE_HTTP_PORT");
 
 	char *dir = mkdtemp(tmpl);
