@@ -172,7 +172,5 @@ str_ref_cmp(const void *a, const void *b)
 	const struct str_ref *x = a, *y = b;
 	int c = strcmp(x->s, y->s);
 
-	if (c != 0)
-		return c;
-	return x->i < y->i ? -1 : x->i > y->i;
+	return c != 0 ? c : (x->i > y->i) - (x->i < y->i);
 }

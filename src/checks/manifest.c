@@ -57,9 +57,7 @@ cmp_lst(const void *a, const void *b)
 	const struct lst_ref *x = a, *y = b;
 	int c = cmp_lst_key(x->l, y->l);
 
-	if (c != 0)
-		return c;
-	return x->cert < y->cert ? -1 : x->cert > y->cert;
+	return c != 0 ? c : (x->cert > y->cert) - (x->cert < y->cert);
 }
 
 /*
