@@ -183,6 +183,20 @@ mode_of(const char *path)
 	return stat(path, &st) == 0 ? st.st_mode & 07777 : (mode_t)-1;
 }
 
+/* An http-01 setting (where: the caller's) and the challenge of
+   www.example.com, e cleared. */
+static void
+http01_item(struct chall_conf *cfg, struct chall_item *it, struct err *e)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	memset(it, 0, sizeof(*it));
+	cfg->type = CHALL_HTTP01;
+	it->identifier = "www.example.com";
+	it->token = TOKEN;
+	it->key_authz = TOKEN "." THUMB;
+	err_clear(e);
+}
+
 static void
 test_webroot(const char *tmp)
 {
@@ -199,14 +213,8 @@ test_webroot(const char *tmp)
 	size_t i;
 	mode_t old = umask(077);
 
-	memset(&cfg, 0, sizeof(cfg));
-	memset(&it, 0, sizeof(it));
-	cfg.type = CHALL_HTTP01;
+	http01_item(&cfg, &it, &e);
 	cfg.webroot = web;
-	it.identifier = "www.example.com";
-	it.token = TOKEN;
-	it.key_authz = TOKEN "." THUMB;
-	err_clear(&e);
 	ok(chall_http01.setup(NULL, &cfg, NULL, &ctx, &e) == 0, "setup");
 	ok(chall_http01.present(ctx, &it, &e) == 0, "present: %s", e.msg);
 	data = file_read(tok, 4096, NULL, &e);
@@ -292,14 +300,8 @@ test_listen(void)
 	int port = port_free();
 
 	snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
-	memset(&cfg, 0, sizeof(cfg));
-	memset(&it, 0, sizeof(it));
-	cfg.type = CHALL_HTTP01;
+	http01_item(&cfg, &it, &e);
 	cfg.listen = listen;
-	it.identifier = "www.example.com";
-	it.token = TOKEN;
-	it.key_authz = TOKEN "." THUMB;
-	err_clear(&e);
 	if (chall_http01.setup(NULL, &cfg, NULL, &ctx, &e) == -1) {
 		ok(0, "listen on %s: %s", listen, e.msg);
 		return;
