@@ -91,7 +91,8 @@ account_sub(const struct strlist *pos)
 
 	if (pos->n == 0)
 		return subs[0];
-	if (pos->n > 1 || str_index(subs, 5, pos->v[0]) < 0)
+	if (pos->n > 1 ||
+	    str_index(subs, sizeof(subs) / sizeof(subs[0]), pos->v[0]) < 0)
 		return NULL;
 	return pos->v[0];
 }
