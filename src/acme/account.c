@@ -383,9 +383,7 @@ account_rollover(struct acme *a, const struct account_store *s,
 out:
 	key_free(nk);
 	key_pem_free(pem);
-	free(inner);
-	free(kblob);
-	free(nblob);
+	FREE_ALL(inner, kblob, nblob);
 	cJSON_Delete(payload);
 	cJSON_Delete(outer);
 	http_resp_clear(&r);
@@ -436,10 +434,7 @@ account_deactivate(struct acme *a, const struct account_store *s,
 	rc = ACME_OK;
 out:
 	OPENSSL_clear_free(data, len);
-	free(old);
-	free(oblob);
-	free(ublob);
-	free(kblob);
+	FREE_ALL(old, oblob, ublob, kblob);
 	cJSON_Delete(p);
 	http_resp_clear(&r);
 	return rc;

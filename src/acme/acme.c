@@ -87,16 +87,9 @@ struct acme {
 static void
 dir_clear(struct acme_dir *d)
 {
-	free(d->url);
-	free(d->new_nonce);
-	free(d->new_account);
-	free(d->new_order);
-	free(d->new_authz);
-	free(d->revoke_cert);
-	free(d->key_change);
-	free(d->renewal_info);
-	free(d->terms);
-	free(d->website);
+	FREE_ALL(d->url, d->new_nonce, d->new_account, d->new_order,
+	    d->new_authz, d->revoke_cert, d->key_change, d->renewal_info,
+	    d->terms, d->website);
 	strlist_free(&d->caa_identities);
 	cJSON_Delete(d->profiles);
 	cJSON_Delete(d->raw);
@@ -123,9 +116,7 @@ pool_free(struct acme_pool *p)
 {
 	dir_clear(&p->dir);
 	strlist_free(&p->nonces);
-	free(p->dir_url);
-	free(p->ca_file);
-	free(p->kid);
+	FREE_ALL(p->dir_url, p->ca_file, p->kid);
 	http_share_free(p->share);
 	pthread_mutex_destroy(&p->mu);
 	pthread_mutex_destroy(&p->dir_mu);

@@ -38,9 +38,7 @@ ari_state_clear(struct ari_state *st)
 {
 	if (st == NULL)
 		return;
-	free(st->cert_id);
-	free(st->explanation_url);
-	free(st->url);
+	FREE_ALL(st->cert_id, st->explanation_url, st->url);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -441,9 +439,7 @@ ari_poll(struct ari_state *st, const char *cert_id, time_t not_after,
 		*msg = xasprintf("%s/%s: %s; will ask again later", url,
 		    cert_id, e.msg);
 	}
-	free(url);
-	free(retry);
-	free(body);
+	FREE_ALL(url, retry, body);
 	return 1;
 }
 

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -49,11 +50,8 @@ http_resp_init(struct http_resp *r)
 void
 http_resp_clear(struct http_resp *r)
 {
-	free(r->body);
-	free(r->content_type);
-	free(r->nonce);
-	free(r->location);
-	free(r->retry_after);
+	FREE_ALL(r->body, r->content_type, r->nonce, r->location,
+	    r->retry_after);
 	strlist_free(&r->link_up);
 	strlist_free(&r->link_alternate);
 	http_resp_init(r);
@@ -250,6 +248,17 @@ parse_link(struct http_resp *r, const char *v, size_t n)
 	}
 }
 
+/* The headers kept as they are, and where. */
+static const struct {
+	const char	*name;
+	size_t		 off;
+} kept[] = {
+	{ "Replay-Nonce", offsetof(struct http_resp, nonce) },
+	{ "Location", offsetof(struct http_resp, location) },
+	{ "Retry-After", offsetof(struct http_resp, retry_after) },
+	{ "Content-Type", offsetof(struct http_resp, content_type) },
+};
+
 static size_t
 on_header(char *p, size_t sz, size_t n, void *arg)
 {
@@ -261,10 +270,8 @@ on_header(char *p, size_t sz, size_t n, void *arg)
 
 	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
 		/* A new response (after 100 Continue): start over. */
-		free(r->nonce);
-		free(r->location);
-		free(r->retry_after);
-		free(r->content_type);
+		FREE_ALL(r->nonce, r->location, r->retry_after,
+		    r->content_type);
 		r->nonce = r->location = r->retry_after = NULL;
 		r->content_type = NULL;
 		strlist_free(&r->link_up);
@@ -278,23 +285,18 @@ on_header(char *p, size_t sz, size_t n, void *arg)
 	nl = (size_t)(colon - p);
 	const char *v = colon + 1;
 	size_t vl = len - nl - 1;
-#define HDR(name) (nl == strlen(name) && strncasecmp(p, name, nl) == 0)
-	if (HDR("Replay-Nonce")) {
-		free(r->nonce);
-		r->nonce = trim_dup(v, vl);
-	} else if (HDR("Location")) {
-		free(r->location);
-		r->location = trim_dup(v, vl);
-	} else if (HDR("Retry-After")) {
-		free(r->retry_after);
-		r->retry_after = trim_dup(v, vl);
-	} else if (HDR("Content-Type")) {
-		free(r->content_type);
-		r->content_type = trim_dup(v, vl);
-	} else if (HDR("Link")) {
-		parse_link(r, v, vl);
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+		char **f = (char **)((char *)r + kept[i].off);
+
+		if (nl == strlen(kept[i].name) &&
+		    strncasecmp(p, kept[i].name, nl) == 0) {
+			free(*f);
+			*f = trim_dup(v, vl);
+			return len;
+		}
 	}
-#undef HDR
+	if (nl == 4 && strncasecmp(p, "Link", 4) == 0)
+		parse_link(r, v, vl);
 	return len;
 }
 

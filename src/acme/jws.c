@@ -51,9 +51,6 @@ out:
 	cJSON_Delete(prot);
 	cJSON_Delete(jws);
 	cJSON_free(ptext);
-	free(p64);
-	free(pl64);
-	free(input);
-	free(sig);
+	FREE_ALL(p64, pl64, input, sig);
 	return out;
 }

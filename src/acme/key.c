@@ -21,6 +21,7 @@
 #include "base/encode.h"
 #include "base/err.h"
 #include "base/mem.h"
+#include "base/str.h"
 
 const char *const key_type_names[KEY__MAX] = {
 	"ec-p256", "ec-p384", "rsa-2048", "rsa-3072", "rsa-4096",
@@ -29,12 +30,7 @@ const char *const key_type_names[KEY__MAX] = {
 int
 key_type_from_name(const char *name)
 {
-	int i;
-
-	for (i = 0; i < KEY__MAX; i++)
-		if (strcmp(key_type_names[i], name) == 0)
-			return i;
-	return -1;
+	return str_index(key_type_names, KEY__MAX, name);
 }
 
 struct key {

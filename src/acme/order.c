@@ -60,10 +60,7 @@ const char *const order_stage_names[ORDER_STAGE__MAX] = {
 void
 order_result_clear(struct order_result *r)
 {
-	free(r->cert);
-	free(r->chain);
-	free(r->order_url);
-	free(r->problem_type);
+	FREE_ALL(r->cert, r->chain, r->order_url, r->problem_type);
 	memset(r, 0, sizeof(*r));
 	r->retry_after = -1;
 }
@@ -302,12 +299,8 @@ struct az {
 static void
 az_clear(struct az *z)
 {
-	free(z->url);
-	free(z->chall_url);
-	free(z->ident);
-	free(z->token);
-	free(z->key_authz);
-	free(z->dns_value);
+	FREE_ALL(z->url, z->chall_url, z->ident, z->token, z->key_authz,
+	    z->dns_value);
 }
 
 /* The error of an invalid authorization: its challenge's error. */

@@ -10,8 +10,7 @@
 void
 buf_init(struct buf *b)
 {
-	b->data = NULL;
-	b->len = b->cap = 0;
+	*b = (struct buf){ NULL, 0, 0 };
 }
 
 void

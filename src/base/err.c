@@ -7,15 +7,21 @@
 
 #include "base/err.h"
 
+/* The message of e (when not NULL) from fmt and ap. */
+static void __attribute__((format(printf, 2, 0)))
+err_vset(struct err *e, const char *fmt, va_list ap)
+{
+	if (e != NULL)
+		vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+}
+
 void
 err_set(struct err *e, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (e == NULL)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	err_vset(e, fmt, ap);
 	va_end(ap);
 }
 
@@ -29,7 +35,7 @@ err_sys(struct err *e, const char *fmt, ...)
 	if (e == NULL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	err_vset(e, fmt, ap);
 	va_end(ap);
 	n = strlen(e->msg);
 	snprintf(e->msg + n, sizeof(e->msg) - n, ": %s", strerror(saved));
@@ -49,7 +55,7 @@ err_ssl(struct err *e, const char *fmt, ...)
 		return;
 	}
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	err_vset(e, fmt, ap);
 	va_end(ap);
 	/* The last error in the queue is usually the most specific one. */
 	while ((code = ERR_get_error()) != 0) {

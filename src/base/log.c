@@ -204,27 +204,6 @@ out:
 }
 
 void
-log_msg(const struct log *l, enum log_level lvl, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	log_emit(l, lvl, NULL, NULL, NULL, fmt, ap);
-	va_end(ap);
-}
-
-void
-log_cert(const struct log *l, enum log_level lvl, const char *name,
-    const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	log_emit(l, lvl, name, NULL, NULL, fmt, ap);
-	va_end(ap);
-}
-
-void
 log_event(const struct log *l, enum log_level lvl, const char *name,
     const char *event, cJSON *fields, const char *fmt, ...)
 {

@@ -49,20 +49,22 @@ struct log {
 };
 
 void	 log_init(struct log *l);	/* INFO, text, stderr */
-void	 log_msg(const struct log *l, enum log_level lvl, const char *fmt, ...)
-	    __attribute__((format(printf, 3, 4)));
-/* Same, with the certificate name as a separate field in JSON. */
-void	 log_cert(const struct log *l, enum log_level lvl, const char *name,
-	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /*
- * Same, with an event code ("check", "window", "issued", "renewed",
- * "failed", "notify", "backup", ...) and extra JSON members: fields may be
- * NULL, else an object whose members are added to the JSON line; it is
- * consumed (deleted) in every case. name may be NULL.
+ * A log line of level lvl, printf-style; name: the certificate it is
+ * about (a separate field in JSON) or NULL; event: an event code
+ * ("check", "window", "issued", "renewed", "failed", "notify", "backup",
+ * ...) or NULL; fields: NULL, else an object whose members are added to
+ * the JSON line, consumed (deleted) in every case.
  */
 void	 log_event(const struct log *l, enum log_level lvl, const char *name,
 	    const char *event, struct cJSON *fields, const char *fmt, ...)
 	    __attribute__((format(printf, 6, 7)));
+/* The same without certificate, event or fields. */
+#define log_msg(l, lvl, ...) \
+	log_event((l), (lvl), NULL, NULL, NULL, __VA_ARGS__)
+/* The same with the certificate name only. */
+#define log_cert(l, lvl, name, ...) \
+	log_event((l), (lvl), (name), NULL, NULL, __VA_ARGS__)
 
 /*
  * The daily check line of one certificate (level lvl: INFO in apply,

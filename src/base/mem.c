@@ -64,9 +64,18 @@ xasprintf(const char *fmt, ...)
 	char *p;
 
 	va_start(ap, fmt);
+	p = xvasprintf(fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+char *
+xvasprintf(const char *fmt, va_list ap)
+{
+	char *p;
+
 	if (vasprintf(&p, fmt, ap) < 0)
 		abort();
-	va_end(ap);
 	return p;
 }
 
@@ -92,4 +101,13 @@ xstrcat(const char *first, ...)
 	va_end(ap);
 	*q = '\0';
 	return out;
+}
+
+void
+mem_free_each(void *const *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(p[i]);
 }

@@ -11,8 +11,7 @@
 void
 strlist_init(struct strlist *l)
 {
-	l->v = NULL;
-	l->n = l->cap = 0;
+	*l = (struct strlist){ NULL, 0, 0 };
 }
 
 void
@@ -48,13 +47,10 @@ int
 strlist_addf(struct strlist *l, const char *fmt, ...)
 {
 	va_list ap;
-	char *p;
 
 	va_start(ap, fmt);
-	if (vasprintf(&p, fmt, ap) < 0)
-		abort();
+	strlist_push(l, xvasprintf(fmt, ap));
 	va_end(ap);
-	strlist_push(l, p);
 	return 0;
 }
 
@@ -157,4 +153,24 @@ str_endswith(const char *s, const char *suffix)
 	size_t a = strlen(s), b = strlen(suffix);
 
 	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+int
+str_index(const char *const *names, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], s) == 0)
+			return (int)i;
+	return -1;
+}
+
+int
+str_ref_cmp(const void *a, const void *b)
+{
+	const struct str_ref *x = a, *y = b;
+	int c = strcmp(x->s, y->s);
+
+	return c != 0 ? c : (x->i > y->i) - (x->i < y->i);
 }

@@ -35,6 +35,17 @@ char	**strv_dup(char *const *v);
 char	*str_escape(const char *s);
 char	*str_escape_n(const char *s, size_t n);
 
+/* A string and where it came from (an index), to sort and find twins. */
+struct str_ref {
+	const char	*s;
+	size_t		 i;
+};
+/* qsort() order of struct str_ref: by string, then by index. */
+int	 str_ref_cmp(const void *a, const void *b);
+
+/* The index of s in names[0..n) (a name table), or -1. */
+int	 str_index(const char *const *names, size_t n, const char *s);
+
 /* Lower-cases s in place (ASCII). */
 void	 str_lower(char *s);
 /* Returns 1 if s ends with suffix. */

@@ -124,24 +124,28 @@ time_format_rfc3339(time_t t, char *out, size_t outsz)
 	strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-void
-time_format_date(time_t t, char *out, size_t outsz)
+/* The UTC date of t, with the minute when minute; "?" when it does not
+   fit. */
+static void
+time_format_utc(time_t t, int minute, char *out, size_t outsz)
 {
 	struct tm tm;
 
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(out, outsz, "%Y-%m-%d", &tm) == 0)
+	if (gmtime_r(&t, &tm) == NULL || strftime(out, outsz, minute ?
+	    "%Y-%m-%d %H:%M UTC" : "%Y-%m-%d", &tm) == 0)
 		snprintf(out, outsz, "?");
+}
+
+void
+time_format_date(time_t t, char *out, size_t outsz)
+{
+	time_format_utc(t, 0, out, outsz);
 }
 
 void
 time_format_minute(time_t t, char *out, size_t outsz)
 {
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(out, outsz, "%Y-%m-%d %H:%M UTC", &tm) == 0)
-		snprintf(out, outsz, "?");
+	time_format_utc(t, 1, out, outsz);
 }
 
 int

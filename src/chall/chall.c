@@ -8,6 +8,7 @@
 
 #include "base/err.h"
 #include "base/mem.h"
+#include "base/str.h"
 #include "chall/chall.h"
 
 const char *const chall_type_names[CHALL__MAX] = { "http-01", "dns-01" };
@@ -62,21 +63,14 @@ cfg_same(const struct chall_conf *a, const struct chall_conf *b)
 int
 chall_type_from_name(const char *name)
 {
-	for (int i = 0; i < CHALL__MAX; i++)
-		if (strcmp(chall_type_names[i], name) == 0)
-			return i;
-	return -1;
+	return str_index(chall_type_names, CHALL__MAX, name);
 }
 
 void
 chall_conf_clear(struct chall_conf *c)
 {
-	free(c->webroot);
-	free(c->listen);
-	free(c->rfc2136_server);
-	free(c->tsig_name);
-	free(c->tsig_algorithm);
-	free(c->tsig_secret_file);
+	FREE_ALL(c->webroot, c->listen, c->rfc2136_server, c->tsig_name,
+	    c->tsig_algorithm, c->tsig_secret_file);
 }
 
 char *

@@ -259,9 +259,7 @@ d01_present(void *ctx, struct chall_item *it, struct err *e)
 	return 0;
 fail:
 	if (di != NULL) {
-		free(di->name);
-		free(di->zone);
-		free(di);
+		FREE_ALL(di->name, di->zone, di);
 	}
 	dns_query_clear(&q);
 	free(name);
@@ -423,9 +421,7 @@ d01_cleanup(void *ctx, struct chall_item *it)
 	    DNS01_UPDATE_TIMEOUT, &e) == -1)
 		log_cert(d->log, LOG_WARN, it->cert_name, "dns-01 cleanup: %s",
 		    e.msg);
-	free(di->name);
-	free(di->zone);
-	free(di);
+	FREE_ALL(di->name, di->zone, di);
 	it->priv = NULL;
 }
 

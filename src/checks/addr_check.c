@@ -226,9 +226,7 @@ addr_check_run(const struct check_env *env, const struct mcert *c,
 		dns_query_clear(&q[i]);
 	for (i = 0; i < no; i++)
 		dns_query_clear(&o[i]);
-	free(q);
-	free(o);
-	free(omap);
+	FREE_ALL(q, o, omap);
 	dns_resolver_free(own);
 	return 0;
 }

@@ -83,10 +83,8 @@ caa_name_clear(struct caa_name *cn)
 {
 	size_t i;
 
-	for (i = 0; i < cn->nrecs; i++) {
-		free(cn->recs[i].tag);
-		free(cn->recs[i].value);
-	}
+	for (i = 0; i < cn->nrecs; i++)
+		FREE_ALL(cn->recs[i].tag, cn->recs[i].value);
 	free(cn->recs);
 	dns_query_clear(&cn->q);
 }
@@ -179,9 +177,7 @@ check_caa_run(const struct check_env *env, const struct mcert *c,
 	}
 	for (i = 0; i < nu; i++)
 		caa_name_clear(&names[i]);
-	free(names);
-	free(labels);
-	free(uniq);
+	FREE_ALL(names, labels, uniq);
 	strlist_free(&all);
 	dns_resolver_free(own);
 	return 0;

@@ -19,11 +19,8 @@ check_results_clear(struct check_results *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->n; i++) {
-		free(r->v[i].check);
-		free(r->v[i].hostname);
-		free(r->v[i].message);
-	}
+	for (i = 0; i < r->n; i++)
+		FREE_ALL(r->v[i].check, r->v[i].hostname, r->v[i].message);
 	free(r->v);
 	check_results_init(r);
 }

@@ -260,10 +260,8 @@ checks_run_all(const struct check_env *env, const unsigned char *sel,
 		checks_prefetch(env, sel);
 	if ((size_t)threads > want)
 		threads = (int)want;
-	memset(&pool, 0, sizeof(pool));
-	pool.env = env;
-	pool.sel = sel;
-	pool.results = results;
+	pool = (struct check_pool){ .env = env, .sel = sel,
+	    .results = results };
 	pthread_mutex_init(&pool.mu, NULL);
 	tids = xcalloc((size_t)threads + 1, sizeof(*tids));
 	for (i = 0; i < (size_t)threads; i++) {

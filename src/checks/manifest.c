@@ -16,16 +16,12 @@
 
 #include "base/buf.h"
 #include "base/mem.h"
+#include "base/str.h"
 #include "checks/check.h"
 #include "manifest/manifest.h"
 
 /* Other certificates named in one line, at most. */
 #define NAMES_SHOWN	3
-
-struct host_ref {
-	const char	*name;
-	size_t		 cert;		/* index in m->certs */
-};
 
 struct lst_ref {
 	const struct mlistener *l;
@@ -38,22 +34,11 @@ struct lst_ref {
 
 struct check_manifest_index {
 	const struct manifest	*m;
-	struct host_ref		*hosts;
+	struct str_ref		*hosts;	/* hostname, index in m->certs */
 	size_t			 nhosts;
 	struct lst_ref		*lsts;
 	size_t			 nlsts;
 };
-
-static int
-cmp_host(const void *a, const void *b)
-{
-	const struct host_ref *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-
-	if (c != 0)
-		return c;
-	return x->cert < y->cert ? -1 : x->cert > y->cert;
-}
 
 /* Same server, service and address: the same listening socket. */
 static int
@@ -72,9 +57,7 @@ cmp_lst(const void *a, const void *b)
 	const struct lst_ref *x = a, *y = b;
 	int c = cmp_lst_key(x->l, y->l);
 
-	if (c != 0)
-		return c;
-	return x->cert < y->cert ? -1 : x->cert > y->cert;
+	return c != 0 ? c : (x->cert > y->cert) - (x->cert < y->cert);
 }
 
 /*
@@ -118,15 +101,15 @@ check_manifest_index_new(const struct manifest *m)
 	ix->lsts = xcalloc(nl + 1, sizeof(*ix->lsts));
 	for (i = 0; i < m->ncerts; i++) {
 		for (j = 0; j < m->certs[i].nhostnames; j++) {
-			ix->hosts[ix->nhosts].name = m->certs[i].hostnames[j];
-			ix->hosts[ix->nhosts++].cert = i;
+			ix->hosts[ix->nhosts].s = m->certs[i].hostnames[j];
+			ix->hosts[ix->nhosts++].i = i;
 		}
 		for (j = 0; j < m->certs[i].nlisteners; j++) {
 			ix->lsts[ix->nlsts].l = &m->certs[i].listeners[j];
 			ix->lsts[ix->nlsts++].cert = i;
 		}
 	}
-	qsort(ix->hosts, ix->nhosts, sizeof(*ix->hosts), cmp_host);
+	qsort(ix->hosts, ix->nhosts, sizeof(*ix->hosts), str_ref_cmp);
 	qsort(ix->lsts, ix->nlsts, sizeof(*ix->lsts), cmp_lst);
 	for (i = 0; i < ix->nlsts; i = j) {
 		struct lst_ref *g = &ix->lsts[i];
@@ -146,44 +129,56 @@ check_manifest_index_free(struct check_manifest_index *ix)
 {
 	if (ix == NULL)
 		return;
-	free(ix->hosts);
-	free(ix->lsts);
-	free(ix);
+	FREE_ALL(ix->hosts, ix->lsts, ix);
+}
+
+/*
+ * The first element of the sorted array v[0..n) (elements of sz bytes)
+ * that cmp(key, element) finds equal to key, or SIZE_MAX.
+ */
+static size_t
+sorted_first(const void *v, size_t n, size_t sz, const void *key,
+    int (*cmp)(const void *, const void *))
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp(key, (const char *)v + mid * sz) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && cmp(key, (const char *)v + lo * sz) == 0 ?
+	    lo : SIZE_MAX;
+}
+
+static int
+cmp_host_name(const void *name, const void *ref)
+{
+	return strcmp(name, ((const struct str_ref *)ref)->s);
+}
+
+static int
+cmp_lst_ref(const void *l, const void *ref)
+{
+	return cmp_lst_key(l, ((const struct lst_ref *)ref)->l);
 }
 
 /* The first entry of hosts whose name is name (SIZE_MAX: none). */
 static size_t
 host_first(const struct check_manifest_index *ix, const char *name)
 {
-	size_t lo = 0, hi = ix->nhosts;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (strcmp(ix->hosts[mid].name, name) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < ix->nhosts && strcmp(ix->hosts[lo].name, name) == 0 ?
-	    lo : SIZE_MAX;
+	return sorted_first(ix->hosts, ix->nhosts, sizeof(*ix->hosts), name,
+	    cmp_host_name);
 }
 
 static size_t
 lst_first(const struct check_manifest_index *ix, const struct mlistener *l)
 {
-	size_t lo = 0, hi = ix->nlsts;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (cmp_lst_key(ix->lsts[mid].l, l) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < ix->nlsts && cmp_lst_key(ix->lsts[lo].l, l) == 0 ?
-	    lo : SIZE_MAX;
+	return sorted_first(ix->lsts, ix->nlsts, sizeof(*ix->lsts), l,
+	    cmp_lst_ref);
 }
 
 /* "certificate b" or "certificates b, c, d and 7 more". */
@@ -214,12 +209,12 @@ check_hostnames(const struct check_manifest_index *ix, size_t ci,
 	for (i = 0; i < c->nhostnames; i++) {
 		n = 0;
 		for (k = host_first(ix, c->hostnames[i]); k < ix->nhosts &&
-		    strcmp(ix->hosts[k].name, c->hostnames[i]) == 0; k++)
-			if (ix->hosts[k].cert != ci &&
-			    strcmp(ix->m->certs[ix->hosts[k].cert].name,
+		    strcmp(ix->hosts[k].s, c->hostnames[i]) == 0; k++)
+			if (ix->hosts[k].i != ci &&
+			    strcmp(ix->m->certs[ix->hosts[k].i].name,
 			    c->name) != 0 &&
-			    (n == 0 || others[n - 1] != ix->hosts[k].cert))
-				others[n++] = ix->hosts[k].cert;
+			    (n == 0 || others[n - 1] != ix->hosts[k].i))
+				others[n++] = ix->hosts[k].i;
 		if (n == 0)
 			continue;
 		buf_init(&b);

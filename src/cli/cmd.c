@@ -1,3 +1,4 @@
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,7 +80,7 @@ cmd_parse(const char *cmd, int argc, char **argv, const struct cmd_opt *opts,
 		if (arg[1] != '-') {
 			fprintf(stderr, "certkeep %s: unknown option %s\n",
 			    cmd, arg);
-			return -1;
+			return EXIT_USAGE;
 		}
 		arg += 2;
 		eq = strchr(arg, '=');
@@ -91,13 +92,13 @@ cmd_parse(const char *cmd, int argc, char **argv, const struct cmd_opt *opts,
 		if (o == NULL || o->name == NULL) {
 			fprintf(stderr, "certkeep %s: unknown option --%.*s\n",
 			    cmd, (int)namelen, arg);
-			return -1;
+			return EXIT_USAGE;
 		}
 		if (!o->has_arg) {
 			if (eq != NULL) {
 				fprintf(stderr, "certkeep %s: --%s takes no "
 				    "value\n", cmd, o->name);
-				return -1;
+				return EXIT_USAGE;
 			}
 			*o->flag = 1;
 		} else if (eq != NULL) {
@@ -107,10 +108,23 @@ cmd_parse(const char *cmd, int argc, char **argv, const struct cmd_opt *opts,
 		} else {
 			fprintf(stderr, "certkeep %s: --%s needs a value\n",
 			    cmd, o->name);
-			return -1;
+			return EXIT_USAGE;
 		}
 	}
 	return 0;
+}
+
+int
+cmd_require(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ok)
+		return 0;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	return EXIT_USAGE;
 }
 
 struct manifest *

@@ -44,10 +44,18 @@ struct cmd_opt {
 
 /*
  * Parses argv[1..] against opts (NULL-name terminated); positional
- * arguments go to pos. Returns 0, or -1 after printing a usage error.
+ * arguments go to pos. Returns 0, or EXIT_USAGE after printing a usage
+ * error.
  */
 int	 cmd_parse(const char *cmd, int argc, char **argv,
 	    const struct cmd_opt *opts, struct strlist *pos);
+/*
+ * Returns 0 when ok; else prints the message (printf-style, with its line
+ * end) on stderr and returns EXIT_USAGE: the check of a command's
+ * positional arguments, chained with cmd_parse() and cmd_open().
+ */
+int	 cmd_require(int ok, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 /*
  * Loads the manifest of ctx. On failure prints every problem to stderr
  * and returns NULL: the caller exits EXIT_DATAERR.
@@ -91,7 +99,8 @@ int	 cmd_print_json(const struct cJSON *root);
 /*
  * --next-run DURATION of plan and apply: how long until the next run
  * (e.g. 24h for a daily timer), so that an ARI instant falling before it
- * renews now. Returns 0, or -1 after printing a usage error.
+ * renews now. Returns 0 (also when arg is NULL: no option, *secs kept),
+ * or EXIT_USAGE after printing a usage error.
  */
 int	 cmd_parse_next_run(const char *cmd, const char *arg, long long *secs);
 /*

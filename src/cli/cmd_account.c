@@ -82,6 +82,21 @@ print_account(const struct ctx *ctx, const char *url, const struct key *k,
 	free(thumb);
 }
 
+/* The subcommand named in pos (show when none), or NULL when unknown. */
+static const char *
+account_sub(const struct strlist *pos)
+{
+	static const char *const subs[] = { "show", "register", "update",
+	    "rollover", "deactivate" };
+
+	if (pos->n == 0)
+		return subs[0];
+	if (pos->n > 1 ||
+	    str_index(subs, sizeof(subs) / sizeof(subs[0]), pos->v[0]) < 0)
+		return NULL;
+	return pos->v[0];
+}
+
 int
 cmd_account(struct ctx *ctx, int argc, char **argv)
 {
@@ -106,21 +121,11 @@ cmd_account(struct ctx *ctx, int argc, char **argv)
 
 	strlist_init(&pos);
 	err_clear(&e);
-	if (cmd_parse(argv[0], argc, argv, opts, &pos) == -1) {
-		status = EXIT_USAGE;
-		goto out;
-	}
-	sub = pos.n > 0 ? pos.v[0] : "show";
-	if (pos.n > 1 || (strcmp(sub, "show") != 0 &&
-	    strcmp(sub, "register") != 0 && strcmp(sub, "update") != 0 &&
-	    strcmp(sub, "rollover") != 0 &&
-	    strcmp(sub, "deactivate") != 0)) {
-		fprintf(stderr, "certkeep account: usage: certkeep account "
-		    "[show|register|update|rollover|deactivate]\n");
-		status = EXIT_USAGE;
-		goto out;
-	}
-	if ((r = cmd_open(ctx, NULL, 1, &m, NULL, &s)) != 0) {
+	if ((r = cmd_parse(argv[0], argc, argv, opts, &pos)) != 0 ||
+	    (r = cmd_require((sub = account_sub(&pos)) != NULL,
+	    "certkeep account: usage: certkeep account "
+	    "[show|register|update|rollover|deactivate]\n")) != 0 ||
+	    (r = cmd_open(ctx, NULL, 1, &m, NULL, &s)) != 0) {
 		status = r;
 		goto out;
 	}

@@ -143,16 +143,9 @@ cmd_apply(struct ctx *ctx, int argc, char **argv)
 	memset(&run, 0, sizeof(run));
 	strlist_init(&pos);
 	err_clear(&e);
-	if (cmd_parse(argv[0], argc, argv, opts, &pos) == -1) {
-		status = EXIT_USAGE;
-		goto out;
-	}
-	if (next_run_arg != NULL && cmd_parse_next_run(argv[0], next_run_arg,
-	    &next_run) == -1) {
-		status = EXIT_USAGE;
-		goto out;
-	}
-	if ((r = cmd_open(ctx, &pos, 1, &m, &sel, &s)) != 0) {
+	if ((r = cmd_parse(argv[0], argc, argv, opts, &pos)) != 0 ||
+	    (r = cmd_parse_next_run(argv[0], next_run_arg, &next_run)) != 0 ||
+	    (r = cmd_open(ctx, &pos, 1, &m, &sel, &s)) != 0) {
 		status = r;
 		goto out;
 	}

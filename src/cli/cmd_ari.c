@@ -17,10 +17,10 @@
 int
 cmd_parse_next_run(const char *cmd, const char *arg, long long *secs)
 {
-	if (duration_parse(arg, secs) == -1 || *secs <= 0) {
+	if (arg != NULL && (duration_parse(arg, secs) == -1 || *secs <= 0)) {
 		fprintf(stderr, "certkeep %s: --next-run %s: expected a "
 		    "duration such as 24h, 12h or 1d\n", cmd, arg);
-		return -1;
+		return EXIT_USAGE;
 	}
 	return 0;
 }

@@ -156,11 +156,8 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 	signed char *pre = NULL;
 
 	strlist_init(&pos);
-	if (cmd_parse(argv[0], argc, argv, opts, &pos) == -1) {
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	if ((r = cmd_open(ctx, &pos, 0, &m, &sel, NULL)) != 0) {
+	if ((r = cmd_parse(argv[0], argc, argv, opts, &pos)) != 0 ||
+	    (r = cmd_open(ctx, &pos, 0, &m, &sel, NULL)) != 0) {
 		rc = r;
 		goto out;
 	}

@@ -110,22 +110,17 @@ cmd_import(struct ctx *ctx, int argc, char **argv)
 	struct buf out;
 	struct err e;
 	cJSON *root = NULL, *arr = NULL, *o;
-	int src, r, status = EXIT_FAIL, failed = 0, adopted = 0;
+	int src = -1, r, status = EXIT_FAIL, failed = 0, adopted = 0;
 	size_t i;
 
 	strlist_init(&pos);
 	buf_init(&out);
 	err_clear(&e);
-	if (cmd_parse(argv[0], argc, argv, opts, &pos) == -1) {
-		status = EXIT_USAGE;
-		goto out;
-	}
-	if (pos.n != 2 || (src = import_source_from_name(pos.v[0])) < 0) {
-		fprintf(stderr, "usage: certkeep import certbot|axigen DIR\n");
-		status = EXIT_USAGE;
-		goto out;
-	}
-	if ((r = cmd_open(ctx, &pos, 1, &m, NULL, &s)) != 0) {
+	if ((r = cmd_parse(argv[0], argc, argv, opts, &pos)) != 0 ||
+	    (r = cmd_require(pos.n == 2 &&
+	    (src = import_source_from_name(pos.v[0])) >= 0,
+	    "usage: certkeep import certbot|axigen DIR\n")) != 0 ||
+	    (r = cmd_open(ctx, &pos, 1, &m, NULL, &s)) != 0) {
 		status = r;
 		goto out;
 	}

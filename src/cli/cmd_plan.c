@@ -154,17 +154,10 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 
 	strlist_init(&pos);
 	err_clear(&e);
-	if (cmd_parse(argv[0], argc, argv, opts, &pos) == -1) {
-		status = EXIT_USAGE;
-		goto out;
-	}
-	if (next_run_arg != NULL && cmd_parse_next_run(argv[0], next_run_arg,
-	    &next_run) == -1) {
-		status = EXIT_USAGE;
-		goto out;
-	}
 	/* Without create: plan never makes the store appear. */
-	if ((r = cmd_open(ctx, &pos, 0, &m, &sel, &s)) != 0) {
+	if ((r = cmd_parse(argv[0], argc, argv, opts, &pos)) != 0 ||
+	    (r = cmd_parse_next_run(argv[0], next_run_arg, &next_run)) != 0 ||
+	    (r = cmd_open(ctx, &pos, 0, &m, &sel, &s)) != 0) {
 		status = r;
 		goto out;
 	}
@@ -237,9 +230,7 @@ out:
 		plan_item_clear(&items[i]);
 		certstate_clear(&states[i]);
 	}
-	free(items);
-	free(states);
-	free(sel);
+	FREE_ALL(items, states, sel);
 	strlist_free(&pos);
 	store_free(s);
 	manifest_free(m);

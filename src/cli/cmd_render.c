@@ -70,17 +70,10 @@ cmd_render(struct ctx *ctx, int argc, char **argv)
 	render_changes_init(&rc);
 	hook_report_init(&hr);
 	err_clear(&e);
-	if (cmd_parse(argv[0], argc, argv, opts, &pos) == -1) {
-		status = EXIT_USAGE;
-		goto out;
-	}
-	if (pos.n > 0) {
-		fprintf(stderr, "certkeep render: takes no arguments (it "
-		    "renders every listener)\n");
-		status = EXIT_USAGE;
-		goto out;
-	}
-	if ((r = cmd_open(ctx, NULL, 0, &m, NULL, &s)) != 0) {
+	if ((r = cmd_parse(argv[0], argc, argv, opts, &pos)) != 0 ||
+	    (r = cmd_require(pos.n == 0, "certkeep render: takes no arguments "
+	    "(it renders every listener)\n")) != 0 ||
+	    (r = cmd_open(ctx, NULL, 0, &m, NULL, &s)) != 0) {
 		status = r;
 		goto out;
 	}

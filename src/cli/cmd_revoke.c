@@ -94,16 +94,11 @@ cmd_revoke(struct ctx *ctx, int argc, char **argv)
 	certstate_init(&st);
 	http_resp_init(&r);
 	err_clear(&e);
-	if (cmd_parse(argv[0], argc, argv, opts, &pos) == -1) {
-		status = EXIT_USAGE;
+	if ((status = cmd_parse(argv[0], argc, argv, opts, &pos)) != 0 ||
+	    (status = cmd_require(pos.n == 1, "certkeep revoke: usage: "
+	    "certkeep revoke NAME [--reason REASON]\n")) != 0)
 		goto out;
-	}
-	if (pos.n != 1) {
-		fprintf(stderr, "certkeep revoke: usage: certkeep revoke NAME "
-		    "[--reason REASON]\n");
-		status = EXIT_USAGE;
-		goto out;
-	}
+	status = EXIT_FAIL;
 	name = pos.v[0];
 	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
 		if (reason == NULL || strcmp(reason, reasons[i].name) == 0) {

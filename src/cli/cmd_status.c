@@ -95,11 +95,8 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 	strlist_init(&ari_lines);
 	table_init(&t, 8, hdr);
 	err_clear(&e);
-	if (cmd_parse(argv[0], argc, argv, opts, &pos) == -1) {
-		status = EXIT_USAGE;
-		goto out;
-	}
-	if ((r = cmd_open(ctx, &pos, 0, &m, &sel, &s)) != 0) {
+	if ((r = cmd_parse(argv[0], argc, argv, opts, &pos)) != 0 ||
+	    (r = cmd_open(ctx, &pos, 0, &m, &sel, &s)) != 0) {
 		status = r;
 		goto out;
 	}

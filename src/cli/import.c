@@ -33,12 +33,7 @@ const char *const import_source_names[IMPORT__MAX] = { "certbot", "axigen" };
 int
 import_source_from_name(const char *name)
 {
-	int i;
-
-	for (i = 0; i < IMPORT__MAX; i++)
-		if (strcmp(import_source_names[i], name) == 0)
-			return i;
-	return -1;
+	return str_index(import_source_names, IMPORT__MAX, name);
 }
 
 /* Whether real (a resolved path) is root or below it. */
@@ -337,10 +332,7 @@ certbot_read_renewal(const char *root, struct import_cert *c)
 		c->listen = strchr(a, ':') != NULL ?
 		    xasprintf("[%s]:%s", a, p) : xasprintf("%s:%s", a, p);
 	}
-	free(map);
-	free(port);
-	free(addr);
-	free(text);
+	FREE_ALL(map, port, addr, text);
 }
 
 /* Reads file of c's directory into *out (NULL when absent); -1 after
@@ -418,11 +410,7 @@ out:
 		explicit_bzero(key, strlen(key));
 		free(key);
 	}
-	free(cert);
-	free(chain);
-	free(full);
-	free(leaf);
-	free(rest);
+	FREE_ALL(cert, chain, full, leaf, rest);
 }
 
 int
@@ -473,10 +461,7 @@ import_list_clear(struct import_list *l)
 		free(c->path);
 		certset_clear(&c->set);
 		certinfo_clear(&c->info);
-		free(c->authenticator);
-		free(c->webroot);
-		free(c->listen);
-		free(c->problem);
+		FREE_ALL(c->authenticator, c->webroot, c->listen, c->problem);
 	}
 	free(l->v);
 	l->v = NULL;

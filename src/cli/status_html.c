@@ -79,16 +79,10 @@ status_html_free(struct status_html *h)
 	if (h == NULL)
 		return;
 	for (i = 0; i < h->n; i++) {
-		free(h->rows[i].name);
-		free(h->rows[i].hosts);
-		free(h->rows[i].issuer);
-		free(h->rows[i].key);
-		free(h->rows[i].listeners);
-		free(h->rows[i].error);
+		FREE_ALL(h->rows[i].name, h->rows[i].hosts, h->rows[i].issuer,
+		    h->rows[i].key, h->rows[i].listeners, h->rows[i].error);
 	}
-	free(h->rows);
-	free(h->manifest);
-	free(h);
+	FREE_ALL(h->rows, h->manifest, h);
 }
 
 void

@@ -352,9 +352,7 @@ out:
 		close(fds[1]);
 	if (devnull != -1)
 		close(devnull);
-	free(envp);
-	free(prog);
-	free(esc);
+	FREE_ALL(envp, prog, esc);
 	buf_free(&out);
 	return rc;
 }

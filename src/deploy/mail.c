@@ -206,9 +206,6 @@ out:
 	curl_slist_free_all(rl);
 	if (pass != NULL)
 		secret_free(pass, strlen(pass));
-	free(user);
-	free(mfrom);
-	free(ca);
-	free(url);
+	FREE_ALL(user, mfrom, ca, url);
 	return rc;
 }

@@ -142,9 +142,7 @@ done:
 	strlist_free(&pl);
 	return 0;
 fail:
-	free(tag);
-	free(val);
-	free(*domain);
+	FREE_ALL(tag, val, *domain);
 	*domain = NULL;
 	strlist_free(&pl);
 	if (params != NULL)
@@ -461,9 +459,7 @@ caa_evaluate(const struct caa_label *set, const struct caa_request *req,
 			if (warn != NULL)
 				buf_printf(&why_all, " (%s)", warn);
 		}
-		free(rs);
-		free(why);
-		free(warn);
+		FREE_ALL(rs, why, warn);
 	}
 	if (auth_rec != NULL) {
 		if (auth_warn != NULL) {
@@ -503,10 +499,7 @@ out:
 	*msg = buf_steal(&b);
 	buf_free(&ids);
 	buf_free(&why_all);
-	free(auth_rec);
-	free(auth_warn);
-	free(pending);
-	free(recs);
+	FREE_ALL(auth_rec, auth_warn, pending, recs);
 	return st;
 }
 

@@ -39,9 +39,7 @@ cached_free(struct dns_cached *c)
 	free(c->name);
 	if (c->rrs != NULL)
 		ldns_rr_list_deep_free(c->rrs);
-	free(c->final_name);
-	free(c->error);
-	free(c);
+	FREE_ALL(c->final_name, c->error, c);
 }
 
 void

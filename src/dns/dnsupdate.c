@@ -78,10 +78,7 @@ secret_is_base64(const char *secret)
 void
 dnsupdate_msg_clear(struct dnsupdate_msg *m)
 {
-	free(m->wire);
-	free(m->mac);
-	free(m->what);
-	free(m->zone);
+	FREE_ALL(m->wire, m->mac, m->what, m->zone);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -152,10 +149,7 @@ dnsupdate_build(const struct dnsupdate_key *key, const char *zone,
 	memcpy(out->mac, ldns_rdf_data(qmac), out->mac_len);
 	rc = 0;
 out:
-	free(zfq);
-	free(nfq);
-	free(txt);
-	free(kn);
+	FREE_ALL(zfq, nfq, txt, kn);
 	if (rr != NULL)
 		ldns_rr_free(rr);
 	if (zrdf != NULL)

@@ -356,8 +356,5 @@ dns_resolve_window(const struct dns_resolver *r, struct dns_query *v,
 		free(tx[i].wire);
 		free(tx[i].last_error);
 	}
-	free(buf);
-	free(act);
-	free(pfd);
-	free(tx);
+	FREE_ALL(buf, act, pfd, tx);
 }

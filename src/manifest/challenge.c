@@ -24,12 +24,8 @@ static const char *const tsig_algorithm_names[] = {
 void
 rawchall_free(struct rawchall *r)
 {
-	free(r->webroot);
-	free(r->listen);
-	free(r->server);
-	free(r->tsig_name);
-	free(r->tsig_algorithm);
-	free(r->tsig_secret_file);
+	FREE_ALL(r->webroot, r->listen, r->server, r->tsig_name,
+	    r->tsig_algorithm, r->tsig_secret_file);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -168,7 +164,7 @@ parse_dns01(struct mload *L, const struct ynode *k, const struct ynode *v,
 		if (get_str(L, rf[R_ALG].v, p, &r->tsig_algorithm) == 0 &&
 		    r->tsig_algorithm != NULL) {
 			str_lower(r->tsig_algorithm);
-			if (name_lookup(tsig_algorithm_names,
+			if (str_index(tsig_algorithm_names,
 			    sizeof(tsig_algorithm_names) /
 			    sizeof(tsig_algorithm_names[0]),
 			    r->tsig_algorithm) < 0) {

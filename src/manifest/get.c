@@ -160,11 +160,11 @@ get_bool(struct mload *L, const struct ynode *n, const char *path,
 	static const char *const no[] = { "false", "False", "FALSE" };
 
 	if (n->type == YTREE_SCALAR && n->plain) {
-		if (name_lookup(yes, 3, n->str) >= 0) {
+		if (str_index(yes, 3, n->str) >= 0) {
 			*out = 1;
 			return 0;
 		}
-		if (name_lookup(no, 3, n->str) >= 0) {
+		if (str_index(no, 3, n->str) >= 0) {
 			*out = 0;
 			return 0;
 		}
@@ -319,23 +319,6 @@ node_pos(const struct ynode *n)
 	return p;
 }
 
-/* Index pairs (string, original index), for duplicate detection. */
-struct sidx {
-	const char	*s;
-	size_t		 i;
-};
-
-static int
-sidx_cmp(const void *a, const void *b)
-{
-	const struct sidx *x = a, *y = b;
-	int c = strcmp(x->s, y->s);
-
-	if (c != 0)
-		return c;
-	return x->i < y->i ? -1 : x->i > y->i;
-}
-
 /*
  * Finds duplicates among n strings in O(n log n); for each later copy
  * calls back with its index and the index of the first one.
@@ -344,7 +327,7 @@ void
 find_dups(const char *const *v, size_t n,
     void (*cb)(void *, size_t, size_t), void *arg)
 {
-	struct sidx *s;
+	struct str_ref *s;
 	size_t i, first = 0;
 
 	if (n < 2)
@@ -354,7 +337,7 @@ find_dups(const char *const *v, size_t n,
 		s[i].s = v[i] != NULL ? v[i] : "";
 		s[i].i = i;
 	}
-	qsort(s, n, sizeof(*s), sidx_cmp);
+	qsort(s, n, sizeof(*s), str_ref_cmp);
 	for (i = 0; i < n; i++) {
 		if (i == 0 || strcmp(s[i].s, s[i - 1].s) != 0)
 			first = s[i].i;

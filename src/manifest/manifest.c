@@ -40,26 +40,15 @@ const char *const service_kind_names[SERVICE__MAX] = {
 };
 
 int
-name_lookup(const char *const *names, size_t n, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(names[i], s) == 0)
-			return (int)i;
-	return -1;
-}
-
-int
 server_kind_from_name(const char *name)
 {
-	return name_lookup(server_kind_names, SERVER__MAX, name);
+	return str_index(server_kind_names, SERVER__MAX, name);
 }
 
 int
 service_kind_from_name(const char *name)
 {
-	return name_lookup(service_kind_names, SERVICE__MAX, name);
+	return str_index(service_kind_names, SERVICE__MAX, name);
 }
 
 int
@@ -136,15 +125,10 @@ manifest_free(struct manifest *m)
 
 	if (m == NULL)
 		return;
-	free(m->path);
-	free(m->dir);
-	free(m->acme.directory);
-	free(m->acme.directory_alias);
+	FREE_ALL(m->path, m->dir, m->acme.directory, m->acme.directory_alias);
 	strv_free(m->acme.contact);
-	free(m->acme.ca_bundle);
-	free(m->acme.eab_kid);
-	free(m->acme.eab_hmac_key_file);
-	free(m->acme.profile);
+	FREE_ALL(m->acme.ca_bundle, m->acme.eab_kid, m->acme.eab_hmac_key_file,
+	    m->acme.profile);
 	strv_free(m->acme.caa_identities);
 	free(m->store);
 	manifest_etcd_free(&m->etcd);
@@ -152,11 +136,8 @@ manifest_free(struct manifest *m)
 	strv_free(m->domains);
 	strv_free(m->dns.resolvers);
 	chall_conf_clear(&m->challenge);
-	free(m->notify.smtp);
-	free(m->notify.from);
-	free(m->notify.contact);
-	free(m->notify.auth_file);
-	free(m->fragments.dir);
+	FREE_ALL(m->notify.smtp, m->notify.from, m->notify.contact,
+	    m->notify.auth_file, m->fragments.dir);
 	for (i = 0; i < SERVER__MAX; i++)
 		strv_free(m->fragments.reload[i]);
 	for (i = 0; i < m->ncerts; i++) {

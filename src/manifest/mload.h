@@ -75,8 +75,6 @@ void	 mdiag(struct mload *L, int line, int col, const char *fmt, ...)
 /* "PATH: "VALUE": why" at the value. */
 void	 mdiag_val(struct mload *L, const struct ynode *n, const char *path,
 	    const char *why);
-/* The index of s in names[0..n), or -1. */
-int	 name_lookup(const char *const *names, size_t n, const char *s);
 
 /* get.c: key paths (out is of MPATH_MAX; a path too long is cut) */
 void	 mpath_key(char *out, const char *base, const char *key);

@@ -444,13 +444,9 @@ issue_all(const struct issue_env *env, struct acme *main_client,
 		want = 1;
 	if ((size_t)want > nwork)
 		want = (int)nwork;
-	memset(&pool, 0, sizeof(pool));
-	pool.env = env;
-	pool.acs = acs;
-	pool.work = work;
-	pool.nwork = nwork;
-	pool.main = main_client;
-	pool.deadline_s = env->m->acme.retry_deadline;
+	pool = (struct apply_pool){ .env = env, .acs = acs, .work = work,
+	    .nwork = nwork, .main = main_client,
+	    .deadline_s = env->m->acme.retry_deadline };
 	pthread_mutex_init(&pool.mu, NULL);
 	log_progress_set(env->log->progress, "issuing 0/%zu ...", nwork);
 	tids = xcalloc((size_t)want + 1, sizeof(*tids));
@@ -689,10 +685,7 @@ out:
 	run->stats.wall_ms = mono_ms() - t0;
 	render_changes_clear(&rc);
 	hook_report_clear(&rep);
-	free(sel);
-	free(changed);
-	free(known);
-	free(work);
+	FREE_ALL(sel, changed, known, work);
 	return run->failed || run->need_terms ? 1 : 0;
 }
 

@@ -34,9 +34,7 @@
 void
 issue_result_clear(struct issue_result *r)
 {
-	free(r->serial);
-	free(r->error);
-	free(r->problem_type);
+	FREE_ALL(r->serial, r->error, r->problem_type);
 	memset(r, 0, sizeof(*r));
 }
 

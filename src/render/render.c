@@ -34,10 +34,8 @@ render_output_clear(struct render_output *o)
 {
 	size_t i;
 
-	for (i = 0; i < o->n; i++) {
-		free(o->files[i].name);
-		free(o->files[i].content);
-	}
+	for (i = 0; i < o->n; i++)
+		FREE_ALL(o->files[i].name, o->files[i].content);
 	free(o->files);
 	render_output_init(o);
 }

@@ -416,11 +416,7 @@ out:
 	if (cps != NULL)
 		for (i = 0; i < m->ncerts; i++)
 			cert_paths_clear(&cps[i]);
-	free(cps);
-	free(rcs);
-	free(rls);
-	free(dir);
-	free(mpath);
+	FREE_ALL(cps, rcs, rls, dir, mpath);
 	return rc;
 }
 

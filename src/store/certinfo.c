@@ -40,11 +40,8 @@ certinfo_clear(struct certinfo *info)
 		return;
 	free(info->problem);
 	strv_free(info->sans);
-	free(info->issuer);
-	free(info->issuer_cn);
-	free(info->serial);
-	free(info->ari_id);
-	free(info->warning);
+	FREE_ALL(info->issuer, info->issuer_cn, info->serial, info->ari_id,
+	    info->warning);
 	memset(info, 0, sizeof(*info));
 	info->key_type = -1;
 }

@@ -27,16 +27,22 @@ now() { date +%s.%N; }
 calc() { /usr/bin/python3 -c "print($1)"; }
 
 # --- certkeep ---------------------------------------------------------------
+# timed_apply MANIFEST ERRFILE: certkeep apply, timed: sets rc, req (ACME
+# requests) and secs.
+timed_apply() {
+	pebble_mark
+	t0=$(now)
+	"$CERTKEEP" -m "$1" apply 2>"$2"
+	rc=$?
+	t1=$(now)
+	req=$(pebble_since_mark)
+	secs=$(calc "$t1 - $t0")
+}
 MF_CHALLENGE="{webroot: $T/www}" write_manifest "$T/m.yaml" "$N"
 "$CERTKEEP" -m "$T/m.yaml" account register >/dev/null 2>"$T/ck-acct.err" ||
     { echo "Bail out! certkeep account register"; cat "$T/ck-acct.err"; exit 1; }
-pebble_mark
-t0=$(now)
-"$CERTKEEP" -m "$T/m.yaml" apply 2>"$T/ck.err"
-rc=$?
-t1=$(now)
-ck_req=$(pebble_since_mark)
-ck_s=$(calc "$t1 - $t0")
+timed_apply "$T/m.yaml" "$T/ck.err"
+ck_req=$req ck_s=$secs
 is "$rc" 0 "certkeep: apply of $N certificates"
 is "$(ls "$T/store/letsencrypt" | wc -l)" "$N" "certkeep: $N live sets"
 echo "# certkeep (webroot): $(calc "'%.2f s, %.3f s/cert, %.2f requests/cert' % ($ck_s, $ck_s / $N, $ck_req / $N)")"
@@ -47,13 +53,8 @@ sed "s|store: $T/store|store: $T/store-listen|; s|http-01: .*|http-01: {listen: 
     "$T/m.yaml" >"$T/m-listen.yaml"
 stop_pids $(cat "$T/www.pid")
 "$CERTKEEP" -m "$T/m-listen.yaml" account register >/dev/null 2>&1
-pebble_mark
-t0=$(now)
-"$CERTKEEP" -m "$T/m-listen.yaml" apply 2>"$T/ckl.err"
-rc=$?
-t1=$(now)
-ckl_req=$(pebble_since_mark)
-ckl_s=$(calc "$t1 - $t0")
+timed_apply "$T/m-listen.yaml" "$T/ckl.err"
+ckl_req=$req ckl_s=$secs
 is "$rc" 0 "certkeep (listen): apply of $N certificates"
 echo "# certkeep (listen): $(calc "'%.2f s, %.3f s/cert, %.2f requests/cert' % ($ckl_s, $ckl_s / $N, $ckl_req / $N)")"
 /usr/bin/python3 -m http.server --bind 127.0.0.1 --directory "$T/www" \

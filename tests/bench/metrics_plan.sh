@@ -8,16 +8,13 @@
 . "$TESTS_DIR/lib/mkcerts.sh"
 . "$TESTS_DIR/lib/bench.sh"
 
-N=${BENCH_CERTS:-100}
-imap() { printf '      - {server: dovecot, service: imap, address: "0.0.0.0:993"}\n'; }
-bench_repo "$N" imap
-"$CERTKEEP" -m "$T/certkeep.yaml" render >/dev/null 2>&1
+bench_imap_repo
 bench_run -m "$T/certkeep.yaml" plan
-echo "# plan without metrics, $N certificates: ${secs}s wall, ${usr}s user + ${sys}s sys, ${kb} KB peak"
+bench_report "plan without metrics"
 is "$rc" 0 "plan without metrics: exit 0"
 printf 'metrics: {textfile: %s/certkeep.prom}\n' "$T" >>"$T/certkeep.yaml"
 bench_run -m "$T/certkeep.yaml" plan
-echo "# plan with metrics, $N certificates: ${secs}s wall, ${usr}s user + ${sys}s sys, ${kb} KB peak"
+bench_report "plan with metrics"
 is "$rc" 0 "plan with metrics: exit 0"
 under_5s "$secs" "plan with metrics under 5 s"
 is "$(grep -c '^certkeep_certificate_ready{' "$T/certkeep.prom")" "$N" "a ready row per certificate"

@@ -6,15 +6,11 @@
 . "$TESTS_DIR/lib/mkcerts.sh"
 . "$TESTS_DIR/lib/bench.sh"
 
-N=${BENCH_CERTS:-100}
-imap() { printf '      - {server: dovecot, service: imap, address: "0.0.0.0:993"}\n'; }
-bench_repo "$N" imap
-# Fragments written once, as after an apply: then nothing is due.
-"$CERTKEEP" -m "$T/certkeep.yaml" render >/dev/null 2>&1
+bench_imap_repo
 for cmd in "plan" "status" "-o json plan" "-o json status"; do
 	# shellcheck disable=SC2086
 	bench_run -m "$T/certkeep.yaml" $cmd
-	echo "# $cmd, $N certificates: ${secs}s wall, ${usr}s user + ${sys}s sys, ${kb} KB peak"
+	bench_report "$cmd"
 	is "$rc" 0 "$cmd: exit 0 (nothing due)"
 	under_5s "$secs" "$cmd under 5 s"
 done

@@ -14,6 +14,13 @@
 #       /usr/bin/time: sets rc, secs (wall), kb (peak RSS), usr, sys.
 #   under_5s SECONDS DESCRIPTION
 #       A test that passes when SECONDS (a decimal) is below 5.
+#   bench_imap_repo
+#       bench_repo of ${BENCH_CERTS:-100} certificates (N), each with a
+#       Dovecot IMAP listener, and its fragments rendered once (as after
+#       an apply: nothing is due).
+#   bench_report WHAT
+#       Prints the times of the last bench_run for WHAT over N
+#       certificates as a TAP comment.
 
 bench_repo() {
 	_bn=$1 _bl=$2 _bf=${3:-}
@@ -49,4 +56,18 @@ EOT
 
 under_5s() {
 	ok_if "$2" awk -v s="$1" 'BEGIN { exit !(s < 5) }'
+}
+
+bench_imap_listener() {
+	printf '      - {server: dovecot, service: imap, address: "0.0.0.0:993"}\n'
+}
+
+bench_imap_repo() {
+	N=${BENCH_CERTS:-100}
+	bench_repo "$N" bench_imap_listener
+	"$CERTKEEP" -m "$T/certkeep.yaml" render >/dev/null 2>&1
+}
+
+bench_report() {
+	echo "# $1, $N certificates: ${secs}s wall, ${usr}s user + ${sys}s sys, ${kb} KB peak"
 }

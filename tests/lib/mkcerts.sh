@@ -61,6 +61,16 @@ mkcerts_leaf() {
 	rm -f "$_out/csr.pem" "$_out/leaf.ext"
 }
 
+# mkcerts_site: the site of a shell test: S=$T/site (manifest and store),
+# L=$S/store/letsencrypt made, and a test CA in $T/ca; bails out when
+# openssl fails.
+mkcerts_site() {
+	S=$T/site
+	L=$S/store/letsencrypt
+	mkdir -p "$L"
+	mkcerts_ca "$T/ca" || { echo "Bail out! openssl failed"; exit 1; }
+}
+
 # As a command: sh mkcerts.sh FUNCTION ARGS...
 case "${0##*/}" in
 mkcerts.sh) "$@" ;;

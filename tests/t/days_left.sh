@@ -6,10 +6,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/mkcerts.sh"
 
-S=$T/site
-L=$S/store/letsencrypt
-mkdir -p "$L"
-mkcerts_ca "$T/ca" || { echo "Bail out! openssl failed"; exit 1; }
+mkcerts_site
 H=3600
 # hour: 1-day certificate that expired an hour ago; tenday: 90 days that
 # expired 10 days and an hour ago.

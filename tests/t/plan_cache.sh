@@ -8,10 +8,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/mkcerts.sh"
 
-S=$T/site
-L=$S/store/letsencrypt
-mkdir -p "$L"
-mkcerts_ca "$T/ca" || { echo "Bail out! openssl failed"; exit 1; }
+mkcerts_site
 NAMES="a b c d e f"
 for n in $NAMES; do
 	mkcerts_leaf "$T/ca" "$L/$n" ec-p256 10 90 "$n.example.com" ||

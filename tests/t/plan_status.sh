@@ -4,9 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/mkcerts.sh"
 
-S=$T/site		# manifest + store: nothing in here may change
-mkdir -p "$S/store/letsencrypt"
-mkcerts_ca "$T/ca" || { echo "Bail out! openssl failed"; exit 1; }
+mkcerts_site	# $S: manifest + store: nothing in here may change
 H=3600
 # leaf NAME KEYTYPE AGO_SECONDS DAYS SANS: a plain directory set in the store.
 leaf() {

@@ -8,9 +8,8 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/mkcerts.sh"
 
-S=$T/site
-mkdir -p "$S/store/letsencrypt" "$S/store/state"
-mkcerts_ca "$T/ca" || { echo "Bail out! openssl failed"; exit 1; }
+mkcerts_site
+mkdir -p "$S/store/state"
 leaf() {	# leaf NAME AGO_DAYS DAYS SANS
 	mkcerts_leaf "$T/ca" "$S/store/letsencrypt/$1" ec-p256 "$2" "$3" "$4" ||
 	    { echo "Bail out! openssl failed for $1"; exit 1; }

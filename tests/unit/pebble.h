@@ -2,7 +2,8 @@
  * pebble.h - for the unit tests that talk to a real Pebble: without
  * PEBBLE_URL in the environment, the program starts Pebble itself through
  * tests/lib/pebble.sh (run from the source tree, as tests/run.sh does)
- * and runs again under it.
+ * and runs again under it. It holds main(): the test defines
+ * pebble_main(), run with Pebble's directory URL and CA file.
  */
 #ifndef CERTKEEP_TEST_PEBBLE_H
 #define CERTKEEP_TEST_PEBBLE_H
@@ -12,15 +13,18 @@
 
 #include "base/mem.h"
 
-/* Returns -1 when PEBBLE_URL is set (go on), else the exit status of the
-   run under a fresh Pebble. */
+/* Returns -1 when PEBBLE_URL is set (go on: *url and *trust are Pebble's
+   directory URL and CA file), else the exit status of the run under a
+   fresh Pebble. */
 static int
-pebble_reexec(const char *argv0)
+pebble_reexec(const char *argv0, const char **url, const char **trust)
 {
 	char *cmd;
 	int rc;
 
-	if (getenv("PEBBLE_URL") != NULL)
+	*url = getenv("PEBBLE_URL");
+	*trust = getenv("PEBBLE_TRUST");
+	if (*url != NULL)
 		return -1;
 	cmd = xasprintf("TESTS_DIR=\"$PWD/tests\"; "
 	    ". tests/lib.sh >/dev/null; "
@@ -30,6 +34,20 @@ pebble_reexec(const char *argv0)
 	rc = system(cmd);
 	free(cmd);
 	return WIFEXITED(rc) ? WEXITSTATUS(rc) : 1;
+}
+
+static int	pebble_main(const char *url, const char *trust);
+
+int
+main(int argc, char **argv)
+{
+	const char *url, *trust;
+	int rc;
+
+	(void)argc;
+	if ((rc = pebble_reexec(argv[0], &url, &trust)) != -1)
+		return rc;
+	return pebble_main(url, trust);
 }
 
 #endif

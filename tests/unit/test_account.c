@@ -95,19 +95,11 @@ test_store_failures(const char *url, const char *trust,
 	acme_free(a);
 }
 
-int
-main(int argc, char **argv)
+static int
+pebble_main(const char *url, const char *trust)
 {
-	const char *url, *trust;
 	char tmpl[] = "/tmp/test_account.XXXXXX";
 	struct err e;
-	int rc;
-
-	(void)argc;
-	if ((rc = pebble_reexec(argv[0])) != -1)
-		return rc;
-	url = getenv("PEBBLE_URL");
-	trust = getenv("PEBBLE_TRUST");
 
 	char *dir = mkdtemp(tmpl);
 	struct store *s = store_open(dir, 1, &e);

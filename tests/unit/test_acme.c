@@ -190,18 +190,11 @@ test_problems(void)
 	ok(acme_answer_type(&r) == NULL, "no type without a body");
 }
 
-int
-main(int argc, char **argv)
+static int
+pebble_main(const char *url, const char *trust)
 {
-	const char *url, *trust;
 	struct err e;
-	int rc;
 
-	(void)argc;
-	if ((rc = pebble_reexec(argv[0])) != -1)
-		return rc;
-	url = getenv("PEBBLE_URL");
-	trust = getenv("PEBBLE_TRUST");
 	test_classes();
 	test_problems();
 	test_retry_after();

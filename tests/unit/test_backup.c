@@ -6,7 +6,6 @@
  * command docs/backup.md gives (openssl cms -decrypt ... | tar -x).
  * Runs from the source tree root (tests/run.sh does).
  */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -30,35 +29,25 @@
 static char dir[] = "/tmp/certkeep-backup.XXXXXX";
 static const char *certkeep;
 
-/* Runs a shell command line; returns its exit status. */
-static int __attribute__((format(printf, 1, 2)))
-run(const char *fmt, ...)
+/* Runs the shell command line cmd (malloced, freed here); returns its exit
+   status. run(FMT, ...): the line made printf-style. */
+static int
+run_line(char *cmd)
 {
-	va_list ap;
-	char *cmd;
-	int st;
+	int st = system(cmd);
 
-	va_start(ap, fmt);
-	if (vasprintf(&cmd, fmt, ap) < 0)
-		abort();
-	va_end(ap);
-	st = system(cmd);
 	free(cmd);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
+#define run(...)	run_line(xasprintf(__VA_ARGS__))
 
-/* certkeep ARGS with stdout/stderr in dir/out, dir/err; exit status. */
-static int __attribute__((format(printf, 1, 2)))
-ck(const char *fmt, ...)
+/* certkeep ARGS (malloced, freed here) with stdout/stderr in dir/out,
+   dir/err; exit status. ck(FMT, ...): ARGS made printf-style. */
+static int
+ck_line(char *args)
 {
-	va_list ap;
-	char *args;
 	int rc;
 
-	va_start(ap, fmt);
-	if (vasprintf(&args, fmt, ap) < 0)
-		abort();
-	va_end(ap);
 	rc = run("%s %s >%s/out 2>%s/err", certkeep, args, dir, dir);
 	if (run("grep -q Sanitizer %s/err", dir) == 0) {
 		ok(0, "no sanitizer report from certkeep %s", args);
@@ -67,6 +56,7 @@ ck(const char *fmt, ...)
 	free(args);
 	return rc;
 }
+#define ck(...)	ck_line(xasprintf(__VA_ARGS__))
 
 static int
 err_has(const char *needle)
@@ -154,6 +144,16 @@ mode_of(const char *p)
 	struct stat st;
 
 	return stat(p, &st) == 0 ? st.st_mode & 07777 : (mode_t)-1;
+}
+
+/* mode_of() of p, a malloced path freed here. */
+static mode_t
+mode_at(char *p)
+{
+	mode_t m = mode_of(p);
+
+	free(p);
+	return m;
 }
 
 static void
@@ -483,12 +483,11 @@ main(void)
 	    "openssl cms -decrypt -pwri_password | tar -x opens it");
 	ok(sets_same(names, files, "manual"),
 	    "manual extraction: every set file identical, modes too");
-	p = xasprintf("%s/manual/letsencrypt/%s/key.pem", dir, names[0]);
-	is_int(mode_of(p), 0600, "manual extraction: key 0600");
-	free(p);
-	p = xasprintf("%s/manual/accounts/acme.test", dir);
-	is_int(mode_of(p), 0700, "manual extraction: dirs 0700");
-	free(p);
+	is_int(mode_at(xasprintf("%s/manual/letsencrypt/%s/key.pem",
+	    dir, names[0])),
+	    0600, "manual extraction: key 0600");
+	is_int(mode_at(xasprintf("%s/manual/accounts/acme.test", dir)),
+	    0700, "manual extraction: dirs 0700");
 	ok(run("tar -tvf %s/manual.tar | grep -q ' certkeep-backup.json$'",
 	    dir) == 0, "GNU tar lists the index");
 
@@ -519,15 +518,13 @@ main(void)
 	    "mode (it was 0644)");
 	free(a);
 	free(b);
-	p = xasprintf("%s/store2/letsencrypt/%s/key.pem", dir, names[1]);
-	is_int(mode_of(p), 0600, "restored key 0600");
-	free(p);
-	p = xasprintf("%s/store2/letsencrypt/%s/", dir, names[1]);
-	is_int(mode_of(p), 0700, "restored set directory 0700");
-	free(p);
-	p = xasprintf("%s/store2/accounts/acme.test", dir);
-	is_int(mode_of(p), 0700, "restored account directory 0700");
-	free(p);
+	is_int(mode_at(xasprintf("%s/store2/letsencrypt/%s/key.pem",
+	    dir, names[1])),
+	    0600, "restored key 0600");
+	is_int(mode_at(xasprintf("%s/store2/letsencrypt/%s/", dir, names[1])),
+	    0700, "restored set directory 0700");
+	is_int(mode_at(xasprintf("%s/store2/accounts/acme.test", dir)),
+	    0700, "restored account directory 0700");
 
 	/* Not over an existing repository without --force. */
 	a = xasprintf("%s/store2/letsencrypt/%s/cert.pem", dir, names[0]);

@@ -46,6 +46,7 @@
 #include "dns/dns_conf.h"
 #include "dns/dnsupdate.h"
 
+#include "net.h"
 #include "tap.h"
 
 #define TOKEN	"evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA"
@@ -182,6 +183,20 @@ mode_of(const char *path)
 	return stat(path, &st) == 0 ? st.st_mode & 07777 : (mode_t)-1;
 }
 
+/* An http-01 setting (where: the caller's) and the challenge of
+   www.example.com, e cleared. */
+static void
+http01_item(struct chall_conf *cfg, struct chall_item *it, struct err *e)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	memset(it, 0, sizeof(*it));
+	cfg->type = CHALL_HTTP01;
+	it->identifier = "www.example.com";
+	it->token = TOKEN;
+	it->key_authz = TOKEN "." THUMB;
+	err_clear(e);
+}
+
 static void
 test_webroot(const char *tmp)
 {
@@ -198,14 +213,8 @@ test_webroot(const char *tmp)
 	size_t i;
 	mode_t old = umask(077);
 
-	memset(&cfg, 0, sizeof(cfg));
-	memset(&it, 0, sizeof(it));
-	cfg.type = CHALL_HTTP01;
+	http01_item(&cfg, &it, &e);
 	cfg.webroot = web;
-	it.identifier = "www.example.com";
-	it.token = TOKEN;
-	it.key_authz = TOKEN "." THUMB;
-	err_clear(&e);
 	ok(chall_http01.setup(NULL, &cfg, NULL, &ctx, &e) == 0, "setup");
 	ok(chall_http01.present(ctx, &it, &e) == 0, "present: %s", e.msg);
 	data = file_read(tok, 4096, NULL, &e);
@@ -247,25 +256,6 @@ test_webroot(const char *tmp)
 	free(web);
 	free(ac);
 	free(tok);
-}
-
-/* A port free on 127.0.0.1 now. */
-static int
-port_free(void)
-{
-	struct sockaddr_in a;
-	socklen_t al = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd != -1 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&a, &al) == 0)
-		port = ntohs(a.sin_port);
-	if (fd != -1)
-		close(fd);
-	return port;
 }
 
 /* Sends req to 127.0.0.1:port; the whole answer (malloced) or NULL. */
@@ -310,14 +300,8 @@ test_listen(void)
 	int port = port_free();
 
 	snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
-	memset(&cfg, 0, sizeof(cfg));
-	memset(&it, 0, sizeof(it));
-	cfg.type = CHALL_HTTP01;
+	http01_item(&cfg, &it, &e);
 	cfg.listen = listen;
-	it.identifier = "www.example.com";
-	it.token = TOKEN;
-	it.key_authz = TOKEN "." THUMB;
-	err_clear(&e);
 	if (chall_http01.setup(NULL, &cfg, NULL, &ctx, &e) == -1) {
 		ok(0, "listen on %s: %s", listen, e.msg);
 		return;
@@ -396,10 +380,7 @@ test_run(const char *tmp)
 	ok(chall_run_get(run, &none, &ops, &cc, &e) == -1 &&
 	    strcmp(e.msg, first) == 0, "the failed setup is remembered");
 	chall_run_free(run);
-	free(first);
-	free(b.webroot);
-	free(w1);
-	free(w2);
+	FREE_ALL(first, b.webroot, w1, w2);
 }
 
 int

@@ -143,14 +143,7 @@ test_webroot(const char *tmp)
 	ok(file_is(outtok, "keep"), "cleanup left the outside file alone");
 
 	chall_http01.teardown(ctx);
-	free(web);
-	free(out);
-	free(wk);
-	free(ac);
-	free(tok);
-	free(outtok);
-	free(rootdir);
-	free(roottok);
+	FREE_ALL(web, out, wk, ac, tok, outtok, rootdir, roottok);
 }
 
 

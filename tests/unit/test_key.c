@@ -8,6 +8,7 @@
 
 #include "acme/key.h"
 #include "base/err.h"
+#include "base/mem.h"
 #include "tap.h"
 
 static void
@@ -46,10 +47,7 @@ test_keys(void)
 			    key_type_names[t]);
 		char *csr = key_csr_b64url(k, names, &e);
 		ok(csr != NULL, "%s: CSR", key_type_names[t]);
-		free(csr);
-		free(sig);
-		free(th);
-		free(th2);
+		FREE_ALL(csr, sig, th, th2);
 		key_pem_free(pem);
 		key_free(k);
 		key_free(k2);

@@ -163,13 +163,8 @@ main(void)
 	free(t);
 
 	/* 2. A failed apply that looked at "q..." only. */
-	memset(&run, 0, sizeof(run));
-	run.command = "apply";
-	run.now = 2000;
-	run.acme_requests = 4;
-	run.have_results = 1;
-	run.failed = 1;
-	run.kept = 1;
+	run = (struct metrics_run){ .command = "apply", .now = 2000,
+	    .acme_requests = 4, .have_results = 1, .failed = 1, .kept = 1 };
 	rows[0].planned = 0;
 	rows[1].consecutive_failures = 3;
 	t = write_check(path, &run, rows, 2, w2, sizeof(w2) / sizeof(w2[0]),
@@ -177,10 +172,8 @@ main(void)
 	free(t);
 
 	/* 3. A plan, with "a" gone from the manifest and a new "c". */
-	memset(&run, 0, sizeof(run));
-	run.command = "plan";
-	run.now = 3000;
-	run.success = 1;
+	run = (struct metrics_run){ .command = "plan", .now = 3000,
+	    .success = 1 };
 	rows[0] = (struct metrics_cert){ .name = "c", .planned = 1 };
 	rows[1].planned = 0;
 	t = write_check(path, &run, rows, 2, w3, sizeof(w3) / sizeof(w3[0]),

@@ -34,23 +34,35 @@
 #include "store/certinfo.h"
 #include "store/state.h"
 #include "store/store.h"
+#include "net.h"
 #include "tap.h"
 
+/* notify_event() fails and its message says why. */
 static int
-free_port(void)
+notify_refused(const struct manifest *m, const struct mcert *c,
+    enum notify_event ev, const struct notify_info *ni, const struct log *lg,
+    struct err *e, const char *why)
 {
-	struct sockaddr_in sa;
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+	return notify_event(m, c, ev, ni, lg, e) == -1 &&
+	    strstr(e->msg, why) != NULL;
+}
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&sa, &sl) == 0)
-		port = ntohs(sa.sin_port);
-	close(fd);
-	return port;
+/* Writes text to the auth file path (mode mode) and points m at it. */
+static void
+auth_set(struct manifest *m, char *path, const char *text, mode_t mode)
+{
+	struct err e;
+
+	file_write_atomic(path, text, strlen(text), mode, &e);
+	m->notify.auth_file = path;
+}
+
+/* Points m at the SMTP server on 127.0.0.1:port, by scheme. */
+static void
+smtp_set(struct manifest *m, const char *scheme, int port)
+{
+	free(m->notify.smtp);
+	m->notify.smtp = xasprintf("%s://127.0.0.1:%d", scheme, port);
 }
 
 static int
@@ -404,7 +416,7 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	out = path_join(dir, "mail");
-	port = free_port();
+	port = port_free();
 	pid = smtpd_start(port, out, NULL, NULL, NULL, NULL, NULL, NULL);
 	ok(pid > 0, "aiosmtpd started on 127.0.0.1:%d", port);
 	m.notify.smtp = xasprintf("smtp://127.0.0.1:%d", port);
@@ -552,12 +564,9 @@ main(void)
 
 	/* Auth file with the wrong mode is refused, before connecting. */
 	path = path_join(dir, "auth");
-	file_write_atomic(path, "user\nsecret\n", 12, 0644, &e);
-	m.notify.auth_file = path;
-	free(m.notify.smtp);
-	m.notify.smtp = xasprintf("smtp+starttls://127.0.0.1:%d", port);
-	ok(notify_event(&m, &c1, NOTIFY_ISSUED, &ni, &lg, &e) == -1 &&
-	    strstr(e.msg, "chmod 600") != NULL,
+	auth_set(&m, path, "user\nsecret\n", 0644);
+	smtp_set(&m, "smtp+starttls", port);
+	ok(notify_refused(&m, &c1, NOTIFY_ISSUED, &ni, &lg, &e, "chmod 600"),
 	    "group-readable auth file refused: %s", e.msg);
 	fflush(lf);
 	ok(strstr(logbuf, "\"level\":\"warning\"") != NULL &&
@@ -569,17 +578,14 @@ main(void)
 	/* AUTH over smtp:// (STARTTLS only when offered) is refused before
 	   connecting: a man in the middle who strips STARTTLS would read the
 	   password. */
-	port = free_port();
+	port = port_free();
 	free(out);
 	out = path_join(dir, "mail2");
 	pid = smtpd_start(port, out, "--auth", "user:s3cret", NULL, NULL,
 	    NULL, NULL);
-	free(m.notify.smtp);
-	m.notify.smtp = xasprintf("smtp://127.0.0.1:%d", port);
-	file_write_atomic(path, "user\ns3cret\n", 12, 0600, &e);
-	m.notify.auth_file = path;
-	ok(notify_event(&m, &c2, NOTIFY_RENEWED, &ni, &lg, &e) == -1 &&
-	    strstr(e.msg, "in clear") != NULL,
+	smtp_set(&m, "smtp", port);
+	auth_set(&m, path, "user\ns3cret\n", 0600);
+	ok(notify_refused(&m, &c2, NOTIFY_RENEWED, &ni, &lg, &e, "in clear"),
 	    "smtp:// with an auth file: refused (%s)", e.msg);
 	ok(access(path_join_tmp = path_join(out, "0001.json"), F_OK) != 0,
 	    "nothing sent in clear");
@@ -587,10 +593,8 @@ main(void)
 	m.notify.auth_file = NULL;
 
 	/* STARTTLS required, not offered. */
-	free(m.notify.smtp);
-	m.notify.smtp = xasprintf("smtp+starttls://127.0.0.1:%d", port);
-	ok(notify_event(&m, &c2, NOTIFY_RENEWED, &ni, &lg, &e) == -1 &&
-	    strstr(e.msg, "STARTTLS") != NULL,
+	smtp_set(&m, "smtp+starttls", port);
+	ok(notify_refused(&m, &c2, NOTIFY_RENEWED, &ni, &lg, &e, "STARTTLS"),
 	    "smtp+starttls:// without STARTTLS refused: %s", e.msg);
 	smtpd_stop(pid);
 
@@ -604,16 +608,14 @@ main(void)
 	tlscert = path_join(dir, "tls.pem");
 	tlskey = path_join(dir, "tls.key");
 	/* Authenticated, over STARTTLS (required). */
-	port = free_port();
+	port = port_free();
 	free(out);
 	out = path_join(dir, "mail2tls");
 	pid = smtpd_start(port, out, "--auth", "user:s3cret", "--tls-cert",
 	    tlscert, "--tls-key", tlskey);
-	free(m.notify.smtp);
-	m.notify.smtp = xasprintf("smtp+starttls://127.0.0.1:%d", port);
+	smtp_set(&m, "smtp+starttls", port);
 	m.acme.ca_bundle = tlscert;
-	file_write_atomic(path, "user\ns3cret\n", 12, 0600, &e);
-	m.notify.auth_file = path;
+	auth_set(&m, path, "user\ns3cret\n", 0600);
 	ok(notify_event(&m, &c2, NOTIFY_RENEWED, &ni, &lg, &e) == 0,
 	    "sent with AUTH from the auth file over STARTTLS: %s", e.msg);
 	d = slurp(out, "0001.json");
@@ -632,11 +634,10 @@ main(void)
 
 	free(out);
 	out = path_join(dir, "mail3");
-	port = free_port();
+	port = port_free();
 	pid = smtpd_start(port, out, "--tls-cert", tlscert, "--tls-key", tlskey,
 	    NULL, NULL);
-	free(m.notify.smtp);
-	m.notify.smtp = xasprintf("smtp+starttls://127.0.0.1:%d", port);
+	smtp_set(&m, "smtp+starttls", port);
 	m.acme.ca_bundle = tlscert;
 	ok(notify_event(&m, &c2, NOTIFY_RENEWED, &ni, &lg, &e) == 0,
 	    "smtp+starttls:// with a trusted certificate: sent (%s)", e.msg);
@@ -644,8 +645,7 @@ main(void)
 	has(d, "\"tls\": true", "the message went over TLS");
 	free(d);
 	m.acme.ca_bundle = NULL;
-	free(m.notify.smtp);
-	m.notify.smtp = xasprintf("smtp://127.0.0.1:%d", port);
+	smtp_set(&m, "smtp", port);
 	ok(notify_event(&m, &c2, NOTIFY_RENEWED, &ni, &lg, &e) == -1,
 	    "smtp:// offered STARTTLS with an untrusted certificate: "
 	    "refused, no fallback to plain text (%s)", e.msg);
@@ -653,11 +653,10 @@ main(void)
 	    "nothing delivered without verification");
 	free(path_join_tmp);
 	smtpd_stop(pid);
-	port = free_port();
+	port = port_free();
 	pid = smtpd_start(port, out, "--tls-cert", tlscert, "--tls-key", tlskey,
 	    "--implicit-tls", NULL);
-	free(m.notify.smtp);
-	m.notify.smtp = xasprintf("smtps://127.0.0.1:%d", port);
+	smtp_set(&m, "smtps", port);
 	m.acme.ca_bundle = tlscert;
 	ok(notify_event(&m, &c2, NOTIFY_RENEWED, &ni, &lg, &e) == 0,
 	    "smtps:// implicit TLS: sent (%s)", e.msg);
@@ -667,10 +666,8 @@ main(void)
 	free(tlskey);
 
 	/* Server down. */
-	free(m.notify.smtp);
-	m.notify.smtp = xasprintf("smtp://127.0.0.1:%d", port);
-	ok(notify_event(&m, &c2, NOTIFY_RENEWED, &ni, &lg, &e) == -1 &&
-	    strstr(e.msg, m.notify.smtp) != NULL,
+	smtp_set(&m, "smtp", port);
+	ok(notify_refused(&m, &c2, NOTIFY_RENEWED, &ni, &lg, &e, m.notify.smtp),
 	    "server down: error names the URL: %s", e.msg);
 	ok(mail_url_parse("http://x", &(enum mail_tls){0}, &e) == NULL,
 	    "http:// refused as notify.smtp");

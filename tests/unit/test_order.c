@@ -31,6 +31,23 @@
 #define END	"-----END CERTIFICATE-----"
 #define PEM(x)	BEGIN "\n" x "\n" END
 
+/* order_split_chain() of in succeeds (desc) and returns want_leaf and
+   want_chain (each assertion with its own description). */
+static void
+split_check(const char *in, const char *desc, const char *want_leaf,
+    const char *leaf_desc, const char *want_chain, const char *chain_desc)
+{
+	char *leaf = NULL, *chain = NULL;
+	struct err e;
+
+	ok(order_split_chain(in, strlen(in), &leaf, &chain, &e) == 0, "%s",
+	    desc);
+	is_str(leaf, want_leaf, "%s", leaf_desc);
+	is_str(chain, want_chain, "%s", chain_desc);
+	free(leaf);
+	free(chain);
+}
+
 /* order_split_chain(): the first certificate is the leaf, the others the
    chain, whatever lies around or between them. */
 static void
@@ -40,50 +57,36 @@ test_split_chain(void)
 	struct err e;
 	const char *in;
 
-	in = PEM("AAAA") "\n";
-	ok(order_split_chain(in, strlen(in), &leaf, &chain, &e) == 0,
-	    "one certificate");
-	is_str(leaf, PEM("AAAA") "\n", "one certificate: the leaf");
-	is_str(chain, "", "one certificate: an empty chain");
-	free(leaf);
-	free(chain);
+	split_check(PEM("AAAA") "\n",
+	    "one certificate",
+	    PEM("AAAA") "\n", "one certificate: the leaf",
+	    "", "one certificate: an empty chain");
 
-	in = PEM("LEAF") "\n" PEM("INT1") "\n" PEM("INT2") "\n";
-	ok(order_split_chain(in, strlen(in), &leaf, &chain, &e) == 0,
-	    "leaf and chain");
-	is_str(leaf, PEM("LEAF") "\n", "leaf and chain: the first is the "
-	    "leaf");
-	is_str(chain, PEM("INT1") "\n" PEM("INT2") "\n",
+	split_check(PEM("LEAF") "\n" PEM("INT1") "\n" PEM("INT2") "\n",
+	    "leaf and chain",
+	    PEM("LEAF") "\n", "leaf and chain: the first is the "
+	    "leaf",
+	    PEM("INT1") "\n" PEM("INT2") "\n",
 	    "leaf and chain: the others, in order");
-	free(leaf);
-	free(chain);
 
-	in = "junk before\n" PEM("LEAF") "\nsome text between\n"
-	    PEM("INT1") "trailing junk";
-	ok(order_split_chain(in, strlen(in), &leaf, &chain, &e) == 0,
-	    "junk around and between");
-	is_str(leaf, PEM("LEAF") "\n", "junk: not in the leaf");
-	is_str(chain, PEM("INT1") "\n", "junk: not in the chain");
-	free(leaf);
-	free(chain);
+	split_check("junk before\n" PEM("LEAF") "\nsome text between\n"
+	    PEM("INT1") "trailing junk",
+	    "junk around and between",
+	    PEM("LEAF") "\n", "junk: not in the leaf",
+	    PEM("INT1") "\n", "junk: not in the chain");
 
-	in = BEGIN "\r\nLEAF\r\n" END "\r\n" BEGIN "\r\nINT1\r\n" END "\r\n";
-	ok(order_split_chain(in, strlen(in), &leaf, &chain, &e) == 0,
-	    "CRLF line ends");
-	is_str(leaf, BEGIN "\r\nLEAF\r\n" END "\n", "CRLF: the leaf keeps "
-	    "its lines, one newline after END");
-	is_str(chain, BEGIN "\r\nINT1\r\n" END "\n", "CRLF: the chain");
-	free(leaf);
-	free(chain);
+	split_check(BEGIN "\r\nLEAF\r\n" END "\r\n"
+	    BEGIN "\r\nINT1\r\n" END "\r\n",
+	    "CRLF line ends",
+	    BEGIN "\r\nLEAF\r\n" END "\n", "CRLF: the leaf keeps "
+	    "its lines, one newline after END",
+	    BEGIN "\r\nINT1\r\n" END "\n", "CRLF: the chain");
 
 	/* A second certificate cut short is not part of the chain. */
-	in = PEM("LEAF") "\n" BEGIN "\nINT1 cut";
-	ok(order_split_chain(in, strlen(in), &leaf, &chain, &e) == 0,
-	    "truncated second certificate");
-	is_str(leaf, PEM("LEAF") "\n", "truncated: the leaf is whole");
-	is_str(chain, "", "truncated: the cut certificate is dropped");
-	free(leaf);
-	free(chain);
+	split_check(PEM("LEAF") "\n" BEGIN "\nINT1 cut",
+	    "truncated second certificate",
+	    PEM("LEAF") "\n", "truncated: the leaf is whole",
+	    "", "truncated: the cut certificate is dropped");
 
 	leaf = chain = NULL;
 	in = BEGIN "\nLEAF cut";
@@ -179,20 +182,14 @@ test_concurrent(struct acme *a, struct chall_run *run, const char *listen)
 	}
 }
 
-int
-main(int argc, char **argv)
+static int
+pebble_main(const char *url, const char *trust)
 {
-	const char *url, *trust, *hport;
+	const char *hport;
 	char tmpl[] = "/tmp/test_order.XXXXXX";
 	struct err e;
-	int rc;
 
-	(void)argc;
-	if ((rc = pebble_reexec(argv[0])) != -1)
-		return rc;
 	test_split_chain();
-	url = getenv("PEBBLE_URL");
-	trust = getenv("PEBBLE_TRUST");
 	hport = getenv("PEBBLE_HTTP_PORT");
 
 	char *dir = mkdtemp(tmpl);

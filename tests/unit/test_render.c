@@ -459,11 +459,7 @@ test_render_all(void)
 	store_free(st);
 	if (getenv("KEEP") == NULL)
 		rm_rf(root, NULL);
-	free(p);
-	free(frag);
-	free(logf);
-	free(cmd_reload);
-	free(cmd_deploy);
+	FREE_ALL(p, frag, logf, cmd_reload, cmd_deploy);
 }
 
 int

@@ -16,6 +16,7 @@
 
 #include "base/err.h"
 #include "base/file.h"
+#include "base/mem.h"
 #include "base/path.h"
 #include "base/secret.h"
 #include "chall/chall.h"
@@ -140,11 +141,6 @@ main(void)
 	}
 
 	rm_rf(dir, &e);
-	free(good);
-	free(link);
-	free(fifo);
-	free(big);
-	free(other);
-	free(grp);
+	FREE_ALL(good, link, fifo, big, other, grp);
 	return tap_done();
 }

@@ -67,6 +67,20 @@ test_formats(void)
 	is_str(small, "?", "minute: a buffer too small says ?");
 }
 
+/* Points lg at a new memory stream (text in *text after fclose), JSON
+   when json; NULL (a failed test) when there is none. */
+static FILE *
+log_memstream(struct log *lg, int json, char **text, size_t *len)
+{
+	FILE *fp = open_memstream(text, len);
+
+	if (fp == NULL)
+		ok(0, "open_memstream");
+	lg->fp = fp;
+	lg->json = json;
+	return fp;
+}
+
 /* The check line an hour after expiry: its JSON days_left is the rule's
    (0), its text says "today", as plan does. */
 static void
@@ -79,12 +93,8 @@ test_check_line(void)
 	cJSON *j, *d;
 
 	log_init(&lg);
-	if ((fp = open_memstream(&text, &len)) == NULL) {
-		ok(0, "open_memstream");
+	if ((fp = log_memstream(&lg, 1, &text, &len)) == NULL)
 		return;
-	}
-	lg.fp = fp;
-	lg.json = 1;
 	log_cert_expiry(&lg, LOG_INFO, "web", T0, T0 + H, 0);
 	fclose(fp);
 	j = cJSON_Parse(text);
@@ -95,12 +105,8 @@ test_check_line(void)
 	free(text);
 
 	text = NULL;
-	if ((fp = open_memstream(&text, &len)) == NULL) {
-		ok(0, "open_memstream");
+	if ((fp = log_memstream(&lg, 0, &text, &len)) == NULL)
 		return;
-	}
-	lg.fp = fp;
-	lg.json = 0;
 	log_cert_expiry(&lg, LOG_INFO, "web", T0, T0 + H, 0);
 	log_cert_expiry(&lg, LOG_INFO, "web", T0, T0 + 10 * DAY + H, 0);
 	log_cert_expiry(&lg, LOG_INFO, "web", T0, T0 - 54 * DAY - H, 0);
