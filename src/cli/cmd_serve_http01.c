@@ -101,7 +101,7 @@ cmd_serve_http01(struct ctx *ctx, int argc, char **argv)
 	strlist_init(&specs);
 	memset(&sv, 0, sizeof(sv));
 	err_clear(&e);
-	if (cmd_parse(argv[0], argc, argv, opts, &pos) == -1) {
+	if (cmd_parse(argv[0], argc, argv, opts, &pos) != 0) {
 		status = EXIT_USAGE;
 		goto out;
 	}

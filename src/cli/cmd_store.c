@@ -75,7 +75,7 @@ cmd_store(struct ctx *ctx, int argc, char **argv)
 
 	strlist_init(&pos);
 	err_clear(&e);
-	if (cmd_parse(argv[0], argc, argv, opts, &pos) == -1)
+	if (cmd_parse(argv[0], argc, argv, opts, &pos) != 0)
 		goto out;
 	if (pos.n != 1 || strcmp(pos.v[0], "copy") != 0 || to == NULL ||
 	    *to == '\0') {
