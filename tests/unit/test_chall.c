@@ -373,8 +373,8 @@ test_run(const char *tmp)
 	ok(chall_run_get(run, &c, &ops, &cc, &e) == 0 && cc != ca,
 	    "another webroot gets its own");
 	ok(chall_run_get(run, &none, &ops, &cc, &e) == -1 &&
-	    strstr(e.msg, "needs webroot or listen") != NULL,
-	    "neither webroot nor listen: %s", e.msg);
+	    strstr(e.msg, "needs webroot, listen or publish") != NULL,
+	    "none of webroot, listen, publish: %s", e.msg);
 	first = xstrdup(e.msg);
 	err_clear(&e);
 	ok(chall_run_get(run, &none, &ops, &cc, &e) == -1 &&
