@@ -17,6 +17,7 @@
 #include "reconcile/plan.h"
 #include "render/render.h"
 #include "store/state.h"
+#include "store/statesum.h"
 #include "store/store.h"
 
 /*
@@ -171,6 +172,7 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 	now = now_wall();
 	po.now = now;
 	po.next_run = next_run;
+	po.sum = statesum_load(s);
 	for (i = 0; i < m->ncerts; i++) {
 		certstate_init(&states[i]);
 		if (!sel[i])
@@ -239,6 +241,7 @@ out:
 	free(states);
 	free(sel);
 	strlist_free(&pos);
+	statesum_free(po.sum);
 	store_free(s);
 	manifest_free(m);
 	return status;

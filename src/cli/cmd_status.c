@@ -18,6 +18,7 @@
 #include "reconcile/plan.h"
 #include "store/certinfo.h"
 #include "store/state.h"
+#include "store/statesum.h"
 #include "store/store.h"
 
 /* Adds the row of one certificate. */
@@ -110,6 +111,7 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 	if (ctx->out == OUT_HTML)
 		html = status_html_new(m->path, now);
 	po.now = now;
+	po.sum = statesum_load(s);
 	for (i = 0; i < m->ncerts; i++) {
 		if (!sel[i])
 			continue;
@@ -157,6 +159,7 @@ out:
 	free(sel);
 	strlist_free(&pos);
 	strlist_free(&ari_lines);
+	statesum_free(po.sum);
 	store_free(s);
 	manifest_free(m);
 	return status;
