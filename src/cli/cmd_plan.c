@@ -205,7 +205,8 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 	}
 
 	log_debug(&ctx->log, "plan: %zu live set(s) read in full, %zu from "
-	    "what an earlier run verified", nfull, nread - nfull);
+	    "what an earlier run verified (%zu through the summary of "
+	    "states)", nfull, nread - nfull, statesum_hits(po.sum));
 	if (ctx->out == OUT_JSON) {
 		/* The certificates are printed one by one at the end. */
 		root = cJSON_CreateObject();

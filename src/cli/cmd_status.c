@@ -142,7 +142,8 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 		certstate_clear(&st);
 	}
 	log_debug(&ctx->log, "status: %zu live set(s) read in full, %zu from "
-	    "what an earlier run verified", nfull, nread - nfull);
+	    "what an earlier run verified (%zu through the summary of "
+	    "states)", nfull, nread - nfull, statesum_hits(po.sum));
 	if (html != NULL) {
 		if (status_html_write(html, stdout) == -1)
 			failed = 1;

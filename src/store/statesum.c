@@ -56,6 +56,7 @@ struct statesum {
 	struct sum_entry *v;	/* sorted by name */
 	size_t	 n, cap;
 	long	 nchunks;	/* as loaded */
+	size_t	 hits;		/* entries statesum_use() vouched for */
 	struct sum_entry *add;	/* made for names v does not have */
 	size_t	 nadd, addcap;
 	size_t	 next;		/* where the next lookup looks first */
@@ -557,6 +558,7 @@ statesum_use(struct statesum *sum, struct store *s, const char *name,
 	if (get_entry(&c, st, info) == -1)
 		goto stale;
 	certinfo_key_mode_warn(info, id->f[STORE_F_KEY].mode);
+	sum->hits++;
 	return 1;
 stale:
 	ent->stale = 1;
@@ -674,6 +676,12 @@ statesum_put(struct statesum *sum, const char *name,
 	ent->used = ent->made = 1;
 	ent->stale = 0;
 	sum->dirty = 1;
+}
+
+size_t
+statesum_hits(const struct statesum *sum)
+{
+	return sum != NULL ? sum->hits : 0;
 }
 
 /* Appends the line of ent to the chunks in b (a new chunk when it would

@@ -17,6 +17,8 @@
 #ifndef CERTKEEP_STATESUM_H
 #define CERTKEEP_STATESUM_H
 
+#include <stddef.h>
+
 struct certinfo;
 struct certstate;
 struct err;
@@ -44,6 +46,9 @@ void	 statesum_free(struct statesum *sum);	/* NULL is a no-op */
  */
 int	 statesum_use(struct statesum *sum, struct store *s, const char *name,
 	    struct certstate *st, struct certinfo *info, struct store_setid *id);
+
+/* How many times statesum_use() returned 1 (for -v). */
+size_t	 statesum_hits(const struct statesum *sum);
 
 /*
  * Makes the entry of name: sid is the identity the state file had before
