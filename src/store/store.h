@@ -11,6 +11,9 @@
  *   <root>/archive/<name>/<N>/{cert.pem,cert_auth.pem,fullchain.pem,
  *                              key.pem,combined.pem}  every set ever written
  *   <root>/state/<name>.json             per-certificate state (versioned JSON)
+ *   <root>/cache/states.<k>              the summary of the states
+ *                                        (statesum.h): derived, rebuilt
+ *                                        by apply, never backed up
  *   <root>/accounts/<directory host>/... blobs (account key, URL)
  *   <root>/locks/store.lock              flock: the store-wide lock
  *   <root>/locks/cert/<name>.lock        flock: one per certificate (apart
