@@ -153,7 +153,8 @@ render_record_load(int dfd, const char *dir)
 		rec_add(r, &ent);
 	}
 	free(data);
-	qsort(r->v, r->n, sizeof(*r->v), entry_cmp);
+	if (r->n > 1)
+		qsort(r->v, r->n, sizeof(*r->v), entry_cmp);
 	for (i = 1; i < r->n; i++)
 		if (strcmp(r->v[i - 1].name, r->v[i].name) == 0) {
 			/* Two lines for one file: neither is trusted. */
@@ -297,7 +298,8 @@ render_record_save(struct render_record *r, const char *dir, struct err *e)
 	for (i = 0; i < r->n; i++)
 		if (r->v[i].used && r->v[i].id.present)
 			keep[n++] = &r->v[i];
-	qsort(keep, n, sizeof(*keep), ptr_cmp);
+	if (n > 1)
+		qsort(keep, n, sizeof(*keep), ptr_cmp);
 	buf_init(&b);
 	buf_puts(&b, REC_HEADER);
 	for (i = 0; i < n; i++) {
