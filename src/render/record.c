@@ -190,22 +190,15 @@ seen_same(const struct render_seen *a, const struct render_seen *b)
 	    memcmp(a->hash, b->hash, sizeof(a->hash)) == 0;
 }
 
+/* The entry loaded for name. Entries added in this run are not looked
+   at: a directory's files are checked once each per run, and a scan of
+   them would make a fleet's first run quadratic. */
 static struct rec_entry *
 rec_find(struct render_record *r, const char *name)
 {
-	size_t i;
-
-	if (r->nsorted > 0) {
-		struct rec_entry *e = bsearch(name, r->v, r->nsorted,
-		    sizeof(*r->v), name_cmp);
-
-		if (e != NULL)
-			return e;
-	}
-	for (i = r->nsorted; i < r->n; i++)
-		if (strcmp(r->v[i].name, name) == 0)
-			return &r->v[i];
-	return NULL;
+	if (r->nsorted == 0)
+		return NULL;
+	return bsearch(name, r->v, r->nsorted, sizeof(*r->v), name_cmp);
 }
 
 int
