@@ -172,7 +172,7 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 	now = now_wall();
 	po.now = now;
 	po.next_run = next_run;
-	po.sum = statesum_load(s);
+	po.sum = statesum_load(s, 0);
 	for (i = 0; i < m->ncerts; i++) {
 		certstate_init(&states[i]);
 		if (!sel[i])

@@ -111,7 +111,7 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 	if (ctx->out == OUT_HTML)
 		html = status_html_new(m->path, now);
 	po.now = now;
-	po.sum = statesum_load(s);
+	po.sum = statesum_load(s, 0);
 	for (i = 0; i < m->ncerts; i++) {
 		if (!sel[i])
 			continue;

@@ -442,7 +442,7 @@ apply_run(struct apply_run *run, const struct manifest *m, struct store *s,
 	po.next_run = o->next_run;
 	po.force = o->force;
 	po.record = 1;		/* the store lock is held: keep what was verified */
-	po.sum = statesum_load(s);
+	po.sum = statesum_load(s, 1);
 	for (i = 0; i < m->ncerts; i++) {
 		struct apply_cert *ac = &run->certs[i];
 

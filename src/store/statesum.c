@@ -57,6 +57,7 @@ struct statesum {
 	size_t	 n, cap;
 	long	 nchunks;	/* as loaded */
 	size_t	 hits;		/* entries statesum_use() vouched for */
+	int	 for_save;	/* lines kept after use, to be written */
 	struct sum_entry *add;	/* made for names v does not have */
 	size_t	 nadd, addcap;
 	size_t	 next;		/* where the next lookup looks first */
@@ -149,7 +150,7 @@ chunk_key(long k)
 }
 
 struct statesum *
-statesum_load(struct store *s)
+statesum_load(struct store *s, int for_save)
 {
 	struct statesum *sum;
 	struct err e;
@@ -159,6 +160,7 @@ statesum_load(struct store *s)
 	int r;
 
 	sum = xcalloc(1, sizeof(*sum));
+	sum->for_save = for_save;
 	err_clear(&e);
 	for (k = 0, n = 1; k < n; k++) {
 		data = NULL;
@@ -523,6 +525,17 @@ id_same(const struct store_fileid *a, const struct store_fileid *b)
 	    a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
 }
 
+/* A reader that never saves needs a line once only. */
+static void
+sum_drop_line(struct statesum *sum, struct sum_entry *ent)
+{
+	if (sum->for_save)
+		return;
+	free(ent->line);
+	ent->line = NULL;
+	ent->stale = 1;		/* not to be used again */
+}
+
 int
 statesum_use(struct statesum *sum, struct store *s, const char *name,
     struct certstate *st, struct certinfo *info, struct store_setid *id)
@@ -559,11 +572,13 @@ statesum_use(struct statesum *sum, struct store *s, const char *name,
 		goto stale;
 	certinfo_key_mode_warn(info, id->f[STORE_F_KEY].mode);
 	sum->hits++;
+	sum_drop_line(sum, ent);
 	return 1;
 stale:
 	ent->stale = 1;
 	sum->dirty = 1;
 	memset(id, 0, sizeof(*id));
+	sum_drop_line(sum, ent);
 	return 0;
 }
 

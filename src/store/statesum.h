@@ -31,9 +31,11 @@ struct statesum;
 /*
  * The summary of s as stored. Never fails: no summary, a damaged one or
  * a backend that cannot stat a state gives an empty summary (saving it
- * then writes a fresh one). Free with statesum_free().
+ * then writes a fresh one). Without for_save (plan, status), a line is
+ * freed once used: a fleet's summary is not held through the run.
+ * Free with statesum_free().
  */
-struct statesum *statesum_load(struct store *s);
+struct statesum *statesum_load(struct store *s, int for_save);
 void	 statesum_free(struct statesum *sum);	/* NULL is a no-op */
 
 /*
