@@ -19,6 +19,7 @@
 #include "reconcile/plan.h"
 #include "render/render.h"
 #include "store/state.h"
+#include "store/statesum.h"
 #include "store/store.h"
 
 /*
@@ -166,6 +167,7 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 	now = now_wall();
 	po.now = now;
 	po.next_run = next_run;
+	po.sum = statesum_load(s, 0);
 	for (i = 0; i < m->ncerts; i++) {
 		certstate_init(&states[i]);
 		if (!sel[i])
@@ -198,7 +200,8 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 	}
 
 	log_debug(&ctx->log, "plan: %zu live set(s) read in full, %zu from "
-	    "what an earlier run verified", nfull, nread - nfull);
+	    "what an earlier run verified (%zu through the summary of "
+	    "states)", nfull, nread - nfull, statesum_hits(po.sum));
 	if (ctx->out == OUT_JSON) {
 		/* The certificates are printed one by one at the end. */
 		root = cJSON_CreateObject();
@@ -232,6 +235,7 @@ out:
 	}
 	FREE_ALL(items, states, sel);
 	strlist_free(&pos);
+	statesum_free(po.sum);
 	store_free(s);
 	manifest_free(m);
 	return status;

@@ -20,6 +20,7 @@
 #include "reconcile/plan.h"
 #include "store/certinfo.h"
 #include "store/state.h"
+#include "store/statesum.h"
 #include "store/store.h"
 
 /* Adds the row of one certificate. */
@@ -107,6 +108,7 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 	if (ctx->out == OUT_HTML)
 		html = status_html_new(m->path, now);
 	po.now = now;
+	po.sum = statesum_load(s, 0);
 	for (i = 0; i < m->ncerts; i++) {
 		if (!sel[i])
 			continue;
@@ -137,7 +139,8 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 		certstate_clear(&st);
 	}
 	log_debug(&ctx->log, "status: %zu live set(s) read in full, %zu from "
-	    "what an earlier run verified", nfull, nread - nfull);
+	    "what an earlier run verified (%zu through the summary of "
+	    "states)", nfull, nread - nfull, statesum_hits(po.sum));
 	if (html != NULL) {
 		if (status_html_write(html, stdout) == -1)
 			failed = 1;
@@ -154,6 +157,7 @@ out:
 	free(sel);
 	strlist_free(&pos);
 	strlist_free(&ari_lines);
+	statesum_free(po.sum);
 	store_free(s);
 	manifest_free(m);
 	return status;

@@ -30,6 +30,7 @@
 #include "render/render.h"
 #include "store/account_io.h"
 #include "store/state.h"
+#include "store/statesum.h"
 #include "store/store.h"
 
 const char *const apply_result_names[APPLY__MAX] = {
@@ -524,6 +525,7 @@ apply_run(struct apply_run *run, const struct manifest *m, struct store *s,
 	/* The store lock is held: keep what was verified. A shared store
 	   has none: a state is written only under its certificate's lock. */
 	po.record = !store_is_shared(s);
+	po.sum = statesum_load(s, 1);
 	for (i = 0; i < m->ncerts; i++) {
 		struct apply_cert *ac = &run->certs[i];
 
@@ -544,6 +546,14 @@ apply_run(struct apply_run *run, const struct manifest *m, struct store *s,
 			    warning);
 		free(warning);
 	}
+
+	/* The summary of the states as this step read them; a state saved
+	   later in the run no longer matches its entry, and is read in
+	   full next time. */
+	if (statesum_save(po.sum, s, o->sel != NULL, &e) == -1)
+		log_warn(log, "%s", e.msg);
+	statesum_free(po.sum);
+	po.sum = NULL;
 
 	/* 2. The ARI polls that are due. */
 	poll_ari(log, m, s, &cl, run->certs, sel, &po);
@@ -673,6 +683,7 @@ apply_run(struct apply_run *run, const struct manifest *m, struct store *s,
 			notify_expiring(log, m, s, c, ac);
 	}
 out:
+	statesum_free(po.sum);
 	chall_run_free(chall);
 	client_free(&cl, run->need_terms ? NULL : &run->stats);
 	free(cl.error);

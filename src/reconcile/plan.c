@@ -246,6 +246,18 @@ plan_item_in_window(const struct plan_item *item, time_t now)
 	return (long long)now >= (long long)ii->not_after - item->window;
 }
 
+const char *
+plan_item_state(const struct plan_item *item, time_t now)
+{
+	if (item->info.status != CERTINFO_OK)
+		return certinfo_status_names[item->info.status];
+	if (item->info.not_after <= now)
+		return "expired";
+	if (item->action != PLAN_KEEP && item->reason != REASON_FORCED)
+		return plan_reason_names[item->reason];
+	return "ok";
+}
+
 void
 plan_item_clear(struct plan_item *item)
 {

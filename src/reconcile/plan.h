@@ -15,6 +15,7 @@
 
 struct certstate;
 struct manifest;
+struct statesum;
 struct mcert;
 struct mrenew;
 
@@ -83,6 +84,11 @@ struct plan_opts {
 	int	 force;		/* --force-renew */
 	int	 record;	/* plan_read_cert(): save what was verified
 				   (apply, under the store lock) */
+	/* plan_read_cert(): the summary of the fleet's states
+	   (statesum.h), or NULL: entries still valid are used instead of
+	   the state files; with record, entries are made for the states
+	   read in full (the caller saves the summary). */
+	struct statesum *sum;
 };
 
 /*

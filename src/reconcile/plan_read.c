@@ -18,19 +18,8 @@
 #include "reconcile/plan.h"
 #include "store/certinfo.h"
 #include "store/state.h"
+#include "store/statesum.h"
 #include "store/store.h"
-
-const char *
-plan_item_state(const struct plan_item *item, time_t now)
-{
-	if (item->info.status != CERTINFO_OK)
-		return certinfo_status_names[item->info.status];
-	if (item->info.not_after <= now)
-		return "expired";
-	if (item->action != PLAN_KEEP && item->reason != REASON_FORCED)
-		return plan_reason_names[item->reason];
-	return "ok";
-}
 
 /* Appends line to the malloced *warning ("a; b"). */
 static void
@@ -145,17 +134,40 @@ plan_read_cert(struct store *s, const struct manifest *m,
 {
 	struct certinfo info;
 	struct store_setid id;
-	int r, id_known;
+	struct store_fileid sid;
+	struct err e2;
+	int r, loaded, id_known;
 
 	memset(item, 0, sizeof(*item));
 	*warning = NULL;
 	if (full_read != NULL)
 		*full_read = 0;
-	if (certstate_load(s, c->name, st, warning, e) == -1)
+	/* The summary first: one stat of the state file and of the set,
+	   no JSON; anything it cannot vouch for is read below. */
+	if (statesum_use(o->sum, s, c->name, st, &info, &id) == 1) {
+		r = 0;
+		id_known = 1;
+		goto decide;
+	}
+	certstate_clear(st);
+	certinfo_clear(&info);
+	/* The identity before the read: a change after it shows next time
+	   as a state that is no longer the summary's. */
+	memset(&sid, 0, sizeof(sid));
+	err_clear(&e2);
+	if (o->sum != NULL && o->record &&
+	    store_stat_state(s, c->name, &sid, &e2) != 1)
+		sid.present = 0;
+	if ((loaded = certstate_load(s, c->name, st, warning, e)) == -1)
 		return -1;
 	if ((r = plan_read_info(s, c, st, o->record, &info, &id, &id_known,
 	    warning, e)) == -1)
 		return -1;
+	/* Summed up only as the state file stands: read, and not saved
+	   since (a new record rewrote it). */
+	if (loaded == 1 && r == 0 && *warning == NULL && sid.present)
+		statesum_put(o->sum, c->name, &sid, st, &info, &id);
+decide:
 	if (full_read != NULL)
 		*full_read = r;
 	plan_decide(m, c, &info, st, o, item);

@@ -23,6 +23,7 @@
 #include "base/path.h"
 #include "base/str.h"
 #include "manifest/manifest.h"
+#include "render/record.h"
 #include "render/render.h"
 #include "store/store.h"
 
@@ -290,8 +291,10 @@ render_server(const struct render_input *in, int dry, const struct log *log,
     struct render_changes *c, struct err *e)
 {
 	struct render_output o;
+	struct render_record *rec = NULL;
+	struct render_seen seen;
 	char *path = NULL;
-	size_t i;
+	size_t i, len;
 	int rc = -1, changed, dfd = -1;
 
 	render_output_init(&o);
@@ -306,27 +309,43 @@ render_server(const struct render_input *in, int dry, const struct log *log,
 	   no walk of the whole path for each of thousands. */
 	if (o.n > 0)
 		dfd = open(in->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* What an earlier run found these files to hold (record.h): a
+	   file that still has that identity is not read again. */
+	if (o.n > 0)
+		rec = render_record_load(dfd, in->dir);
 	for (i = 0; i < o.n; i++) {
+		len = strlen(o.files[i].content);
+		if (render_record_check(rec, dfd, o.files[i].name,
+		    o.files[i].content, len, o.files[i].mode, &seen) == 1) {
+			c->unchanged++;
+			continue;
+		}
 		free(path);
 		path = path_join(in->dir, o.files[i].name);
 		if (file_same(dfd != -1 ? dfd : AT_FDCWD,
 		    dfd != -1 ? o.files[i].name : path, path,
 		    o.files[i].content, o.files[i].mode)) {
+			/* Identity taken before the read: a change since
+			   shows next time. */
+			render_record_put(rec, o.files[i].name, &seen);
 			c->unchanged++;
 			continue;
 		}
 		if (!dry) {
-			if (file_update(path, o.files[i].content,
-			    strlen(o.files[i].content), o.files[i].mode,
-			    &changed, e) == -1)
+			if (file_update(path, o.files[i].content, len,
+			    o.files[i].mode, &changed, e) == -1)
 				goto out;
 		}
 		changes_add(c, in->server, RENDER_WRITE, path);
 	}
 	if (render_prune(in->server, in->dir, &o, dry, log, c, e) == -1)
 		goto out;
+	/* Only apply writes it; plan's comparisons are not kept. */
+	if (!dry && render_record_save(rec, in->dir, e) == -1)
+		goto out;
 	rc = 0;
 out:
+	render_record_free(rec);
 	if (dfd != -1)
 		close(dfd);
 	free(path);

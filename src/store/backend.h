@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 struct certset;
+struct store_fileid;
 struct store_setid;
 struct err;
 struct strlist;
@@ -29,6 +30,11 @@ struct store_backend {
 	   tell, and callers read the set). */
 	int	 (*stat_set)(void *be, const char *name,
 		    struct store_setid *id, struct err *e);
+	/* The identity of blob key (a regular file's, links not
+	   followed), without reading it: 1, 0 when absent, -1 on error.
+	   May be NULL (the store then says it cannot tell). */
+	int	 (*stat_blob)(void *be, const char *key,
+		    struct store_fileid *id, struct err *e);
 	/* set has all five members set (fullchain, combined derived). */
 	int	 (*replace_set)(void *be, const char *name,
 		    const struct certset *set, struct err *e);

@@ -733,6 +733,34 @@ fs_get_blob(void *be, const char *key, char **data, size_t *len,
 }
 
 static int
+fs_stat_blob(void *be, const char *key, struct store_fileid *id,
+    struct err *e)
+{
+	struct store_fs *fs = be;
+	struct stat st;
+
+	memset(id, 0, sizeof(*id));
+	if (fs->root_fd == -1) {
+		err_set(e, "%s: not open", fs->root);
+		return -1;
+	}
+	if (fstatat(fs->root_fd, key, &st, AT_SYMLINK_NOFOLLOW) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		err_sys(e, "%s/%s", fs->root, key);
+		return -1;
+	}
+	/* A state that is a symlink or no regular file is read (and
+	   judged) by get_blob, never taken on its identity. */
+	if (!S_ISREG(st.st_mode)) {
+		err_set(e, "%s/%s: not a regular file", fs->root, key);
+		return -1;
+	}
+	fs_fileid(&st, id);
+	return 1;
+}
+
+static int
 fs_put_blob(void *be, const char *key, const void *data, size_t len,
     mode_t mode, struct err *e)
 {
@@ -1087,6 +1115,7 @@ const struct store_backend store_fs_backend = {
 	.close = fs_close,
 	.read_set = fs_read_set,
 	.stat_set = fs_stat_set,
+	.stat_blob = fs_stat_blob,
 	.replace_set = fs_replace_set,
 	.lock = fs_lock,
 	.unlock = fs_unlock,

@@ -292,10 +292,25 @@ int
 certstate_save(struct store *s, const char *name, const struct certstate *st,
     struct err *e)
 {
-	cJSON *j;
+	struct certstate full;
+	cJSON *j, *old = NULL;
+	char *text = NULL, *warning = NULL;
 	int rc;
 
-	j = certstate_to_json(st);
+	if (st->lean && st->extra == NULL && st->extra_text == NULL) {
+		/* The members the summary left out are the file's: read
+		   them, so that a save keeps them (apply holds the lock). */
+		if (store_get_state_text(s, name, &old, &text, &warning, e) ==
+		    -1)
+			return -1;
+		free(warning);
+		full = *st;
+		full.extra = old;
+		j = certstate_to_json(&full);
+		cJSON_Delete(old);
+		free(text);
+	} else
+		j = certstate_to_json(st);
 	rc = store_put_state(s, name, j, e);
 	cJSON_Delete(j);
 	return rc;

@@ -71,6 +71,11 @@ struct certstate {
 	   certstate_set_verified(). */
 	const struct cJSON *verified;
 
+	/* Filled from the summary of the fleet's states (statesum.h): the
+	   typed members only, extra and verified not read. A save reads
+	   the file's other members first. */
+	int	 lean;
+
 	struct cJSON *extra;	/* the file as loaded: unknown members */
 	char	*extra_text;	/* the same as JSON text (the file as read,
 				   or certstate_compact()'s); when extra is

@@ -559,4 +559,22 @@ store_token_watch_close(struct store_token_watch *w)
 	etcd_free(w->c);
 	store_free(w->s);
 	free(w);
+store_stat_state(struct store *s, const char *name, struct store_fileid *id,
+    struct err *e)
+{
+	char *key;
+	int rc;
+
+	memset(id, 0, sizeof(*id));
+	if (!store_name_ok(name, e))
+		return -1;
+	if (s->be->stat_blob == NULL) {
+		err_set(e, "store: the %s backend cannot stat a state",
+		    s->be->name);
+		return -1;
+	}
+	key = xstrcat("state/", name, ".json", NULL);
+	rc = s->be->stat_blob(s->data, key, id, e);
+	free(key);
+	return rc;
 }

@@ -11,6 +11,9 @@
  *   <root>/archive/<name>/<N>/{cert.pem,cert_auth.pem,fullchain.pem,
  *                              key.pem,combined.pem}  every set ever written
  *   <root>/state/<name>.json             per-certificate state (versioned JSON)
+ *   <root>/cache/states.<k>              the summary of the states
+ *                                        (statesum.h): derived, rebuilt
+ *                                        by apply, never backed up
  *   <root>/accounts/<directory host>/... blobs (account key, URL)
  *   <root>/locks/store.lock              flock: the store-wide lock
  *   <root>/locks/cert/<name>.lock        flock: one per certificate (apart
@@ -190,6 +193,14 @@ int	 store_get_state_text(struct store *s, const char *name,
 	    struct cJSON **state, char **text, char **warning, struct err *e);
 int	 store_put_state(struct store *s, const char *name,
 	    const struct cJSON *state, struct err *e);
+/*
+ * The identity of the state of name without reading it (a state is
+ * replaced, never rewritten in place, so while it stays the same, so does
+ * the content). Returns 1, 0 when there is none, -1 on an error or when
+ * the backend cannot tell (e says so).
+ */
+int	 store_stat_state(struct store *s, const char *name,
+	    struct store_fileid *id, struct err *e);
 
 /* Names of all certificates that have a live set (sorted). */
 int	 store_list(struct store *s, struct strlist *names, struct err *e);

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """tests/bench/mkscale.py - seeds a large repository for tests/bench/scale.sh.
 
-    mkscale.py STORE N HOSTS_PER_CERT DOMAIN
+    mkscale.py [--records] STORE N HOSTS_PER_CERT DOMAIN
 
 Writes N certificate sets c1..cN into STORE as the store writes them
 (archive/c<i>/1/{cert,cert_auth,key,fullchain,combined}.pem and the
@@ -10,9 +10,16 @@ key and the names h<k>.s<i>.DOMAIN (k = 1..HOSTS_PER_CERT), 10 days old
 with a 90-day lifetime, issued by one intermediate under one root (made
 here, in STORE/../ca). The leaves carry no Authority Key Identifier, so
 they have no ARI certID: a run with nothing due asks no CA anything.
+With --records, each certificate also gets its state file
+(state/c<i>.json) holding the record of what a full read of its set finds
+(certinfo_record_to_json(): the identities of cert.pem, cert_auth.pem and
+key.pem, validity, names, issuer, serial, key type), as `apply` would
+write it: the first run then reads no set in full, and seeding 100,000
+certificates does not wait for 100,000 full reads and 200,000 fsyncs.
 Prints nothing; exit 1 on failure.
 """
 import datetime
+import json
 import os
 import sys
 
@@ -46,9 +53,43 @@ def write(path, data, mode):
         f.write(data)
 
 
+def fileid(path):
+    """dev:ino:size:mtime_ns:ctime_ns, as the store's record has it."""
+    st = os.stat(path)
+    return "%d:%d:%d:%d:%d" % (st.st_dev, st.st_ino, st.st_size,
+                               st.st_mtime_ns, st.st_ctime_ns)
+
+
+def serial_hex(n):
+    """As OpenSSL's BN_bn2hex(): upper case, whole bytes."""
+    h = "%X" % n
+    return "0" + h if len(h) % 2 else h
+
+
+def state_text(d, cert, hosts):
+    rec = {
+        "version": 1,
+        "files": {f: fileid(os.path.join(d, f))
+                  for f in ("cert.pem", "cert_auth.pem", "key.pem")},
+        "not_before": int(cert.not_valid_before_utc.timestamp()),
+        "not_after": int(cert.not_valid_after_utc.timestamp()),
+        "sans": hosts,
+        "issuer": "CN=Scale Int CA",
+        "issuer_cn": "Scale Int CA",
+        "serial": serial_hex(cert.serial_number),
+        "key_type": 0,                  # ec-p256
+        "key_bits": 256,
+    }
+    st = {"version": 1, "consecutive_failures": 0, "verified": rec}
+    return json.dumps(st, indent="\t", separators=(",", ":\t")).encode()
+
+
 def main():
-    store, n, per, domain = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), \
-        sys.argv[4]
+    args = sys.argv[1:]
+    records = bool(args) and args[0] == "--records"
+    if records:
+        args = args[1:]
+    store, n, per, domain = args[0], int(args[1]), int(args[2]), args[3]
     now = datetime.datetime.now(datetime.timezone.utc)
     root_key = ec.generate_private_key(ec.SECP256R1())
     int_key = ec.generate_private_key(ec.SECP256R1())
@@ -92,6 +133,9 @@ def main():
         write(os.path.join(d, "combined.pem"), kpem + cpem + int_pem, 0o600)
         os.symlink("../archive/c%d/1" % i,
                    os.path.join(store, "letsencrypt", "c%d" % i))
+        if records:
+            write(os.path.join(store, "state", "c%d.json" % i),
+                  state_text(d, cert, hosts), 0o600)
     return 0
 
 
