@@ -27,7 +27,7 @@
 #include "manifest/ytree.h"
 
 #define MANIFEST_MAX_DEPTH	32
-#define MANIFEST_MAX_NODES	200000
+#define MANIFEST_MAX_NODES	4000000	/* 100,000 certificates of a few names */
 #define MANIFEST_MAX_DIAGS	100
 
 const char *const server_kind_names[SERVER__MAX] = {

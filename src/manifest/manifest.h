@@ -20,7 +20,7 @@
 struct strlist;
 
 /* Size limit for a manifest file; larger ones are refused. */
-#define MANIFEST_MAX_BYTES	(4 * 1024 * 1024)
+#define MANIFEST_MAX_BYTES	(64 * 1024 * 1024)
 
 #define LE_DIRECTORY_URL \
 	"https://acme-v02.api.letsencrypt.org/directory"

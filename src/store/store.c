@@ -559,6 +559,9 @@ store_token_watch_close(struct store_token_watch *w)
 	etcd_free(w->c);
 	store_free(w->s);
 	free(w);
+}
+
+int
 store_stat_state(struct store *s, const char *name, struct store_fileid *id,
     struct err *e)
 {
