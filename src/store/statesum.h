@@ -29,9 +29,10 @@ struct store_setid;
 struct statesum;
 
 /*
- * The summary of s as stored. Never fails: no summary, a damaged one or
- * a backend that cannot stat a state gives an empty summary (saving it
- * then writes a fresh one). Without for_save (plan, status), a line is
+ * The summary of s as stored. Never fails: no summary or a damaged one
+ * gives an empty summary (saving it then writes a fresh one); a backend
+ * that cannot stat a state gives NULL (no summary: every function here
+ * takes NULL). Without for_save (plan, status), a line is
  * freed once used: a fleet's summary is not held through the run.
  * Free with statesum_free().
  */

@@ -562,6 +562,12 @@ store_token_watch_close(struct store_token_watch *w)
 }
 
 int
+store_can_stat_state(const struct store *s)
+{
+	return s->be->stat_blob != NULL;
+}
+
+int
 store_stat_state(struct store *s, const char *name, struct store_fileid *id,
     struct err *e)
 {

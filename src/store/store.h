@@ -193,6 +193,9 @@ int	 store_get_state_text(struct store *s, const char *name,
 	    struct cJSON **state, char **text, char **warning, struct err *e);
 int	 store_put_state(struct store *s, const char *name,
 	    const struct cJSON *state, struct err *e);
+/* 1 when the backend can stat a state file (the summary of states
+   needs it; etcd keeps its own record in the mirror), else 0. */
+int	 store_can_stat_state(const struct store *s);
 /*
  * The identity of the state of name without reading it (a state is
  * replaced, never rewritten in place, so while it stays the same, so does
