@@ -144,7 +144,8 @@ cmd_account(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (strcmp(sub, "update") == 0) {
-		if (account_update(a, ce.m->acme.contact, &ce.e) != ACME_OK) {
+		if (account_update(a, ce.m->acme.contact, &ce.e) !=
+		    ACME_OK) {
 			log_error(&ctx->log, "%s", ce.e.msg);
 			goto out;
 		}

@@ -173,8 +173,8 @@ cmd_apply(struct ctx *ctx, int argc, char **argv)
 
 		for (size_t i = 0; i < run.ncerts; i++)
 			if (run.certs[i].result != APPLY_SKIPPED)
-				cJSON_AddItemToArray(arr, cert_json(ce.m, ce.s, i,
-				    &run.certs[i]));
+				cJSON_AddItemToArray(arr, cert_json(ce.m, ce.s,
+				    i, &run.certs[i]));
 		cJSON_AddNumberToObject(root, "acme_requests", (double)total);
 		cmd_print_json(root);
 		cJSON_Delete(root);

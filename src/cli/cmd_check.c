@@ -193,7 +193,8 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 	for (i = 0; i < ce.m->ncerts; i++)
 		pre[i] = !ce.sel[i] ? -1 :
 		    check_results_worst(&res[i]) != CHECK_FAIL;
-	metrics_report(ce.m, NULL, ce.sel, NULL, NULL, pre, &(struct metrics_run){
+	metrics_report(ce.m, NULL, ce.sel, NULL, NULL, pre,
+	    &(struct metrics_run){
 	    .command = "check", .now = now_wall(),
 	    .duration_ms = mono_ms() - t0,
 	    .success = rc == EXIT_OK, .acme_requests = a != NULL ?

@@ -120,7 +120,8 @@ cmd_import(struct ctx *ctx, int argc, char **argv)
 		status = r;
 		goto out;
 	}
-	if (import_scan((enum import_source)src, ce.pos.v[1], &l, &ce.e) == -1) {
+	if (import_scan((enum import_source)src, ce.pos.v[1], &l,
+	    &ce.e) == -1) {
 		log_error(&ctx->log, "import %s: %s", ce.pos.v[0], ce.e.msg);
 		goto out;
 	}
@@ -145,7 +146,8 @@ cmd_import(struct ctx *ctx, int argc, char **argv)
 		struct import_cert *c = &l.v[i];
 
 		if (c->problem == NULL) {
-			r = import_adopt(ce.s, ce.m, (enum import_source)src, c, &ce.e);
+			r = import_adopt(ce.s, ce.m, (enum import_source)src,
+			    c, &ce.e);
 			if (r == -1)
 				c->problem = xstrdup(ce.e.msg);
 			else

@@ -166,8 +166,8 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 			continue;
 		if (plan_read_cert(ce.s, ce.m, &ce.m->certs[i], &po, &items[i],
 		    &states[i], &warning, &full, &ce.e) == -1) {
-			log_cert(&ctx->log, LOG_ERROR, ce.m->certs[i].name, "%s",
-			    ce.e.msg);
+			log_cert(&ctx->log, LOG_ERROR, ce.m->certs[i].name,
+			    "%s", ce.e.msg);
 			failed = 1;
 			ce.sel[i] = 0;
 			continue;
@@ -182,8 +182,9 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 		/* -v: the daily check lines, as apply logs them. */
 		if (items[i].info.status != CERTINFO_MISSING &&
 		    items[i].info.status != CERTINFO_CORRUPT_CERT)
-			log_cert_expiry(&ctx->log, LOG_DEBUG, ce.m->certs[i].name,
-			    items[i].info.not_after, now, next_run);
+			log_cert_expiry(&ctx->log, LOG_DEBUG,
+			    ce.m->certs[i].name, items[i].info.not_after, now,
+			    next_run);
 		if (items[i].action == PLAN_RENEW)
 			log_cert_window(&ctx->log, LOG_DEBUG,
 			    ce.m->certs[i].name, items[i].reason_text);
@@ -215,7 +216,8 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 		plan_print_json(items, states, ce.sel, ce.m->ncerts, root, now);
 	}
 	status = failed ? EXIT_FAIL : pending ? EXIT_PENDING : EXIT_OK;
-	metrics_report(ce.m, ce.s, ce.sel, items, states, NULL, &(struct metrics_run){
+	metrics_report(ce.m, ce.s, ce.sel, items, states, NULL,
+	    &(struct metrics_run){
 	    .command = "plan", .now = now, .duration_ms = mono_ms() - t0,
 	    .success = !failed }, &ctx->log);
 out:

@@ -67,8 +67,8 @@ cmd_render(struct ctx *ctx, int argc, char **argv)
 	render_changes_init(&rc);
 	hook_report_init(&hr);
 	if ((r = cmd_parse(argv[0], argc, argv, opts, &ce.pos)) != 0 ||
-	    (r = cmd_require(ce.pos.n == 0, "certkeep render: takes no arguments "
-	    "(it renders every listener)\n")) != 0 ||
+	    (r = cmd_require(ce.pos.n == 0, "certkeep render: takes no "
+	    "arguments (it renders every listener)\n")) != 0 ||
 	    (r = cmd_open(ctx, NULL, 0, &ce.m, NULL, &ce.s)) != 0) {
 		status = r;
 		goto out;

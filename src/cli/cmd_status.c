@@ -108,8 +108,8 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 			continue;
 		if (plan_read_cert(ce.s, ce.m, &ce.m->certs[i], &po, &item, &st,
 		    &warning, &full, &ce.e) == -1) {
-			log_cert(&ctx->log, LOG_ERROR, ce.m->certs[i].name, "%s",
-			    ce.e.msg);
+			log_cert(&ctx->log, LOG_ERROR, ce.m->certs[i].name,
+			    "%s", ce.e.msg);
 			failed = 1;
 			certstate_clear(&st);
 			continue;
@@ -126,8 +126,8 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 			plan_json_add(&jo, plan_item_to_json(&item, &st, now));
 		else {
 			status_row(&t, &item, now);
-			cmd_add_ari_line(&ari_lines, ce.m->certs[i].name, &st.ari,
-			    item.info.ari_id);
+			cmd_add_ari_line(&ari_lines, ce.m->certs[i].name,
+			    &st.ari, item.info.ari_id);
 		}
 		plan_item_clear(&item);
 		certstate_clear(&st);
