@@ -45,7 +45,8 @@ struct cmd_opt {
 };
 
 /*
- * Parses argv[1..] against opts (NULL-name terminated); positional
+ * Parses argv[1..] against opts (NULL-name terminated; NULL for a
+ * command without options); positional
  * arguments go to pos. Returns 0, or EXIT_USAGE after printing a usage
  * error.
  */

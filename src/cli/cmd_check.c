@@ -139,7 +139,6 @@ check_account_url(const struct manifest *m)
 int
 cmd_check(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct cmd_opt opts[] = { { NULL, 0, NULL, NULL } };
 	struct cmd_env ce;
 	struct check_results *res = NULL;
 	enum check_status worst;
@@ -153,7 +152,7 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 	signed char *pre = NULL;
 
 	cmd_env_init(&ce);
-	if ((r = cmd_parse(argv[0], argc, argv, opts, &ce.pos)) != 0 ||
+	if ((r = cmd_parse(argv[0], argc, argv, NULL, &ce.pos)) != 0 ||
 	    (r = cmd_open(ctx, &ce.pos, 0, &ce.m, &ce.sel, NULL)) != 0) {
 		rc = r;
 		goto out;

@@ -101,7 +101,6 @@ out:
 int
 cmd_import(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct cmd_opt opts[] = { { NULL, 0, NULL, NULL } };
 	struct cmd_env ce;
 	struct store_lock *lk = NULL;
 	struct import_list l = { NULL, 0 };
@@ -112,7 +111,7 @@ cmd_import(struct ctx *ctx, int argc, char **argv)
 
 	cmd_env_init(&ce);
 	buf_init(&out);
-	if ((r = cmd_parse(argv[0], argc, argv, opts, &ce.pos)) != 0 ||
+	if ((r = cmd_parse(argv[0], argc, argv, NULL, &ce.pos)) != 0 ||
 	    (r = cmd_require(ce.pos.n == 2 &&
 	    (src = import_source_from_name(ce.pos.v[0])) >= 0,
 	    "usage: certkeep import certbot|axigen DIR\n")) != 0 ||

@@ -56,7 +56,6 @@ render_report(const struct ctx *ctx, const struct render_changes *rc,
 int
 cmd_render(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct cmd_opt opts[] = { { NULL, 0, NULL, NULL } };
 	struct cmd_env ce;
 	struct render_changes rc;
 	struct hook_report hr;
@@ -66,7 +65,7 @@ cmd_render(struct ctx *ctx, int argc, char **argv)
 	cmd_env_init(&ce);
 	render_changes_init(&rc);
 	hook_report_init(&hr);
-	if ((r = cmd_parse(argv[0], argc, argv, opts, &ce.pos)) != 0 ||
+	if ((r = cmd_parse(argv[0], argc, argv, NULL, &ce.pos)) != 0 ||
 	    (r = cmd_require(ce.pos.n == 0, "certkeep render: takes no "
 	    "arguments (it renders every listener)\n")) != 0 ||
 	    (r = cmd_open(ctx, NULL, 0, &ce.m, NULL, &ce.s)) != 0) {

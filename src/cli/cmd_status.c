@@ -72,7 +72,6 @@ status_row(struct table *t, const struct plan_item *it, time_t now)
 int
 cmd_status(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct cmd_opt opts[] = { { NULL, 0, NULL, NULL } };
 	static const char *const hdr[] = { "NAME", "HOSTNAMES", "NOT-AFTER",
 	    "DAYS", "ISSUER", "KEY", "LISTENERS", "STATE" };
 	struct cmd_env ce;
@@ -91,7 +90,7 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 	cmd_env_init(&ce);
 	strlist_init(&ari_lines);
 	table_init(&t, 8, hdr);
-	if ((r = cmd_parse(argv[0], argc, argv, opts, &ce.pos)) != 0 ||
+	if ((r = cmd_parse(argv[0], argc, argv, NULL, &ce.pos)) != 0 ||
 	    (r = cmd_open(ctx, &ce.pos, 0, &ce.m, &ce.sel, &ce.s)) != 0) {
 		status = r;
 		goto out;
