@@ -55,6 +55,21 @@ buf_puts(struct buf *b, const char *s)
 }
 
 int
+buf_cat(struct buf *b, ...)
+{
+	va_list ap;
+	const char *s;
+	int rc = 0;
+
+	va_start(ap, b);
+	while ((s = va_arg(ap, const char *)) != NULL)
+		if (buf_puts(b, s) == -1)
+			rc = -1;
+	va_end(ap);
+	return rc;
+}
+
+int
 buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap, ap2;

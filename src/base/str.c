@@ -57,12 +57,7 @@ strlist_addf(struct strlist *l, const char *fmt, ...)
 int
 strlist_contains(const struct strlist *l, const char *s)
 {
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (strcmp(l->v[i], s) == 0)
-			return 1;
-	return 0;
+	return str_index((const char *const *)l->v, l->n, s) >= 0;
 }
 
 void

@@ -147,23 +147,33 @@ conn_close(struct conn *c)
 	c->fd = -1;
 }
 
+/* What the result n of a non-blocking send or recv means: 0 the socket
+   would block, 1 the connection is over (end or error), -1 go on (*pos
+   advanced by what moved, or nothing when interrupted). */
+static int
+conn_io(ssize_t n, size_t *pos)
+{
+	if (n == -1 && errno == EINTR)
+		return -1;
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
+	if (n <= 0)
+		return 1;
+	*pos += (size_t)n;
+	return -1;
+}
+
 /* Sends what is left of the answer; 1 when done (or failed), 0 when the
    socket is full. */
 static int
 conn_send(struct conn *c)
 {
-	while (c->sent < c->len) {
-		ssize_t w = send(c->fd, c->buf + c->sent, c->len - c->sent,
-		    MSG_NOSIGNAL);
+	int st;
 
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return 0;
-		if (w <= 0)
-			return 1;
-		c->sent += (size_t)w;
-	}
+	while (c->sent < c->len)
+		if ((st = conn_io(send(c->fd, c->buf + c->sent,
+		    c->len - c->sent, MSG_NOSIGNAL), &c->sent)) != -1)
+			return st;
 	return 1;
 }
 
@@ -172,19 +182,14 @@ conn_send(struct conn *c)
 static int
 conn_read(struct h01_server *srv, struct conn *c)
 {
-	ssize_t r;
+	int st;
 
 	for (;;) {
 		if (c->len >= H01_REQ_MAX)
 			return 1;	/* a head this long is no ACME VA */
-		r = recv(c->fd, c->buf + c->len, H01_REQ_MAX - c->len, 0);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return 0;
-		if (r <= 0)
-			return 1;
-		c->len += (size_t)r;
+		if ((st = conn_io(recv(c->fd, c->buf + c->len,
+		    H01_REQ_MAX - c->len, 0), &c->len)) != -1)
+			return st;
 		c->buf[c->len] = '\0';
 		if (strstr(c->buf, "\r\n\r\n") != NULL ||
 		    strstr(c->buf, "\n\n") != NULL)

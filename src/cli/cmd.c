@@ -214,6 +214,35 @@ cmd_open(const struct ctx *ctx, const struct strlist *pos, int create,
 	return 0;
 }
 
+int
+cmd_open_run(const struct ctx *ctx, int argc, char **argv,
+    const struct cmd_opt *opts, const char *const *next_run_arg,
+    long long *next_run, int create, struct cmd_env *ce)
+{
+	int r;
+
+	if ((r = cmd_parse(argv[0], argc, argv, opts, &ce->pos)) == 0 &&
+	    (r = cmd_parse_next_run(argv[0], *next_run_arg, next_run)) == 0)
+		r = cmd_open(ctx, &ce->pos, create, &ce->m, &ce->sel, &ce->s);
+	return r;
+}
+
+void
+cmd_env_init(struct cmd_env *ce)
+{
+	/* All zero is an empty strlist and a clear err. */
+	memset(ce, 0, sizeof(*ce));
+}
+
+void
+cmd_env_close(struct cmd_env *ce)
+{
+	store_free(ce->s);
+	free(ce->sel);
+	strlist_free(&ce->pos);
+	manifest_free(ce->m);
+}
+
 void
 cmd_print_terms_error(const struct manifest *m, const char *msg)
 {

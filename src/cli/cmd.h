@@ -6,7 +6,9 @@
 #ifndef CERTKEEP_CMD_H
 #define CERTKEEP_CMD_H
 
+#include "base/err.h"
 #include "base/log.h"
+#include "base/str.h"
 
 struct err;
 struct manifest;
@@ -43,7 +45,8 @@ struct cmd_opt {
 };
 
 /*
- * Parses argv[1..] against opts (NULL-name terminated); positional
+ * Parses argv[1..] against opts (NULL-name terminated; NULL for a
+ * command without options); positional
  * arguments go to pos. Returns 0, or EXIT_USAGE after printing a usage
  * error.
  */
@@ -82,6 +85,30 @@ struct store *cmd_store_open(const struct manifest *m, int create,
 int	 cmd_open(const struct ctx *ctx, const struct strlist *pos,
 	    int create, struct manifest **m, unsigned char **sel,
 	    struct store **s);
+/*
+ * What a command opens, freed in one place: its positional arguments
+ * (for cmd_parse()), and what cmd_open() fills: the manifest, the
+ * selection, the store; e holds the problem of the step that failed.
+ */
+struct cmd_env {
+	struct strlist	 pos;
+	struct manifest	*m;
+	unsigned char	*sel;	/* indexed like m->certs */
+	struct store	*s;
+	struct err	 e;
+};
+/* Empties ce; cmd_env_close() frees what was opened into it since. */
+void	 cmd_env_init(struct cmd_env *ce);
+void	 cmd_env_close(struct cmd_env *ce);
+/*
+ * How plan and apply start: cmd_parse() with opts (one of which sets
+ * *next_run_arg), cmd_parse_next_run() into *next_run, then cmd_open()
+ * of the certificates named in ce->pos and the store into ce. Returns 0
+ * or the exit status, as those do.
+ */
+int	 cmd_open_run(const struct ctx *ctx, int argc, char **argv,
+	    const struct cmd_opt *opts, const char *const *next_run_arg,
+	    long long *next_run, int create, struct cmd_env *ce);
 /*
  * Prints msg on stderr at the manifest place of acme.terms_accepted, for
  * an account that needs the CA's terms accepted (the caller exits

@@ -105,13 +105,10 @@ cmd_account(struct ctx *ctx, int argc, char **argv)
 		{ "wait", 0, NULL, &wait },
 		{ NULL, 0, NULL, NULL },
 	};
-	struct manifest *m = NULL;
-	struct store *s = NULL;
+	struct cmd_env ce;
 	struct store_lock *lk = NULL;
 	struct acme *a = NULL;
 	struct key *k = NULL;
-	struct strlist pos;
-	struct err e;
 	struct acme_conf conf;
 	struct account_store io;
 	enum acme_result ar;
@@ -119,52 +116,52 @@ cmd_account(struct ctx *ctx, int argc, char **argv)
 	const char *sub;
 	int status = EXIT_FAIL, r;
 
-	strlist_init(&pos);
-	err_clear(&e);
-	if ((r = cmd_parse(argv[0], argc, argv, opts, &pos)) != 0 ||
-	    (r = cmd_require((sub = account_sub(&pos)) != NULL,
+	cmd_env_init(&ce);
+	if ((r = cmd_parse(argv[0], argc, argv, opts, &ce.pos)) != 0 ||
+	    (r = cmd_require((sub = account_sub(&ce.pos)) != NULL,
 	    "certkeep account: usage: certkeep account "
 	    "[show|register|update|rollover|deactivate]\n")) != 0 ||
-	    (r = cmd_open(ctx, NULL, 1, &m, NULL, &s)) != 0) {
+	    (r = cmd_open(ctx, NULL, 1, &ce.m, NULL, &ce.s)) != 0) {
 		status = r;
 		goto out;
 	}
-	manifest_acme_conf(&m->acme, &conf);
-	store_account_io(s, &io);
-	if (store_lock(s, wait, &lk, &e) == -1 ||
-	    (a = acme_new_for(&conf, &ctx->log, &e)) == NULL) {
-		log_error(&ctx->log, "%s", e.msg);
+	manifest_acme_conf(&ce.m->acme, &conf);
+	store_account_io(ce.s, &io);
+	if (store_lock(ce.s, wait, &lk, &ce.e) == -1 ||
+	    (a = acme_new_for(&conf, &ctx->log, &ce.e)) == NULL) {
+		log_error(&ctx->log, "%s", ce.e.msg);
 		goto out;
 	}
 	ar = account_open(a, &io, &conf, strcmp(sub, "register") == 0, &k,
-	    &e);
+	    &ce.e);
 	if (ar == ACME_NEED_TERMS) {
-		cmd_print_terms_error(m, e.msg);
+		cmd_print_terms_error(ce.m, ce.e.msg);
 		status = EXIT_DATAERR;
 		goto out;
 	}
 	if (ar != ACME_OK) {
-		log_error(&ctx->log, "%s", e.msg);
+		log_error(&ctx->log, "%s", ce.e.msg);
 		goto out;
 	}
 	if (strcmp(sub, "update") == 0) {
-		if (account_update(a, m->acme.contact, &e) != ACME_OK) {
-			log_error(&ctx->log, "%s", e.msg);
+		if (account_update(a, ce.m->acme.contact, &ce.e) !=
+		    ACME_OK) {
+			log_error(&ctx->log, "%s", ce.e.msg);
 			goto out;
 		}
 		log_info(&ctx->log, "account contact updated");
 	} else if (strcmp(sub, "rollover") == 0) {
-		if (account_rollover(a, &io, m->acme.directory,
-		    m->acme.account_key, &k, &e) != ACME_OK) {
-			log_error(&ctx->log, "%s", e.msg);
+		if (account_rollover(a, &io, ce.m->acme.directory,
+		    ce.m->acme.account_key, &k, &ce.e) != ACME_OK) {
+			log_error(&ctx->log, "%s", ce.e.msg);
 			goto out;
 		}
 		log_info(&ctx->log, "account key rolled over to a new %s key",
 		    key_type_names[key_type_of(k)]);
 	} else if (strcmp(sub, "deactivate") == 0) {
-		if (account_deactivate(a, &io, m->acme.directory, &e) !=
+		if (account_deactivate(a, &io, ce.m->acme.directory, &ce.e) !=
 		    ACME_OK) {
-			log_error(&ctx->log, "%s", e.msg);
+			log_error(&ctx->log, "%s", ce.e.msg);
 			goto out;
 		}
 		log_info(&ctx->log, "account %s deactivated; the next apply "
@@ -172,19 +169,17 @@ cmd_account(struct ctx *ctx, int argc, char **argv)
 		status = EXIT_OK;
 		goto out;
 	}
-	if (account_fetch(a, &acct, &e) != ACME_OK) {
-		log_error(&ctx->log, "%s", e.msg);
+	if (account_fetch(a, &acct, &ce.e) != ACME_OK) {
+		log_error(&ctx->log, "%s", ce.e.msg);
 		goto out;
 	}
-	print_account(ctx, acme_kid(a), k, acct, m->acme.directory);
+	print_account(ctx, acme_kid(a), k, acct, ce.m->acme.directory);
 	status = EXIT_OK;
 out:
 	cJSON_Delete(acct);
 	acme_free(a);
 	key_free(k);
 	store_unlock(lk);
-	store_free(s);
-	strlist_free(&pos);
-	manifest_free(m);
+	cmd_env_close(&ce);
 	return status;
 }

@@ -127,41 +127,35 @@ cmd_apply(struct ctx *ctx, int argc, char **argv)
 		{ "next-run", 1, &next_run_arg, NULL },
 		{ NULL, 0, NULL, NULL },
 	};
-	struct manifest *m = NULL;
-	struct store *s = NULL;
+	struct cmd_env ce;
 	struct store_lock *lk = NULL;
 	struct apply_opts ao;
 	struct apply_run run;
 	const struct apply_stats *st = &run.stats;
-	unsigned char *sel = NULL;
-	struct strlist pos;
-	struct err e;
 	long long next_run = 0;
 	long total;
 	int status = EXIT_FAIL, r;
 
 	memset(&run, 0, sizeof(run));
-	strlist_init(&pos);
-	err_clear(&e);
-	if ((r = cmd_parse(argv[0], argc, argv, opts, &pos)) != 0 ||
-	    (r = cmd_parse_next_run(argv[0], next_run_arg, &next_run)) != 0 ||
-	    (r = cmd_open(ctx, &pos, 1, &m, &sel, &s)) != 0) {
+	cmd_env_init(&ce);
+	if ((r = cmd_open_run(ctx, argc, argv, opts, &next_run_arg,
+	    &next_run, 1, &ce)) != 0) {
 		status = r;
 		goto out;
 	}
-	if (store_lock(s, wait, &lk, &e) == -1) {
-		log_error(&ctx->log, "%s%s", e.msg, wait ? "" :
+	if (store_lock(ce.s, wait, &lk, &ce.e) == -1) {
+		log_error(&ctx->log, "%s%s", ce.e.msg, wait ? "" :
 		    " (use --wait to wait for it)");
 		goto out;
 	}
 	memset(&ao, 0, sizeof(ao));
-	ao.sel = sel;
+	ao.sel = ce.sel;
 	ao.force = force;
 	ao.skip_checks = skip_checks;
 	ao.next_run = next_run;
-	r = apply_run(&run, m, s, &ctx->log, &ao);
+	r = apply_run(&run, ce.m, ce.s, &ctx->log, &ao);
 	if (run.need_terms) {
-		cmd_print_terms_error(m, run.terms_error);
+		cmd_print_terms_error(ce.m, run.terms_error);
 		status = EXIT_DATAERR;
 		goto out;
 	}
@@ -170,17 +164,17 @@ cmd_apply(struct ctx *ctx, int argc, char **argv)
 	    "worked on, %d at a time, %ld retried, %lld ms waited for rate "
 	    "limits, %lld ms)", total, st->ordered, st->concurrency,
 	    st->acme.retries, st->acme.throttled_ms, st->wall_ms);
-	if (store_requests(s) >= 0)
+	if (store_requests(ce.s) >= 0)
 		log_debug(&ctx->log, "etcd requests this run: %ld",
-		    store_requests(s));
+		    store_requests(ce.s));
 	if (ctx->out == OUT_JSON) {
 		cJSON *root = cJSON_CreateObject();
 		cJSON *arr = cJSON_AddArrayToObject(root, "certificates");
 
 		for (size_t i = 0; i < run.ncerts; i++)
 			if (run.certs[i].result != APPLY_SKIPPED)
-				cJSON_AddItemToArray(arr, cert_json(m, s, i,
-				    &run.certs[i]));
+				cJSON_AddItemToArray(arr, cert_json(ce.m, ce.s,
+				    i, &run.certs[i]));
 		cJSON_AddNumberToObject(root, "acme_requests", (double)total);
 		cmd_print_json(root);
 		cJSON_Delete(root);
@@ -192,13 +186,10 @@ cmd_apply(struct ctx *ctx, int argc, char **argv)
 		    st->counts[APPLY_RENEWED], st->counts[APPLY_KEPT],
 		    st->counts[APPLY_FAILED], st->counts[APPLY_HELD_BACK]);
 	status = r == 0 ? EXIT_OK : EXIT_FAIL;
-	report_metrics(ctx, m, s, sel, st, r == 0);
+	report_metrics(ctx, ce.m, ce.s, ce.sel, st, r == 0);
 out:
 	apply_run_clear(&run);
 	store_unlock(lk);
-	store_free(s);
-	free(sel);
-	strlist_free(&pos);
-	manifest_free(m);
+	cmd_env_close(&ce);
 	return status;
 }

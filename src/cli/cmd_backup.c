@@ -113,15 +113,17 @@ backup_json(const char *file, const struct store *s,
 	return j;
 }
 
-/* Parses the common options; returns 0 or EXIT_USAGE after a message. */
+/* Parses the common options and reads the passphrase into *pass
+   (malloced, caller wipes and frees); returns 0 or EXIT_USAGE after a
+   message. */
 static int
 backup_args(const char *cmd, int argc, char **argv, int restore,
-    const char **file, const char **passfile, const char **storedir,
+    const char **file, char **pass, size_t *passlen, const char **storedir,
     int *force, int *iter)
 {
-	const char *argv_pass = NULL, *it = NULL;
+	const char *argv_pass = NULL, *it = NULL, *passfile = NULL;
 	struct cmd_opt opts[] = {
-		{ "passphrase-file", 1, passfile, NULL },
+		{ "passphrase-file", 1, &passfile, NULL },
 		{ "store", 1, storedir, NULL },
 		{ "passphrase", 1, &argv_pass, NULL },
 		{ restore ? "force" : "kdf-iterations", !restore, &it, force },
@@ -162,7 +164,9 @@ backup_args(const char *cmd, int argc, char **argv, int restore,
 	for (i = argc - 1; i >= 1 && *file == NULL; i--)
 		if (strcmp(argv[i], pos.v[0]) == 0)
 			*file = argv[i];
-	rc = *file != NULL ? 0 : EXIT_USAGE;
+	if (*file != NULL &&
+	    (*pass = backup_passphrase(cmd, passfile, passlen)) != NULL)
+		rc = 0;
 out:
 	strlist_free(&pos);
 	return rc;
@@ -196,7 +200,7 @@ backup_open_store(const struct ctx *ctx, const char *cmd,
 int
 cmd_backup(struct ctx *ctx, int argc, char **argv)
 {
-	const char *file = NULL, *passfile = NULL, *storedir = NULL;
+	const char *file = NULL, *storedir = NULL;
 	struct backup_summary sum;
 	struct tar_entries t;
 	struct store *s = NULL;
@@ -215,14 +219,9 @@ cmd_backup(struct ctx *ctx, int argc, char **argv)
 	strlist_init(&names);
 	buf_init(&tarb);
 	buf_init(&out);
-	if ((rc = backup_args("backup", argc, argv, 0, &file, &passfile,
+	if ((rc = backup_args("backup", argc, argv, 0, &file, &pass, &passlen,
 	    &storedir, &force, &iter)) != 0)
 		goto out;
-	rc = EXIT_FAIL;
-	if ((pass = backup_passphrase("backup", passfile, &passlen)) == NULL) {
-		rc = EXIT_USAGE;
-		goto out;
-	}
 	if ((s = backup_open_store(ctx, "backup", storedir, 0, &rc)) == NULL)
 		goto out;
 	rc = EXIT_FAIL;
@@ -295,7 +294,7 @@ out:
 int
 cmd_restore(struct ctx *ctx, int argc, char **argv)
 {
-	const char *file = NULL, *passfile = NULL, *storedir = NULL;
+	const char *file = NULL, *storedir = NULL;
 	struct tar_entries t;
 	struct strlist names, have;
 	struct store *s = NULL;
@@ -311,14 +310,9 @@ cmd_restore(struct ctx *ctx, int argc, char **argv)
 	strlist_init(&names);
 	strlist_init(&have);
 	buf_init(&tarb);
-	if ((rc = backup_args("restore", argc, argv, 1, &file, &passfile,
-	    &storedir, &force, &iter)) != 0)
+	if ((rc = backup_args("restore", argc, argv, 1, &file, &pass,
+	    &passlen, &storedir, &force, &iter)) != 0)
 		goto out;
-	if ((pass = backup_passphrase("restore", passfile, &passlen)) ==
-	    NULL) {
-		rc = EXIT_USAGE;
-		goto out;
-	}
 	rc = EXIT_FAIL;
 	if ((data = file_read(file, BACKUP_MAX_BYTES, &len, &e)) == NULL) {
 		fprintf(stderr, "certkeep restore: %s\n", e.msg);

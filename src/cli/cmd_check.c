@@ -139,13 +139,9 @@ check_account_url(const struct manifest *m)
 int
 cmd_check(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct cmd_opt opts[] = { { NULL, 0, NULL, NULL } };
-	struct manifest *m = NULL;
-	struct strlist pos;
+	struct cmd_env ce;
 	struct check_results *res = NULL;
-	unsigned char *sel = NULL;
 	enum check_status worst;
-	struct err e;
 	struct acme *a = NULL;
 	const struct acme_dir *d = NULL;
 	struct acme_conf conf;
@@ -155,9 +151,9 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 	long long t0 = mono_ms();
 	signed char *pre = NULL;
 
-	strlist_init(&pos);
-	if ((r = cmd_parse(argv[0], argc, argv, opts, &pos)) != 0 ||
-	    (r = cmd_open(ctx, &pos, 0, &m, &sel, NULL)) != 0) {
+	cmd_env_init(&ce);
+	if ((r = cmd_parse(argv[0], argc, argv, NULL, &ce.pos)) != 0 ||
+	    (r = cmd_open(ctx, &ce.pos, 0, &ce.m, &ce.sel, NULL)) != 0) {
 		rc = r;
 		goto out;
 	}
@@ -167,36 +163,37 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 	 * only once fetched). The account URL (RFC 8657 accounturi) comes
 	 * from the repository; nothing else is sent to the CA.
 	 */
-	manifest_acme_conf(&m->acme, &conf);
-	if ((a = acme_new_for(&conf, &ctx->log, &e)) != NULL)
+	manifest_acme_conf(&ce.m->acme, &conf);
+	if ((a = acme_new_for(&conf, &ctx->log, &ce.e)) != NULL)
 		acme_directory(a, &d, NULL);
-	acct = check_account_url(m);
+	acct = check_account_url(ce.m);
 	/* Also when the fetch failed: the client remembers why, and every
 	   certificate's acme-directory check reports that (no refetch). */
-	res = xcalloc(m->ncerts ? m->ncerts : 1, sizeof(*res));
-	if ((r = checks_preflight(m, &ctx->log, acct,
+	res = xcalloc(ce.m->ncerts ? ce.m->ncerts : 1, sizeof(*res));
+	if ((r = checks_preflight(ce.m, &ctx->log, acct,
 	    d != NULL && d->caa_identities.n > 0 ? d->caa_identities.v : NULL,
-	    a, sel, res, 0, &e)) == -1) {
-		fprintf(stderr, "certkeep check: %s\n", e.msg);
+	    a, ce.sel, res, 0, &ce.e)) == -1) {
+		fprintf(stderr, "certkeep check: %s\n", ce.e.msg);
 		rc = EXIT_DATAERR;
 		goto out;
 	}
 	worst = (enum check_status)r;
 	log_debug(&ctx->log, "checks took %lld ms", mono_ms() - t0);
 	if (ctx->out == OUT_JSON) {
-		if (check_print_json(m, sel, res) == -1) {
+		if (check_print_json(ce.m, ce.sel, res) == -1) {
 			fprintf(stderr, "certkeep check: out of memory\n");
 			goto out;
 		}
 	} else {
-		check_print_text(m, sel, res, stdout);
+		check_print_text(ce.m, ce.sel, res, stdout);
 	}
 	rc = worst == CHECK_FAIL ? EXIT_FAIL : EXIT_OK;
-	pre = xcalloc(m->ncerts + 1, 1);
-	for (i = 0; i < m->ncerts; i++)
-		pre[i] = !sel[i] ? -1 :
+	pre = xcalloc(ce.m->ncerts + 1, 1);
+	for (i = 0; i < ce.m->ncerts; i++)
+		pre[i] = !ce.sel[i] ? -1 :
 		    check_results_worst(&res[i]) != CHECK_FAIL;
-	metrics_report(m, NULL, sel, NULL, NULL, pre, &(struct metrics_run){
+	metrics_report(ce.m, NULL, ce.sel, NULL, NULL, pre,
+	    &(struct metrics_run){
 	    .command = "check", .now = now_wall(),
 	    .duration_ms = mono_ms() - t0,
 	    .success = rc == EXIT_OK, .acme_requests = a != NULL ?
@@ -204,13 +201,11 @@ cmd_check(struct ctx *ctx, int argc, char **argv)
 out:
 	free(pre);
 	if (res != NULL)
-		for (i = 0; i < m->ncerts; i++)
+		for (i = 0; i < ce.m->ncerts; i++)
 			check_results_clear(&res[i]);
 	free(res);
 	acme_free(a);
 	free(acct);
-	free(sel);
-	manifest_free(m);
-	strlist_free(&pos);
+	cmd_env_close(&ce);
 	return rc;
 }

@@ -101,41 +101,37 @@ out:
 int
 cmd_import(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct cmd_opt opts[] = { { NULL, 0, NULL, NULL } };
-	struct manifest *m = NULL;
-	struct store *s = NULL;
+	struct cmd_env ce;
 	struct store_lock *lk = NULL;
 	struct import_list l = { NULL, 0 };
-	struct strlist pos;
 	struct buf out;
-	struct err e;
 	cJSON *root = NULL, *arr = NULL, *o;
 	int src = -1, r, status = EXIT_FAIL, failed = 0, adopted = 0;
 	size_t i;
 
-	strlist_init(&pos);
+	cmd_env_init(&ce);
 	buf_init(&out);
-	err_clear(&e);
-	if ((r = cmd_parse(argv[0], argc, argv, opts, &pos)) != 0 ||
-	    (r = cmd_require(pos.n == 2 &&
-	    (src = import_source_from_name(pos.v[0])) >= 0,
+	if ((r = cmd_parse(argv[0], argc, argv, NULL, &ce.pos)) != 0 ||
+	    (r = cmd_require(ce.pos.n == 2 &&
+	    (src = import_source_from_name(ce.pos.v[0])) >= 0,
 	    "usage: certkeep import certbot|axigen DIR\n")) != 0 ||
-	    (r = cmd_open(ctx, &pos, 1, &m, NULL, &s)) != 0) {
+	    (r = cmd_open(ctx, &ce.pos, 1, &ce.m, NULL, &ce.s)) != 0) {
 		status = r;
 		goto out;
 	}
-	if (import_scan((enum import_source)src, pos.v[1], &l, &e) == -1) {
-		log_error(&ctx->log, "import %s: %s", pos.v[0], e.msg);
+	if (import_scan((enum import_source)src, ce.pos.v[1], &l,
+	    &ce.e) == -1) {
+		log_error(&ctx->log, "import %s: %s", ce.pos.v[0], ce.e.msg);
 		goto out;
 	}
 	if (l.n == 0) {
 		log_error(&ctx->log, "import %s: no certificate found under %s",
-		    pos.v[0], pos.v[1]);
+		    ce.pos.v[0], ce.pos.v[1]);
 		goto out;
 	}
 	/* One apply at a time, and not while one runs. */
-	if (store_lock(s, 0, &lk, &e) == -1) {
-		log_error(&ctx->log, "%s", e.msg);
+	if (store_lock(ce.s, 0, &lk, &ce.e) == -1) {
+		log_error(&ctx->log, "%s", ce.e.msg);
 		goto out;
 	}
 	if (ctx->out == OUT_JSON) {
@@ -149,9 +145,10 @@ cmd_import(struct ctx *ctx, int argc, char **argv)
 		struct import_cert *c = &l.v[i];
 
 		if (c->problem == NULL) {
-			r = import_adopt(s, m, (enum import_source)src, c, &e);
+			r = import_adopt(ce.s, ce.m, (enum import_source)src,
+			    c, &ce.e);
 			if (r == -1)
-				c->problem = xstrdup(e.msg);
+				c->problem = xstrdup(ce.e.msg);
 			else
 				log_cert(&ctx->log, LOG_INFO, c->name, "%s: %s %s "
 				    "(serial %s, %lld days left)", c->name, r == 1 ?
@@ -187,8 +184,6 @@ out:
 	cJSON_Delete(root);
 	import_list_clear(&l);
 	buf_free(&out);
-	strlist_free(&pos);
-	store_free(s);
-	manifest_free(m);
+	cmd_env_close(&ce);
 	return status;
 }

@@ -138,13 +138,9 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 		{ NULL, 0, NULL, NULL },
 	};
 	long long next_run = 0;
-	struct manifest *m = NULL;
-	struct store *s = NULL;
+	struct cmd_env ce;
 	struct plan_item *items = NULL;
 	struct certstate *states = NULL;
-	unsigned char *sel = NULL;
-	struct strlist pos;
-	struct err e;
 	cJSON *root = NULL;
 	char *warning;
 	struct plan_opts po = { 0 };
@@ -153,48 +149,47 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 	int status = EXIT_FAIL, failed = 0, pending = 0, r, full;
 	long long t0 = mono_ms();
 
-	strlist_init(&pos);
-	err_clear(&e);
+	cmd_env_init(&ce);
 	/* Without create: plan never makes the store appear. */
-	if ((r = cmd_parse(argv[0], argc, argv, opts, &pos)) != 0 ||
-	    (r = cmd_parse_next_run(argv[0], next_run_arg, &next_run)) != 0 ||
-	    (r = cmd_open(ctx, &pos, 0, &m, &sel, &s)) != 0) {
+	if ((r = cmd_open_run(ctx, argc, argv, opts, &next_run_arg,
+	    &next_run, 0, &ce)) != 0) {
 		status = r;
 		goto out;
 	}
-	items = xcalloc(m->ncerts + 1, sizeof(*items));
-	states = xcalloc(m->ncerts + 1, sizeof(*states));
+	items = xcalloc(ce.m->ncerts + 1, sizeof(*items));
+	states = xcalloc(ce.m->ncerts + 1, sizeof(*states));
 	now = now_wall();
 	po.now = now;
 	po.next_run = next_run;
-	po.sum = statesum_load(s, 0);
-	for (i = 0; i < m->ncerts; i++) {
+	po.sum = statesum_load(ce.s, 0);
+	for (i = 0; i < ce.m->ncerts; i++) {
 		certstate_init(&states[i]);
-		if (!sel[i])
+		if (!ce.sel[i])
 			continue;
-		if (plan_read_cert(s, m, &m->certs[i], &po, &items[i],
-		    &states[i], &warning, &full, &e) == -1) {
-			log_cert(&ctx->log, LOG_ERROR, m->certs[i].name, "%s",
-			    e.msg);
+		if (plan_read_cert(ce.s, ce.m, &ce.m->certs[i], &po, &items[i],
+		    &states[i], &warning, &full, &ce.e) == -1) {
+			log_cert(&ctx->log, LOG_ERROR, ce.m->certs[i].name,
+			    "%s", ce.e.msg);
 			failed = 1;
-			sel[i] = 0;
+			ce.sel[i] = 0;
 			continue;
 		}
 		nfull += (size_t)full;
 		nread++;
 		certstate_shed(&states[i]);	/* plan never saves */
 		if (warning != NULL)
-			log_cert(&ctx->log, LOG_WARN, m->certs[i].name, "%s",
+			log_cert(&ctx->log, LOG_WARN, ce.m->certs[i].name, "%s",
 			    warning);
 		free(warning);
 		/* -v: the daily check lines, as apply logs them. */
 		if (items[i].info.status != CERTINFO_MISSING &&
 		    items[i].info.status != CERTINFO_CORRUPT_CERT)
-			log_cert_expiry(&ctx->log, LOG_DEBUG, m->certs[i].name,
-			    items[i].info.not_after, now, next_run);
+			log_cert_expiry(&ctx->log, LOG_DEBUG,
+			    ce.m->certs[i].name, items[i].info.not_after, now,
+			    next_run);
 		if (items[i].action == PLAN_RENEW)
 			log_cert_window(&ctx->log, LOG_DEBUG,
-			    m->certs[i].name, items[i].reason_text);
+			    ce.m->certs[i].name, items[i].reason_text);
 		if (items[i].action != PLAN_KEEP)
 			pending = 1;
 	}
@@ -206,10 +201,10 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 		/* The certificates are printed one by one at the end. */
 		root = cJSON_CreateObject();
 	} else {
-		plan_print_text(m, items, sel);
-		cmd_print_ari(m, items, states, sel);
+		plan_print_text(ce.m, items, ce.sel);
+		cmd_print_ari(ce.m, items, states, ce.sel);
 	}
-	switch (plan_fragments(ctx, m, s, items, sel, root)) {
+	switch (plan_fragments(ctx, ce.m, ce.s, items, ce.sel, root)) {
 	case -1:
 		failed = 1;
 		break;
@@ -221,22 +216,21 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 	}
 	if (root != NULL) {
 		cJSON_AddBoolToObject(root, "changes_pending", pending);
-		plan_print_json(items, states, sel, m->ncerts, root, now);
+		plan_print_json(items, states, ce.sel, ce.m->ncerts, root, now);
 	}
 	status = failed ? EXIT_FAIL : pending ? EXIT_PENDING : EXIT_OK;
-	metrics_report(m, s, sel, items, states, NULL, &(struct metrics_run){
+	metrics_report(ce.m, ce.s, ce.sel, items, states, NULL,
+	    &(struct metrics_run){
 	    .command = "plan", .now = now, .duration_ms = mono_ms() - t0,
 	    .success = !failed }, &ctx->log);
 out:
 	cJSON_Delete(root);
-	for (i = 0; items != NULL && i < m->ncerts; i++) {
+	for (i = 0; items != NULL && i < ce.m->ncerts; i++) {
 		plan_item_clear(&items[i]);
 		certstate_clear(&states[i]);
 	}
-	FREE_ALL(items, states, sel);
-	strlist_free(&pos);
+	FREE_ALL(items, states);
 	statesum_free(po.sum);
-	store_free(s);
-	manifest_free(m);
+	cmd_env_close(&ce);
 	return status;
 }

@@ -56,30 +56,25 @@ render_report(const struct ctx *ctx, const struct render_changes *rc,
 int
 cmd_render(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct cmd_opt opts[] = { { NULL, 0, NULL, NULL } };
-	struct manifest *m = NULL;
-	struct store *s = NULL;
+	struct cmd_env ce;
 	struct render_changes rc;
 	struct hook_report hr;
-	struct strlist pos;
-	struct err e;
 	cJSON *root = NULL;
 	int status = EXIT_FAIL, failed = 0, r;
 
-	strlist_init(&pos);
+	cmd_env_init(&ce);
 	render_changes_init(&rc);
 	hook_report_init(&hr);
-	err_clear(&e);
-	if ((r = cmd_parse(argv[0], argc, argv, opts, &pos)) != 0 ||
-	    (r = cmd_require(pos.n == 0, "certkeep render: takes no arguments "
-	    "(it renders every listener)\n")) != 0 ||
-	    (r = cmd_open(ctx, NULL, 0, &m, NULL, &s)) != 0) {
+	if ((r = cmd_parse(argv[0], argc, argv, NULL, &ce.pos)) != 0 ||
+	    (r = cmd_require(ce.pos.n == 0, "certkeep render: takes no "
+	    "arguments (it renders every listener)\n")) != 0 ||
+	    (r = cmd_open(ctx, NULL, 0, &ce.m, NULL, &ce.s)) != 0) {
 		status = r;
 		goto out;
 	}
-	if (render_all(m, s, &ctx->log, &rc, &e) == -1)
+	if (render_all(ce.m, ce.s, &ctx->log, &rc, &ce.e) == -1)
 		failed = 1;	/* logged; the other servers were written */
-	if (hooks_after_apply(m, s, &ctx->log, &rc, NULL, &hr) == -1)
+	if (hooks_after_apply(ce.m, ce.s, &ctx->log, &rc, NULL, &hr) == -1)
 		failed = 1;
 	if (ctx->out == OUT_JSON)
 		root = cJSON_CreateObject();
@@ -93,8 +88,6 @@ out:
 	cJSON_Delete(root);
 	render_changes_clear(&rc);
 	hook_report_clear(&hr);
-	strlist_free(&pos);
-	store_free(s);
-	manifest_free(m);
+	cmd_env_close(&ce);
 	return status;
 }

@@ -72,34 +72,30 @@ cmd_revoke(struct ctx *ctx, int argc, char **argv)
 		{ "wait", 0, NULL, &wait },
 		{ NULL, 0, NULL, NULL },
 	};
-	struct manifest *m = NULL;
-	struct store *s = NULL;
+	struct cmd_env ce;
 	struct store_lock *lk = NULL;
 	struct acme *a = NULL;
 	struct key *k = NULL;
 	struct certset set;
 	struct certinfo ci;
 	struct certstate st;
-	struct strlist pos;
 	struct http_resp r;
-	struct err e;
 	cJSON *p = NULL;
 	char *der = NULL, *warning = NULL;
 	const char *name;
 	int status = EXIT_FAIL, code = -1, already = 0;
 
-	strlist_init(&pos);
+	cmd_env_init(&ce);
 	memset(&set, 0, sizeof(set));
 	memset(&ci, 0, sizeof(ci));
 	certstate_init(&st);
 	http_resp_init(&r);
-	err_clear(&e);
-	if ((status = cmd_parse(argv[0], argc, argv, opts, &pos)) != 0 ||
-	    (status = cmd_require(pos.n == 1, "certkeep revoke: usage: "
+	if ((status = cmd_parse(argv[0], argc, argv, opts, &ce.pos)) != 0 ||
+	    (status = cmd_require(ce.pos.n == 1, "certkeep revoke: usage: "
 	    "certkeep revoke NAME [--reason REASON]\n")) != 0)
 		goto out;
 	status = EXIT_FAIL;
-	name = pos.v[0];
+	name = ce.pos.v[0];
 	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
 		if (reason == NULL || strcmp(reason, reasons[i].name) == 0) {
 			code = reason == NULL ? -1 : reasons[i].code;
@@ -113,48 +109,48 @@ cmd_revoke(struct ctx *ctx, int argc, char **argv)
 		status = EXIT_USAGE;
 		goto out;
 	}
-	if ((m = cmd_load_manifest(ctx)) == NULL) {
+	if ((ce.m = cmd_load_manifest(ctx)) == NULL) {
 		status = EXIT_DATAERR;
 		goto out;
 	}
 	size_t ci_idx;
-	for (ci_idx = 0; ci_idx < m->ncerts; ci_idx++)
-		if (strcmp(m->certs[ci_idx].name, name) == 0)
+	for (ci_idx = 0; ci_idx < ce.m->ncerts; ci_idx++)
+		if (strcmp(ce.m->certs[ci_idx].name, name) == 0)
 			break;
-	if (ci_idx == m->ncerts) {
+	if (ci_idx == ce.m->ncerts) {
 		fprintf(stderr, "certkeep revoke: %s is not a certificate of "
-		    "%s\n", name, m->path);
+		    "%s\n", name, ce.m->path);
 		status = EXIT_USAGE;
 		goto out;
 	}
-	if ((s = cmd_store_open(m, 1, &e)) == NULL ||
-	    store_lock(s, wait, &lk, &e) == -1) {
-		log_error(&ctx->log, "%s", e.msg);
+	if ((ce.s = cmd_store_open(ce.m, 1, &ce.e)) == NULL ||
+	    store_lock(ce.s, wait, &lk, &ce.e) == -1) {
+		log_error(&ctx->log, "%s", ce.e.msg);
 		goto out;
 	}
-	if (store_read_set(s, name, &set, &e) != 1 || set.cert == NULL) {
+	if (store_read_set(ce.s, name, &set, &ce.e) != 1 || set.cert == NULL) {
 		log_error(&ctx->log, "%s: no certificate in the repository%s%s",
-		    name, e.msg[0] ? ": " : "", e.msg);
+		    name, ce.e.msg[0] ? ": " : "", ce.e.msg);
 		goto out;
 	}
 	certinfo_read(&set, &ci);
-	if ((der = cert_der_b64url(set.cert, &e)) == NULL) {
-		log_error(&ctx->log, "%s: %s", name, e.msg);
+	if ((der = cert_der_b64url(set.cert, &ce.e)) == NULL) {
+		log_error(&ctx->log, "%s: %s", name, ce.e.msg);
 		goto out;
 	}
 	struct acme_conf conf;
 	struct account_store io;
 
-	manifest_acme_conf(&m->acme, &conf);
-	store_account_io(s, &io);
-	if ((a = acme_new_for(&conf, &ctx->log, &e)) == NULL ||
-	    account_open(a, &io, &conf, 0, &k, &e) != ACME_OK) {
-		log_error(&ctx->log, "%s", e.msg);
+	manifest_acme_conf(&ce.m->acme, &conf);
+	store_account_io(ce.s, &io);
+	if ((a = acme_new_for(&conf, &ctx->log, &ce.e)) == NULL ||
+	    account_open(a, &io, &conf, 0, &k, &ce.e) != ACME_OK) {
+		log_error(&ctx->log, "%s", ce.e.msg);
 		goto out;
 	}
 	const struct acme_dir *d;
-	if (acme_directory(a, &d, &e) != ACME_OK || d->revoke_cert == NULL) {
-		log_error(&ctx->log, "%s", d == NULL ? e.msg :
+	if (acme_directory(a, &d, &ce.e) != ACME_OK || d->revoke_cert == NULL) {
+		log_error(&ctx->log, "%s", d == NULL ? ce.e.msg :
 		    "the CA offers no revokeCert");
 		goto out;
 	}
@@ -162,19 +158,19 @@ cmd_revoke(struct ctx *ctx, int argc, char **argv)
 	cJSON_AddStringToObject(p, "certificate", der);
 	if (code >= 0)
 		cJSON_AddNumberToObject(p, "reason", code);
-	if (acme_post(a, d->revoke_cert, p, ACME_SIGN_KID, &r, &e) !=
+	if (acme_post(a, d->revoke_cert, p, ACME_SIGN_KID, &r, &ce.e) !=
 	    ACME_OK) {
 		char *t = acme_answer_type(&r);
 
 		already = t != NULL && strcmp(t, ACME_URN "alreadyRevoked") == 0;
 		free(t);
 		if (!already) {
-			log_error(&ctx->log, "revoking %s: %s", name, e.msg);
+			log_error(&ctx->log, "revoking %s: %s", name, ce.e.msg);
 			goto out;
 		}
 	}
-	if (certstate_load(s, name, &st, &warning, &e) == -1) {
-		log_error(&ctx->log, "%s", e.msg);
+	if (certstate_load(ce.s, name, &st, &warning, &ce.e) == -1) {
+		log_error(&ctx->log, "%s", ce.e.msg);
 		goto out;
 	}
 	st.revoked = 1;
@@ -183,8 +179,8 @@ cmd_revoke(struct ctx *ctx, int argc, char **argv)
 	st.revoked_at = now_wall();
 	if (st.serial == NULL && ci.serial != NULL)
 		st.serial = xstrdup(ci.serial);
-	if (certstate_save(s, name, &st, &e) == -1) {
-		log_error(&ctx->log, "%s", e.msg);
+	if (certstate_save(ce.s, name, &st, &ce.e) == -1) {
+		log_error(&ctx->log, "%s", ce.e.msg);
 		goto out;
 	}
 	log_info(&ctx->log, "%s %s (serial %s)%s; the next apply issues a "
@@ -217,8 +213,6 @@ out:
 	acme_free(a);
 	key_free(k);
 	store_unlock(lk);
-	store_free(s);
-	strlist_free(&pos);
-	manifest_free(m);
+	cmd_env_close(&ce);
 	return status;
 }

@@ -73,18 +73,14 @@ status_row(struct table *t, const struct plan_item *it, time_t now)
 int
 cmd_status(struct ctx *ctx, int argc, char **argv)
 {
-	static const struct cmd_opt opts[] = { { NULL, 0, NULL, NULL } };
 	static const char *const hdr[] = { "NAME", "HOSTNAMES", "NOT-AFTER",
 	    "DAYS", "ISSUER", "KEY", "LISTENERS", "STATE" };
-	struct manifest *m = NULL;
-	struct store *s = NULL;
+	struct cmd_env ce;
 	struct status_html *html = NULL;
 	struct plan_item item;
 	struct certstate st;
 	struct table t;
-	unsigned char *sel = NULL;
-	struct strlist pos, ari_lines;
-	struct err e;
+	struct strlist ari_lines;
 	struct plan_json_out jo;
 	char *warning;
 	struct plan_opts po = { 0 };
@@ -92,12 +88,11 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 	size_t i, nfull = 0, nread = 0;
 	int status = EXIT_FAIL, failed = 0, r, full;
 
-	strlist_init(&pos);
+	cmd_env_init(&ce);
 	strlist_init(&ari_lines);
 	table_init(&t, 8, hdr);
-	err_clear(&e);
-	if ((r = cmd_parse(argv[0], argc, argv, opts, &pos)) != 0 ||
-	    (r = cmd_open(ctx, &pos, 0, &m, &sel, &s)) != 0) {
+	if ((r = cmd_parse(argv[0], argc, argv, NULL, &ce.pos)) != 0 ||
+	    (r = cmd_open(ctx, &ce.pos, 0, &ce.m, &ce.sel, &ce.s)) != 0) {
 		status = r;
 		goto out;
 	}
@@ -106,22 +101,22 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 		plan_json_begin(&jo, stdout);
 	now = now_wall();
 	if (ctx->out == OUT_HTML)
-		html = status_html_new(m->path, now);
+		html = status_html_new(ce.m->path, now);
 	po.now = now;
-	po.sum = statesum_load(s, 0);
-	for (i = 0; i < m->ncerts; i++) {
-		if (!sel[i])
+	po.sum = statesum_load(ce.s, 0);
+	for (i = 0; i < ce.m->ncerts; i++) {
+		if (!ce.sel[i])
 			continue;
-		if (plan_read_cert(s, m, &m->certs[i], &po, &item, &st,
-		    &warning, &full, &e) == -1) {
-			log_cert(&ctx->log, LOG_ERROR, m->certs[i].name, "%s",
-			    e.msg);
+		if (plan_read_cert(ce.s, ce.m, &ce.m->certs[i], &po, &item, &st,
+		    &warning, &full, &ce.e) == -1) {
+			log_cert(&ctx->log, LOG_ERROR, ce.m->certs[i].name,
+			    "%s", ce.e.msg);
 			failed = 1;
 			certstate_clear(&st);
 			continue;
 		}
 		if (warning != NULL)
-			log_cert(&ctx->log, LOG_WARN, m->certs[i].name, "%s",
+			log_cert(&ctx->log, LOG_WARN, ce.m->certs[i].name, "%s",
 			    warning);
 		free(warning);
 		nfull += (size_t)full;
@@ -132,8 +127,8 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 			plan_json_add(&jo, plan_item_to_json(&item, &st, now));
 		else {
 			status_row(&t, &item, now);
-			cmd_add_ari_line(&ari_lines, m->certs[i].name, &st.ari,
-			    item.info.ari_id);
+			cmd_add_ari_line(&ari_lines, ce.m->certs[i].name,
+			    &st.ari, item.info.ari_id);
 		}
 		plan_item_clear(&item);
 		certstate_clear(&st);
@@ -154,11 +149,8 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 out:
 	status_html_free(html);
 	table_free(&t);
-	free(sel);
-	strlist_free(&pos);
 	strlist_free(&ari_lines);
 	statesum_free(po.sum);
-	store_free(s);
-	manifest_free(m);
+	cmd_env_close(&ce);
 	return status;
 }

@@ -74,11 +74,9 @@ render_nginx(const struct render_input *in, struct render_output *out,
 		buf_init(&b);
 		render_header(&b, "#", in);
 		/* No printf: this runs for every certificate. */
-		buf_puts(&b, "# Certificate ");
-		buf_puts(&b, c->name);
-		buf_puts(&b, ". Include in http {}:\n#   include ");
-		buf_puts(&b, in->dir);
-		buf_puts(&b, "/*.conf;\n");
+		buf_cat(&b, "# Certificate ", c->name,
+		    ". Include in http {}:\n#   include ", in->dir,
+		    "/*.conf;\n", NULL);
 		for (i = first[k]; i != SIZE_MAX; i = next[i]) {
 			const struct mlistener *l = in->listeners[i].lst;
 
@@ -98,19 +96,14 @@ render_nginx(const struct render_input *in, struct render_output *out,
 					    "https://$host:%d$request_uri;\n}\n",
 					    port);
 			} else {
-				buf_puts(&b, "\n# ");
-				buf_puts(&b, service_kind_names[l->service]);
-				buf_puts(&b, " ");
-				buf_puts(&b, addr);
-				buf_puts(&b, "\nserver {\n    listen ");
-				buf_puts(&b, addr);
-				buf_puts(&b, " ssl;\n");
+				buf_cat(&b, "\n# ",
+				    service_kind_names[l->service], " ", addr,
+				    "\nserver {\n    listen ", addr, " ssl;\n",
+				    NULL);
 				server_names(&b, c);
-				buf_puts(&b, "    ssl_certificate ");
-				buf_puts(&b, c->fullchain);
-				buf_puts(&b, ";\n    ssl_certificate_key ");
-				buf_puts(&b, c->key);
-				buf_puts(&b, ";\n}\n");
+				buf_cat(&b, "    ssl_certificate ",
+				    c->fullchain, ";\n    ssl_certificate_key ",
+				    c->key, ";\n}\n", NULL);
 			}
 			free(addr);
 		}
@@ -120,17 +113,10 @@ render_nginx(const struct render_input *in, struct render_output *out,
 
 		buf_init(&b);
 		render_header(&b, "#", in);
-		buf_puts(&b, "# Certificate ");
-		buf_puts(&b, c->name);
-		buf_puts(&b, ", for your own server block:\n#   include ");
-		buf_puts(&b, in->dir);
-		buf_puts(&b, "/");
-		buf_puts(&b, c->name);
-		buf_puts(&b, ".ssl.inc;\nssl_certificate ");
-		buf_puts(&b, c->fullchain);
-		buf_puts(&b, ";\nssl_certificate_key ");
-		buf_puts(&b, c->key);
-		buf_puts(&b, ";\n");
+		buf_cat(&b, "# Certificate ", c->name,
+		    ", for your own server block:\n#   include ", in->dir, "/",
+		    c->name, ".ssl.inc;\nssl_certificate ", c->fullchain,
+		    ";\nssl_certificate_key ", c->key, ";\n", NULL);
 		name = xstrcat(c->name, ".ssl.inc", NULL);
 		render_output_add(out, name, buf_steal(&b), 0644);
 		free(name);

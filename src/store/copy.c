@@ -22,6 +22,17 @@ same(const char *a, const char *b)
 	    strcmp(a, b) == 0);
 }
 
+/* Appends the keys of every blob under store_copy_prefixes to keys. */
+static int
+copy_list_blobs(struct store *from, struct strlist *keys, struct err *e)
+{
+	for (size_t p = 0; store_copy_prefixes[p] != NULL; p++)
+		if (store_list_blobs(from, store_copy_prefixes[p], keys, NULL,
+		    e) == -1)
+			return -1;
+	return 0;
+}
+
 int
 store_copy(struct store *from, struct store *to,
     struct store_copy_summary *sum, struct err *e)
@@ -30,7 +41,7 @@ store_copy(struct store *from, struct store *to,
 	struct certset set;
 	char *data = NULL;
 	size_t i, len = 0;
-	int rc = -1, r, p;
+	int rc = -1, r;
 
 	memset(sum, 0, sizeof(*sum));
 	strlist_init(&names);
@@ -59,25 +70,19 @@ store_copy(struct store *from, struct store *to,
 		certset_clear(&set);
 		sum->sets++;
 	}
-	for (p = 0; store_copy_prefixes[p] != NULL; p++) {
-		strlist_free(&keys);
-		strlist_init(&keys);
-		if (store_list_blobs(from, store_copy_prefixes[p], &keys, NULL,
+	if (copy_list_blobs(from, &keys, e) == -1)
+		goto out;
+	for (i = 0; i < keys.n; i++) {
+		if ((r = store_get_blob(from, keys.v[i], &data, &len, e)) == -1)
+			goto out;
+		if (r == 1 && store_put_blob(to, keys.v[i], data, len, 0600,
 		    e) == -1)
 			goto out;
-		for (i = 0; i < keys.n; i++) {
-			if ((r = store_get_blob(from, keys.v[i], &data, &len,
-			    e)) == -1)
-				goto out;
-			if (r == 1 && store_put_blob(to, keys.v[i], data, len,
-			    0600, e) == -1)
-				goto out;
-			if (data != NULL)
-				explicit_bzero(data, len);
-			free(data);
-			data = NULL;
-			sum->blobs += r == 1;
-		}
+		if (data != NULL)
+			explicit_bzero(data, len);
+		free(data);
+		data = NULL;
+		sum->blobs += r == 1;
 	}
 	rc = 0;
 out:
@@ -98,7 +103,7 @@ store_copy_verify(struct store *from, struct store *check, struct err *e)
 	struct certset a, b;
 	char *da = NULL, *db = NULL;
 	size_t i, la = 0, lb = 0;
-	int rc = -1, p;
+	int rc = -1;
 
 	strlist_init(&names);
 	strlist_init(&keys);
@@ -124,26 +129,21 @@ store_copy_verify(struct store *from, struct store *check, struct err *e)
 		certset_clear(&a);
 		certset_clear(&b);
 	}
-	for (p = 0; store_copy_prefixes[p] != NULL; p++) {
-		strlist_free(&keys);
-		strlist_init(&keys);
-		if (store_list_blobs(from, store_copy_prefixes[p], &keys, NULL,
-		    e) == -1)
+	if (copy_list_blobs(from, &keys, e) == -1)
+		goto out;
+	for (i = 0; i < keys.n; i++) {
+		if (store_get_blob(from, keys.v[i], &da, &la, e) != 1 ||
+		    store_get_blob(check, keys.v[i], &db, &lb, e) != 1 ||
+		    la != lb || memcmp(da, db, la) != 0) {
+			err_set(e, "verify: %s differs in %s",
+			    keys.v[i], store_root(check));
 			goto out;
-		for (i = 0; i < keys.n; i++) {
-			if (store_get_blob(from, keys.v[i], &da, &la, e) != 1 ||
-			    store_get_blob(check, keys.v[i], &db, &lb, e) != 1 ||
-			    la != lb || memcmp(da, db, la) != 0) {
-				err_set(e, "verify: %s differs in %s",
-				    keys.v[i], store_root(check));
-				goto out;
-			}
-			explicit_bzero(da, la);
-			explicit_bzero(db, lb);
-			free(da);
-			free(db);
-			da = db = NULL;
 		}
+		explicit_bzero(da, la);
+		explicit_bzero(db, lb);
+		free(da);
+		free(db);
+		da = db = NULL;
 	}
 	rc = 0;
 out:

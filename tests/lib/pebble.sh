@@ -43,14 +43,19 @@
 #                        so far (its log lines "METHOD /path -> calling").
 #   pebble_mark          remembers the current request count;
 #   pebble_since_mark    prints the requests since pebble_mark.
+#   pebble_webroot DIR   serves DIR (made if missing) on 127.0.0.1:
+#                        $PEBBLE_HTTP_PORT with python3 http.server, the
+#                        web server of webroot mode (log: $T/httpd.log);
+#                        non-zero when it does not listen within 10 s.
 #
 #   pebble_manifest_head
 #       Prints a manifest's top pointed at Pebble, every section but
 #       fragments and certificates: directory $PEBBLE_URL, ca_bundle
-#       $PEBBLE_TRUST, store $T/store, domains [example.com], DNS
-#       (preflight) from challtestsrv (every name 127.0.0.1, no CAA),
-#       challenge http-01 listen 127.0.0.1:$PEBBLE_HTTP_PORT. The MF_
-#       knobs below apply (all but MF_HOSTS_<i>, MF_MULTI).
+#       $PEBBLE_TRUST, store $T/store, domains [example.com] (MF_DOMAINS:
+#       another list, or omit), DNS (preflight) from challtestsrv (every
+#       name 127.0.0.1, no CAA), challenge http-01 listen
+#       127.0.0.1:$PEBBLE_HTTP_PORT. The MF_ knobs below apply (all but
+#       MF_HOSTS_<i>, MF_MULTI).
 #
 #   write_manifest FILE N [KEYTYPE]
 #       A manifest for N certificates c1..cN (hostnames c<i>.example.com,
@@ -167,6 +172,14 @@ pebble_requests() {
 pebble_mark() { _pebble_mark=$(pebble_requests); }
 pebble_since_mark() { echo $(( $(pebble_requests) - ${_pebble_mark:-0} )); }
 
+pebble_webroot() {
+	mkdir -p "$1"
+	/usr/bin/python3 -m http.server "$PEBBLE_HTTP_PORT" --bind 127.0.0.1 \
+	    --directory "$1" >"$T/httpd.log" 2>&1 &
+	track_pid $!
+	wait_port "$PEBBLE_HTTP_PORT" 10
+}
+
 pebble_manifest_head() {
 	_terms=${MF_TERMS:-true}
 	_cab=${MF_CA_BUNDLE:-$PEBBLE_TRUST}
@@ -184,7 +197,7 @@ pebble_manifest_head() {
 	[ "${MF_DNS_SERVER:-}" = omit ] ||
 	    echo "dns: {resolvers: [\"${MF_DNS_SERVER:-127.0.0.1:$PEBBLE_DNS_PORT}\"], timeout: 2s}"
 	[ -z "${MF_TOP_EXTRA:-}" ] || echo "$MF_TOP_EXTRA"
-	echo "domains: [example.com]"
+	[ "${MF_DOMAINS:-}" = omit ] || echo "domains: [${MF_DOMAINS:-example.com}]"
 	echo "challenge:"
 	echo "  type: http-01"
 	echo "  http-01: $_ch"

@@ -76,14 +76,11 @@ is "$(grep -c 'order-plz' "$PEBBLE_LOG")" "$n0" "no new order placed"
 if out=$(sets_sound); then pass "sound after resume"; else fail "sound after resume: $out"; fi
 
 # Webroot: another web server serves the token files.
-mkdir -p "$T/www"
-/usr/bin/python3 -m http.server --bind 127.0.0.1 --directory "$T/www" "$PEBBLE_HTTP_PORT" >"$T/www.log" 2>&1 &
-track_pid $!
-wait_port "$PEBBLE_HTTP_PORT" 10
+pebble_webroot "$T/www"
 MF_CHALLENGE="{webroot: $T/www}" MF_HOSTS_1="web.example.com" write_manifest "$T/w.yaml" 1
 sed -i "s|store: .*|store: $T/wstore|" "$T/w.yaml"
 ck -m "$T/w.yaml" apply
 rc_is 0 "webroot: issued"
-like "$(cat "$T/www.log")" 'GET /.well-known/acme-challenge/[A-Za-z0-9_-]+ HTTP/1.1" 200' "the CA fetched the token from the webroot"
+like "$(cat "$T/httpd.log")" 'GET /.well-known/acme-challenge/[A-Za-z0-9_-]+ HTTP/1.1" 200' "the CA fetched the token from the webroot"
 is "$(ls -A "$T/www/.well-known/acme-challenge" | wc -l)" 0 "token files removed afterwards"
 done_testing

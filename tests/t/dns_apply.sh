@@ -34,19 +34,11 @@ dns01="{type: dns-01, dns-01: {rfc2136: {server: \"ns.example.test:$KNOT_PORT\",
 printf '%s\n' "$(head -c 32 /dev/urandom | base64)" >"$T/wrong.key"
 chmod 600 "$T/wrong.key"
 wrong="{type: dns-01, dns-01: {rfc2136: {server: \"$KNOT_SERVER\", tsig_name: $KNOT_TSIG_NAME, tsig_secret_file: $T/wrong.key}, propagation_timeout: 5s}}"
-cat >"$T/m.yaml" <<EOF
-version: 1
-acme:
-  directory: $PEBBLE_URL
-  contact: [hostmaster@example.test]
-  terms_accepted: true
-  ca_bundle: $PEBBLE_TRUST
-  caa_identities: [pebble.test]
-store: $T/store
-dns: {resolvers: ["$KNOT_SERVER"], timeout: 2s}
-challenge:
-  type: http-01
-  http-01: {listen: "127.0.0.1:$PEBBLE_HTTP_PORT"}
+(
+MF_ACME_EXTRA='caa_identities: [pebble.test]' MF_DNS_SERVER=$KNOT_SERVER
+MF_DOMAINS=omit
+pebble_manifest_head
+cat <<EOF
 fragments: {dir: $T/frag}
 certificates:
   - {name: ok1, hostnames: [ok1.example.test]}
@@ -59,6 +51,7 @@ certificates:
   - {name: acctbad, hostnames: [acctbad.example.test]}
   - {name: wrongkey, hostnames: [wk.example.test], challenge: $wrong}
 EOF
+) >"$T/m.yaml"
 
 ck -m "$T/m.yaml" apply ok1 bad ok2
 rc_is 1 "apply exits 1: one certificate failed its preflight"

@@ -33,24 +33,17 @@ ok_if "stand-in servers listening" test -n "$UNSIGNED" -a -n "$BADMAC"
 ch() {	# ch SERVER: a dns-01 challenge block updating SERVER
 	echo "{type: dns-01, dns-01: {rfc2136: {server: \"$1\", tsig_name: $KNOT_TSIG_NAME, tsig_secret_file: $KNOT_TSIG_FILE}, propagation_timeout: 20s}}"
 }
-cat >"$T/m.yaml" <<YAML
-version: 1
-acme:
-  directory: $PEBBLE_URL
-  contact: [hostmaster@example.test]
-  terms_accepted: true
-  ca_bundle: $PEBBLE_TRUST
-store: $T/store
-dns: {resolvers: ["$KNOT_SERVER"], timeout: 2s}
-challenge:
-  type: http-01
-  http-01: {listen: "127.0.0.1:$PEBBLE_HTTP_PORT"}
+(
+MF_DNS_SERVER=$KNOT_SERVER MF_DOMAINS=omit
+pebble_manifest_head
+cat <<YAML
 fragments: {dir: $T/frag}
 certificates:
   - {name: knot, hostnames: [a.example.test], challenge: $(ch "$KNOT_SERVER")}
   - {name: unsigned, hostnames: [u.example.test], challenge: $(ch "127.0.0.1:$UNSIGNED")}
   - {name: badmac, hostnames: [m.example.test], challenge: $(ch "127.0.0.1:$BADMAC")}
 YAML
+) >"$T/m.yaml"
 
 ck -m "$T/m.yaml" apply --skip-checks knot
 rc_is 0 "Knot's signed answer verifies: issued"

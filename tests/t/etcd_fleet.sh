@@ -26,11 +26,7 @@ t0=$(date +%s)
 start_etcd 3 || { fail "start_etcd"; done_testing; }
 pass "a 3-member etcd cluster is up ($(($(date +%s) - t0)) s)"
 start_pebble || { fail "start_pebble"; done_testing; }
-mkdir -p "$T/www"
-python3 -m http.server "$PEBBLE_HTTP_PORT" --bind 127.0.0.1 \
-    --directory "$T/www" >"$T/httpd.log" 2>&1 &
-track_pid $!
-wait_port "$PEBBLE_HTTP_PORT" 10 || fail "the web root is served"
+pebble_webroot "$T/www" || fail "the web root is served"
 
 STORE="etcd://$ETCD_ENDPOINTS/fleet"
 # node_manifest I COUNT: node I's manifest for c1..cCOUNT.

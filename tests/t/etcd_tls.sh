@@ -14,11 +14,7 @@
 ETCD_TLS=1 start_etcd 1 || { fail "start_etcd (TLS)"; done_testing; }
 pass "etcd with client certificate authentication is up"
 start_pebble || { fail "start_pebble"; done_testing; }
-mkdir -p "$T/www"
-python3 -m http.server "$PEBBLE_HTTP_PORT" --bind 127.0.0.1 \
-    --directory "$T/www" >"$T/httpd.log" 2>&1 &
-track_pid $!
-wait_port "$PEBBLE_HTTP_PORT" 10 || fail "the web root is served"
+pebble_webroot "$T/www" || fail "the web root is served"
 
 TLS=$T/etcd/tls
 # manifest FILE ETCD-KEYS: the etcd: block is {ETCD-KEYS, local_dir: ...}.

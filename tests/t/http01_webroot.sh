@@ -12,10 +12,7 @@ www=$T/www out=$T/outside
 mkdir -p "$www/.well-known" "$out"
 chmod 755 "$T"
 chown -R 65534:65534 "$www" "$out"
-python3 -m http.server "$PEBBLE_HTTP_PORT" --bind 127.0.0.1 \
-    --directory "$www" >"$T/httpd.log" 2>&1 &
-track_pid $!
-wait_port "$PEBBLE_HTTP_PORT" 10 || fail "web server up"
+pebble_webroot "$www" || fail "web server up"
 
 ln -s "$out" "$www/.well-known/acme-challenge"
 chown -h 65534:65534 "$www/.well-known/acme-challenge"

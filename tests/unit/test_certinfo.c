@@ -41,6 +41,14 @@ load(const char *sub, struct certset *set)
 	free(p);
 }
 
+/* Frees *member and puts val (malloced, or NULL) in its place. */
+static void
+replace(char **member, char *val)
+{
+	free(*member);
+	*member = val;
+}
+
 static enum certinfo_status
 status_of(struct certset *set, struct certinfo *info)
 {
@@ -284,8 +292,7 @@ main(void)
 
 	/* Key mismatch: the key of another set. */
 	load("rsa", &other);
-	free(set.key);
-	set.key = other.key;
+	replace(&set.key, other.key);
 	other.key = NULL;
 	is_int(status_of(&set, &info), CERTINFO_KEY_MISMATCH, "key mismatch");
 	ok(info.problem != NULL && strstr(info.problem, "key.pem") != NULL,
@@ -296,8 +303,7 @@ main(void)
 	certset_clear(&set);
 
 	load("good", &set);
-	free(set.key);
-	set.key = NULL;
+	replace(&set.key, NULL);
 	is_int(status_of(&set, &info), CERTINFO_MISSING_KEY, "missing key");
 	certinfo_clear(&info);
 	set.key = xstrdup("-----BEGIN PRIVATE KEY-----\nAAAA\n"
@@ -312,16 +318,14 @@ main(void)
 	    "-passout pass:x -out good/enc.pem", dir);
 	ok(system(p) == 0, "made an encrypted key");
 	free(p);
-	free(set.key);
-	set.key = slurp("good", "enc.pem");
+	replace(&set.key, slurp("good", "enc.pem"));
 	is_int(status_of(&set, &info), CERTINFO_CORRUPT_KEY,
 	    "encrypted key is corrupt, no prompt");
 	certinfo_clear(&info);
 	certset_clear(&set);
 
 	load("good", &set);
-	free(set.chain);
-	set.chain = NULL;
+	replace(&set.chain, NULL);
 	is_int(status_of(&set, &info), CERTINFO_CORRUPT_CHAIN, "missing chain");
 	ok(strstr(info.problem, "missing") != NULL, "says missing: %s",
 	    info.problem);
@@ -329,8 +333,7 @@ main(void)
 	set.chain = xstrdup("");
 	is_int(status_of(&set, &info), CERTINFO_CORRUPT_CHAIN, "empty chain");
 	certinfo_clear(&info);
-	free(set.chain);
-	set.chain = slurp("ca2", "int.pem");
+	replace(&set.chain, slurp("ca2", "int.pem"));
 	is_int(status_of(&set, &info), CERTINFO_CORRUPT_CHAIN,
 	    "chain of another CA");
 	ok(strstr(info.problem, "issuer") != NULL, "says issuer: %s",
@@ -344,8 +347,7 @@ main(void)
 	is_int(status_of(&set, &info), CERTINFO_CORRUPT_CHAIN,
 	    "garbage after the intermediate");
 	certinfo_clear(&info);
-	free(set.chain);
-	set.chain = slurp("ca", "root.pem");
+	replace(&set.chain, slurp("ca", "root.pem"));
 	p = slurp("ca", "int.pem");
 	set.chain = xrealloc(set.chain, strlen(set.chain) + strlen(p) + 1);
 	memmove(set.chain + strlen(p), set.chain, strlen(set.chain) + 1);
@@ -370,14 +372,12 @@ main(void)
 	is_int(status_of(&set, &info), CERTINFO_CORRUPT_CERT, "garbage cert");
 	ok(info.sans == NULL && info.not_after == 0, "nothing filled");
 	certinfo_clear(&info);
-	free(set.cert);
-	set.cert = xstrdup("-----BEGIN CERTIFICATE-----\nMIIBkTCB+wIJAK\n"
-	    "-----END CERTIFICATE-----\n");
+	replace(&set.cert, xstrdup("-----BEGIN CERTIFICATE-----\n"
+	    "MIIBkTCB+wIJAK\n-----END CERTIFICATE-----\n"));
 	is_int(status_of(&set, &info), CERTINFO_CORRUPT_CERT,
 	    "truncated DER");
 	certinfo_clear(&info);
-	free(set.cert);
-	set.cert = xstrdup("");
+	replace(&set.cert, xstrdup(""));
 	is_int(status_of(&set, &info), CERTINFO_CORRUPT_CERT, "empty cert");
 	certinfo_clear(&info);
 	certset_clear(&set);
