@@ -71,6 +71,34 @@ mkcerts_site() {
 	mkcerts_ca "$T/ca" || { echo "Bail out! openssl failed"; exit 1; }
 }
 
+# mkcerts_site_leaves NAME...: a live set NAME (NAME.example.com, EC
+# P-256, issued 10 days ago, 90 days) in $L for each NAME.
+mkcerts_site_leaves() {
+	for _n in "$@"; do
+		mkcerts_leaf "$T/ca" "$L/$_n" ec-p256 10 90 "$_n.example.com" ||
+		    { echo "Bail out! openssl failed"; exit 1; }
+	done
+}
+
+# mkcerts_site_manifest [EXTRA [CERT_EXTRA]]: $S/certkeep.yaml (M) for
+# the sets of $NAMES, an unreachable CA, a webroot; EXTRA is more
+# top-level YAML, CERT_EXTRA more YAML for each certificate ("    key: v").
+mkcerts_site_manifest() {
+	{
+		printf 'version: 1\nacme:\n  directory: https://127.0.0.1:9/dir\n'
+		printf '  contact: [hostmaster@example.com]\n  terms_accepted: true\n'
+		printf 'store: store\n'
+		[ -z "${1:-}" ] || printf '%s\n' "$1"
+		printf 'challenge: {type: http-01, http-01: {webroot: %s/www}}\n' "$T"
+		printf 'certificates:\n'
+		for _n in $NAMES; do
+			printf '  - name: %s\n    hostnames: [%s.example.com]\n' "$_n" "$_n"
+			[ -z "${2:-}" ] || printf '%s\n' "$2"
+		done
+	} >"$S/certkeep.yaml"
+	M=$S/certkeep.yaml
+}
+
 # As a command: sh mkcerts.sh FUNCTION ARGS...
 case "${0##*/}" in
 mkcerts.sh) "$@" ;;

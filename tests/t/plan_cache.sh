@@ -10,23 +10,11 @@
 
 mkcerts_site
 NAMES="a b c d e f"
-for n in $NAMES; do
-	mkcerts_leaf "$T/ca" "$L/$n" ec-p256 10 90 "$n.example.com" ||
-	    { echo "Bail out! openssl failed"; exit 1; }
-done
+mkcerts_site_leaves $NAMES
 # Another set for a: same key type, other names.
 mkcerts_leaf "$T/ca" "$T/other" ec-p256 10 90 "other.example.com" ||
     { echo "Bail out! openssl failed"; exit 1; }
-{
-	printf 'version: 1\nacme:\n  directory: https://127.0.0.1:9/dir\n'
-	printf '  contact: [hostmaster@example.com]\n  terms_accepted: true\n'
-	printf 'store: store\nchallenge: {type: http-01, http-01: {webroot: %s/www}}\n' "$T"
-	printf 'certificates:\n'
-	for n in $NAMES; do
-		printf '  - {name: %s, hostnames: [%s.example.com]}\n' "$n" "$n"
-	done
-} >"$S/certkeep.yaml"
-M=$S/certkeep.yaml
+mkcerts_site_manifest
 
 # reads_are FULL RECORDED CMD [WHEN]: the -v counter of the last run of
 # CMD (plan or status).

@@ -7,29 +7,13 @@
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/lib/mkcerts.sh"
 
-S=$T/site
-L=$S/store/letsencrypt
+mkcerts_site
 F=$S/fragments/nginx
 R=$F/.certkeep-verified
-mkdir -p "$L"
-mkcerts_ca "$T/ca" || { echo "Bail out! openssl failed"; exit 1; }
 NAMES="a b c"
-for n in $NAMES; do
-	mkcerts_leaf "$T/ca" "$L/$n" ec-p256 10 90 "$n.example.com" ||
-	    { echo "Bail out! openssl failed"; exit 1; }
-done
-{
-	printf 'version: 1\nacme:\n  directory: https://127.0.0.1:9/dir\n'
-	printf '  contact: [hostmaster@example.com]\n  terms_accepted: true\n'
-	printf 'store: store\nfragments: {dir: fragments}\n'
-	printf 'challenge: {type: http-01, http-01: {webroot: %s/www}}\n' "$T"
-	printf 'certificates:\n'
-	for n in $NAMES; do
-		printf '  - name: %s\n    hostnames: [%s.example.com]\n' "$n" "$n"
-		printf '    listeners: [{server: nginx, service: webmail, address: "0.0.0.0:443"}]\n'
-	done
-} >"$S/certkeep.yaml"
-M=$S/certkeep.yaml
+mkcerts_site_leaves $NAMES
+mkcerts_site_manifest 'fragments: {dir: fragments}' \
+    '    listeners: [{server: nginx, service: webmail, address: "0.0.0.0:443"}]'
 
 ck -m "$M" apply
 rc_is 0 "first apply writes the fragments"
