@@ -14,7 +14,6 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "base/secret.h"
-#include "base/str.h"
 #include "store/etcd_client.h"
 #include "store/etcd_client_impl.h"
 
