@@ -34,72 +34,33 @@
  * node runs apply at once and each certificate is decided under its own
  * lock. Locks live as long as the run's lease (lock_ttl, kept alive by a
  * thread); a node killed with -9 lets its locks go when the lease ends.
+ *
+ * This file: the URL, open and close, sets, blobs and tokens. The mirror
+ * is kept by etcd_mirror.c, the locks and the lease by etcd_lock.c;
+ * etcd_impl.h is what they share.
  */
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
 
 #include "base/err.h"
-#include "base/file.h"
 #include "base/mem.h"
-#include "base/path.h"
 #include "base/str.h"
 #include "store/backend.h"
 #include "store/etcd_client.h"
+#include "store/etcd_impl.h"
 #include "store/store.h"
 #include "store/token_watch.h"
 
 /* The largest value put (etcd's default request limit is 1.5 MiB). */
 #define ETCD_VALUE_MAX	(1024 * 1024)
-#define ETCD_MIRROR_FILE "etcd-mirror.json"
-/* Archive entries fetched per transaction (etcd allows 128 ops). */
-#define ETCD_TXN_BATCH	64
 
-struct store_etcd {
-	char		*url;		/* as given */
-	char		*prefix;	/* "PREFIX/" */
-	char		*local_dir;
-	struct etcd	*c;
-	/* The keepalive thread's own client: never queued behind the
-	   requests of the workers. */
-	struct etcd	*kac;
-	void		*mirror;	/* fs backend on local_dir */
-	long		 lock_ttl;
-	pthread_mutex_t	 mu;		/* the lease */
-	/* The mirror: one writer at a time in this process, and the etcd
-	   revision it is known to be up to date with. */
-	pthread_mutex_t	 mmu;
-	long long	 mrev;
-	long long	 lease;
-	int		 ka_started;
-	int		 ka_stop;
-	pthread_t	 ka;
-	pthread_cond_t	 ka_cv;
-	char		 owner[128];	/* "host pid" */
-	struct etcd_lock *held;		/* locks held (under mu) */
-	/* Sets the mirror took from etcd during this run (under mmu). */
-	struct strlist	 synced;
-};
-
-struct etcd_lock {
-	struct store_etcd *be;
-	char		*name;
-	char		*key;
-	long long	 create_rev;
-	/* mod_revision of live/<name> when the lock was taken, then after
-	   each replacement of ours: a replacement compares against it */
-	long long	 live_rev;
-	struct etcd_lock *next;		/* be->held */
-};
-
-static char *
-ek(const struct store_etcd *be, const char *a, const char *b)
+char *
+store_etcd_key(const struct store_etcd *be, const char *a, const char *b)
 {
 	return xstrcat(be->prefix, a, b, NULL);
 }
@@ -133,58 +94,6 @@ etcd_parse_url(const char *url, char **endpoints, char **prefix,
 	return 0;
 }
 
-/* The revision the mirror was brought to, and the store it mirrors. */
-static long long
-mirror_revision(struct store_etcd *be)
-{
-	char *path, *data;
-	size_t len;
-	struct err ignored;
-	cJSON *j;
-	long long rev = 0;
-	const cJSON *r, *u;
-
-	path = path_join(be->local_dir, ETCD_MIRROR_FILE);
-	data = file_read_nofollow(path, 4096, &len, &ignored);
-	free(path);
-	if (data == NULL)
-		return 0;
-	j = cJSON_ParseWithLength(data, len);
-	r = cJSON_GetObjectItemCaseSensitive(j, "revision");
-	u = cJSON_GetObjectItemCaseSensitive(j, "store");
-	/* A mirror of another store starts afresh. */
-	if (cJSON_IsNumber(r) && cJSON_IsString(u) &&
-	    strcmp(u->valuestring, be->url) == 0)
-		rev = (long long)r->valuedouble;
-	cJSON_Delete(j);
-	free(data);
-	return rev;
-}
-
-static int
-mirror_record(struct store_etcd *be, long long rev, struct err *e)
-{
-	cJSON *j = cJSON_CreateObject();
-	char *path, *text;
-	int rc;
-
-	cJSON_AddNumberToObject(j, "revision", (double)rev);
-	cJSON_AddStringToObject(j, "store", be->url);
-	text = cJSON_Print(j);
-	cJSON_Delete(j);
-	path = path_join(be->local_dir, ETCD_MIRROR_FILE);
-	rc = file_write_atomic(path, text, strlen(text), 0600, e);
-	free(path);
-	cJSON_free(text);
-	return rc;
-}
-
-static int
-same_str(const char *a, const char *b)
-{
-	return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
-
 /* A set as JSON; the key is wiped from the text by the caller. */
 static char *
 set_to_json(const struct certset *set)
@@ -203,43 +112,9 @@ set_to_json(const struct certset *set)
 	return text;
 }
 
-static int
-set_from_json(const char *data, size_t len, struct certset *set,
-    const char *what, struct err *e)
-{
-	static const char *const f[] = {
-		"cert", "chain", "key", "fullchain", "combined",
-	};
-	char **dst[] = {
-		&set->cert, &set->chain, &set->key, &set->fullchain,
-		&set->combined,
-	};
-	cJSON *j;
-	const cJSON *v;
-	size_t i;
-
-	memset(set, 0, sizeof(*set));
-	if ((j = cJSON_ParseWithLength(data, len)) == NULL) {
-		err_set(e, "%s: not a set (JSON)", what);
-		return -1;
-	}
-	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-		v = cJSON_GetObjectItemCaseSensitive(j, f[i]);
-		if (!cJSON_IsString(v)) {
-			err_set(e, "%s: no \"%s\"", what, f[i]);
-			cJSON_Delete(j);
-			certset_clear(set);
-			return -1;
-		}
-		*dst[i] = xstrdup(v->valuestring);
-	}
-	cJSON_Delete(j);
-	return 0;
-}
-
 /* The N of a live pointer {"n": N}; 0 when unreadable. */
-static long
-live_number(const char *data, size_t len)
+long
+store_etcd_live_number(const char *data, size_t len)
 {
 	cJSON *j = cJSON_ParseWithLength(data, len);
 	const cJSON *n = cJSON_GetObjectItemCaseSensitive(j, "n");
@@ -249,180 +124,13 @@ live_number(const char *data, size_t len)
 	return v;
 }
 
-static char *
-archive_key(const struct store_etcd *be, const char *name, long n)
+char *
+store_etcd_archive_key(const struct store_etcd *be, const char *name, long n)
 {
 	char num[32];
 
 	snprintf(num, sizeof(num), "%010ld", n);
 	return xstrcat(be->prefix, "archive/", name, "/", num, NULL);
-}
-
-/* Writes set into the mirror unless the mirror already has it. */
-static int
-mirror_put_set(struct store_etcd *be, const char *name,
-    const struct certset *set, struct err *e)
-{
-	struct certset cur;
-	int r, same;
-
-	memset(&cur, 0, sizeof(cur));
-	r = store_fs_backend.read_set(be->mirror, name, &cur, e);
-	same = r == 1 && same_str(cur.cert, set->cert) &&
-	    same_str(cur.key, set->key) && same_str(cur.chain, set->chain) &&
-	    same_str(cur.fullchain, set->fullchain) &&
-	    same_str(cur.combined, set->combined);
-	certset_clear(&cur);
-	if (same)
-		return 0;
-	return store_fs_backend.replace_set(be->mirror, name, set, e) == 0 ?
-	    1 : -1;
-}
-
-/* Brings the live sets of names (live pointers just read) into the
-   mirror: their archive entries fetched a batch per transaction. */
-static int
-mirror_fetch_sets(struct store_etcd *be, const struct etcd_kvs *live,
-    struct err *e)
-{
-	struct etcd_op ops[ETCD_TXN_BATCH];
-	char *keys[ETCD_TXN_BATCH];
-	const char *names[ETCD_TXN_BATCH];
-	struct etcd_kvs got;
-	struct certset set;
-	size_t i = 0, k, j, plen, lplen;
-	int ok, r, rc = -1;
-
-	plen = strlen(be->prefix);
-	lplen = plen + strlen("live/");
-	memset(&got, 0, sizeof(got));
-	while (i < live->n) {
-		for (k = 0; k < ETCD_TXN_BATCH && i < live->n; i++) {
-			long n = live_number(live->v[i].value,
-			    live->v[i].vlen);
-
-			if (n <= 0)
-				continue;
-			names[k] = live->v[i].key + lplen;
-			keys[k] = archive_key(be, names[k], n);
-			memset(&ops[k], 0, sizeof(ops[k]));
-			ops[k].kind = ETCD_OP_GET;
-			ops[k].key = keys[k];
-			k++;
-		}
-		ok = 0;
-		memset(&got, 0, sizeof(got));
-		rc = etcd_txn(be->c, NULL, 0, ops, k, NULL, 0, &ok, &got,
-		    NULL, e);
-		for (j = 0; rc == 0 && j < got.n; j++) {
-			const char *nm = NULL;
-			size_t q;
-
-			for (q = 0; q < k; q++)
-				if (strcmp(got.v[j].key, keys[q]) == 0)
-					nm = names[q];
-			if (nm == NULL)
-				continue;
-			if (set_from_json(got.v[j].value, got.v[j].vlen, &set,
-			    got.v[j].key, e) == -1)
-				rc = -1;
-			else if ((r = mirror_put_set(be, nm, &set, e)) == -1)
-				rc = -1;
-			else if (r == 1 && !strlist_contains(&be->synced, nm))
-				strlist_add(&be->synced, nm);
-			certset_clear(&set);
-		}
-		for (j = 0; j < k; j++)
-			free(keys[j]);
-		etcd_kvs_clear(&got);
-		if (rc == -1)
-			return -1;
-	}
-	return 0;
-}
-
-/* Brings the mirror's states to etcd's: those modified since, and those
-   deleted. */
-static int
-mirror_sync_states(struct store_etcd *be, long long since, struct err *e)
-{
-	struct etcd_kvs got, all;
-	struct strlist have;
-	char *pfx;
-	size_t i, j, blen;
-	int rc = -1, found;
-
-	memset(&got, 0, sizeof(got));
-	memset(&all, 0, sizeof(all));
-	strlist_init(&have);
-	pfx = ek(be, "blob/state/", NULL);
-	blen = strlen(be->prefix) + strlen("blob/");
-	if (etcd_range_prefix(be->c, pfx, 0, 0, since + 1, &got, e) == -1)
-		goto out;
-	for (i = 0; i < got.n; i++)
-		if (store_fs_backend.put_blob(be->mirror, got.v[i].key + blen,
-		    got.v[i].value, got.v[i].vlen, 0600, e) == -1)
-			goto out;
-	/* What etcd no longer has, the mirror drops. */
-	if (etcd_range_prefix(be->c, pfx, 0, 1, 0, &all, e) == -1 ||
-	    store_fs_backend.list_blobs(be->mirror, "state", &have, NULL,
-	    e) == -1)
-		goto out;
-	for (i = 0; i < have.n; i++) {
-		found = 0;
-		for (j = 0; j < all.n && !found; j++)
-			found = strcmp(all.v[j].key + blen, have.v[i]) == 0;
-		if (!found && store_fs_backend.del_blob(be->mirror, have.v[i],
-		    e) == -1)
-			goto out;
-	}
-	rc = 0;
-out:
-	strlist_free(&have);
-	etcd_kvs_clear(&got);
-	etcd_kvs_clear(&all);
-	free(pfx);
-	return rc;
-}
-
-/* Brings the mirror up to date (see the top of this file). */
-static int
-mirror_sync(struct store_etcd *be, struct err *e)
-{
-	struct etcd_kv kv;
-	struct etcd_kvs live;
-	char *key = NULL, *pfx = NULL;
-	long long have, rev = 0;
-	int r, rc = -1;
-
-	memset(&live, 0, sizeof(live));
-	pthread_mutex_lock(&be->mmu);
-	key = ek(be, "rev", NULL);
-	if ((r = etcd_get(be->c, key, &kv, NULL, e)) == -1)
-		goto out;
-	if (r == 1) {
-		rev = kv.mod_rev;
-		etcd_kv_clear(&kv);
-	}
-	have = be->mrev;
-	if (rev == have) {	/* nothing changed since */
-		rc = 0;
-		goto out;
-	}
-	pfx = ek(be, "live/", NULL);
-	if (etcd_range_prefix(be->c, pfx, 0, 0, have + 1, &live, e) == -1 ||
-	    mirror_fetch_sets(be, &live, e) == -1 ||
-	    mirror_sync_states(be, have, e) == -1 ||
-	    mirror_record(be, rev, e) == -1)
-		goto out;
-	be->mrev = rev;
-	rc = 0;
-out:
-	pthread_mutex_unlock(&be->mmu);
-	etcd_kvs_clear(&live);
-	free(pfx);
-	free(key);
-	return rc;
 }
 
 /* Says which store could not be reached and that nothing was written. */
@@ -481,8 +189,8 @@ store_etcd_open(const char *root, const struct store_etcd_opts *o,
 	(void)create;
 	if ((be->mirror = store_fs_backend.open(be->local_dir, 1, e)) == NULL)
 		goto fail;
-	be->mrev = mirror_revision(be);
-	if (mirror_sync(be, e) == -1) {
+	be->mrev = store_etcd_mirror_revision(be);
+	if (store_etcd_mirror_sync(be, e) == -1) {
 		etcd_unreachable(be, e);
 		goto fail;
 	}
@@ -518,36 +226,14 @@ store_etcd_synced(void *p, const char *name)
 	return r;
 }
 
-/* The lock of name this process holds, or NULL (caller holds mu). */
-static struct etcd_lock *
-held_lock(struct store_etcd *be, const char *name)
-{
-	struct etcd_lock *el;
-
-	for (el = be->held; el != NULL; el = el->next)
-		if (strcmp(el->name, name) == 0)
-			return el;
-	return NULL;
-}
-
 static void
 etcd_close(void *p)
 {
 	struct store_etcd *be = p;
-	struct err ignored;
 
 	if (be == NULL)
 		return;
-	if (be->ka_started) {
-		pthread_mutex_lock(&be->mu);
-		be->ka_stop = 1;
-		pthread_cond_signal(&be->ka_cv);
-		pthread_mutex_unlock(&be->mu);
-		pthread_join(be->ka, NULL);
-	}
-	/* Every lock still held goes with the lease. */
-	if (be->lease != 0)
-		(void)etcd_lease_revoke(be->c, be->lease, &ignored);
+	store_etcd_lease_end(be);
 	if (be->mirror != NULL)
 		store_fs_backend.close(be->mirror);
 	etcd_free(be->c);
@@ -593,26 +279,6 @@ etcd_list(void *p, struct strlist *names, struct err *e)
 	return store_fs_backend.list(be->mirror, names, e);
 }
 
-/*
- * After a write of ours that touched rev (the caller holds mmu): when rev
- * had not moved since the mirror was brought up to date (got holds rev as
- * it was before the write, or nothing when it did not exist), the mirror,
- * which the caller has just written too, is up to date with the write:
- * advance its revision, so that the next run need not look again.
- */
-static void
-mirror_own_write(struct store_etcd *be, const struct etcd_kvs *got,
-    long long txnrev)
-{
-	struct err ignored;
-	long long before = got->n > 0 ? got->v[0].mod_rev : 0;
-
-	if (before != be->mrev || txnrev <= 0)
-		return;
-	if (mirror_record(be, txnrev, &ignored) == 0)
-		be->mrev = txnrev;
-}
-
 /* Puts {"n": N} for live/<name>. */
 static char *
 live_json(long n)
@@ -637,14 +303,14 @@ etcd_replace_set(void *p, const char *name, const struct certset *set,
 	int r, ok = 0, rc = -1;
 
 	lkey = xstrcat(be->prefix, "live/", name, NULL);
-	rkey = ek(be, "rev", NULL);
+	rkey = store_etcd_key(be, "rev", NULL);
 	memset(&cur, 0, sizeof(cur));
 	memset(&got, 0, sizeof(got));
 	pthread_mutex_lock(&be->mmu);
 	if ((r = etcd_get(be->c, lkey, &cur, NULL, e)) == -1)
 		goto out;
 	if (r == 1) {
-		n = live_number(cur.value, cur.vlen);
+		n = store_etcd_live_number(cur.value, cur.vlen);
 		modrev = cur.mod_rev;
 	}
 	n++;
@@ -653,7 +319,7 @@ etcd_replace_set(void *p, const char *name, const struct certset *set,
 	   etcd was away lets another node in). */
 	memset(cmp, 0, sizeof(cmp));
 	pthread_mutex_lock(&be->mu);
-	if ((el = held_lock(be, name)) != NULL) {
+	if ((el = store_etcd_held_lock(be, name)) != NULL) {
 		modrev = el->live_rev;
 		cmp[1].key = el->key;
 		cmp[1].target = ETCD_T_CREATE;
@@ -667,18 +333,19 @@ etcd_replace_set(void *p, const char *name, const struct certset *set,
 		    be->url, name, ETCD_VALUE_MAX);
 		goto out;
 	}
-	akey = archive_key(be, name, n);
+	akey = store_etcd_archive_key(be, name, n);
 	ptr = live_json(n);
 	/* Entries below n - STORE_ARCHIVE_KEEP go in the same step. */
-	from = archive_key(be, name, 0);
-	to = archive_key(be, name, n - STORE_ARCHIVE_KEEP > 0 ?
+	from = store_etcd_archive_key(be, name, 0);
+	to = store_etcd_archive_key(be, name, n - STORE_ARCHIVE_KEEP > 0 ?
 	    n - STORE_ARCHIVE_KEEP : 0);
 	cmp[0].key = lkey;
 	cmp[0].target = ETCD_T_MOD;
 	cmp[0].result = ETCD_R_EQUAL;
 	cmp[0].n = modrev;
 	memset(ops, 0, sizeof(ops));
-	ops[0].kind = ETCD_OP_GET;	/* rev as it was: see mirror_own_write */
+	/* rev as it was: see store_etcd_mirror_own_write() */
+	ops[0].kind = ETCD_OP_GET;
 	ops[0].key = rkey;
 	ops[1].kind = ETCD_OP_PUT;
 	ops[1].key = akey;
@@ -704,13 +371,13 @@ etcd_replace_set(void *p, const char *name, const struct certset *set,
 		goto out;
 	}
 	pthread_mutex_lock(&be->mu);
-	if ((el = held_lock(be, name)) != NULL)
+	if ((el = store_etcd_held_lock(be, name)) != NULL)
 		el->live_rev = got.revision;
 	pthread_mutex_unlock(&be->mu);
 	/* 1 (written) or 0 (the mirror had it already). */
-	if (mirror_put_set(be, name, set, e) == -1)
+	if (store_etcd_mirror_put_set(be, name, set, e) == -1)
 		goto out;
-	mirror_own_write(be, &got, got.revision);
+	store_etcd_mirror_own_write(be, &got, got.revision);
 	rc = 0;
 out:
 	pthread_mutex_unlock(&be->mmu);
@@ -727,196 +394,6 @@ out:
 	free(from);
 	free(to);
 	return rc;
-}
-
-/* Keeps the run's lease alive until close. */
-static void *
-etcd_keepalive(void *arg)
-{
-	struct store_etcd *be = arg;
-	struct timespec ts;
-	struct err ignored;
-	long every = be->lock_ttl / 3 > 0 ? be->lock_ttl / 3 : 1;
-	long long id;
-
-	pthread_mutex_lock(&be->mu);
-	while (!be->ka_stop) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += every;
-		while (!be->ka_stop && pthread_cond_timedwait(&be->ka_cv,
-		    &be->mu, &ts) == 0)
-			;
-		if (be->ka_stop)
-			break;
-		id = be->lease;
-		pthread_mutex_unlock(&be->mu);
-		(void)etcd_lease_keepalive(be->kac, id, NULL, &ignored);
-		pthread_mutex_lock(&be->mu);
-	}
-	pthread_mutex_unlock(&be->mu);
-	return NULL;
-}
-
-/* The run's lease, granted at the first lock. */
-static int
-etcd_lease(struct store_etcd *be, long long *id, struct err *e)
-{
-	int rc = 0;
-
-	pthread_mutex_lock(&be->mu);
-	if (be->lease == 0) {
-		if (etcd_lease_grant(be->c, be->lock_ttl, &be->lease, e) ==
-		    -1)
-			rc = -1;
-		else if (pthread_create(&be->ka, NULL, etcd_keepalive, be) ==
-		    0)
-			be->ka_started = 1;
-	}
-	*id = be->lease;
-	pthread_mutex_unlock(&be->mu);
-	return rc;
-}
-
-static int
-etcd_lock(void *p, const char *what, int wait, struct store_lock **lkp,
-    struct err *e)
-{
-	struct store_etcd *be = p;
-	struct store_lock *lk;
-	struct etcd_lock *el;
-	struct etcd_cmp cmp;
-	struct etcd_op put[2], get;
-	struct etcd_kvs got;
-	struct etcd_kv kv;
-	struct timespec nap;
-	char *key = NULL, *live = NULL, *holder;
-	long long lease;
-	int ok, r, rc = -1;
-
-	*lkp = NULL;
-	lk = xcalloc(1, sizeof(*lk));
-	lk->be = &store_etcd_backend;
-	lk->fd = -1;
-	if (what == NULL) {	/* no store-wide lock: every node runs */
-		*lkp = lk;
-		return 0;
-	}
-	if (etcd_lease(be, &lease, e) == -1)
-		goto out;
-	key = xstrcat(be->prefix, "locks/", what, NULL);
-	live = xstrcat(be->prefix, "live/", what, NULL);
-	memset(&cmp, 0, sizeof(cmp));
-	cmp.key = key;
-	cmp.target = ETCD_T_CREATE;
-	cmp.result = ETCD_R_EQUAL;
-	cmp.n = 0;
-	/* Taken: the live pointer as it is now comes back too. */
-	memset(put, 0, sizeof(put));
-	put[0].kind = ETCD_OP_PUT;
-	put[0].key = key;
-	put[0].value = be->owner;
-	put[0].vlen = strlen(be->owner);
-	put[0].lease = lease;
-	put[1].kind = ETCD_OP_GET;
-	put[1].key = live;
-	memset(&get, 0, sizeof(get));
-	get.kind = ETCD_OP_GET;
-	get.key = key;
-	for (;;) {
-		memset(&got, 0, sizeof(got));
-		if (etcd_txn(be->c, &cmp, 1, put, 2, &get, 1, &ok, &got,
-		    NULL, e) == -1)
-			goto out;
-		if (ok) {
-			el = xcalloc(1, sizeof(*el));
-			el->be = be;
-			el->name = xstrdup(what);
-			el->key = key;
-			key = NULL;
-			el->create_rev = got.revision;
-			el->live_rev = got.n > 0 ? got.v[0].mod_rev : 0;
-			etcd_kvs_clear(&got);
-			lk->priv = el;
-			pthread_mutex_lock(&be->mu);
-			el->next = be->held;
-			be->held = el;
-			pthread_mutex_unlock(&be->mu);
-			break;
-		}
-		if (!wait) {
-			holder = got.n > 0 && got.v[0].value != NULL ?
-			    str_escape(got.v[0].value) : xstrdup("unknown");
-			err_set(e, "certificate %s in store %s is locked by %s "
-			    "(another certkeep apply?)", what, be->url, holder);
-			free(holder);
-			etcd_kvs_clear(&got);
-			goto out;
-		}
-		etcd_kvs_clear(&got);
-		/* The holder ends or its lease does: polled with plain reads
-		   (a transaction that writes goes through the cluster's log
-		   even when it fails), the transaction again once it is free. */
-		nap.tv_sec = 0;
-		nap.tv_nsec = 250 * 1000 * 1000;
-		do {
-			nanosleep(&nap, NULL);
-			memset(&kv, 0, sizeof(kv));
-			if ((r = etcd_get(be->c, key, &kv, NULL, e)) == -1)
-				goto out;
-			etcd_kv_clear(&kv);
-		} while (r == 1);
-	}
-	/* Under the lock, the mirror is what the others left. */
-	if (mirror_sync(be, e) == -1) {
-		store_etcd_backend.unlock(lk);
-		lk = NULL;
-		goto out;
-	}
-	*lkp = lk;
-	lk = NULL;
-	rc = 0;
-out:
-	free(lk);
-	free(key);
-	free(live);
-	return rc;
-}
-
-static void
-etcd_unlock(struct store_lock *lk)
-{
-	struct etcd_lock *el = lk->priv;
-	struct etcd_cmp cmp;
-	struct etcd_op del;
-	struct err ignored;
-	int ok;
-
-	if (el != NULL) {
-		struct etcd_lock **pp;
-
-		pthread_mutex_lock(&el->be->mu);
-		for (pp = &el->be->held; *pp != NULL; pp = &(*pp)->next)
-			if (*pp == el) {
-				*pp = el->next;
-				break;
-			}
-		pthread_mutex_unlock(&el->be->mu);
-		/* Only the lock we made: after a lease lost, another's. */
-		memset(&cmp, 0, sizeof(cmp));
-		cmp.key = el->key;
-		cmp.target = ETCD_T_CREATE;
-		cmp.result = ETCD_R_EQUAL;
-		cmp.n = el->create_rev;
-		memset(&del, 0, sizeof(del));
-		del.kind = ETCD_OP_DELETE;
-		del.key = el->key;
-		(void)etcd_txn(el->be->c, &cmp, 1, &del, 1, NULL, 0, &ok, NULL,
-		    NULL, &ignored);
-		free(el->name);
-		free(el->key);
-		free(el);
-	}
-	free(lk);
 }
 
 static int
@@ -945,7 +422,7 @@ etcd_get_blob(void *p, const char *key, char **data, size_t *len,
 	   rest is asked for. */
 	if (is_state_key(key) || is_local_key(key))
 		return store_fs_backend.get_blob(be->mirror, key, data, len, e);
-	k = ek(be, "blob/", key);
+	k = store_etcd_key(be, "blob/", key);
 	r = etcd_get(be->c, k, &kv, NULL, e);
 	free(k);
 	if (r != 1)
@@ -978,8 +455,8 @@ etcd_set_blob(struct store_etcd *be, const char *key, const void *data,
 		    ETCD_VALUE_MAX);
 		return -1;
 	}
-	k = ek(be, "blob/", key);
-	rkey = ek(be, "rev", NULL);
+	k = store_etcd_key(be, "blob/", key);
+	rkey = store_etcd_key(be, "rev", NULL);
 	memset(ops, 0, sizeof(ops));
 	memset(&got, 0, sizeof(got));
 	ops[0].kind = data != NULL ? ETCD_OP_PUT : ETCD_OP_DELETE;
@@ -1004,7 +481,7 @@ etcd_set_blob(struct store_etcd *be, const char *key, const void *data,
 	    0 && (rc = data != NULL ? store_fs_backend.put_blob(be->mirror,
 	    key, data, len, 0600, e) : store_fs_backend.del_blob(be->mirror,
 	    key, e)) == 0)
-		mirror_own_write(be, &got, got.revision);
+		store_etcd_mirror_own_write(be, &got, got.revision);
 	pthread_mutex_unlock(&be->mmu);
 	etcd_kvs_clear(&got);
 out:
@@ -1068,7 +545,7 @@ etcd_put_token(void *p, const char *token, const char *keyauth, int ttl,
 
 	if (etcd_lease_grant(be->c, ttl > 0 ? ttl : 600, &lease, e) == -1)
 		return -1;
-	k = ek(be, "tokens/", token);
+	k = store_etcd_key(be, "tokens/", token);
 	rc = etcd_put(be->c, k, keyauth, strlen(keyauth), lease, NULL, e);
 	free(k);
 	return rc;
@@ -1082,7 +559,7 @@ etcd_del_token(void *p, const char *token, struct err *e)
 {
 	struct store_etcd *be = p;
 	struct etcd_kv kv;
-	char *k = ek(be, "tokens/", token);
+	char *k = store_etcd_key(be, "tokens/", token);
 	int r, rc = -1;
 
 	memset(&kv, 0, sizeof(kv));
@@ -1108,7 +585,7 @@ etcd_get_token(void *p, const char *token, char **keyauth, struct err *e)
 {
 	struct store_etcd *be = p;
 	struct etcd_kv kv;
-	char *k = ek(be, "tokens/", token);
+	char *k = store_etcd_key(be, "tokens/", token);
 	int r;
 
 	*keyauth = NULL;
@@ -1129,8 +606,8 @@ const struct store_backend store_etcd_backend = {
 	.read_set = etcd_read_set,
 	.stat_set = etcd_stat_set,
 	.replace_set = etcd_replace_set,
-	.lock = etcd_lock,
-	.unlock = etcd_unlock,
+	.lock = store_etcd_lock,
+	.unlock = store_etcd_unlock,
 	.list = etcd_list,
 	.get_blob = etcd_get_blob,
 	.put_blob = etcd_put_blob,

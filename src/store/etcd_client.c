@@ -5,6 +5,12 @@
  * endpoint that answers and parses the answer. Revisions and leases are
  * int64 and come back as JSON strings; fields equal to zero or false are
  * left out of the answers (proto3), so absent means 0.
+ *
+ * This file: the client (endpoints, auth_file), the JSON and base64
+ * helpers, the transport (one POST, failover between endpoints, the auth
+ * token) and the kv calls (get, range, put, delete, txn). Leases are in
+ * etcd_lease.c, the watch in etcd_watch.c; etcd_client_impl.h is what
+ * they share.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -21,24 +27,9 @@
 #include "base/secret.h"
 #include "base/str.h"
 #include "store/etcd_client.h"
+#include "store/etcd_client_impl.h"
 
-/* The largest answer taken (a range of every set of a big fleet). */
-#define ETCD_ANSWER_MAX	(256L * 1024 * 1024)
 #define ETCD_AUTH_MAX	4096
-
-struct etcd {
-	char		*endpoints;	/* as given */
-	char		**urls;		/* "http(s)://host:port", NULL-ended */
-	size_t		 nurls;
-	size_t		 first;		/* the one that answered last */
-	char		*ca_file, *cert_file, *key_file;
-	char		*user, *password;
-	char		*token;
-	long		 timeout_ms;
-	long		 requests;
-	CURL		*curl;
-	pthread_mutex_t	 mu;
-};
 
 static const char *const target_names[ETCD_T__MAX] = {
 	"VERSION", "CREATE", "MOD", "VALUE", "LEASE",
@@ -171,8 +162,8 @@ fail:
 	return NULL;
 }
 
-static void
-str_wipe_free(char *s)
+void
+etcd_str_wipe_free(char *s)
 {
 	if (s != NULL)
 		secret_free(s, strlen(s));
@@ -190,9 +181,9 @@ etcd_free(struct etcd *c)
 	free(c->ca_file);
 	free(c->cert_file);
 	free(c->key_file);
-	str_wipe_free(c->user);
-	str_wipe_free(c->password);
-	str_wipe_free(c->token);
+	etcd_str_wipe_free(c->user);
+	etcd_str_wipe_free(c->password);
+	etcd_str_wipe_free(c->token);
 	pthread_mutex_destroy(&c->mu);
 	free(c);
 }
@@ -270,8 +261,8 @@ unb64(const char *s, size_t *n)
 }
 
 /* An int64 of an answer: a string, a number, or absent (0). */
-static long long
-j_int64(const cJSON *o, const char *name)
+long long
+etcd_json_int64(const cJSON *o, const char *name)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
 
@@ -282,8 +273,8 @@ j_int64(const cJSON *o, const char *name)
 	return 0;
 }
 
-static void
-j_add_b64(cJSON *o, const char *name, const void *p, size_t n)
+void
+etcd_json_add_b64(cJSON *o, const char *name, const void *p, size_t n)
 {
 	char *s = b64(p, n);
 
@@ -291,8 +282,8 @@ j_add_b64(cJSON *o, const char *name, const void *p, size_t n)
 	free(s);
 }
 
-static void
-j_add_int64(cJSON *o, const char *name, long long v)
+void
+etcd_json_add_int64(cJSON *o, const char *name, long long v)
 {
 	char s[32];
 
@@ -302,8 +293,8 @@ j_add_int64(cJSON *o, const char *name, long long v)
 
 /* The end of the range of every key starting with prefix: the prefix
    with its last byte incremented (bytes of 0xff dropped). */
-static char *
-prefix_end(const char *prefix, size_t *n)
+char *
+etcd_prefix_end(const char *prefix, size_t *n)
 {
 	char *end = xstrdup(prefix);
 	size_t len = strlen(end);
@@ -335,7 +326,7 @@ etcd_write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-static void
+void
 etcd_curl_common(struct etcd *c, CURL *h)
 {
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -458,14 +449,14 @@ etcd_post_locked(struct etcd *c, const char *path, const char *body,
 }
 
 /* Gets a token with the user and password of auth_file. */
-static int
+int
 etcd_authenticate(struct etcd *c, struct err *e)
 {
 	cJSON *req, *ans = NULL, *t;
 	char *body;
 	int rc = -1;
 
-	str_wipe_free(c->token);
+	etcd_str_wipe_free(c->token);
 	c->token = NULL;
 	req = cJSON_CreateObject();
 	cJSON_AddStringToObject(req, "name", c->user);
@@ -490,7 +481,7 @@ out:
 
 /* One request: authenticates first when needed, and again once when the
    token has expired. */
-static int
+int
 etcd_post(struct etcd *c, const char *path, cJSON *req, cJSON **answer,
     struct err *e)
 {
@@ -509,7 +500,7 @@ etcd_post(struct etcd *c, const char *path, cJSON *req, cJSON **answer,
 		if (r == 0 || c->user == NULL || tries > 0 ||
 		    strstr(e->msg, "token") == NULL)
 			break;
-		str_wipe_free(c->token);
+		etcd_str_wipe_free(c->token);
 		c->token = NULL;
 	}
 	pthread_mutex_unlock(&c->mu);
@@ -518,7 +509,7 @@ etcd_post(struct etcd *c, const char *path, cJSON *req, cJSON **answer,
 }
 
 /* Fills kv from one "kvs" entry of an answer. */
-static int
+int
 etcd_kv_from_json(const cJSON *o, struct etcd_kv *kv, struct err *e)
 {
 	const cJSON *k = cJSON_GetObjectItemCaseSensitive(o, "key");
@@ -539,10 +530,10 @@ etcd_kv_from_json(const cJSON *o, struct etcd_kv *kv, struct err *e)
 			return -1;
 		}
 	}
-	kv->create_rev = j_int64(o, "create_revision");
-	kv->mod_rev = j_int64(o, "mod_revision");
-	kv->version = j_int64(o, "version");
-	kv->lease = j_int64(o, "lease");
+	kv->create_rev = etcd_json_int64(o, "create_revision");
+	kv->mod_rev = etcd_json_int64(o, "mod_revision");
+	kv->version = etcd_json_int64(o, "version");
+	kv->lease = etcd_json_int64(o, "lease");
 	return 0;
 }
 
@@ -572,10 +563,10 @@ etcd_kvs_append(const cJSON *range, struct etcd_kvs *out, int keys_only,
 	return 0;
 }
 
-static long long
-header_revision(const cJSON *ans)
+long long
+etcd_header_revision(const cJSON *ans)
 {
-	return j_int64(cJSON_GetObjectItemCaseSensitive(ans, "header"),
+	return etcd_json_int64(cJSON_GetObjectItemCaseSensitive(ans, "header"),
 	    "revision");
 }
 
@@ -590,12 +581,12 @@ etcd_get(struct etcd *c, const char *key, struct etcd_kv *kv,
 	memset(kv, 0, sizeof(*kv));
 	memset(&got, 0, sizeof(got));
 	req = cJSON_CreateObject();
-	j_add_b64(req, "key", key, strlen(key));
+	etcd_json_add_b64(req, "key", key, strlen(key));
 	if (etcd_post(c, "/v3/kv/range", req, &ans, e) != 0 ||
 	    etcd_kvs_append(ans, &got, 0, e) == -1)
 		goto out;
 	if (rev != NULL)
-		*rev = header_revision(ans);
+		*rev = etcd_header_revision(ans);
 	if (got.n == 0) {
 		rc = 0;
 		goto out;
@@ -626,22 +617,22 @@ etcd_range_prefix(struct etcd *c, const char *prefix, long limit,
 		return -1;
 	}
 	req = cJSON_CreateObject();
-	j_add_b64(req, "key", prefix, strlen(prefix));
-	end = prefix_end(prefix, &elen);
-	j_add_b64(req, "range_end", end, elen);
+	etcd_json_add_b64(req, "key", prefix, strlen(prefix));
+	end = etcd_prefix_end(prefix, &elen);
+	etcd_json_add_b64(req, "range_end", end, elen);
 	free(end);
 	if (limit > 0)
-		j_add_int64(req, "limit", limit);
+		etcd_json_add_int64(req, "limit", limit);
 	if (keys_only)
 		cJSON_AddTrueToObject(req, "keys_only");
 	if (min_mod_rev > 0)
-		j_add_int64(req, "min_mod_revision", min_mod_rev);
+		etcd_json_add_int64(req, "min_mod_revision", min_mod_rev);
 	if (etcd_post(c, "/v3/kv/range", req, &ans, e) != 0 ||
 	    etcd_kvs_append(ans, out, keys_only, e) == -1) {
 		etcd_kvs_clear(out);
 		goto out;
 	}
-	out->revision = header_revision(ans);
+	out->revision = etcd_header_revision(ans);
 	rc = 0;
 out:
 	cJSON_Delete(req);
@@ -657,14 +648,14 @@ etcd_put(struct etcd *c, const char *key, const void *value, size_t vlen,
 	int rc = -1;
 
 	req = cJSON_CreateObject();
-	j_add_b64(req, "key", key, strlen(key));
-	j_add_b64(req, "value", value, vlen);
+	etcd_json_add_b64(req, "key", key, strlen(key));
+	etcd_json_add_b64(req, "value", value, vlen);
 	if (lease != 0)
-		j_add_int64(req, "lease", lease);
+		etcd_json_add_int64(req, "lease", lease);
 	if (etcd_post(c, "/v3/kv/put", req, &ans, e) != 0)
 		goto out;
 	if (rev != NULL)
-		*rev = header_revision(ans);
+		*rev = etcd_header_revision(ans);
 	rc = 0;
 out:
 	cJSON_Delete(req);
@@ -682,16 +673,16 @@ etcd_delete(struct etcd *c, const char *key, int prefix, long long *deleted,
 	int rc = -1;
 
 	req = cJSON_CreateObject();
-	j_add_b64(req, "key", key, strlen(key));
+	etcd_json_add_b64(req, "key", key, strlen(key));
 	if (prefix) {
-		end = prefix_end(key, &elen);
-		j_add_b64(req, "range_end", end, elen);
+		end = etcd_prefix_end(key, &elen);
+		etcd_json_add_b64(req, "range_end", end, elen);
 		free(end);
 	}
 	if (etcd_post(c, "/v3/kv/deleterange", req, &ans, e) != 0)
 		goto out;
 	if (deleted != NULL)
-		*deleted = j_int64(ans, "deleted");
+		*deleted = etcd_json_int64(ans, "deleted");
 	rc = 0;
 out:
 	cJSON_Delete(req);
@@ -709,25 +700,25 @@ txn_op_json(const struct etcd_op *op)
 	switch (op->kind) {
 	case ETCD_OP_PUT:
 		r = cJSON_AddObjectToObject(o, "request_put");
-		j_add_b64(r, "key", op->key, strlen(op->key));
-		j_add_b64(r, "value", op->value != NULL ? op->value : "",
-		    op->vlen);
+		etcd_json_add_b64(r, "key", op->key, strlen(op->key));
+		etcd_json_add_b64(r, "value", op->value != NULL ? op->value :
+		    "", op->vlen);
 		if (op->lease != 0)
-			j_add_int64(r, "lease", op->lease);
+			etcd_json_add_int64(r, "lease", op->lease);
 		break;
 	case ETCD_OP_GET:
 		r = cJSON_AddObjectToObject(o, "request_range");
-		j_add_b64(r, "key", op->key, strlen(op->key));
+		etcd_json_add_b64(r, "key", op->key, strlen(op->key));
 		break;
 	default:
 		r = cJSON_AddObjectToObject(o, "request_delete_range");
-		j_add_b64(r, "key", op->key, strlen(op->key));
+		etcd_json_add_b64(r, "key", op->key, strlen(op->key));
 		if (op->kind == ETCD_OP_DELETE_PREFIX) {
-			end = prefix_end(op->key, &elen);
-			j_add_b64(r, "range_end", end, elen);
+			end = etcd_prefix_end(op->key, &elen);
+			etcd_json_add_b64(r, "range_end", end, elen);
 			free(end);
 		} else if (op->kind == ETCD_OP_DELETE_RANGE)
-			j_add_b64(r, "range_end", op->range_end,
+			etcd_json_add_b64(r, "range_end", op->range_end,
 			    strlen(op->range_end));
 		break;
 	}
@@ -749,26 +740,27 @@ etcd_txn(struct etcd *c, const struct etcd_cmp *cmp, size_t ncmp,
 	arr = cJSON_AddArrayToObject(req, "compare");
 	for (i = 0; i < ncmp; i++) {
 		o = cJSON_CreateObject();
-		j_add_b64(o, "key", cmp[i].key, strlen(cmp[i].key));
+		etcd_json_add_b64(o, "key", cmp[i].key, strlen(cmp[i].key));
 		cJSON_AddStringToObject(o, "target",
 		    target_names[cmp[i].target]);
 		cJSON_AddStringToObject(o, "result",
 		    result_names[cmp[i].result]);
 		switch (cmp[i].target) {
 		case ETCD_T_VERSION:
-			j_add_int64(o, "version", cmp[i].n);
+			etcd_json_add_int64(o, "version", cmp[i].n);
 			break;
 		case ETCD_T_CREATE:
-			j_add_int64(o, "create_revision", cmp[i].n);
+			etcd_json_add_int64(o, "create_revision", cmp[i].n);
 			break;
 		case ETCD_T_MOD:
-			j_add_int64(o, "mod_revision", cmp[i].n);
+			etcd_json_add_int64(o, "mod_revision", cmp[i].n);
 			break;
 		case ETCD_T_LEASE:
-			j_add_int64(o, "lease", cmp[i].n);
+			etcd_json_add_int64(o, "lease", cmp[i].n);
 			break;
 		default:
-			j_add_b64(o, "value", cmp[i].value, cmp[i].vlen);
+			etcd_json_add_b64(o, "value", cmp[i].value,
+			    cmp[i].vlen);
 			break;
 		}
 		cJSON_AddItemToArray(arr, o);
@@ -784,9 +776,9 @@ etcd_txn(struct etcd *c, const struct etcd_cmp *cmp, size_t ncmp,
 	*succeeded = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ans,
 	    "succeeded"));
 	if (rev != NULL)
-		*rev = header_revision(ans);
+		*rev = etcd_header_revision(ans);
 	if (got != NULL) {
-		got->revision = header_revision(ans);
+		got->revision = etcd_header_revision(ans);
 		cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(ans,
 		    "responses")) {
 			rr = cJSON_GetObjectItemCaseSensitive(it,
@@ -799,250 +791,5 @@ etcd_txn(struct etcd *c, const struct etcd_cmp *cmp, size_t ncmp,
 out:
 	cJSON_Delete(req);
 	cJSON_Delete(ans);
-	return rc;
-}
-
-int
-etcd_lease_grant(struct etcd *c, long ttl, long long *id, struct err *e)
-{
-	cJSON *req, *ans = NULL;
-	int rc = -1;
-
-	req = cJSON_CreateObject();
-	j_add_int64(req, "TTL", ttl);
-	if (etcd_post(c, "/v3/lease/grant", req, &ans, e) != 0)
-		goto out;
-	if ((*id = j_int64(ans, "ID")) == 0) {
-		err_set(e, "etcd %s: a lease grant gave no lease",
-		    c->endpoints);
-		goto out;
-	}
-	rc = 0;
-out:
-	cJSON_Delete(req);
-	cJSON_Delete(ans);
-	return rc;
-}
-
-int
-etcd_lease_keepalive(struct etcd *c, long long id, long *ttl, struct err *e)
-{
-	cJSON *req, *ans = NULL, *res;
-	long long left;
-	int rc = -1;
-
-	req = cJSON_CreateObject();
-	j_add_int64(req, "ID", id);
-	if (etcd_post(c, "/v3/lease/keepalive", req, &ans, e) != 0)
-		goto out;
-	/* A stream of one answer: {"result": {...}}. */
-	res = cJSON_GetObjectItemCaseSensitive(ans, "result");
-	left = j_int64(res != NULL ? res : ans, "TTL");
-	if (left <= 0) {
-		err_set(e, "etcd %s: lease %lld has expired", c->endpoints, id);
-		goto out;
-	}
-	if (ttl != NULL)
-		*ttl = (long)left;
-	rc = 0;
-out:
-	cJSON_Delete(req);
-	cJSON_Delete(ans);
-	return rc;
-}
-
-int
-etcd_lease_revoke(struct etcd *c, long long id, struct err *e)
-{
-	cJSON *req, *ans = NULL;
-	int rc;
-
-	req = cJSON_CreateObject();
-	j_add_int64(req, "ID", id);
-	rc = etcd_post(c, "/v3/lease/revoke", req, &ans, e) == 0 ? 0 : -1;
-	cJSON_Delete(req);
-	cJSON_Delete(ans);
-	return rc;
-}
-
-/* The watch stream: newline-separated JSON messages. */
-struct watch_ctx {
-	struct buf	 b;
-	etcd_watch_fn	 fn;
-	void		*arg;
-	long long	 last_rev;
-	int		 stopped;
-	int		 canceled;
-	struct err	*e;
-	int		 bad;
-};
-
-static int
-watch_message(struct watch_ctx *w, const char *line)
-{
-	cJSON *j, *res, *ev, *kvj;
-	struct etcd_kv kv;
-	const char *type;
-	int put, r = 0;
-
-	if ((j = cJSON_Parse(line)) == NULL)
-		return 0;
-	res = cJSON_GetObjectItemCaseSensitive(j, "result");
-	if (res == NULL) {
-		err_set(w->e, "etcd: the watch stream failed");
-		w->bad = 1;
-		cJSON_Delete(j);
-		return 1;
-	}
-	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "canceled"))) {
-		err_set(w->e, "etcd: the watch was canceled (compacted?)");
-		w->bad = 1;
-		cJSON_Delete(j);
-		return 1;
-	}
-	if (header_revision(res) > w->last_rev)
-		w->last_rev = header_revision(res);
-	cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(res,
-	    "events")) {
-		type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-		    ev, "type"));
-		put = type == NULL || strcmp(type, "DELETE") != 0;
-		kvj = cJSON_GetObjectItemCaseSensitive(ev, "kv");
-		if (etcd_kv_from_json(kvj, &kv, w->e) == -1) {
-			w->bad = 1;
-			r = 1;
-			break;
-		}
-		if (!put && kv.value != NULL) {
-			free(kv.value);
-			kv.value = NULL;
-		}
-		if (kv.mod_rev > w->last_rev)
-			w->last_rev = kv.mod_rev;
-		r = w->fn(w->arg, put, &kv);
-		etcd_kv_clear(&kv);
-		if (r != 0) {
-			w->stopped = 1;
-			break;
-		}
-	}
-	cJSON_Delete(j);
-	return r;
-}
-
-static size_t
-watch_write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
-{
-	struct watch_ctx *w = arg;
-	size_t n = size * nmemb;
-	char *nl, *line;
-
-	if (w->b.len + n > (size_t)ETCD_ANSWER_MAX)
-		return 0;
-	buf_append(&w->b, ptr, n);
-	for (;;) {
-		nl = w->b.len > 0 ? memchr(w->b.data, '\n', w->b.len) : NULL;
-		if (nl == NULL)
-			break;
-		line = xstrndup(w->b.data, (size_t)(nl - w->b.data));
-		memmove(w->b.data, nl + 1, w->b.len - (size_t)(nl -
-		    w->b.data) - 1);
-		w->b.len -= (size_t)(nl - w->b.data) + 1;
-		if (watch_message(w, line) != 0) {
-			free(line);
-			return 0;	/* stops the transfer */
-		}
-		free(line);
-	}
-	return n;
-}
-
-int
-etcd_watch(struct etcd *c, const char *prefix, long long start_rev,
-    long timeout_ms, etcd_watch_fn fn, void *arg, long long *last_rev,
-    struct err *e)
-{
-	struct watch_ctx w;
-	struct curl_slist *hdrs = NULL;
-	cJSON *req, *cr;
-	CURL *h = NULL;
-	CURLcode cc;
-	char *body = NULL, *end, *url = NULL, *auth = NULL, *token = NULL;
-	size_t elen;
-	int rc = -1;
-
-	memset(&w, 0, sizeof(w));
-	buf_init(&w.b);
-	w.fn = fn;
-	w.arg = arg;
-	w.e = e;
-	w.last_rev = start_rev > 0 ? start_rev - 1 : 0;
-	req = cJSON_CreateObject();
-	cr = cJSON_AddObjectToObject(req, "create_request");
-	j_add_b64(cr, "key", prefix, strlen(prefix));
-	end = prefix_end(prefix, &elen);
-	j_add_b64(cr, "range_end", end, elen);
-	free(end);
-	if (start_rev > 0)
-		j_add_int64(cr, "start_revision", start_rev);
-	cJSON_AddTrueToObject(cr, "progress_notify");
-	body = cJSON_PrintUnformatted(req);
-	cJSON_Delete(req);
-
-	pthread_mutex_lock(&c->mu);
-	if (c->user != NULL && c->token == NULL &&
-	    etcd_authenticate(c, e) == -1) {
-		pthread_mutex_unlock(&c->mu);
-		goto out;
-	}
-	url = xstrcat(c->urls[c->first], "/v3/watch", NULL);
-	token = c->token != NULL ? xstrdup(c->token) : NULL;
-	pthread_mutex_unlock(&c->mu);
-
-	if ((h = curl_easy_init()) == NULL) {
-		err_set(e, "etcd: cannot make a curl handle");
-		goto out;
-	}
-	etcd_curl_common(c, h);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-	if (timeout_ms > 0)
-		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, watch_write_cb);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &w);
-	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
-	if (token != NULL) {
-		auth = xstrcat("Authorization: ", token, NULL);
-		hdrs = curl_slist_append(hdrs, auth);
-	}
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	__atomic_add_fetch(&c->requests, 1, __ATOMIC_RELAXED);
-	cc = curl_easy_perform(h);
-	if (w.stopped) {
-		rc = 0;
-	} else if (w.bad) {
-		rc = -1;
-	} else if (cc == CURLE_OPERATION_TIMEDOUT && timeout_ms > 0) {
-		rc = 0;
-	} else {
-		err_set(e, "etcd %s: watch: %s", url, cc == CURLE_OK ?
-		    "the stream ended" : curl_easy_strerror(cc));
-		/* The next watch starts at the next endpoint. */
-		pthread_mutex_lock(&c->mu);
-		c->first = (c->first + 1) % c->nurls;
-		pthread_mutex_unlock(&c->mu);
-	}
-	if (last_rev != NULL)
-		*last_rev = w.last_rev;
-out:
-	if (h != NULL)
-		curl_easy_cleanup(h);
-	curl_slist_free_all(hdrs);
-	if (auth != NULL)
-		secret_free(auth, strlen(auth));
-	str_wipe_free(token);
-	buf_free(&w.b);
-	free(url);
-	free(body);
 	return rc;
 }
