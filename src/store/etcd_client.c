@@ -508,6 +508,27 @@ etcd_post(struct etcd *c, const char *path, cJSON *req, cJSON **answer,
 	return r;
 }
 
+int
+etcd_call(struct etcd *c, const char *path, cJSON *req, const char *member,
+    long long *val, long long *rev, struct err *e)
+{
+	cJSON *ans = NULL;
+	const cJSON *res;
+	int rc;
+
+	rc = etcd_post(c, path, req, &ans, e) == 0 ? 0 : -1;
+	if (rc == 0 && member != NULL) {
+		/* A stream of one answer: {"result": {...}}. */
+		res = cJSON_GetObjectItemCaseSensitive(ans, "result");
+		*val = etcd_json_int64(res != NULL ? res : ans, member);
+	}
+	if (rc == 0 && rev != NULL)
+		*rev = etcd_header_revision(ans);
+	cJSON_Delete(req);
+	cJSON_Delete(ans);
+	return rc;
+}
+
 /* Fills kv from one "kvs" entry of an answer. */
 int
 etcd_kv_from_json(const cJSON *o, struct etcd_kv *kv, struct err *e)
@@ -644,49 +665,34 @@ int
 etcd_put(struct etcd *c, const char *key, const void *value, size_t vlen,
     long long lease, long long *rev, struct err *e)
 {
-	cJSON *req, *ans = NULL;
-	int rc = -1;
+	cJSON *req = cJSON_CreateObject();
 
-	req = cJSON_CreateObject();
 	etcd_json_add_b64(req, "key", key, strlen(key));
 	etcd_json_add_b64(req, "value", value, vlen);
 	if (lease != 0)
 		etcd_json_add_int64(req, "lease", lease);
-	if (etcd_post(c, "/v3/kv/put", req, &ans, e) != 0)
-		goto out;
-	if (rev != NULL)
-		*rev = etcd_header_revision(ans);
-	rc = 0;
-out:
-	cJSON_Delete(req);
-	cJSON_Delete(ans);
-	return rc;
+	return etcd_call(c, "/v3/kv/put", req, NULL, NULL, rev, e);
 }
 
 int
 etcd_delete(struct etcd *c, const char *key, int prefix, long long *deleted,
     struct err *e)
 {
-	cJSON *req, *ans = NULL;
+	cJSON *req = cJSON_CreateObject();
+	long long n = 0;
 	char *end;
 	size_t elen;
-	int rc = -1;
+	int rc;
 
-	req = cJSON_CreateObject();
 	etcd_json_add_b64(req, "key", key, strlen(key));
 	if (prefix) {
 		end = etcd_prefix_end(key, &elen);
 		etcd_json_add_b64(req, "range_end", end, elen);
 		free(end);
 	}
-	if (etcd_post(c, "/v3/kv/deleterange", req, &ans, e) != 0)
-		goto out;
-	if (deleted != NULL)
-		*deleted = etcd_json_int64(ans, "deleted");
-	rc = 0;
-out:
-	cJSON_Delete(req);
-	cJSON_Delete(ans);
+	rc = etcd_call(c, "/v3/kv/deleterange", req, "deleted", &n, NULL, e);
+	if (rc == 0 && deleted != NULL)
+		*deleted = n;
 	return rc;
 }
 

@@ -60,6 +60,11 @@ int	 etcd_authenticate(struct etcd *c, struct err *e);
    when needed); 0 with *answer parsed (caller deletes) or -1. */
 int	 etcd_post(struct etcd *c, const char *path, cJSON *req,
 	    cJSON **answer, struct err *e);
+/* Posts req (consumed) to path: etcd_post() without the answer; member:
+   *val is that integer member of it (of its "result" in a stream); rev:
+   *rev is its header's revision. 0 or -1. */
+int	 etcd_call(struct etcd *c, const char *path, cJSON *req,
+	    const char *member, long long *val, long long *rev, struct err *e);
 /* Fills kv (caller clears) from one "kvs" entry of an answer. */
 int	 etcd_kv_from_json(const cJSON *o, struct etcd_kv *kv,
 	    struct err *e);

@@ -12,62 +12,44 @@
 int
 etcd_lease_grant(struct etcd *c, long ttl, long long *id, struct err *e)
 {
-	cJSON *req, *ans = NULL;
-	int rc = -1;
+	cJSON *req = cJSON_CreateObject();
 
-	req = cJSON_CreateObject();
 	etcd_json_add_int64(req, "TTL", ttl);
-	if (etcd_post(c, "/v3/lease/grant", req, &ans, e) != 0)
-		goto out;
-	if ((*id = etcd_json_int64(ans, "ID")) == 0) {
+	*id = 0;
+	if (etcd_call(c, "/v3/lease/grant", req, "ID", id, NULL, e) == -1)
+		return -1;
+	if (*id == 0) {
 		err_set(e, "etcd %s: a lease grant gave no lease",
 		    c->endpoints);
-		goto out;
+		return -1;
 	}
-	rc = 0;
-out:
-	cJSON_Delete(req);
-	cJSON_Delete(ans);
-	return rc;
+	return 0;
 }
 
 int
 etcd_lease_keepalive(struct etcd *c, long long id, long *ttl, struct err *e)
 {
-	cJSON *req, *ans = NULL, *res;
-	long long left;
-	int rc = -1;
+	cJSON *req = cJSON_CreateObject();
+	long long left = 0;
 
-	req = cJSON_CreateObject();
 	etcd_json_add_int64(req, "ID", id);
-	if (etcd_post(c, "/v3/lease/keepalive", req, &ans, e) != 0)
-		goto out;
-	/* A stream of one answer: {"result": {...}}. */
-	res = cJSON_GetObjectItemCaseSensitive(ans, "result");
-	left = etcd_json_int64(res != NULL ? res : ans, "TTL");
+	if (etcd_call(c, "/v3/lease/keepalive", req, "TTL", &left, NULL, e)
+	    == -1)
+		return -1;
 	if (left <= 0) {
 		err_set(e, "etcd %s: lease %lld has expired", c->endpoints, id);
-		goto out;
+		return -1;
 	}
 	if (ttl != NULL)
 		*ttl = (long)left;
-	rc = 0;
-out:
-	cJSON_Delete(req);
-	cJSON_Delete(ans);
-	return rc;
+	return 0;
 }
 
 int
 etcd_lease_revoke(struct etcd *c, long long id, struct err *e)
 {
-	cJSON *req, *ans = NULL;
-	int rc;
+	cJSON *req = cJSON_CreateObject();
 
-	req = cJSON_CreateObject();
 	etcd_json_add_int64(req, "ID", id);
-	rc = etcd_post(c, "/v3/lease/revoke", req, &ans, e) == 0 ? 0 : -1;
-	cJSON_Delete(req);
-	cJSON_Delete(ans);
-	return rc;
+	return etcd_call(c, "/v3/lease/revoke", req, NULL, NULL, NULL, e);
 }

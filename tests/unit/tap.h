@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int tap_n, tap_failed;
@@ -51,6 +52,34 @@ tap_skip(const char *why)
 {
 	tap_n++;
 	printf("ok %d # SKIP %s\n", tap_n, why);
+}
+
+/* A fresh directory for a test's files: root (of size n) becomes
+   $TMPDIR/NAME-XXXXXX/s, not yet made; 0, or -1 when none can be made. */
+static int __attribute__((unused))
+tap_tmproot(char *root, size_t n, const char *name)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(root, n, "%s/%s-XXXXXX", tmp != NULL ? tmp : "/tmp", name);
+	if (mkdtemp(root) == NULL)
+		return -1;
+	strncat(root, "/s", n - strlen(root) - 1);
+	return 0;
+}
+
+/* Removes what tap_tmproot() made, then ends the test (tap_done()). */
+static int __attribute__((unused))
+tap_rmroot_done(char *root)
+{
+	char cmd[600];
+
+	root[strlen(root) - 2] = '\0';
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		printf("# could not remove %s\n", root);
+	printf("1..%d\n", tap_n);
+	return tap_failed ? 1 : 0;
 }
 
 static int __attribute__((unused))

@@ -147,17 +147,8 @@ test_state(void)
 int
 main(void)
 {
-	char cmd[300];
-
-	snprintf(root, sizeof(root), "%s/certkeep-state-XXXXXX",
-	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(root) == NULL)
+	if (tap_tmproot(root, sizeof(root), "certkeep-state") == -1)
 		return 1;
-	strncat(root, "/s", sizeof(root) - strlen(root) - 1);
 	test_state();
-	root[strlen(root) - 2] = '\0';
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	if (system(cmd) != 0)
-		printf("# could not remove %s\n", root);
-	return tap_done();
+	return tap_rmroot_done(root);
 }

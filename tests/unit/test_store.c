@@ -588,13 +588,8 @@ test_blobs(void)
 int
 main(void)
 {
-	char cmd[300];
-
-	snprintf(root, sizeof(root), "%s/certkeep-store-XXXXXX",
-	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(root) == NULL)
+	if (tap_tmproot(root, sizeof(root), "certkeep-store") == -1)
 		return 1;
-	strncat(root, "/s", sizeof(root) - strlen(root) - 1);
 	test_open();
 	test_replace();
 	test_plain_dir();
@@ -605,9 +600,5 @@ main(void)
 	test_special_files();
 	test_race();
 	test_blobs();
-	root[strlen(root) - 2] = '\0';
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	if (system(cmd) != 0)
-		printf("# could not remove %s\n", root);
-	return tap_done();
+	return tap_rmroot_done(root);
 }
