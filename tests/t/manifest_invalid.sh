@@ -28,10 +28,10 @@ ok_if "at least 45 invalid manifests ($n)" test "$n" -ge 45
 # Over the size limit: refused before parsing (made here, not committed).
 python3 -c "
 import sys
-sys.stdout.write('version: 1\n' + '#' * (4 * 1024 * 1024) + '\n')" >"$INV/big.yaml"
+sys.stdout.write('version: 1\n' + '#' * (64 * 1024 * 1024) + '\n')" >"$INV/big.yaml"
 ck plan -m big.yaml
 rc_is 65 "oversized: exit 65"
-is "$ERR" "big.yaml:1:1: the manifest is larger than 4194304 bytes" \
+is "$ERR" "big.yaml:1:1: the manifest is larger than 67108864 bytes" \
     "oversized: refused before parsing"
 
 # Invalid UTF-8 is a syntax error with a place.

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int tap_n, tap_failed;
 
@@ -52,6 +53,17 @@ tap_skip(const char *why)
 {
 	tap_n++;
 	printf("ok %d # SKIP %s\n", tap_n, why);
+}
+
+/* The mode of root/rel (lstat), or (mode_t)-1 when there is none. */
+static mode_t __attribute__((unused))
+tap_mode_of(const char *root, const char *rel)
+{
+	char p[512];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	return lstat(p, &st) == -1 ? (mode_t)-1 : st.st_mode;
 }
 
 /* A fresh directory for a test's files: root (of size n) becomes

@@ -18,15 +18,7 @@
 
 static char root[256];
 
-static mode_t
-mode_of(const char *rel)
-{
-	char p[512];
-	struct stat st;
-
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	return lstat(p, &st) == -1 ? (mode_t)-1 : st.st_mode;
-}
+#define mode_of(rel)	tap_mode_of(root, rel)
 
 /* A state file as another program (or a damaged disk) left it. */
 static void

@@ -21,17 +21,7 @@
 
 static char root[256];
 
-static mode_t
-mode_of(const char *rel)
-{
-	char p[512];
-	struct stat st;
-
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	if (lstat(p, &st) == -1)
-		return (mode_t)-1;
-	return st.st_mode;
-}
+#define mode_of(rel)	tap_mode_of(root, rel)
 
 static int
 exists(const char *rel)
