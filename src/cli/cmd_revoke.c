@@ -72,13 +72,13 @@ cmd_revoke(struct ctx *ctx, int argc, char **argv)
 		{ "wait", 0, NULL, &wait },
 		{ NULL, 0, NULL, NULL },
 	};
+	struct certset set;
+	struct certinfo ci;
+	struct certstate st;
 	struct cmd_env ce;
 	struct store_lock *lk = NULL;
 	struct acme *a = NULL;
 	struct key *k = NULL;
-	struct certset set;
-	struct certinfo ci;
-	struct certstate st;
 	struct http_resp r;
 	cJSON *p = NULL;
 	char *der = NULL, *warning = NULL;
