@@ -90,7 +90,7 @@ dir_clear(struct acme_dir *d)
 	FREE_ALL(d->url, d->new_nonce, d->new_account, d->new_order,
 	    d->new_authz, d->revoke_cert, d->key_change, d->renewal_info,
 	    d->terms, d->website);
-	strlist_free(&d->caa_identities);
+	strlist_clear(&d->caa_identities);
 	cJSON_Delete(d->profiles);
 	cJSON_Delete(d->raw);
 	memset(d, 0, sizeof(*d));
@@ -115,7 +115,7 @@ static void
 pool_free(struct acme_pool *p)
 {
 	dir_clear(&p->dir);
-	strlist_free(&p->nonces);
+	strlist_clear(&p->nonces);
 	FREE_ALL(p->dir_url, p->ca_file, p->kid);
 	http_share_free(p->share);
 	pthread_mutex_destroy(&p->mu);
@@ -480,7 +480,7 @@ fail_answer(const char *url, const struct http_resp *r, struct err *e)
 	if (r->status >= 500 && c != ACME_RATE_LIMITED)
 		c = ACME_RETRYABLE;
 	err_set(e, "%s: %s", url, b.data != NULL ? b.data : "");
-	buf_free(&b);
+	buf_clear(&b);
 	cJSON_Delete(o);
 	return c;
 }

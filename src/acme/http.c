@@ -52,8 +52,8 @@ http_resp_clear(struct http_resp *r)
 {
 	FREE_ALL(r->body, r->content_type, r->nonce, r->location,
 	    r->retry_after);
-	strlist_free(&r->link_up);
-	strlist_free(&r->link_alternate);
+	strlist_clear(&r->link_up);
+	strlist_clear(&r->link_alternate);
 	http_resp_init(r);
 }
 
@@ -274,8 +274,8 @@ on_header(char *p, size_t sz, size_t n, void *arg)
 		    r->content_type);
 		r->nonce = r->location = r->retry_after = NULL;
 		r->content_type = NULL;
-		strlist_free(&r->link_up);
-		strlist_free(&r->link_alternate);
+		strlist_clear(&r->link_up);
+		strlist_clear(&r->link_alternate);
 		strlist_init(&r->link_up);
 		strlist_init(&r->link_alternate);
 		return len;

@@ -331,7 +331,7 @@ authz_error(struct ord *od, const cJSON *az, const char *ident,
 		od->res->validation_failed = 1;
 	err_set(e, "%s: validation failed: %s", ident, b.data);
 	fail(od, c, type, -1);
-	buf_free(&b);
+	buf_clear(&b);
 	return c;
 }
 
@@ -711,8 +711,8 @@ order_split_chain(const char *pem, size_t len, char **leaf, char **chain,
 		p = x;
 	}
 	if (n == 0) {
-		buf_free(&l);
-		buf_free(&c);
+		buf_clear(&l);
+		buf_clear(&c);
 		err_set(e, "the certificate download holds no PEM certificate");
 		return -1;
 	}
@@ -786,7 +786,7 @@ order_error(struct ord *od, struct err *e)
 		buf_puts(&b, "no error given");
 	rc = fail(od, acme_problem_class(type, NULL), type, -1);
 	err_set(e, "order %s is invalid: %s", od->res->order_url, b.data);
-	buf_free(&b);
+	buf_clear(&b);
 	return rc;
 }
 

@@ -14,7 +14,7 @@ struct buf {
 };
 
 void	 buf_init(struct buf *b);
-void	 buf_free(struct buf *b);		/* frees data, re-inits */
+void	 buf_clear(struct buf *b);		/* frees data, re-inits */
 int	 buf_append(struct buf *b, const void *p, size_t n);
 int	 buf_puts(struct buf *b, const char *s);
 /* Appends every string up to the NULL one: buf_puts() for each. */

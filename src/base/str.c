@@ -15,7 +15,7 @@ strlist_init(struct strlist *l)
 }
 
 void
-strlist_free(struct strlist *l)
+strlist_clear(struct strlist *l)
 {
 	size_t i;
 

@@ -16,7 +16,7 @@ struct strlist {
 };
 
 void	 strlist_init(struct strlist *l);
-void	 strlist_free(struct strlist *l);	/* frees strings and array */
+void	 strlist_clear(struct strlist *l);	/* frees strings and array */
 int	 strlist_add(struct strlist *l, const char *s);	/* copies s */
 int	 strlist_addf(struct strlist *l, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

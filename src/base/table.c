@@ -44,7 +44,7 @@ table_print(const struct table *t, FILE *fp)
 }
 
 void
-table_free(struct table *t)
+table_clear(struct table *t)
 {
-	strlist_free(&t->cells);
+	strlist_clear(&t->cells);
 }

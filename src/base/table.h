@@ -20,6 +20,6 @@ void	 table_init(struct table *t, size_t ncols, const char *const *headers);
 void	 table_add(struct table *t, const char *const *cells);
 /* Prints with two spaces between columns; the last is not padded. */
 void	 table_print(const struct table *t, FILE *fp);
-void	 table_free(struct table *t);
+void	 table_clear(struct table *t);
 
 #endif

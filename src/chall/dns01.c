@@ -403,7 +403,7 @@ d01_ready(void *ctx, struct chall_item *const *items, size_t n,
 		}
 		usleep(DNS01_POLL_MS * 1000);
 	}
-	strlist_free(&servers);
+	strlist_clear(&servers);
 	return rc;
 }
 

@@ -128,9 +128,9 @@ judge_records(const struct mcert *c, const char *check, const char *host,
 		check_results_add(out, check, host, CHECK_PASS, "%s %s%s: "
 		    "matches addresses", type, got.data, via ? via : "");
 	free(via);
-	buf_free(&got);
-	buf_free(&extra);
-	buf_free(&missing);
+	buf_clear(&got);
+	buf_clear(&extra);
+	buf_clear(&missing);
 }
 
 /* The verdict on one answer with records (DNS_OK), for the fuzzer. */

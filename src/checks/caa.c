@@ -178,7 +178,7 @@ check_caa_run(const struct check_env *env, const struct mcert *c,
 	for (i = 0; i < nu; i++)
 		caa_name_clear(&names[i]);
 	FREE_ALL(names, labels, uniq);
-	strlist_free(&all);
+	strlist_clear(&all);
 	dns_resolver_free(own);
 	return 0;
 }

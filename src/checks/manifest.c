@@ -221,7 +221,7 @@ check_hostnames(const struct check_manifest_index *ix, size_t ci,
 		names_line(&b, ix->m, others, n);
 		check_results_add(out, "manifest", c->hostnames[i], CHECK_WARN,
 		    "%s is also a hostname of %s", c->hostnames[i], b.data);
-		buf_free(&b);
+		buf_clear(&b);
 		problems++;
 	}
 	free(others);

@@ -143,7 +143,7 @@ cmd_load_manifest(const struct ctx *ctx)
 			fprintf(stderr, "%s: invalid manifest\n",
 			    ctx->manifest_path);
 	}
-	strlist_free(&diags);
+	strlist_clear(&diags);
 	return m;
 }
 
@@ -239,7 +239,7 @@ cmd_env_close(struct cmd_env *ce)
 {
 	store_free(ce->s);
 	free(ce->sel);
-	strlist_free(&ce->pos);
+	strlist_clear(&ce->pos);
 	manifest_free(ce->m);
 }
 

@@ -60,5 +60,5 @@ cmd_print_ari(const struct manifest *m, const struct plan_item *items,
 			cmd_add_ari_line(&lines, m->certs[i].name,
 			    &states[i].ari, items[i].info.ari_id);
 	cmd_print_ari_lines(&lines);
-	strlist_free(&lines);
+	strlist_clear(&lines);
 }

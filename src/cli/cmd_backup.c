@@ -89,7 +89,7 @@ backup_wipe(char *pass, size_t passlen, struct buf *tarb)
 		OPENSSL_clear_free(pass, passlen);
 	if (tarb->data != NULL)
 		OPENSSL_cleanse(tarb->data, tarb->len);
-	buf_free(tarb);
+	buf_clear(tarb);
 }
 
 /* The -o json object of both commands: file, store and one {name,
@@ -168,7 +168,7 @@ backup_args(const char *cmd, int argc, char **argv, int restore,
 	    (*pass = backup_passphrase(cmd, passfile, passlen)) != NULL)
 		rc = 0;
 out:
-	strlist_free(&pos);
+	strlist_clear(&pos);
 	return rc;
 }
 
@@ -285,9 +285,9 @@ out:
 	store_unlock(lk);
 	store_free(s);
 	backup_wipe(pass, passlen, &tarb);
-	buf_free(&out);
-	tar_entries_free(&t);
-	strlist_free(&names);
+	buf_clear(&out);
+	tar_entries_clear(&t);
+	strlist_clear(&names);
 	return rc;
 }
 
@@ -352,7 +352,7 @@ cmd_restore(struct ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	/* Again under the lock: an apply may have run meanwhile. */
-	strlist_free(&have);
+	strlist_clear(&have);
 	strlist_init(&have);
 	if (backup_store_contents(s, &have, &e) != 0) {
 		fprintf(stderr, "certkeep restore: %s\n", e.msg);
@@ -381,8 +381,8 @@ out:
 	store_free(s);
 	backup_wipe(pass, passlen, &tarb);
 	free(data);
-	tar_entries_free(&t);
-	strlist_free(&names);
-	strlist_free(&have);
+	tar_entries_clear(&t);
+	strlist_clear(&names);
+	strlist_clear(&have);
 	return rc;
 }

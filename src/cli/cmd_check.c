@@ -61,7 +61,7 @@ check_print_text(const struct manifest *m, const unsigned char *sel,
 		}
 	}
 	table_print(&t, fp);
-	table_free(&t);
+	table_clear(&t);
 	fprintf(fp, "%zu certificate%s: %zu pass, %zu with warnings, "
 	    "%zu fail\n", npass + nwarn + nfail,
 	    npass + nwarn + nfail == 1 ? "" : "s", npass, nwarn, nfail);

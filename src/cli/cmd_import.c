@@ -183,7 +183,7 @@ out:
 	store_unlock(lk);
 	cJSON_Delete(root);
 	import_list_clear(&l);
-	buf_free(&out);
+	buf_clear(&out);
 	cmd_env_close(&ce);
 	return status;
 }

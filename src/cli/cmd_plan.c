@@ -108,7 +108,7 @@ plan_print_text(const struct manifest *m, const struct plan_item *items,
 		free(reason);
 	}
 	table_print(&t, stdout);
-	table_free(&t);
+	table_clear(&t);
 	printf("\n%zu to issue, %zu to renew, %zu to keep\n",
 	    count[PLAN_ISSUE], count[PLAN_RENEW], count[PLAN_KEEP]);
 }

@@ -178,8 +178,8 @@ out:
 	if (masked)
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	free(bound);
-	strlist_free(&specs);
-	strlist_free(&pos);
+	strlist_clear(&specs);
+	strlist_clear(&pos);
 	store_token_watch_close(sv.w);
 	manifest_free(m);
 	return status;

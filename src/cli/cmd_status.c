@@ -66,8 +66,8 @@ status_row(struct table *t, const struct plan_item *it, time_t now)
 	row[7] = plan_item_state(it, now);
 	table_add(t, row);
 	free(issuer);
-	buf_free(&hosts);
-	buf_free(&lis);
+	buf_clear(&hosts);
+	buf_clear(&lis);
 }
 
 int
@@ -148,8 +148,8 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 	status = failed ? EXIT_FAIL : EXIT_OK;
 out:
 	status_html_free(html);
-	table_free(&t);
-	strlist_free(&ari_lines);
+	table_clear(&t);
+	strlist_clear(&ari_lines);
 	statesum_free(po.sum);
 	cmd_env_close(&ce);
 	return status;

@@ -143,6 +143,6 @@ out:
 	free(tmp1);
 	free(tmp2);
 	manifest_free(m);
-	strlist_free(&pos);
+	strlist_clear(&pos);
 	return rc;
 }

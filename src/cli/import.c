@@ -443,7 +443,7 @@ import_scan(enum import_source src, const char *dir, struct import_list *l,
 		import_one(src, root, base, names.v[i], l);
 	rc = 0;
 out:
-	strlist_free(&names);
+	strlist_clear(&names);
 	free(root);
 	free(base);
 	return rc;

@@ -129,7 +129,7 @@ samples_add(struct samples *ss, enum mfam fam, char *labels, double value)
 }
 
 static void
-samples_free(struct samples *ss)
+samples_clear(struct samples *ss)
 {
 	for (size_t i = 0; i < ss->n; i++)
 		free(ss->v[i].labels);
@@ -208,7 +208,7 @@ labels_get(const char *labels, const char *key)
 		if (*p == ',')
 			p++;
 	}
-	buf_free(&b);
+	buf_clear(&b);
 	return NULL;
 }
 
@@ -475,9 +475,9 @@ metrics_write(const char *path, const struct metrics_run *run,
 	}
 	rc = file_write_atomic(path, out.data != NULL ? out.data : "",
 	    out.len, 0644, e);
-	buf_free(&out);
-	samples_free(&cur);
-	samples_free(&old);
+	buf_clear(&out);
+	samples_clear(&cur);
+	samples_clear(&old);
 	return rc;
 }
 

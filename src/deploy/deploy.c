@@ -47,7 +47,7 @@ hook_env_cert(struct strlist *env, struct store *s, const struct mcert *c)
 	for (i = 0; c->hostnames != NULL && c->hostnames[i] != NULL; i++)
 		buf_printf(&b, "%s%s", i ? " " : "", c->hostnames[i]);
 	strlist_addf(env, "CERTKEEP_HOSTNAMES=%s", b.data ? b.data : "");
-	buf_free(&b);
+	buf_clear(&b);
 }
 
 static int
@@ -111,7 +111,7 @@ hooks_after_apply(const struct manifest *m, struct store *s,
 			}
 		}
 		if (!run) {
-			buf_free(&names);
+			buf_clear(&names);
 			continue;
 		}
 		strlist_init(&env);
@@ -139,8 +139,8 @@ hooks_after_apply(const struct manifest *m, struct store *s,
 		} else {
 			rep->reload[k] = 1;
 		}
-		strlist_free(&env);
-		buf_free(&names);
+		strlist_clear(&env);
+		buf_clear(&names);
 	}
 	for (i = 0; cert_changed != NULL && i < m->ncerts; i++) {
 		const struct mcert *c = &m->certs[i];
@@ -161,7 +161,7 @@ hooks_after_apply(const struct manifest *m, struct store *s,
 				why[i] = xstrdup(e.msg);
 			rep->cert_failed[i] = 1;
 		}
-		strlist_free(&env);
+		strlist_clear(&env);
 	}
 	free(label);
 	return rep->nfailed > 0 ? -1 : 0;

@@ -353,7 +353,7 @@ out:
 	if (devnull != -1)
 		close(devnull);
 	FREE_ALL(envp, prog, esc);
-	buf_free(&out);
+	buf_clear(&out);
 	return rc;
 }
 
@@ -367,7 +367,7 @@ hook_report_init(struct hook_report *r)
 void
 hook_report_clear(struct hook_report *r)
 {
-	strlist_free(&r->failures);
+	strlist_clear(&r->failures);
 	for (size_t i = 0; r->cert_why != NULL && i < r->ncerts; i++)
 		free(r->cert_why[i]);
 	free(r->cert_why);

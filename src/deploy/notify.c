@@ -408,7 +408,7 @@ notify_body(struct buf *b, const struct manifest *m, const struct mcert *c,
 	buf_printf(b, "\r\n-- \r\ncertkeep %s on %s, manifest %s\r\n",
 	    CERTKEEP_VERSION, host != NULL ? host : "?",
 	    m->path != NULL ? m->path : "?");
-	buf_free(&hn);
+	buf_clear(&hn);
 }
 
 char *
@@ -516,8 +516,8 @@ out:
 	}
 	free(msg);
 	free(ca);
-	buf_free(&to);
-	strlist_free(&rcpts);
+	buf_clear(&to);
+	strlist_clear(&rcpts);
 	return rc;
 }
 
@@ -600,7 +600,7 @@ notify_preflight_failed(const struct manifest *m, const struct mcert *c,
 	ni.problem_type = first;
 	ni.problem = b.data != NULL ? b.data : "a preflight check failed";
 	rc = notify_event(m, c, NOTIFY_FAILED, &ni, log, NULL);
-	buf_free(&b);
+	buf_clear(&b);
 	return rc;
 }
 

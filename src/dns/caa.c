@@ -139,12 +139,12 @@ done:
 		*params = pl.v != NULL ? pl.v : xcalloc(1, sizeof(char *));
 		strlist_init(&pl);	/* moved to *params */
 	}
-	strlist_free(&pl);
+	strlist_clear(&pl);
 	return 0;
 fail:
 	FREE_ALL(tag, val, *domain);
 	*domain = NULL;
-	strlist_free(&pl);
+	strlist_clear(&pl);
 	if (params != NULL)
 		*params = NULL;
 	return -1;
@@ -262,7 +262,7 @@ record_judge(const struct caa_record *r, const struct caa_request *req,
 	}
 	if (w.len)
 		*warn = buf_steal(&w);
-	buf_free(&w);
+	buf_clear(&w);
 
 	if (domain[0] == '\0') {
 		*why = xstrdup("authorizes nobody (but does not veto the "
@@ -497,8 +497,8 @@ out:
 	if (set->via != NULL && b.data != NULL)
 		buf_printf(&b, " (records of %s, via CNAME)", set->via);
 	*msg = buf_steal(&b);
-	buf_free(&ids);
-	buf_free(&why_all);
+	buf_clear(&ids);
+	buf_clear(&why_all);
 	FREE_ALL(auth_rec, auth_warn, pending, recs);
 	return st;
 }

@@ -222,7 +222,7 @@ cert_parse_hostnames(struct mload *L, const struct ynode *n,
 	}
 	find_dups((const char *const *)c->hostnames, c->nhostnames,
 	    dup_report, &dc);
-	dupctx_free(&dc, c->nhostnames);
+	dupctx_clear(&dc, c->nhostnames);
 }
 
 /* addresses: IP addresses, kept in canonical form. */
@@ -328,7 +328,7 @@ cert_parse_listeners(struct mload *L, const struct ynode *ll,
 			    c->listeners[i].host, c->listeners[i].port);
 	}
 	find_dups((const char *const *)keys, ll->nkids, dup_report, &dc);
-	dupctx_free(&dc, ll->nkids);
+	dupctx_clear(&dc, ll->nkids);
 	for (i = 0; i < ll->nkids; i++)
 		free(keys[i]);
 	free(keys);
@@ -425,5 +425,5 @@ defaults:
 	    f[F_HOSTNAMES].v->type == YTREE_SEQ)
 		cert_check_wildcards(L, f[F_HOSTNAMES].v, path, c, orig);
 	free(orig);
-	rawchall_free(&ov);
+	rawchall_clear(&ov);
 }

@@ -22,7 +22,7 @@ static const char *const tsig_algorithm_names[] = {
 };
 
 void
-rawchall_free(struct rawchall *r)
+rawchall_clear(struct rawchall *r)
 {
 	FREE_ALL(r->webroot, r->listen, r->server, r->tsig_name,
 	    r->tsig_algorithm, r->tsig_secret_file);

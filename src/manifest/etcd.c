@@ -237,7 +237,7 @@ manifest_parse_etcd(const struct ynode *store, const struct ynode *ekey,
 }
 
 void
-manifest_etcd_free(struct metcd *e)
+manifest_etcd_clear(struct metcd *e)
 {
 	free(e->ca_file);
 	free(e->cert_file);

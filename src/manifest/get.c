@@ -117,7 +117,7 @@ map_fields(struct mload *L, const struct ynode *n, const char *path,
 			else
 				NDIAG(L, k, "unknown key \"%s\" (known: %s)",
 				    ek, known.data);
-			buf_free(&known);
+			buf_clear(&known);
 		} else if (f[j].k != NULL) {
 			char p[MPATH_MAX];
 
@@ -366,7 +366,7 @@ dupctx_init(struct dupctx *c, struct mload *L, size_t n, const char *what)
 }
 
 void
-dupctx_free(struct dupctx *c, size_t n)
+dupctx_clear(struct dupctx *c, size_t n)
 {
 	size_t i;
 

@@ -131,7 +131,7 @@ manifest_free(struct manifest *m)
 	    m->acme.profile);
 	strv_free(m->acme.caa_identities);
 	free(m->store);
-	manifest_etcd_free(&m->etcd);
+	manifest_etcd_clear(&m->etcd);
 	free(m->metrics_textfile);
 	strv_free(m->domains);
 	strv_free(m->dns.resolvers);
@@ -287,10 +287,10 @@ manifest_build(struct mload *L, const struct ynode *root,
 		}
 		find_dups((const char *const *)names, cl->nkids, dup_report,
 		    &dc);
-		dupctx_free(&dc, cl->nkids);
+		dupctx_clear(&dc, cl->nkids);
 		free(names);
 	}
-	rawchall_free(&def);
+	rawchall_clear(&def);
 }
 
 static char *

@@ -205,7 +205,7 @@ int	 manifest_parse_etcd(const struct ynode *store,
 	    const struct ynode *ekey, const struct ynode *eval,
 	    const char *dir, struct manifest *m, manifest_diag_fn diag,
 	    void *arg);
-void	 manifest_etcd_free(struct metcd *e);
+void	 manifest_etcd_clear(struct metcd *e);
 
 /* Returns the certificate with that name, or NULL (borrowed). */
 const struct mcert *manifest_find_cert(const struct manifest *m,

@@ -122,10 +122,10 @@ void	 find_dups(const char *const *v, size_t n,
 void	 dup_report(void *arg, size_t i, size_t first);
 void	 dupctx_init(struct dupctx *c, struct mload *L, size_t n,
 	    const char *what);
-void	 dupctx_free(struct dupctx *c, size_t n);
+void	 dupctx_clear(struct dupctx *c, size_t n);
 
 /* challenge.c */
-void	 rawchall_free(struct rawchall *r);
+void	 rawchall_clear(struct rawchall *r);
 /* A challenge block (top level or a certificate's override). */
 void	 parse_challenge(struct mload *L, const struct ynode *k,
 	    const struct ynode *v, const char *path, struct rawchall *r);

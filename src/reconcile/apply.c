@@ -94,7 +94,7 @@ client_get(struct apply_client *cl, int account)
 
 /* Frees the client (its sockets closed): done before any hook runs. */
 static void
-client_free(struct apply_client *cl, struct apply_stats *st)
+client_clear(struct apply_client *cl, struct apply_stats *st)
 {
 	if (cl->a != NULL && st != NULL)
 		acme_stats_get(cl->a, &st->acme);
@@ -643,7 +643,7 @@ apply_run(struct apply_run *run, const struct manifest *m, struct store *s,
 		chall = NULL;
 	}
 	/* 5. No ACME socket is left open for the hooks. */
-	client_free(&cl, &run->stats);
+	client_clear(&cl, &run->stats);
 
 	/* 6. Fragments, reloads, deploy hooks. */
 	known = xcalloc(m->ncerts + 1, sizeof(*known));
@@ -685,7 +685,7 @@ apply_run(struct apply_run *run, const struct manifest *m, struct store *s,
 out:
 	statesum_free(po.sum);
 	chall_run_free(chall);
-	client_free(&cl, run->need_terms ? NULL : &run->stats);
+	client_clear(&cl, run->need_terms ? NULL : &run->stats);
 	free(cl.error);
 	for (i = 0; i < m->ncerts; i++) {
 		run->stats.counts[run->certs[i].result]++;

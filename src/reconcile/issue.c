@@ -243,7 +243,7 @@ issue_preflight_report(const struct issue_env *env, const struct mcert *c,
 		res->stage = "preflight";
 		res->error = xasprintf("preflight failed: %s", b.data);
 	}
-	buf_free(&b);
+	buf_clear(&b);
 	return worst == CHECK_FAIL ? -1 : 0;
 }
 

@@ -65,7 +65,7 @@ names_diff(const struct mcert *c, char *const *sans)
 			buf_printf(&b, "%s-%s", b.len ? " " : "", sans[j]);
 	}
 	if (b.len == 0) {
-		buf_free(&b);
+		buf_clear(&b);
 		return NULL;
 	}
 	return buf_steal(&b);

@@ -106,7 +106,7 @@ render_haproxy_redirects(const struct render_input *in,
 	if (n > 0)
 		render_output_add(out, "redirect.cfg", buf_steal(&b), 0644);
 	else
-		buf_free(&b);
+		buf_clear(&b);
 }
 
 int

@@ -317,7 +317,7 @@ render_record_save(struct render_record *r, const char *dir, struct err *e)
 	path = path_join(dir, RENDER_RECORD_FILE);
 	rc = file_write_atomic(path, b.data, b.len, 0644, e);
 	free(path);
-	buf_free(&b);
+	buf_clear(&b);
 	if (rc == 0)
 		r->dirty = 0;
 	return rc;

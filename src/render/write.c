@@ -44,7 +44,7 @@ render_changes_clear(struct render_changes *c)
 	for (i = 0; i < c->n; i++)
 		free(c->v[i].path);
 	free(c->v);
-	strlist_free(&c->missing);
+	strlist_clear(&c->missing);
 	render_changes_init(c);
 }
 

@@ -168,9 +168,9 @@ out:
 	cJSON_free(text);
 	cJSON_Delete(idx);
 	free(modes);
-	tar_entries_free(&body);
-	strlist_free(&keys);
-	strlist_free(&names);
+	tar_entries_clear(&body);
+	strlist_clear(&keys);
+	strlist_clear(&names);
 	return rc;
 }
 
@@ -568,6 +568,6 @@ backup_restore(struct store *s, const struct tar_entries *t,
 out:
 	store_unlock(lk);
 	certset_clear(&set);
-	strlist_free(&names);
+	strlist_clear(&names);
 	return rc;
 }

@@ -535,7 +535,7 @@ certinfo_record_match(const cJSON *rec, const struct store_setid *id,
 	certinfo_key_mode_warn(info, id->f[STORE_F_KEY].mode);
 	return 1;
 stale:
-	strlist_free(&sans);
+	strlist_clear(&sans);
 	certinfo_clear(info);
 	return 0;
 }

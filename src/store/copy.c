@@ -90,9 +90,9 @@ out:
 		explicit_bzero(data, len);
 	free(data);
 	certset_clear(&set);
-	strlist_free(&names);
-	strlist_free(&have);
-	strlist_free(&keys);
+	strlist_clear(&names);
+	strlist_clear(&have);
+	strlist_clear(&keys);
 	return rc;
 }
 
@@ -155,7 +155,7 @@ out:
 	free(db);
 	certset_clear(&a);
 	certset_clear(&b);
-	strlist_free(&names);
-	strlist_free(&keys);
+	strlist_clear(&names);
+	strlist_clear(&keys);
 	return rc;
 }

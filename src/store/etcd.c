@@ -241,7 +241,7 @@ etcd_close(void *p)
 	pthread_cond_destroy(&be->ka_cv);
 	pthread_mutex_destroy(&be->mmu);
 	pthread_mutex_destroy(&be->mu);
-	strlist_free(&be->synced);
+	strlist_clear(&be->synced);
 	free(be->url);
 	free(be->prefix);
 	free(be->local_dir);

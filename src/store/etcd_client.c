@@ -412,7 +412,7 @@ out:
 	curl_slist_free_all(hdrs);
 	if (auth != NULL)
 		secret_free(auth, strlen(auth));
-	buf_free(&b);
+	buf_clear(&b);
 	free(full);
 	return rc;
 }
@@ -434,7 +434,7 @@ etcd_post_locked(struct etcd *c, const char *path, const char *body,
 		if (r == 0)
 			c->first = k;
 		if (r <= 0) {
-			buf_free(&tried);
+			buf_clear(&tried);
 			free(why);
 			return r;
 		}
@@ -444,7 +444,7 @@ etcd_post_locked(struct etcd *c, const char *path, const char *body,
 	}
 	buf_append(&tried, "", 1);
 	err_set(e, "etcd: no endpoint answered (%s)", tried.data);
-	buf_free(&tried);
+	buf_clear(&tried);
 	return -1;
 }
 

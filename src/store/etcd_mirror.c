@@ -229,7 +229,7 @@ mirror_sync_states(struct store_etcd *be, long long since, struct err *e)
 	}
 	rc = 0;
 out:
-	strlist_free(&have);
+	strlist_clear(&have);
 	etcd_kvs_clear(&got);
 	etcd_kvs_clear(&all);
 	free(pfx);

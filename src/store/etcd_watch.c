@@ -193,7 +193,7 @@ out:
 	if (auth != NULL)
 		secret_free(auth, strlen(auth));
 	etcd_str_wipe_free(token);
-	buf_free(&w.b);
+	buf_clear(&w.b);
 	free(url);
 	free(body);
 	return rc;

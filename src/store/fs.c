@@ -159,7 +159,7 @@ fs_read_member(int dfd, const char *dir, const char *file, char **out,
 fail:
 	if (b.data != NULL)
 		explicit_bzero(b.data, b.len);
-	buf_free(&b);
+	buf_clear(&b);
 	close(fd);
 	return -1;
 }

@@ -241,8 +241,8 @@ fs_list_blobs(void *be, const char *prefix, struct strlist *keys,
 out:
 	free(out);
 	free(order);
-	buf_free(&mb);
-	strlist_free(&got);
+	buf_clear(&mb);
+	strlist_clear(&got);
 	free(dir);
 	return rc;
 }

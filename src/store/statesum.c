@@ -755,7 +755,7 @@ statesum_save(struct statesum *sum, struct store *s, int keep_untouched,
 		if (rc == 0)
 			rc = store_put_blob(s, key, out.data, out.len, 0600, e);
 		free(key);
-		buf_free(&out);
+		buf_clear(&out);
 	}
 	for (; rc == 0 && k < sum->nchunks; k++) {
 		key = chunk_key(k);
@@ -763,7 +763,7 @@ statesum_save(struct statesum *sum, struct store *s, int keep_untouched,
 		free(key);
 	}
 	for (i = 0; i < nb; i++)
-		buf_free(&b[i]);
+		buf_clear(&b[i]);
 	free(b);
 	if (rc == 0)
 		sum->dirty = 0;

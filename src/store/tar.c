@@ -49,7 +49,7 @@ tar_entries_init(struct tar_entries *t)
 }
 
 void
-tar_entries_free(struct tar_entries *t)
+tar_entries_clear(struct tar_entries *t)
 {
 	size_t i;
 
@@ -340,6 +340,6 @@ tar_read(const char *data, size_t len, struct tar_entries *t, struct err *e)
 	}
 	rc = 0;
 out:
-	tar_entries_free(&got);
+	tar_entries_clear(&got);
 	return rc;
 }

@@ -33,7 +33,7 @@ struct tar_entries {
 
 void	 tar_entries_init(struct tar_entries *t);
 /* Frees every entry; data is wiped first (it may hold keys). */
-void	 tar_entries_free(struct tar_entries *t);
+void	 tar_entries_clear(struct tar_entries *t);
 /* Adds a copy of data (dir when data is NULL). Returns the new entry. */
 struct tar_entry *tar_entries_add(struct tar_entries *t, const char *path,
 	    const void *data, size_t len, mode_t mode, time_t mtime);

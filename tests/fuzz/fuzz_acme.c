@@ -140,7 +140,7 @@ fz_init(void)
 			fprintf(stderr, "%s\n", diags.v[i]);
 		abort();
 	}
-	strlist_free(&diags);
+	strlist_clear(&diags);
 	if ((fz.acct = key_generate(KEY_EC_P256, &e)) == NULL ||
 	    (fz.cert = key_generate(KEY_EC_P256, &e)) == NULL ||
 	    (fz.s = store_open(fz.m->store, 1, &e)) == NULL) {
@@ -288,7 +288,7 @@ fz_problem(const uint8_t *data, size_t size)
 		if (b.data == NULL)
 			abort();
 	}
-	buf_free(&b);
+	buf_clear(&b);
 	cJSON_Delete(o);
 }
 

@@ -34,6 +34,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (m != NULL && m->ncerts == 0)
 		abort();	/* a valid manifest has certificates */
 	manifest_free(m);
-	strlist_free(&diags);
+	strlist_clear(&diags);
 	return 0;
 }

@@ -44,8 +44,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 out:
-	buf_free(&out);
-	tar_entries_free(&t);
-	tar_entries_free(&t2);
+	buf_clear(&out);
+	tar_entries_clear(&t);
+	tar_entries_clear(&t2);
 	return 0;
 }

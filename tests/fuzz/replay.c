@@ -113,6 +113,6 @@ main(int argc, char **argv)
 		fflush(stdout);
 	}
 	printf("1..%d\n", n);
-	strlist_free(&files);
+	strlist_clear(&files);
 	return failed;
 }

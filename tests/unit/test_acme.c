@@ -51,7 +51,7 @@ test_classes(void)
 	acme_problem_text(o, &b, &t);
 	ok(b.data && strstr(b.data, "a.example.com: CAA forbids") != NULL,
 	    "subproblem names its identifier: %s", b.data);
-	buf_free(&b);
+	buf_clear(&b);
 	cJSON_Delete(o);
 
 	struct acme_wait w;

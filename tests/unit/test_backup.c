@@ -186,7 +186,7 @@ test_tar(void)
 	ok(tar_entries_find(&r, longp) != NULL, "220-byte path via prefix");
 	en = tar_entries_find(&r, "a");
 	ok(en != NULL && en->is_dir && en->mode == 0700, "directory kept");
-	tar_entries_free(&r);
+	tar_entries_clear(&r);
 
 	/* Damage: a header byte, a truncation, an unsafe path. */
 	b.data[1] ^= 1;
@@ -195,14 +195,14 @@ test_tar(void)
 	b.data[1] ^= 1;
 	ok(tar_read(b.data, b.len - 1024 - 512, &r, &e) == -1,
 	    "truncated: %s", e.msg);
-	tar_entries_free(&t);
+	tar_entries_clear(&t);
 	tar_entries_add(&t, "../etc/passwd", "x", 1, 0644, 0);
-	buf_free(&b);
+	buf_clear(&b);
 	tar_write(&t, &b, &e);
 	ok(tar_read(b.data, b.len, &r, &e) == -1 && strstr(e.msg, "unsafe")
 	    != NULL, "../ refused: %s", e.msg);
-	tar_entries_free(&t);
-	buf_free(&b);
+	tar_entries_clear(&t);
+	buf_clear(&b);
 	tar_entries_add(&t, "/abs", "x", 1, 0644, 0);
 	tar_write(&t, &b, &e);
 	ok(tar_read(b.data, b.len, &r, &e) == -1, "absolute path refused");
@@ -211,9 +211,9 @@ test_tar(void)
 	bad = b.data;
 	(void)bad;
 	ok(tar_read(b.data, b.len, &r, &e) == -1, "link refused: %s", e.msg);
-	tar_entries_free(&t);
-	tar_entries_free(&r);
-	buf_free(&b);
+	tar_entries_clear(&t);
+	tar_entries_clear(&r);
+	buf_clear(&b);
 }
 
 /* tar_read on mutated streams: never a crash, never an unsafe path. */
@@ -250,13 +250,13 @@ test_tar_mutations(void)
 				    strstr(r.v[k].path, "..") != NULL)
 					bad++;
 		}
-		tar_entries_free(&r);
+		tar_entries_clear(&r);
 	}
 	ok(bad == 0, "3000 mutated streams: no unsafe path accepted "
 	    "(%zu accepted as intact)", accepted);
 	free(copy);
-	buf_free(&b);
-	tar_entries_free(&t);
+	buf_clear(&b);
+	tar_entries_clear(&t);
 }
 
 static void
@@ -277,8 +277,8 @@ test_seal(void)
 	   attempt costs a full key derivation). */
 	ok(backup_seal(msg, strlen(msg), "", 0, 1000, &out, &e) == -1,
 	    "empty passphrase refused");
-	buf_free(&out);
-	buf_free(&back);
+	buf_clear(&out);
+	buf_clear(&back);
 }
 
 /* Mode of dir/craft/store-V/rel (following symlinks). */
@@ -354,7 +354,7 @@ test_restore_crafted(void)
 		    &out, &e) == 0 && file_write_atomic(cms, out.data,
 		    out.len, 0600, &e) == 0, "%s: sealed", v);
 		free(data);
-		buf_free(&out);
+		buf_clear(&out);
 		if (i < 2) {
 			is_int(ck("restore %s --store %s/craft/store-%s", cms,
 			    dir, v), 0, "%s: restored", v);

@@ -249,7 +249,7 @@ test_eval(void)
 		if (m == NULL || strstr(m, k->phrase) == NULL)
 			printf("#   message: %s\n", m ? m : "(null)");
 		free(m);
-		buf_free(&what);
+		buf_clear(&what);
 	}
 }
 

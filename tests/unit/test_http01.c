@@ -246,7 +246,7 @@ http_get(const char *host, int port, const char *path)
 		long long left = until - mono_ms();
 
 		if (left <= 0 || poll(&p, 1, (int)left) <= 0) {
-			buf_free(&b);
+			buf_clear(&b);
 			close(fd);
 			return NULL;
 		}
@@ -256,7 +256,7 @@ http_get(const char *host, int port, const char *path)
 	}
 	close(fd);
 	if (b.len == 0) {
-		buf_free(&b);
+		buf_clear(&b);
 		return NULL;
 	}
 	return buf_steal(&b);

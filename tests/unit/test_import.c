@@ -31,8 +31,8 @@ load_entry(const struct import_cert *c, const char *head)
 		printf("# diag: %s\n", d.v[i]);
 	if (m == NULL)
 		printf("# yaml:\n%s", b.data);
-	strlist_free(&d);
-	buf_free(&b);
+	strlist_clear(&d);
+	buf_clear(&b);
 	return m;
 }
 

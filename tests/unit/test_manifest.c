@@ -16,7 +16,7 @@
 static struct manifest *
 load(const char *text, struct strlist *diags)
 {
-	strlist_free(diags);
+	strlist_clear(diags);
 	strlist_init(diags);
 	return manifest_load_buf("t.yaml", "/etc/ck", text, strlen(text),
 	    diags);
@@ -37,7 +37,7 @@ one_diag(const char *text)
 	if (d.n != 1)
 		for (size_t i = 0; i < d.n; i++)
 			printf("# diag: %s\n", d.v[i]);
-	strlist_free(&d);
+	strlist_clear(&d);
 	return r;
 }
 
@@ -59,7 +59,7 @@ test_defaults(void)
 	m = load(minimal, &d);
 	ok(m != NULL && d.n == 0, "minimal manifest loads");
 	if (m == NULL) {
-		strlist_free(&d);
+		strlist_clear(&d);
 		return;
 	}
 	is_int(m->version, 1, "version 1");
@@ -105,7 +105,7 @@ test_defaults(void)
 	ok(manifest_find_cert(m, "a") == &m->certs[0], "find_cert a");
 	ok(manifest_find_cert(m, "b") == NULL, "find_cert b: none");
 	manifest_free(m);
-	strlist_free(&d);
+	strlist_clear(&d);
 }
 
 static void
@@ -178,7 +178,7 @@ test_full(void)
 	for (size_t i = 0; i < d.n; i++)
 		printf("# diag: %s\n", d.v[i]);
 	if (m == NULL) {
-		strlist_free(&d);
+		strlist_clear(&d);
 		return;
 	}
 	is_str(m->acme.directory, LE_STAGING_DIRECTORY_URL, "staging URL");
@@ -263,7 +263,7 @@ test_full(void)
 	    c->challenge.propagation_timeout == 120,
 	    "own dns-01 block: its fields, defaults for the rest");
 	manifest_free(m);
-	strlist_free(&d);
+	strlist_clear(&d);
 }
 
 static void
@@ -327,7 +327,7 @@ test_values(void)
 	    CERT_WEBROOT);
 	is_str(s, "", "terms_accepted false loads");
 	free(s);
-	strlist_free(&d);
+	strlist_clear(&d);
 }
 
 static void
@@ -361,19 +361,19 @@ test_diagnostics(void)
 	big = xmalloc(MANIFEST_MAX_BYTES + 2);
 	memset(big, '#', MANIFEST_MAX_BYTES + 1);
 	big[MANIFEST_MAX_BYTES + 1] = '\0';
-	strlist_free(&d);
+	strlist_clear(&d);
 	strlist_init(&d);
 	m = manifest_load_buf("big.yaml", "/", big, MANIFEST_MAX_BYTES + 1,
 	    &d);
 	ok(m == NULL && d.n == 1 && strstr(d.v[0], "larger than") != NULL,
 	    "over the size limit refused before parsing");
 	free(big);
-	strlist_free(&d);
+	strlist_clear(&d);
 	strlist_init(&d);
 	m = manifest_load("/nonexistent/certkeep.yaml", &d);
 	ok(m == NULL && d.n == 1 && strncmp(d.v[0],
 	    "/nonexistent/certkeep.yaml: ", 28) == 0, "missing file");
-	strlist_free(&d);
+	strlist_clear(&d);
 }
 
 static void
@@ -530,7 +530,7 @@ test_web_services(void)
 	} else
 		ok(0, "seven listeners");
 	manifest_free(m);
-	strlist_free(&d);
+	strlist_clear(&d);
 	msg = one_diag("version: 1\n" CERT_WEBROOT "    listeners:\n"
 	    "      - {server: axigen, service: http, address: \"0.0.0.0:80\"}\n");
 	is_str(msg, "t.yaml:7:35: certificates[0].listeners[0].service: "

@@ -263,26 +263,26 @@ main(void)
 	is_str(r.v[1], "postmaster+Alerts@example.org",
 	    "mail.example.org -> example.org postmaster");
 	is_str(r.v[2], "admin@example.net", "contact always, last");
-	strlist_free(&r);
+	strlist_clear(&r);
 	strlist_init(&r);
 	is_int(notify_recipients(&m, &c2, &r), 1,
 	    "no managed domain: one recipient");
 	is_str(r.v[0], "admin@example.net", "no managed domain: contact only");
-	strlist_free(&r);
+	strlist_clear(&r);
 	strlist_init(&r);
 	is_int(notify_recipients(&m, &c3, &r), 2, "same domain twice: deduped");
-	strlist_free(&r);
+	strlist_clear(&r);
 	strlist_init(&r);
 	notify_recipients(&m, &c4, &r);
 	is_str(r.v[0], "postmaster+Alerts@mail.example.com",
 	    "the first (closest) managed suffix wins");
 	is_int(r.n, 2, "only the first managed suffix gets a postmaster");
-	strlist_free(&r);
+	strlist_clear(&r);
 	m.notify.contact = "POSTMASTER+Alerts@example.com";
 	strlist_init(&r);
 	notify_recipients(&m, &c3, &r);
 	is_int(r.n, 1, "contact equal to a postmaster address: deduped");
-	strlist_free(&r);
+	strlist_clear(&r);
 	m.notify.contact = "admin@example.net";
 
 	/* Composition: renewed. */
@@ -387,7 +387,7 @@ main(void)
 	is_header(msg, "Subject", "[certkeep] Certificate expiring in 3 days, "
 	    "not renewed: webmail.example.com", "expiring-soon Subject");
 	free(msg);
-	strlist_free(&r);
+	strlist_clear(&r);
 
 	is_str(notify_advice("check:caa", "preflight"),
 	    notify_advice("caa", NULL), "state's check:NAME form has advice");

@@ -46,7 +46,7 @@ main(void)
 	is_str(b.data, "#   imap 0.0.0.0:993 - certificate a\n"
 	    "#   pop3 [::]:995 - certificate b\n",
 	    "one comment line per listener, IPv6 in brackets");
-	buf_free(&b);
+	buf_clear(&b);
 
 	ok(!render_host_seen(&in, 0, "a.example.com"), "nothing before the "
 	    "first certificate");

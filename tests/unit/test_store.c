@@ -105,7 +105,7 @@ test_open(void)
 	strlist_init(&l);
 	is_int(store_list(s, &l, &e), 0, "list of a missing root");
 	is_int(l.n, 0, "lists nothing");
-	strlist_free(&l);
+	strlist_clear(&l);
 	ok(access(missing, F_OK) == -1, "nothing created without create");
 	store_free(s);
 	free(missing);
@@ -183,7 +183,7 @@ test_replace(void)
 	is_int(store_list(s, &l, &e), 0, "list");
 	ok(l.n == 2 && strcmp(l.v[0], "alpha") == 0 &&
 	    strcmp(l.v[1], "web") == 0, "list sorted: alpha web");
-	strlist_free(&l);
+	strlist_clear(&l);
 	store_free(s);
 }
 
@@ -283,7 +283,7 @@ test_crash(void)
 	store_list(s, &l, &e);
 	ok(!strlist_contains(&l, ".crash.tmp-aabbcc"), "list ignores "
 	    "temporaries");
-	strlist_free(&l);
+	strlist_clear(&l);
 
 	is_int(replace(s, "crash", "next"), 0, "replace after crash");
 	ok(!exists("archive/crash/2.tmp-abcdef"),

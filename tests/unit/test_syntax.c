@@ -148,7 +148,7 @@ test_key_type_names(void)
 	for (i = 0; i < KEY__MAX; i++)
 		buf_printf(&b, "%s%s", i > 0 ? ", " : "", key_type_names[i]);
 	is_str(b.data, KEY_TYPE_NAMES_TEXT, "key type names: one list");
-	buf_free(&b);
+	buf_clear(&b);
 }
 
 int
