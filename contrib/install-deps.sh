@@ -4,7 +4,7 @@
 set -eu
 
 BUILD="build-essential pkg-config libyaml-dev libssl-dev libcurl4-openssl-dev libcjson-dev libldns-dev"
-TEST="openssl ca-certificates curl pebble knot knot-dnsutils dovecot-imapd dovecot-pop3d postfix nginx-light haproxy python3 python3-aiosmtpd faketime valgrind unbound chromium certbot uacme"
+TEST="openssl ca-certificates curl pebble knot knot-dnsutils dovecot-imapd dovecot-pop3d postfix nginx-light haproxy python3 python3-aiosmtpd python3-cryptography faketime valgrind unbound chromium certbot uacme"
 # contrib/: unit checks (systemd-analyze), alert rules (promtool), the
 # textfile collector, the JSON Schema, the Debian package, the CI examples
 # (jq summarises a plan).

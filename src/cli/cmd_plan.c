@@ -162,6 +162,7 @@ cmd_plan(struct ctx *ctx, int argc, char **argv)
 	po.now = now;
 	po.next_run = next_run;
 	po.sum = statesum_load(ce.s, 0);
+	plan_read_prefetch(ce.s, ce.m, ce.sel, &po);
 	for (i = 0; i < ce.m->ncerts; i++) {
 		certstate_init(&states[i]);
 		if (!ce.sel[i])

@@ -104,6 +104,7 @@ cmd_status(struct ctx *ctx, int argc, char **argv)
 		html = status_html_new(ce.m->path, now);
 	po.now = now;
 	po.sum = statesum_load(ce.s, 0);
+	plan_read_prefetch(ce.s, ce.m, ce.sel, &po);
 	for (i = 0; i < ce.m->ncerts; i++) {
 		if (!ce.sel[i])
 			continue;

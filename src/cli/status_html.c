@@ -164,23 +164,33 @@ status_html_add(struct status_html *h, const struct plan_item *it,
 static void
 html_put(FILE *fp, const char *s)
 {
+	const char *run = s;
+	const char *rep;
+
+	/* Plain bytes a run at a time: stdio locks the stream for every
+	   fputc once the run has started threads. */
 	for (; s != NULL && *s != '\0'; s++) {
 		unsigned char ch = (unsigned char)*s;
 
 		switch (ch) {
-		case '&': fputs("&amp;", fp); break;
-		case '<': fputs("&lt;", fp); break;
-		case '>': fputs("&gt;", fp); break;
-		case '"': fputs("&quot;", fp); break;
-		case '\'': fputs("&#39;", fp); break;
-		case ':': fputs("&#58;", fp); break;
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		case '\'': rep = "&#39;"; break;
+		case ':': rep = "&#58;"; break;
+		case '\t': case '\n': rep = " "; break;
 		default:
 			if (ch >= 0x20 && ch != 0x7f)
-				fputc(ch, fp);
-			else if (ch == '\t' || ch == '\n')
-				fputc(' ', fp);
+				continue;
+			rep = "";
 		}
+		fwrite(run, 1, (size_t)(s - run), fp);
+		fputs(rep, fp);
+		run = s + 1;
 	}
+	if (s != NULL)
+		fwrite(run, 1, (size_t)(s - run), fp);
 }
 
 static void

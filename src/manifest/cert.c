@@ -181,7 +181,7 @@ cert_parse_hostnames(struct mload *L, const struct ynode *n,
 	const char *why;
 	struct dupctx dc;
 	int *orig;
-	size_t i;
+	size_t i, ndup = 0;
 
 	mpath_key(p, path, "hostnames");
 	if (hl == NULL || ytree_is_null(hl) ||
@@ -214,6 +214,10 @@ cert_parse_hostnames(struct mload *L, const struct ynode *n,
 		c->hostnames[c->nhostnames] = xstrdup(it->str);
 		str_lower(c->hostnames[c->nhostnames++]);
 	}
+	find_dups((const char *const *)c->hostnames, c->nhostnames,
+	    dup_count, &ndup);
+	if (ndup == 0)
+		return;
 	dupctx_init(&dc, L, c->nhostnames, "hostname");
 	for (i = 0; i < c->nhostnames; i++) {
 		dc.nodes[i] = hl->kids[orig[i]];
@@ -312,6 +316,13 @@ cert_parse_listeners(struct mload *L, const struct ynode *ll,
 		return;
 	}
 	c->listeners = xcalloc(ll->nkids + 1, sizeof(*c->listeners));
+	if (ll->nkids == 1) {
+		/* The common case: no duplicate to look for. */
+		mpath_idx(q, p, 0);
+		parse_listener(L, ll->kids[0], q, &c->listeners[0]);
+		c->nlisteners++;
+		return;
+	}
 	keys = xcalloc(ll->nkids + 1, sizeof(char *));
 	dupctx_init(&dc, L, ll->nkids, "listener");
 	for (i = 0; i < ll->nkids; i++) {

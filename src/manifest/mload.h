@@ -120,6 +120,9 @@ void	 find_dups(const char *const *v, size_t n,
 	    void (*cb)(void *, size_t, size_t), void *arg);
 /* The find_dups() callback over a struct dupctx. */
 void	 dup_report(void *arg, size_t i, size_t first);
+/* The find_dups() callback that counts, into the size_t at arg: the
+   places of a dupctx are made only when there is something to report. */
+void	 dup_count(void *arg, size_t i, size_t first);
 void	 dupctx_init(struct dupctx *c, struct mload *L, size_t n,
 	    const char *what);
 void	 dupctx_clear(struct dupctx *c, size_t n);

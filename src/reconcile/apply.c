@@ -526,6 +526,7 @@ apply_run(struct apply_run *run, const struct manifest *m, struct store *s,
 	   has none: a state is written only under its certificate's lock. */
 	po.record = !store_is_shared(s);
 	po.sum = statesum_load(s, 1);
+	plan_read_prefetch(s, m, o->sel, &po);
 	for (i = 0; i < m->ncerts; i++) {
 		struct apply_cert *ac = &run->certs[i];
 

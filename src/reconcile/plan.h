@@ -148,6 +148,13 @@ int	 plan_read_cert(struct store *s, const struct manifest *m,
 	    struct plan_item *item, struct certstate *st, char **warning,
 	    int *full_read, struct err *e);
 /*
+ * Before a loop of plan_read_cert() over the certificates of m that sel
+ * selects (NULL: all): takes the identities the summary o->sum will be
+ * checked against on a few threads (statesum_prefetch()).
+ */
+void	 plan_read_prefetch(struct store *s, const struct manifest *m,
+	    const unsigned char *sel, const struct plan_opts *o);
+/*
  * The JSON object of one certificate for plan/status/apply output: name,
  * hostnames, action, reason, reason_text, state, not_before, not_after,
  * days_left, issuer, issuer_dn, key_type, serial, sans, problem,

@@ -181,6 +181,23 @@ decide:
 	return 0;
 }
 
+void
+plan_read_prefetch(struct store *s, const struct manifest *m,
+    const unsigned char *sel, const struct plan_opts *o)
+{
+	const char **names;
+	size_t i;
+
+	if (o->sum == NULL)
+		return;
+	names = xcalloc(m->ncerts + 1, sizeof(*names));
+	for (i = 0; i < m->ncerts; i++)
+		if (sel == NULL || sel[i])
+			names[i] = m->certs[i].name;
+	statesum_prefetch(o->sum, s, names, m->ncerts);
+	free(names);
+}
+
 static cJSON *
 str_array(char *const *v)
 {
@@ -268,18 +285,22 @@ plan_item_to_json(const struct plan_item *item, const struct certstate *st,
 	return o;
 }
 
-/* Prints s with indent tabs after each newline (a nested value). */
+/* Prints s with indent tabs (at most 8) after each newline (a nested
+   value). A line at a time: once a run has started threads, stdio locks
+   the stream for every putc. */
 static void
 print_indented(FILE *fp, const char *s, int indent)
 {
-	int k;
+	static const char tabs[8] = "\t\t\t\t\t\t\t\t";
+	const char *nl;
+	size_t n = indent < 0 ? 0 : indent > 8 ? 8 : (size_t)indent;
 
-	for (; *s != '\0'; s++) {
-		putc(*s, fp);
-		if (*s == '\n')
-			for (k = 0; k < indent; k++)
-				putc('\t', fp);
+	while ((nl = strchr(s, '\n')) != NULL) {
+		fwrite(s, 1, (size_t)(nl - s) + 1, fp);
+		fwrite(tabs, 1, n, fp);
+		s = nl + 1;
 	}
+	fputs(s, fp);
 }
 
 void

@@ -20,8 +20,10 @@
 #include "base/err.h"
 #include "base/file.h"
 #include "base/mem.h"
+#include "base/par.h"
 #include "base/path.h"
 #include "render/record.h"
+#include "render/render.h"
 
 #define REC_HEADER	"certkeep fragments 1\n"
 /* 100,000 certificates of a few fragments each, with room to spare. */
@@ -38,9 +40,8 @@ struct render_record {
 	size_t	 n, nsorted, cap;
 	int	 dirty;
 	/* SHA-256, fetched once: an implicit fetch per fragment costs more
-	   than the hash itself */
+	   than the hash itself; shared by the threads of check_many */
 	EVP_MD	*md;
-	EVP_MD_CTX *ctx;
 };
 
 static int
@@ -126,7 +127,6 @@ render_record_load(int dfd, const char *dir)
 
 	r = xcalloc(1, sizeof(*r));
 	r->md = EVP_MD_fetch(NULL, "SHA256", NULL);
-	r->ctx = EVP_MD_CTX_new();
 	if (dfd == -1)
 		return r;
 	err_clear(&e);
@@ -178,7 +178,6 @@ render_record_free(struct render_record *r)
 	for (i = 0; i < r->n; i++)
 		free(r->v[i].name);
 	free(r->v);
-	EVP_MD_CTX_free(r->ctx);
 	EVP_MD_free(r->md);
 	free(r);
 }
@@ -215,10 +214,8 @@ render_record_check(struct render_record *r, int dfd, const char *name,
 	memset(seen, 0, sizeof(*seen));
 	if (r == NULL || dfd == -1)
 		return 0;
-	if (r->md == NULL || r->ctx == NULL ||
-	    EVP_DigestInit_ex(r->ctx, r->md, NULL) != 1 ||
-	    EVP_DigestUpdate(r->ctx, content, len) != 1 ||
-	    EVP_DigestFinal_ex(r->ctx, seen->hash, &mdlen) != 1 ||
+	if (r->md == NULL ||
+	    EVP_Digest(content, len, seen->hash, &mdlen, r->md, NULL) != 1 ||
 	    mdlen != sizeof(seen->hash))
 		return 0;
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
@@ -239,6 +236,35 @@ render_record_check(struct render_record *r, int dfd, const char *name,
 		return 0;
 	ent->used = 1;
 	return 1;
+}
+
+struct check_many {
+	struct render_record *r;
+	int	 dfd;
+	const struct render_file *files;
+	unsigned char *ok;
+	struct render_seen *seen;
+};
+
+static void
+check_one(void *arg, size_t i)
+{
+	struct check_many *c = arg;
+	const struct render_file *f = &c->files[i];
+
+	c->ok[i] = (unsigned char)render_record_check(c->r, c->dfd, f->name,
+	    f->content, strlen(f->content), f->mode, &c->seen[i]);
+}
+
+void
+render_record_check_many(struct render_record *r, int dfd,
+    const struct render_file *files, size_t n, unsigned char *ok,
+    struct render_seen *seen)
+{
+	struct check_many c = { .r = r, .dfd = dfd, .files = files,
+	    .ok = ok, .seen = seen };
+
+	par_for(n, par_threads(n), check_one, &c);
 }
 
 void

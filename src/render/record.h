@@ -50,6 +50,15 @@ void	 render_record_free(struct render_record *r);	/* NULL: no-op */
 int	 render_record_check(struct render_record *r, int dfd,
 	    const char *name, const char *content, size_t len, mode_t mode,
 	    struct render_seen *seen);
+/*
+ * render_record_check() of each of the n files (ok[i] its result, seen[i]
+ * what it saw), on a few threads when there are thousands: a hash and a
+ * stat per fragment is most of a run with nothing to write.
+ */
+struct render_file;
+void	 render_record_check_many(struct render_record *r, int dfd,
+	    const struct render_file *files, size_t n, unsigned char *ok,
+	    struct render_seen *seen);
 /* Records that name, as seen, holds what was hashed. */
 void	 render_record_put(struct render_record *r, const char *name,
 	    const struct render_seen *seen);

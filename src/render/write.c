@@ -292,7 +292,8 @@ render_server(const struct render_input *in, int dry, const struct log *log,
 {
 	struct render_output o;
 	struct render_record *rec = NULL;
-	struct render_seen seen;
+	struct render_seen *seen = NULL;
+	unsigned char *ok = NULL;
 	char *path = NULL;
 	size_t i, len;
 	int rc = -1, changed, dfd = -1;
@@ -313,10 +314,12 @@ render_server(const struct render_input *in, int dry, const struct log *log,
 	   file that still has that identity is not read again. */
 	if (o.n > 0)
 		rec = render_record_load(dfd, in->dir);
+	ok = xcalloc(o.n + 1, 1);
+	seen = xcalloc(o.n + 1, sizeof(*seen));
+	render_record_check_many(rec, dfd, o.files, o.n, ok, seen);
 	for (i = 0; i < o.n; i++) {
 		len = strlen(o.files[i].content);
-		if (render_record_check(rec, dfd, o.files[i].name,
-		    o.files[i].content, len, o.files[i].mode, &seen) == 1) {
+		if (ok[i]) {
 			c->unchanged++;
 			continue;
 		}
@@ -327,7 +330,7 @@ render_server(const struct render_input *in, int dry, const struct log *log,
 		    o.files[i].content, o.files[i].mode)) {
 			/* Identity taken before the read: a change since
 			   shows next time. */
-			render_record_put(rec, o.files[i].name, &seen);
+			render_record_put(rec, o.files[i].name, &seen[i]);
 			c->unchanged++;
 			continue;
 		}
@@ -348,7 +351,7 @@ out:
 	render_record_free(rec);
 	if (dfd != -1)
 		close(dfd);
-	free(path);
+	FREE_ALL(path, ok, seen);
 	render_output_clear(&o);
 	return rc;
 }

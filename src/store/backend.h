@@ -27,7 +27,8 @@ struct store_backend {
 	int	 (*read_set)(void *be, const char *name, struct certset *set,
 		    struct err *e);
 	/* As store_stat_set(); may be NULL (the store then says it cannot
-	   tell, and callers read the set). */
+	   tell, and callers read the set). stat_set and stat_blob run on
+	   several threads at once (statesum_prefetch()). */
 	int	 (*stat_set)(void *be, const char *name,
 		    struct store_setid *id, struct err *e);
 	/* The identity of blob key (a regular file's, links not

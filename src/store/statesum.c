@@ -26,6 +26,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/mem.h"
+#include "base/par.h"
 #include "store/certinfo.h"
 #include "store/state.h"
 #include "store/statesum.h"
@@ -44,6 +45,13 @@ static const enum store_file sum_files[3] = {
 	STORE_F_CERT, STORE_F_CHAIN, STORE_F_KEY,
 };
 
+/* The identities statesum_prefetch() took for an entry. */
+struct sum_pre {
+	int	 state_rc, set_rc;	/* as store_stat_state(), _set() */
+	struct store_fileid sid;
+	struct store_setid id;
+};
+
 struct sum_entry {
 	char	*name;		/* malloced */
 	char	*line;		/* the whole line, name first, no newline;
@@ -51,6 +59,7 @@ struct sum_entry {
 	int	 used;		/* looked up this run */
 	int	 stale;		/* looked up and found out of date */
 	int	 made;		/* made (or made again) this run */
+	struct sum_pre *pre;	/* taken ahead of the lookup; malloced */
 };
 
 struct statesum {
@@ -210,6 +219,7 @@ statesum_free(struct statesum *sum)
 	for (i = 0; i < sum->n; i++) {
 		free(sum->v[i].name);
 		free(sum->v[i].line);
+		free(sum->v[i].pre);
 	}
 	for (i = 0; i < sum->nadd; i++) {
 		free(sum->add[i].name);
@@ -548,6 +558,7 @@ statesum_use(struct statesum *sum, struct store *s, const char *name,
 	struct cursor c;
 	struct err e;
 	size_t k;
+	int rs, rid;
 
 	certstate_init(st);
 	memset(info, 0, sizeof(*info));
@@ -563,10 +574,20 @@ statesum_use(struct statesum *sum, struct store *s, const char *name,
 		get_id(&c, &want[k]);
 	if (c.bad)
 		goto stale;
-	if (store_stat_state(s, name, &sid, &e) != 1 ||
-	    !id_same(&sid, &want[0]))
-		goto stale;
-	if (store_stat_set(s, name, id, &e) != 1)
+	if (ent->pre != NULL) {
+		/* Taken by statesum_prefetch(), before this lookup. */
+		rs = ent->pre->state_rc;
+		sid = ent->pre->sid;
+		rid = ent->pre->set_rc;
+		*id = ent->pre->id;
+		free(ent->pre);
+		ent->pre = NULL;
+	} else {
+		rs = store_stat_state(s, name, &sid, &e);
+		rid = rs == 1 && id_same(&sid, &want[0]) ?
+		    store_stat_set(s, name, id, &e) : -1;
+	}
+	if (rs != 1 || !id_same(&sid, &want[0]) || rid != 1)
 		goto stale;
 	for (k = 0; k < 3; k++)
 		if (!id_same(&id->f[sum_files[k]], &want[k + 1]))
@@ -583,6 +604,49 @@ stale:
 	memset(id, 0, sizeof(*id));
 	sum_drop_line(sum, ent);
 	return 0;
+}
+
+struct prefetch {
+	struct store *s;
+	struct sum_entry **ents;
+};
+
+static void
+prefetch_one(void *arg, size_t i)
+{
+	struct prefetch *p = arg;
+	struct sum_entry *ent = p->ents[i];
+	struct err e;
+
+	err_clear(&e);
+	ent->pre->state_rc = store_stat_state(p->s, ent->name,
+	    &ent->pre->sid, &e);
+	ent->pre->set_rc = store_stat_set(p->s, ent->name, &ent->pre->id, &e);
+}
+
+void
+statesum_prefetch(struct statesum *sum, struct store *s,
+    const char *const *names, size_t n)
+{
+	struct prefetch p;
+	struct sum_entry *ent;
+	size_t i, k = 0;
+	int threads;
+
+	if (sum == NULL || (threads = par_threads(n)) <= 1)
+		return;
+	p.s = s;
+	p.ents = xcalloc(n + 1, sizeof(*p.ents));
+	for (i = 0; i < n; i++) {
+		if (names[i] == NULL ||
+		    (ent = sum_find(sum, names[i])) == NULL ||
+		    ent->stale || ent->pre != NULL)
+			continue;
+		ent->pre = xcalloc(1, sizeof(*ent->pre));
+		p.ents[k++] = ent;
+	}
+	par_for(k, threads, prefetch_one, &p);
+	free(p.ents);
 }
 
 /* The whole line of an entry (no newline); malloced. */

@@ -50,6 +50,17 @@ void	 statesum_free(struct statesum *sum);	/* NULL is a no-op */
 int	 statesum_use(struct statesum *sum, struct store *s, const char *name,
 	    struct certstate *st, struct certinfo *info, struct store_setid *id);
 
+/*
+ * Takes, on a few threads, the identities statesum_use() will compare
+ * for each of names[0..n) the summary has an entry for (a NULL name is
+ * skipped): on a fleet, the stats that are most of a run with nothing
+ * due spread over the cores. Worth it for thousands of names only; for
+ * fewer it does nothing. Never fails: a stat that fails makes that
+ * entry stale at its statesum_use().
+ */
+void	 statesum_prefetch(struct statesum *sum, struct store *s,
+	    const char *const *names, size_t n);
+
 /* How many times statesum_use() returned 1 (for -v). */
 size_t	 statesum_hits(const struct statesum *sum);
 

@@ -10,6 +10,7 @@
 #include "base/encode.h"
 #include "base/err.h"
 #include "base/file.h"
+#include "base/par.h"
 #include "base/path.h"
 #include "base/rand.h"
 #include "base/str.h"
@@ -111,6 +112,38 @@ test_file_read_special(void)
 	free(file);
 }
 
+/* par_for(): every index exactly once, whatever the threads. */
+static void
+par_mark(void *arg, size_t i)
+{
+	unsigned char *seen = arg;
+
+	seen[i]++;
+}
+
+static void
+test_par(void)
+{
+	static const size_t ns[] = { 0, 1, 63, 64, 65, 1000, 100003 };
+	static const int ts[] = { 1, 2, 4, 64 };
+	unsigned char *seen;
+	size_t a, b, i, bad;
+
+	for (a = 0; a < sizeof(ns) / sizeof(ns[0]); a++)
+		for (b = 0; b < sizeof(ts) / sizeof(ts[0]); b++) {
+			seen = calloc(ns[a] + 1, 1);
+			par_for(ns[a], ts[b], par_mark, seen);
+			for (i = 0, bad = 0; i < ns[a] + 1; i++)
+				bad += seen[i] != (i < ns[a]);
+			ok(bad == 0, "par_for n=%zu threads=%d: each index once",
+			    ns[a], ts[b]);
+			free(seen);
+		}
+	ok(par_threads(10) == 1, "par_threads: one thread for a few items");
+	ok(par_threads(100000) >= 1 && par_threads(100000) <= 4,
+	    "par_threads: 1 to 4 for many");
+}
+
 int
 main(void)
 {
@@ -176,5 +209,6 @@ main(void)
 
 	test_rand_between();
 	test_file_read_special();
+	test_par();
 	return tap_done();
 }
