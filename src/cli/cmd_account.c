@@ -106,7 +106,7 @@ cmd_account(struct ctx *ctx, int argc, char **argv)
 		{ NULL, 0, NULL, NULL },
 	};
 	struct cmd_env ce;
-	struct store_lock *lk = NULL;
+	struct store_lock *lk = NULL, *alk = NULL;
 	struct acme *a = NULL;
 	struct key *k = NULL;
 	struct acme_conf conf;
@@ -128,6 +128,7 @@ cmd_account(struct ctx *ctx, int argc, char **argv)
 	manifest_acme_conf(&ce.m->acme, &conf);
 	store_account_io(ce.s, &io);
 	if (store_lock(ce.s, wait, &lk, &ce.e) == -1 ||
+	    store_lock_account(ce.s, &alk, &ce.e) == -1 ||
 	    (a = acme_new_for(&conf, &ctx->log, &ce.e)) == NULL) {
 		log_error(&ctx->log, "%s", ce.e.msg);
 		goto out;
@@ -179,6 +180,7 @@ out:
 	cJSON_Delete(acct);
 	acme_free(a);
 	key_free(k);
+	store_unlock(alk);
 	store_unlock(lk);
 	cmd_env_close(&ce);
 	return status;

@@ -75,6 +75,7 @@ client_get(struct apply_client *cl, int account)
 		return NULL;
 	if (account && !cl->opened) {
 		struct account_store io;
+		struct store_lock *alk = NULL;
 
 		/* Orders get the whole acme.retry_deadline, counted from
 		   now (the ARI polls before them had a short one). */
@@ -82,8 +83,13 @@ client_get(struct apply_client *cl, int account)
 		    cl->m->acme.retry_deadline * 1000);
 		store_account_io(cl->s, &io);
 		cl->opened = 1;
-		cl->account_rc = account_open(cl->a, &io, &cl->conf, 1,
-		    &cl->account_key, &e);
+		/* A fleet's nodes starting together make one account. */
+		if (store_lock_account(cl->s, &alk, &e) == -1)
+			cl->account_rc = ACME_PROTOCOL;
+		else
+			cl->account_rc = account_open(cl->a, &io, &cl->conf, 1,
+			    &cl->account_key, &e);
+		store_unlock(alk);
 		if (cl->account_rc != ACME_OK)
 			cl->error = xstrdup(e.msg);
 	}

@@ -257,6 +257,16 @@ store_lock_cert(struct store *s, const char *name, int wait,
 	return s->be->lock(s->data, name, wait, lk, e);
 }
 
+int
+store_lock_account(struct store *s, struct store_lock **lk, struct err *e)
+{
+	*lk = NULL;
+	if (!store_is_shared(s))
+		return 0;
+	/* No certificate name begins with a dot. */
+	return s->be->lock(s->data, STORE_ACCOUNT_LOCK, 1, lk, e);
+}
+
 void
 store_unlock(struct store_lock *lk)
 {

@@ -177,6 +177,15 @@ int	 store_lock(struct store *s, int wait, struct store_lock **lk,
 	    struct err *e);
 int	 store_lock_cert(struct store *s, const char *name, int wait,
 	    struct store_lock **lk, struct err *e);
+/*
+ * The lock under which the ACME account is read, made and registered: in
+ * a shared store (etcd), where no store-wide lock keeps two nodes from
+ * each registering an account at once (and the key of one ending up with
+ * the account URL of the other); it waits. Elsewhere the store-wide lock
+ * the caller holds already does that: *lk NULL, 0.
+ */
+int	 store_lock_account(struct store *s, struct store_lock **lk,
+	    struct err *e);
 void	 store_unlock(struct store_lock *lk);	/* NULL is a no-op */
 
 /*
