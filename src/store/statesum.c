@@ -45,8 +45,9 @@ static const enum store_file sum_files[3] = {
 	STORE_F_CERT, STORE_F_CHAIN, STORE_F_KEY,
 };
 
-/* The identities statesum_prefetch() took for an entry. */
-struct sum_pre {
+/* The identities an entry is checked against: taken at its lookup, or
+   ahead of it by statesum_prefetch(). */
+struct sum_ids {
 	int	 state_rc, set_rc;	/* as store_stat_state(), _set() */
 	struct store_fileid sid;
 	struct store_setid id;
@@ -59,7 +60,7 @@ struct sum_entry {
 	int	 used;		/* looked up this run */
 	int	 stale;		/* looked up and found out of date */
 	int	 made;		/* made (or made again) this run */
-	struct sum_pre *pre;	/* taken ahead of the lookup; malloced */
+	struct sum_ids *pre;	/* taken ahead of the lookup; malloced */
 };
 
 struct statesum {
@@ -530,6 +531,18 @@ get_entry(struct cursor *c, struct certstate *st, struct certinfo *info)
 	return 0;
 }
 
+/* Stats name's state file and set (from several threads at once: see
+   backend.h). */
+static void
+ids_take(struct store *s, const char *name, struct sum_ids *ids)
+{
+	struct err e;
+
+	err_clear(&e);
+	ids->state_rc = store_stat_state(s, name, &ids->sid, &e);
+	ids->set_rc = store_stat_set(s, name, &ids->id, &e);
+}
+
 static int
 id_same(const struct store_fileid *a, const struct store_fileid *b)
 {
@@ -553,12 +566,11 @@ int
 statesum_use(struct statesum *sum, struct store *s, const char *name,
     struct certstate *st, struct certinfo *info, struct store_setid *id)
 {
-	struct store_fileid sid, want[4];
+	struct store_fileid want[4];
+	struct sum_ids now;
 	struct sum_entry *ent;
 	struct cursor c;
-	struct err e;
 	size_t k;
-	int rs, rid;
 
 	certstate_init(st);
 	memset(info, 0, sizeof(*info));
@@ -567,27 +579,22 @@ statesum_use(struct statesum *sum, struct store *s, const char *name,
 	if (sum == NULL || (ent = sum_find(sum, name)) == NULL || ent->stale)
 		return 0;
 	ent->used = 1;
-	err_clear(&e);
 	c.p = ent->line + strlen(ent->name);	/* the tab after the name */
 	c.bad = 0;
 	for (k = 0; k < 4; k++)
 		get_id(&c, &want[k]);
 	if (c.bad)
 		goto stale;
+	/* Taken by statesum_prefetch() before this lookup, or now. */
 	if (ent->pre != NULL) {
-		/* Taken by statesum_prefetch(), before this lookup. */
-		rs = ent->pre->state_rc;
-		sid = ent->pre->sid;
-		rid = ent->pre->set_rc;
-		*id = ent->pre->id;
+		now = *ent->pre;
 		free(ent->pre);
 		ent->pre = NULL;
-	} else {
-		rs = store_stat_state(s, name, &sid, &e);
-		rid = rs == 1 && id_same(&sid, &want[0]) ?
-		    store_stat_set(s, name, id, &e) : -1;
-	}
-	if (rs != 1 || !id_same(&sid, &want[0]) || rid != 1)
+	} else
+		ids_take(s, name, &now);
+	*id = now.id;
+	if (now.state_rc != 1 || !id_same(&now.sid, &want[0]) ||
+	    now.set_rc != 1)
 		goto stale;
 	for (k = 0; k < 3; k++)
 		if (!id_same(&id->f[sum_files[k]], &want[k + 1]))
@@ -615,13 +622,8 @@ static void
 prefetch_one(void *arg, size_t i)
 {
 	struct prefetch *p = arg;
-	struct sum_entry *ent = p->ents[i];
-	struct err e;
 
-	err_clear(&e);
-	ent->pre->state_rc = store_stat_state(p->s, ent->name,
-	    &ent->pre->sid, &e);
-	ent->pre->set_rc = store_stat_set(p->s, ent->name, &ent->pre->id, &e);
+	ids_take(p->s, p->ents[i]->name, p->ents[i]->pre);
 }
 
 void
