@@ -11,9 +11,16 @@
 
 #include <stddef.h>
 
-/* Runs fn(arg, i) for every i in [0, n), on up to nthreads threads
-   (the caller's included). Threads that cannot be started leave their
-   share to the others; nthreads <= 1 runs the loop in the caller. */
+/* Runs fn(arg, start, count) over [0, n) in ranges of at most chunk
+   (>= 1), on up to nthreads threads (the caller's included), each range
+   taken by whichever thread is free. Threads that cannot be started
+   leave their share to the others; nthreads <= 1 runs the loop in the
+   caller. */
+void	 par_ranges(size_t n, size_t chunk, int nthreads,
+	    void (*fn)(void *arg, size_t start, size_t count), void *arg);
+
+/* par_ranges() of cheap items, one call fn(arg, i) for each: ranges of
+   64, so that the threads do not contend for the next one. */
 void	 par_for(size_t n, int nthreads, void (*fn)(void *arg, size_t i),
 	    void *arg);
 

@@ -2,13 +2,13 @@
  * check_env.c - what the checks share (resolver, CAA identities, account)
  * and running the checks of many certificates at once.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
 #include "base/log.h"
 #include "base/mem.h"
+#include "base/par.h"
 #include "base/str.h"
 #include "base/syntax.h"
 #include "checks/check.h"
@@ -94,28 +94,18 @@ struct check_pool {
 	const struct check_env	*env;
 	const unsigned char	*sel;
 	struct check_results	*results;
-	pthread_mutex_t		 mu;
-	size_t			 next;
 };
 
-static void *
-check_pool_worker(void *arg)
+/* One certificate's checks (par_ranges() hands them out one by one). */
+static void
+check_pool_run(void *arg, size_t i, size_t count)
 {
 	struct check_pool *p = arg;
-	size_t i;
 
-	for (;;) {
-		pthread_mutex_lock(&p->mu);
-		while (p->next < p->env->m->ncerts && p->sel != NULL &&
-		    !p->sel[p->next])
-			p->next++;
-		i = p->next++;
-		pthread_mutex_unlock(&p->mu);
-		if (i >= p->env->m->ncerts)
-			break;
-		checks_run(p->env, &p->env->m->certs[i], &p->results[i]);
-	}
-	return NULL;
+	for (; count > 0; i++, count--)
+		if (p->sel == NULL || p->sel[i])
+			checks_run(p->env, &p->env->m->certs[i],
+			    &p->results[i]);
 }
 
 /* ---- asking every DNS question of the run at once ---- */
@@ -123,29 +113,15 @@ check_pool_worker(void *arg)
 struct prefetch {
 	const struct dns_resolver *r;
 	struct dns_query	*q;
-	size_t			 n;
-	pthread_mutex_t		 mu;
-	size_t			 next;	/* first query not taken */
 };
 
-static void *
-prefetch_worker(void *arg)
+static void
+prefetch_range(void *arg, size_t i, size_t n)
 {
 	struct prefetch *p = arg;
-	size_t i, n;
 
-	for (;;) {
-		pthread_mutex_lock(&p->mu);
-		i = p->next;
-		n = p->n - i < PREFETCH_CHUNK ? p->n - i : PREFETCH_CHUNK;
-		p->next += n;
-		pthread_mutex_unlock(&p->mu);
-		if (n == 0)
-			break;
-		dns_resolve_window(p->r, &p->q[i], n,
-		    DNS_INFLIGHT / PREFETCH_THREADS);
-	}
-	return NULL;
+	dns_resolve_window(p->r, &p->q[i], n,
+	    DNS_INFLIGHT / PREFETCH_THREADS);
 }
 
 static int
@@ -180,13 +156,11 @@ prefetch_add(struct dns_query **v, size_t *n, size_t *cap, const char *name,
 static void
 checks_prefetch(const struct check_env *env, const unsigned char *sel)
 {
-	int threads = PREFETCH_THREADS;
 	const struct manifest *m = env->m;
 	struct prefetch p;
 	struct dns_query *v = NULL;
-	pthread_t *tids;
 	const char *h;
-	size_t i, j, k, n = 0, cap = 0, started = 0;
+	size_t i, j, k, n = 0, cap = 0;
 
 	for (i = 0; i < m->ncerts; i++) {
 		if (sel != NULL && !sel[i])
@@ -215,25 +189,9 @@ checks_prefetch(const struct check_env *env, const unsigned char *sel)
 			v[k++] = v[i];
 	}
 	n = k;
-	memset(&p, 0, sizeof(p));
 	p.r = env->dns;
 	p.q = v;
-	p.n = n;
-	pthread_mutex_init(&p.mu, NULL);
-	if ((size_t)threads > (n + PREFETCH_CHUNK - 1) / PREFETCH_CHUNK)
-		threads = (int)((n + PREFETCH_CHUNK - 1) / PREFETCH_CHUNK);
-	tids = xcalloc((size_t)threads + 1, sizeof(*tids));
-	for (i = 0; i < (size_t)threads; i++) {
-		if (pthread_create(&tids[i], NULL, prefetch_worker, &p) != 0)
-			break;
-		started++;
-	}
-	if (started == 0)
-		prefetch_worker(&p);
-	for (i = 0; i < started; i++)
-		pthread_join(tids[i], NULL);
-	free(tids);
-	pthread_mutex_destroy(&p.mu);
+	par_ranges(n, PREFETCH_CHUNK, PREFETCH_THREADS, prefetch_range, &p);
 	for (i = 0; i < n; i++)
 		dns_query_clear(&v[i]);
 	free(v);
@@ -244,8 +202,7 @@ checks_run_all(const struct check_env *env, const unsigned char *sel,
     struct check_results *results, int threads)
 {
 	struct check_pool pool;
-	pthread_t *tids;
-	size_t i, n = env->m->ncerts, want = 0, started = 0;
+	size_t i, n = env->m->ncerts, want = 0;
 	enum check_status worst = CHECK_PASS, s;
 
 	for (i = 0; i < n; i++) {
@@ -262,20 +219,7 @@ checks_run_all(const struct check_env *env, const unsigned char *sel,
 		threads = (int)want;
 	pool = (struct check_pool){ .env = env, .sel = sel,
 	    .results = results };
-	pthread_mutex_init(&pool.mu, NULL);
-	tids = xcalloc((size_t)threads + 1, sizeof(*tids));
-	for (i = 0; i < (size_t)threads; i++) {
-		if (pthread_create(&tids[i], NULL, check_pool_worker,
-		    &pool) != 0)
-			break;
-		started++;
-	}
-	if (started == 0)
-		check_pool_worker(&pool);	/* no threads: do it here */
-	for (i = 0; i < started; i++)
-		pthread_join(tids[i], NULL);
-	free(tids);
-	pthread_mutex_destroy(&pool.mu);
+	par_ranges(n, 1, threads, check_pool_run, &pool);
 	for (i = 0; i < n; i++) {
 		if (sel != NULL && !sel[i])
 			continue;

@@ -121,6 +121,24 @@ par_mark(void *arg, size_t i)
 	seen[i]++;
 }
 
+struct par_ranges_seen {
+	unsigned char *seen;
+	size_t	 chunk;
+	int	 too_long;	/* a range longer than chunk (one writer) */
+};
+
+static void
+par_mark_range(void *arg, size_t start, size_t count)
+{
+	struct par_ranges_seen *r = arg;
+	size_t i;
+
+	if (count == 0 || count > r->chunk)
+		r->too_long = 1;
+	for (i = start; i < start + count; i++)
+		r->seen[i]++;
+}
+
 static void
 test_par(void)
 {
@@ -139,6 +157,18 @@ test_par(void)
 			    ns[a], ts[b]);
 			free(seen);
 		}
+	for (a = 0; a < sizeof(ns) / sizeof(ns[0]); a++) {
+		struct par_ranges_seen r = { .chunk = a % 2 ? 1 : 1024 };
+
+		r.seen = calloc(ns[a] + 1, 1);
+		par_ranges(ns[a], r.chunk, 3, par_mark_range, &r);
+		for (i = 0, bad = 0; i < ns[a] + 1; i++)
+			bad += r.seen[i] != (i < ns[a]);
+		ok(bad == 0 && !r.too_long, "par_ranges n=%zu chunk=%zu: each "
+		    "index once, no range empty or over the chunk", ns[a],
+		    r.chunk);
+		free(r.seen);
+	}
 	ok(par_threads(10) == 1, "par_threads: one thread for a few items");
 	ok(par_threads(100000) >= 1 && par_threads(100000) <= 4,
 	    "par_threads: 1 to 4 for many");
