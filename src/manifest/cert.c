@@ -133,21 +133,6 @@ parse_listener(struct mload *L, const struct ynode *n, const char *path,
 		    path, l);
 }
 
-/* The value of a certificate's name key, for messages; NULL if none. */
-const struct ynode *
-cert_name_node(const struct ynode *n)
-{
-	size_t i;
-
-	if (n->type != YTREE_MAP)
-		return NULL;
-	for (i = 0; i + 1 < n->nkids; i += 2)
-		if (n->kids[i]->type == YTREE_SCALAR &&
-		    strcmp(n->kids[i]->str, "name") == 0)
-			return n->kids[i + 1];
-	return NULL;
-}
-
 /* name: present, not empty, safe as a directory name. */
 static void
 cert_parse_name(struct mload *L, const struct ynode *n,
@@ -179,9 +164,8 @@ cert_parse_hostnames(struct mload *L, const struct ynode *n,
 {
 	char p[MPATH_MAX], q[MPATH_MAX];
 	const char *why;
-	struct dupctx dc;
 	int *orig;
-	size_t i, ndup = 0;
+	size_t i;
 
 	mpath_key(p, path, "hostnames");
 	if (hl == NULL || ytree_is_null(hl) ||
@@ -214,19 +198,8 @@ cert_parse_hostnames(struct mload *L, const struct ynode *n,
 		c->hostnames[c->nhostnames] = xstrdup(it->str);
 		str_lower(c->hostnames[c->nhostnames++]);
 	}
-	find_dups((const char *const *)c->hostnames, c->nhostnames,
-	    dup_count, &ndup);
-	if (ndup == 0)
-		return;
-	dupctx_init(&dc, L, c->nhostnames, "hostname");
-	for (i = 0; i < c->nhostnames; i++) {
-		dc.nodes[i] = hl->kids[orig[i]];
-		mpath_idx(q, p, (size_t)orig[i]);
-		dc.paths[i] = xstrdup(q);
-	}
-	find_dups((const char *const *)c->hostnames, c->nhostnames,
-	    dup_report, &dc);
-	dupctx_clear(&dc, c->nhostnames);
+	list_dups_report(L, hl, (const char *const *)c->hostnames,
+	    c->nhostnames, orig, p, NULL, "hostname");
 }
 
 /* addresses: IP addresses, kept in canonical form. */
@@ -306,7 +279,6 @@ cert_parse_listeners(struct mload *L, const struct ynode *ll,
 {
 	char p[MPATH_MAX], q[MPATH_MAX];
 	char **keys;
-	struct dupctx dc;
 	size_t i;
 
 	mpath_key(p, path, "listeners");
@@ -316,30 +288,21 @@ cert_parse_listeners(struct mload *L, const struct ynode *ll,
 		return;
 	}
 	c->listeners = xcalloc(ll->nkids + 1, sizeof(*c->listeners));
-	if (ll->nkids == 1) {
-		/* The common case: no duplicate to look for. */
-		mpath_idx(q, p, 0);
-		parse_listener(L, ll->kids[0], q, &c->listeners[0]);
-		c->nlisteners++;
-		return;
-	}
 	keys = xcalloc(ll->nkids + 1, sizeof(char *));
-	dupctx_init(&dc, L, ll->nkids, "listener");
 	for (i = 0; i < ll->nkids; i++) {
 		mpath_idx(q, p, i);
-		dc.nodes[i] = ll->kids[i];
-		dc.paths[i] = xstrdup(q);
 		parse_listener(L, ll->kids[i], q, &c->listeners[i]);
 		c->nlisteners++;
-		if (c->listeners[i].host != NULL &&
+		/* One listener has no duplicate: no key to make. */
+		if (ll->nkids > 1 && c->listeners[i].host != NULL &&
 		    c->listeners[i].server < SERVER__MAX)
 			keys[i] = xasprintf("%d/%d/%s/%d",
 			    (int)c->listeners[i].server,
 			    (int)c->listeners[i].service,
 			    c->listeners[i].host, c->listeners[i].port);
 	}
-	find_dups((const char *const *)keys, ll->nkids, dup_report, &dc);
-	dupctx_clear(&dc, ll->nkids);
+	list_dups_report(L, ll, (const char *const *)keys, ll->nkids, NULL, p,
+	    NULL, "listener");
 	for (i = 0; i < ll->nkids; i++)
 		free(keys[i]);
 	free(keys);

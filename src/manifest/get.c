@@ -319,67 +319,84 @@ node_pos(const struct ynode *n)
 	return p;
 }
 
-/*
- * Finds duplicates among n strings in O(n log n); for each later copy
- * calls back with its index and the index of the first one.
- */
-void
-find_dups(const char *const *v, size_t n,
-    void (*cb)(void *, size_t, size_t), void *arg)
+/* What a duplicate is reported at (list_dups_report()). */
+struct dups {
+	struct mload		*L;
+	const struct ynode	*list;
+	const int		*orig;
+	const char		*base, *member, *what;
+};
+
+/* The value of key in the map n; NULL if none (or n is no map). */
+static const struct ynode *
+map_value(const struct ynode *n, const char *key)
 {
+	size_t i;
+
+	if (n->type != YTREE_MAP)
+		return NULL;
+	for (i = 0; i + 1 < n->nkids; i += 2)
+		if (n->kids[i]->type == YTREE_SCALAR &&
+		    strcmp(n->kids[i]->str, key) == 0)
+			return n->kids[i + 1];
+	return NULL;
+}
+
+/* Item i's node, and its path into q (MPATH_MAX). */
+static const struct ynode *
+dups_place(const struct dups *d, size_t i, char *q)
+{
+	const struct ynode *kid;
+	char k[MPATH_MAX];
+
+	if (d->orig != NULL)
+		i = (size_t)d->orig[i];
+	kid = d->list->kids[i];
+	mpath_idx(q, d->base, i);
+	if (d->member == NULL)
+		return kid;
+	memcpy(k, q, MPATH_MAX);
+	mpath_key(q, k, d->member);
+	return map_value(kid, d->member);
+}
+
+static void
+dups_report(struct dups *d, size_t i, size_t first)
+{
+	const struct ynode *n, *f;
+	char q[MPATH_MAX], qf[MPATH_MAX];
+
+	n = dups_place(d, i, q);
+	f = dups_place(d, first, qf);
+	NDIAG(d->L, n, "%s: duplicate %s (first at line %d)", q, d->what,
+	    f->line);
+}
+
+void
+list_dups_report(struct mload *L, const struct ynode *list,
+    const char *const *keys, size_t n, const int *orig, const char *base,
+    const char *member, const char *what)
+{
+	struct dups d = { .L = L, .list = list, .orig = orig, .base = base,
+	    .member = member, .what = what };
 	struct str_ref *s;
 	size_t i, first = 0;
 
+	/* Sorted: O(n log n) for a fleet's names; each later copy is
+	   reported at its place, with the line of the first. */
 	if (n < 2)
 		return;
 	s = xcalloc(n, sizeof(*s));
 	for (i = 0; i < n; i++) {
-		s[i].s = v[i] != NULL ? v[i] : "";
+		s[i].s = keys[i] != NULL ? keys[i] : "";
 		s[i].i = i;
 	}
 	qsort(s, n, sizeof(*s), str_ref_cmp);
 	for (i = 0; i < n; i++) {
 		if (i == 0 || strcmp(s[i].s, s[i - 1].s) != 0)
 			first = s[i].i;
-		else if (v[s[i].i] != NULL)
-			cb(arg, s[i].i, first);
+		else if (keys[s[i].i] != NULL)
+			dups_report(&d, s[i].i, first);
 	}
 	free(s);
-}
-
-void
-dup_report(void *arg, size_t i, size_t first)
-{
-	struct dupctx *c = arg;
-
-	NDIAG(c->L, c->nodes[i], "%s: duplicate %s (first at line %d)",
-	    c->paths[i], c->what, c->nodes[first]->line);
-}
-
-void
-dup_count(void *arg, size_t i, size_t first)
-{
-	(void)i;
-	(void)first;
-	(*(size_t *)arg)++;
-}
-
-void
-dupctx_init(struct dupctx *c, struct mload *L, size_t n, const char *what)
-{
-	c->L = L;
-	c->nodes = xcalloc(n + 1, sizeof(*c->nodes));
-	c->paths = xcalloc(n + 1, sizeof(*c->paths));
-	c->what = what;
-}
-
-void
-dupctx_clear(struct dupctx *c, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(c->paths[i]);
-	free(c->paths);
-	free(c->nodes);
 }

@@ -183,7 +183,6 @@ manifest_build(struct mload *L, const struct ynode *root,
 	    { "certificates", NULL, NULL } };
 	struct mfield mf[] = { { "textfile", NULL, NULL } };
 	struct rawchall def;
-	struct dupctx dc;
 	char p[MPATH_MAX], **names = NULL;
 	const char *why;
 	size_t i;
@@ -275,19 +274,16 @@ manifest_build(struct mload *L, const struct ynode *root,
 			NDIAG(L, cl, "certificates: the list is empty");
 		m->certs = xcalloc(cl->nkids + 1, sizeof(*m->certs));
 		names = xcalloc(cl->nkids + 1, sizeof(char *));
-		dupctx_init(&dc, L, cl->nkids, "certificate name");
 		for (i = 0; i < cl->nkids; i++) {
 			mpath_idx(p, "certificates", i);
 			parse_cert(L, cl->kids[i], p, &def, m->acme.profile,
 			    &m->certs[i]);
 			m->ncerts++;
 			names[i] = m->certs[i].name;
-			dc.nodes[i] = cert_name_node(cl->kids[i]);
-			dc.paths[i] = xasprintf("%s.name", p);
 		}
-		find_dups((const char *const *)names, cl->nkids, dup_report,
-		    &dc);
-		dupctx_clear(&dc, cl->nkids);
+		list_dups_report(L, cl, (const char *const *)names,
+		    cl->nkids, NULL, "certificates", "name",
+		    "certificate name");
 		free(names);
 	}
 	rawchall_clear(&def);

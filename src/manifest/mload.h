@@ -60,14 +60,6 @@ struct rawchall {
 	long long		 propagation_timeout;	/* 0: unset */
 };
 
-/* What find_dups() reports about: per string, its node and key path. */
-struct dupctx {
-	struct mload		 *L;
-	const struct ynode	**nodes;
-	char			**paths;
-	const char		 *what;
-};
-
 /* manifest.c: diagnostics and names */
 void	 mdiag(struct mload *L, int line, int col, const char *fmt, ...)
 	    __attribute__((format(printf, 4, 5)));
@@ -113,19 +105,14 @@ int	 token_ok(const char *s);
 /* The position of n (1:1 for NULL). */
 struct mpos node_pos(const struct ynode *n);
 /*
- * Finds duplicates among n strings in O(n log n); for each later copy
- * calls back with its index and the index of the first one.
+ * Reports each later copy among keys[0..n) (NULL: not compared), item i
+ * being the kid orig[i] of the list node list (orig NULL: kid i) at
+ * "<base>[k]", or at its map member "<base>[k].<member>" when member is
+ * not NULL: "duplicate <what> (first at line N)".
  */
-void	 find_dups(const char *const *v, size_t n,
-	    void (*cb)(void *, size_t, size_t), void *arg);
-/* The find_dups() callback over a struct dupctx. */
-void	 dup_report(void *arg, size_t i, size_t first);
-/* The find_dups() callback that counts, into the size_t at arg: the
-   places of a dupctx are made only when there is something to report. */
-void	 dup_count(void *arg, size_t i, size_t first);
-void	 dupctx_init(struct dupctx *c, struct mload *L, size_t n,
-	    const char *what);
-void	 dupctx_clear(struct dupctx *c, size_t n);
+void	 list_dups_report(struct mload *L, const struct ynode *list,
+	    const char *const *keys, size_t n, const int *orig,
+	    const char *base, const char *member, const char *what);
 
 /* challenge.c */
 void	 rawchall_clear(struct rawchall *r);
@@ -159,7 +146,5 @@ void	 parse_fragments(struct mload *L, const struct ynode *v,
 void	 parse_cert(struct mload *L, const struct ynode *n, const char *path,
 	    const struct rawchall *def, const char *acme_profile,
 	    struct mcert *c);
-/* The value of a certificate's name key, for messages; NULL if none. */
-const struct ynode *cert_name_node(const struct ynode *n);
 
 #endif
