@@ -163,14 +163,8 @@ store_etcd_lock(void *p, const char *what, int wait, struct store_lock **lkp,
 		if (!wait) {
 			holder = got.n > 0 && got.v[0].value != NULL ?
 			    str_escape(got.v[0].value) : xstrdup("unknown");
-			if (strcmp(what, STORE_ACCOUNT_LOCK) == 0)
-				err_set(e, "the ACME account in store %s is "
-				    "locked by %s (another certkeep?)", be->url,
-				    holder);
-			else
-				err_set(e, "certificate %s in store %s is "
-				    "locked by %s (another certkeep apply?)",
-				    what, be->url, holder);
+			err_set(e, "certificate %s in store %s is locked by %s "
+			    "(another certkeep apply?)", what, be->url, holder);
 			free(holder);
 			etcd_kvs_clear(&got);
 			goto out;
