@@ -318,11 +318,11 @@ render_server(const struct render_input *in, int dry, const struct log *log,
 	seen = xcalloc(o.n + 1, sizeof(*seen));
 	render_record_check_many(rec, dfd, o.files, o.n, ok, seen);
 	for (i = 0; i < o.n; i++) {
-		len = strlen(o.files[i].content);
 		if (ok[i]) {
 			c->unchanged++;
 			continue;
 		}
+		len = strlen(o.files[i].content);
 		free(path);
 		path = path_join(in->dir, o.files[i].name);
 		if (file_same(dfd != -1 ? dfd : AT_FDCWD,

@@ -18,9 +18,6 @@ struct err;
 struct strlist;
 struct store_lock;
 
-/* The name store_lock_account() gives the backend's lock(). */
-#define STORE_ACCOUNT_LOCK	".account"
-
 struct store_backend {
 	const char *name;
 	/* Returns the backend's private data, or NULL and fills e. */

@@ -264,7 +264,7 @@ store_lock_account(struct store *s, struct store_lock **lk, struct err *e)
 	if (!store_is_shared(s))
 		return 0;
 	/* No certificate name begins with a dot. */
-	return s->be->lock(s->data, STORE_ACCOUNT_LOCK, 1, lk, e);
+	return s->be->lock(s->data, ".account", 1, lk, e);
 }
 
 void
